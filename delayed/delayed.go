@@ -1,0 +1,482 @@
+package delayed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
+
+// In is an input of a call: a *Value[T] (computed by the graph), a literal
+// made with Lit, or a *Future[T].
+type In[T any] interface {
+	// input's parameter is never used: it ties the method set to T, so an
+	// In[int] cannot be passed where an In[string] is wanted.
+	input(*T) arg
+}
+
+// arg is one input as the builder sees it.
+type arg struct {
+	node  *node
+	lit   any
+	isLit bool
+	fut   *core
+}
+
+// Lit wraps a plain value as an input. The value is stored in the task that
+// reads it, and counts in that task's key.
+func Lit[T any](v T) In[T] { return literal[T]{v} }
+
+type literal[T any] struct{ v T }
+
+func (l literal[T]) input(*T) arg { return arg{lit: l.v, isLit: true} }
+
+// node is one task of the delayed graph and the nodes it reads.
+type node struct {
+	task *graph.Task
+	deps []*node
+	err  error
+	fut  *core // set on the node that reads a future
+}
+
+// Value is a lazy result of type T. The zero of a *Value is not usable; make
+// values with Call, List, Lit-fed calls or Persist.
+type Value[T any] struct{ n *node }
+
+func (v *Value[T]) input(*T) arg {
+	if v == nil {
+		return arg{node: &node{err: errors.New("delayed: nil *Value used as an input")}}
+	}
+	return arg{node: v.n}
+}
+
+// Key returns the key of the task that computes the value ("" on error).
+func (v *Value[T]) Key() graph.Key {
+	if v.n.task == nil {
+		return ""
+	}
+	return v.n.task.Key
+}
+
+// Keys implements sched.Collection.
+func (v *Value[T]) Keys() []graph.Key { return []graph.Key{v.Key()} }
+
+// Err returns the error met while building the value or any of its inputs
+// (a nil function, a nil input), or nil.
+func (v *Value[T]) Err() error { return v.n.err }
+
+// String prints the value like Dask's repr: Delayed('inc-1f2e…').
+func (v *Value[T]) String() string {
+	if v.n.err != nil {
+		return fmt.Sprintf("Delayed(error: %v)", v.n.err)
+	}
+	return fmt.Sprintf("Delayed('%s')", v.Key())
+}
+
+// Graph implements sched.Collection: the tasks of the value and of every
+// value it reads, each once.
+func (v *Value[T]) Graph() (*graph.Graph, error) {
+	if v.n.err != nil {
+		return nil, v.n.err
+	}
+	g := &graph.Graph{}
+	stack := []*node{v.n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !g.Add(n.task) {
+			continue
+		}
+		stack = append(stack, n.deps...)
+	}
+	return g, nil
+}
+
+// Finalize implements sched.Finalizer.
+func (v *Value[T]) Finalize(vals []any) (any, error) { return as[T](vals[0]), nil }
+
+// Persisted implements sched.Persister.
+func (v *Value[T]) Persisted(vals []any) sched.Collection {
+	return &Value[T]{n: &node{task: graph.ConstTask(v.Key(), vals[0])}}
+}
+
+// Compute runs the graph of v and returns its value. The error of a failed
+// task is a *sched.TaskError naming the task's key and function.
+func (v *Value[T]) Compute(ctx context.Context, opts ...sched.Option) (T, error) {
+	var zero T
+	g, err := v.Graph()
+	if err != nil {
+		return zero, err
+	}
+	vals, err := sched.Run(ctx, g, v.Keys(), opts...)
+	if err != nil {
+		return zero, err
+	}
+	return as[T](vals[0]), nil
+}
+
+// Persist computes v and returns a value with the same key that holds the
+// result, so later calls that read it start from memory.
+func (v *Value[T]) Persist(ctx context.Context, opts ...sched.Option) (*Value[T], error) {
+	r, err := v.Compute(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return v.Persisted([]any{r}).(*Value[T]), nil
+}
+
+// Visualize writes the graph of v to path: DOT for .dot, a picture for .svg,
+// .png or .pdf when Graphviz is installed.
+func (v *Value[T]) Visualize(path string) error {
+	g, err := v.Graph()
+	if err != nil {
+		return err
+	}
+	return graph.Visualize(g, path, v.Key())
+}
+
+// ComputeAll computes several values in one run (shared inputs run once).
+func ComputeAll[T any](ctx context.Context, vs []*Value[T], opts ...sched.Option) ([]T, error) {
+	g := &graph.Graph{}
+	keys := make([]graph.Key, len(vs))
+	for i, v := range vs {
+		vg, err := v.Graph()
+		if err != nil {
+			return nil, fmt.Errorf("delayed: value %d: %w", i, err)
+		}
+		g.Merge(vg)
+		keys[i] = v.Key()
+	}
+	vals, err := sched.Run(ctx, g, keys, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(vs))
+	for i, x := range vals {
+		out[i] = as[T](x)
+	}
+	return out, nil
+}
+
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// as converts an input value to T, mapping nil to T's zero value (a nil
+// error or interface result).
+func as[T any](x any) T {
+	if x == nil {
+		var z T
+		return z
+	}
+	return x.(T)
+}
+
+// ---- functions ----
+
+type fnEntry struct {
+	name string
+	fn   any
+}
+
+var (
+	regByName sync.Map // name -> *fnEntry
+	regByPtr  sync.Map // funcval pointer -> *fnEntry
+	pcNames   sync.Map // code pointer -> short and full name
+)
+
+// Register makes fn shippable under name: a task calling it can be encoded
+// and run by a process running the same binary that registered the same name
+// (at init, typically). A registered function's identity in keys is its name,
+// so a closure registered once stands for one computation. It panics on an
+// empty name, a non-function, or a name registered twice for another function.
+func Register(name string, fn any) {
+	if name == "" || fn == nil || reflect.TypeOf(fn).Kind() != reflect.Func {
+		panic(fmt.Sprintf("delayed: Register(%q, %T): want a name and a function", name, fn))
+	}
+	e := &fnEntry{name: name, fn: fn}
+	if old, dup := regByName.LoadOrStore(name, e); dup {
+		if funcPtr(old.(*fnEntry).fn) != funcPtr(fn) {
+			panic("delayed: function name " + name + " registered twice")
+		}
+		return
+	}
+	regByPtr.Store(funcPtr(fn), e)
+	t := reflect.TypeOf(fn)
+	for i := 0; i < t.NumIn(); i++ {
+		registerReflect(t.In(i))
+	}
+	for i := 0; i < t.NumOut(); i++ {
+		registerReflect(t.Out(i))
+	}
+}
+
+// registerReflect registers a gob codec for t when it has none; interface
+// types are left to their dynamic values.
+func registerReflect(t reflect.Type) {
+	if t.Kind() == reflect.Interface {
+		return
+	}
+	if _, ok := graph.CodecName(t); ok {
+		return
+	}
+	graph.RegisterCodec(typeName(t), t, gobCodec(t))
+}
+
+// funcPtr is the identity of a func value: the pointer to its closure record
+// (static for a top-level function, one per closure instance otherwise).
+func funcPtr(fn any) uintptr {
+	return uintptr((*[2]unsafe.Pointer)(unsafe.Pointer(&fn))[1])
+}
+
+type fnInfo struct {
+	name     string // registered name, or the runtime name
+	short    string // label for keys
+	ptr      uintptr
+	register bool
+}
+
+func infoOf(fn any) fnInfo {
+	p := funcPtr(fn)
+	if e, ok := regByPtr.Load(p); ok {
+		n := e.(*fnEntry).name
+		return fnInfo{name: n, short: shortName(n), ptr: p, register: true}
+	}
+	pc := reflect.ValueOf(fn).Pointer()
+	if nm, ok := pcNames.Load(pc); ok {
+		s := nm.([2]string)
+		return fnInfo{name: s[0], short: s[1], ptr: p}
+	}
+	full := "func"
+	if f := runtime.FuncForPC(pc); f != nil {
+		full = f.Name()
+	}
+	s := [2]string{full, shortName(full)}
+	pcNames.Store(pc, s)
+	return fnInfo{name: s[0], short: s[1], ptr: p}
+}
+
+// shortName turns "github.com/x/y.(*T).m-fm" or "main.inc" into "m" or "inc".
+func shortName(full string) string {
+	s := full
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.TrimSuffix(s, "-fm")
+	if s == "" {
+		return "func"
+	}
+	return s
+}
+
+// ---- the call op ----
+
+// callOp calls a Go function on its literal and computed inputs.
+type callOp struct {
+	info   fnInfo
+	fn     any
+	lits   []any  // per argument position; nil where the input is computed
+	isDep  []bool // per argument position
+	nDeps  int
+	params []byte
+	ship   error // why the call cannot ship, if it cannot
+	invoke func(args []any) (any, error)
+}
+
+var uniq atomic.Uint64
+
+// build makes the node of a call of fn on ins.
+func build(fn any, label string, invoke func([]any) (any, error), ins []arg) *node {
+	if fn == nil || reflect.ValueOf(fn).IsNil() {
+		return &node{err: errors.New("delayed: call of a nil function")}
+	}
+	info := infoOf(fn)
+	if label != "" {
+		info.short = label
+	}
+	op := &callOp{info: info, fn: fn, invoke: invoke, isDep: make([]bool, len(ins))}
+	var deps []*node
+	var keys []graph.Key
+	b := make([]byte, 0, 64)
+	b = graph.AppendBytes(b, []byte(info.name))
+	if !info.register {
+		// Unregistered functions are told apart by closure identity, so two
+		// closures of the same code never share a key.
+		b = binaryAppendUvarint(b, uint64(info.ptr))
+		op.ship = fmt.Errorf("function %s is %w with delayed.Register", info.name, graph.ErrUnregistered)
+	}
+	b = binaryAppendUvarint(b, uint64(len(ins)))
+	for i, a := range ins {
+		switch {
+		case a.isLit:
+			if op.lits == nil {
+				op.lits = make([]any, len(ins))
+			}
+			op.lits[i] = a.lit
+			b = append(b, 0)
+			var err error
+			if b, err = graph.AppendValue(b, a.lit); err != nil {
+				// Not encodable: keep it local, keyed by identity.
+				b = binaryAppendUvarint(b[:len(b)-1], 2)
+				b = binaryAppendUvarint(b, uniq.Add(1))
+				if op.ship == nil {
+					op.ship = fmt.Errorf("argument %d of %s: %w", i, info.name, err)
+				}
+			}
+		case a.fut != nil:
+			n := futureNode(a.fut)
+			op.isDep[i] = true
+			deps = append(deps, n)
+			keys = append(keys, n.task.Key)
+			b = append(b, 1)
+		default:
+			if a.node.err != nil {
+				return &node{err: a.node.err}
+			}
+			op.isDep[i] = true
+			deps = append(deps, a.node)
+			keys = append(keys, a.node.task.Key)
+			b = append(b, 1)
+		}
+	}
+	op.nDeps = len(deps)
+	op.params = b
+	key := graph.NewKey(info.short, "delayed.call", b, keys)
+	return &node{task: &graph.Task{Key: key, Op: op, Deps: keys}, deps: deps}
+}
+
+func binaryAppendUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// Name implements graph.Op.
+func (*callOp) Name() string { return "delayed.call" }
+
+// Label implements graph.Labeler: the function's short name.
+func (c *callOp) Label() string { return c.info.short }
+
+// Params implements graph.Op.
+func (c *callOp) Params() ([]byte, error) { return c.params, nil }
+
+// Ship implements graph.Shipper.
+func (c *callOp) Ship() error { return c.ship }
+
+// Run implements graph.Op.
+func (c *callOp) Run(_ context.Context, in []any) (any, error) {
+	if len(in) != c.nDeps {
+		return nil, fmt.Errorf("delayed: %s got %d inputs, want %d", c.info.name, len(in), c.nDeps)
+	}
+	args := in
+	if c.lits != nil {
+		if c.nDeps == 0 {
+			args = c.lits
+		} else {
+			args = make([]any, len(c.isDep))
+			j := 0
+			for i, d := range c.isDep {
+				if d {
+					args[i] = in[j]
+					j++
+				} else {
+					args[i] = c.lits[i]
+				}
+			}
+		}
+	}
+	return c.invoke(args)
+}
+
+// ---- typed calls ----
+
+func value[R any](n *node) *Value[R] {
+	graph.RegisterType[R]()
+	return &Value[R]{n: n}
+}
+
+// Call returns the lazy result of fn(a).
+func Call[A, R any](fn func(A) R, a In[A]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0])), nil }, []arg{in[A](a)}))
+}
+
+// Call2 returns the lazy result of fn(a, b).
+func Call2[A, B, R any](fn func(A, B) R, a In[A], b In[B]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])), nil }, []arg{in[A](a), in[B](b)}))
+}
+
+// Call3 returns the lazy result of fn(a, b, c).
+func Call3[A, B, C, R any](fn func(A, B, C) R, a In[A], b In[B], c In[C]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) {
+		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2])), nil
+	}, []arg{in[A](a), in[B](b), in[C](c)}))
+}
+
+// Call4 returns the lazy result of fn(a, b, c, d).
+func Call4[A, B, C, D, R any](fn func(A, B, C, D) R, a In[A], b In[B], c In[C], d In[D]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) {
+		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]), as[D](x[3])), nil
+	}, []arg{in[A](a), in[B](b), in[C](c), in[D](d)}))
+}
+
+// CallE returns the lazy result of a function that can fail; its error fails
+// the task (and the run) with the task's key.
+func CallE[A, R any](fn func(A) (R, error), a In[A]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0])) }, []arg{in[A](a)}))
+}
+
+// Call2E is CallE for two inputs.
+func Call2E[A, B, R any](fn func(A, B) (R, error), a In[A], b In[B]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])) }, []arg{in[A](a), in[B](b)}))
+}
+
+// Call3E is CallE for three inputs.
+func Call3E[A, B, C, R any](fn func(A, B, C) (R, error), a In[A], b In[B], c In[C]) *Value[R] {
+	return value[R](build(fn, "", func(x []any) (any, error) {
+		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]))
+	}, []arg{in[A](a), in[B](b), in[C](c)}))
+}
+
+// in reads an input, turning a nil interface into an error node.
+func in[T any](x In[T]) arg {
+	if x == nil {
+		return arg{node: &node{err: errors.New("delayed: nil input")}}
+	}
+	return x.input(nil)
+}
+
+// List gathers inputs into one lazy []T, the Go form of passing a list of
+// delayed values to a function.
+func List[T any](xs ...In[T]) *Value[[]T] {
+	ins := make([]arg, len(xs))
+	for i, x := range xs {
+		ins[i] = in[T](x)
+	}
+	var zero T
+	name := "delayed.list[" + typeName(reflect.TypeOf(&zero).Elem()) + "]"
+	if _, ok := regByName.Load(name); !ok {
+		Register(name, listOf[T])
+	}
+	return value[[]T](build(listOf[T], "list", func(x []any) (any, error) {
+		out := make([]T, len(x))
+		for i, v := range x {
+			out[i] = as[T](v)
+		}
+		return out, nil
+	}, ins))
+}
+
+// listOf is the identity of List's function: registered per element type, so
+// a list ships when its elements do.
+func listOf[T any](xs ...T) []T { return xs }

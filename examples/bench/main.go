@@ -1,0 +1,31 @@
+// Command bench is godask's benchmark program: one line per workload on
+// stdout, "<suite>/<name> key=value ...", in the format of the peer scripts
+// in shared/peers, so ours and the peers' figures can be set side by side.
+// Progress and notes go to stderr.
+//
+//	go run ./examples/bench overhead -n 100000
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// suites maps a suite name to its entry point, which parses its own flags.
+var suites = map[string]func(args []string) error{
+	"overhead": overhead,
+}
+
+func main() {
+	if len(os.Args) < 2 || suites[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: bench SUITE [flags]; suites:")
+		for name := range suites {
+			fmt.Fprintln(os.Stderr, "  ", name)
+		}
+		os.Exit(2)
+	}
+	if err := suites[os.Args[1]](os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/godask/godask
+
+go 1.22

@@ -1,0 +1,120 @@
+package graph
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Key names a task and the value it produces. Keys are deterministic: they
+// are derived from the op's name, its encoded parameters and the keys of its
+// inputs, so the same computation built twice has the same keys and shared
+// sub-graphs merge. A key reads "label-<32 hex digits>".
+type Key string
+
+// Label returns the human part of the key, before the hash.
+func (k Key) Label() string {
+	s := string(k)
+	if len(s) > 33 && s[len(s)-33] == '-' {
+		return s[:len(s)-33]
+	}
+	return s
+}
+
+// NewKey derives the key of a task from a label (the op's display name), the
+// op's name, its encoded parameters and the keys of its dependencies, in order.
+func NewKey(label, op string, params []byte, deps []Key) Key {
+	var h hasher
+	h.init()
+	h.writeString(op)
+	h.writeBytes(params)
+	for _, d := range deps {
+		h.writeString(string(d))
+	}
+	a, b := h.sum()
+	buf := make([]byte, 0, len(label)+33)
+	buf = append(buf, label...)
+	buf = append(buf, '-')
+	buf = appendHex(buf, a)
+	buf = appendHex(buf, b)
+	return Key(buf)
+}
+
+// Hash128 returns a 128-bit non-cryptographic hash of b, stable across
+// processes and platforms (unlike hash/maphash). It is the hash behind NewKey.
+func Hash128(b []byte) (uint64, uint64) {
+	var h hasher
+	h.init()
+	h.writeBytes(b)
+	return h.sum()
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(b []byte, v uint64) []byte {
+	for i := 60; i >= 0; i -= 4 {
+		b = append(b, hexDigits[(v>>uint(i))&15])
+	}
+	return b
+}
+
+// hasher is a two-lane multiply-mix hash (in the style of wyhash) over a
+// length-prefixed stream, so that ("ab","c") and ("a","bc") differ.
+type hasher struct {
+	a, b uint64
+	n    uint64
+}
+
+const (
+	p0 = 0xa0761d6478bd642f
+	p1 = 0xe7037ed1a0b428db
+	p2 = 0x8ebc6af09c88c6e3
+	p3 = 0x589965cc75374cc3
+)
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+func (h *hasher) init() { h.a, h.b = p0, p1 }
+
+func (h *hasher) word(w uint64) {
+	h.a = mix(h.a^w, p2)
+	h.b = mix(h.b^bits.RotateLeft64(w, 29), p3) + h.a
+	h.n++
+}
+
+func (h *hasher) writeBytes(p []byte) {
+	h.word(uint64(len(p)) ^ 0x9e3779b97f4a7c15)
+	for len(p) >= 8 {
+		h.word(binary.LittleEndian.Uint64(p))
+		p = p[8:]
+	}
+	if len(p) > 0 {
+		var t [8]byte
+		copy(t[:], p)
+		h.word(binary.LittleEndian.Uint64(t[:]) ^ uint64(len(p))<<56)
+	}
+}
+
+func (h *hasher) writeString(s string) {
+	h.word(uint64(len(s)) ^ 0x9e3779b97f4a7c15)
+	for len(s) >= 8 {
+		h.word(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
+	}
+	if len(s) > 0 {
+		var w uint64
+		for i := 0; i < len(s); i++ {
+			w |= uint64(s[i]) << (8 * uint(i))
+		}
+		h.word(w ^ uint64(len(s))<<56)
+	}
+}
+
+func (h *hasher) sum() (uint64, uint64) {
+	a := mix(h.a^h.n, p1^h.b)
+	b := mix(h.b^p0, a^p3)
+	return a, b
+}

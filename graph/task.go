@@ -1,0 +1,288 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Op is what a task does. An op has a registered name (see Register) and
+// parameters that encode to bytes, so that a process running the same binary
+// can rebuild it with Decode; Run computes the task's value from the values of
+// its dependencies, in the order of Task.Deps.
+//
+// Run must not keep the inputs slice after it returns (executors reuse it) and
+// must not modify the input values: a value may be read by several tasks.
+type Op interface {
+	// Name is the name the op's decoder is registered under.
+	Name() string
+	// Params encodes the op's parameters; Decode(Name(), Params()) rebuilds it.
+	Params() ([]byte, error)
+	// Run computes the value.
+	Run(ctx context.Context, inputs []any) (any, error)
+}
+
+// Labeler is implemented by ops that want a display name for their keys and
+// for DOT output other than their registered name (a delayed call shows the
+// function's name).
+type Labeler interface{ Label() string }
+
+// Shipper is implemented by ops that can be built locally but cannot always
+// cross a process boundary (a call of an unregistered Go function). Ship
+// returns an error naming what is missing; EncodeTask calls it.
+type Shipper interface{ Ship() error }
+
+// Task is one node of a graph: a key, an op and the keys of its inputs.
+type Task struct {
+	Key  Key
+	Op   Op
+	Deps []Key
+}
+
+// NewTask builds a task whose key is derived from the op (label, name,
+// parameters) and the dependency keys.
+func NewTask(op Op, deps ...Key) (*Task, error) {
+	if op == nil {
+		return nil, errors.New("graph: NewTask with a nil op")
+	}
+	p, err := op.Params()
+	if err != nil {
+		return nil, fmt.Errorf("graph: encode params of op %s: %w", op.Name(), err)
+	}
+	return &Task{Key: NewKey(LabelOf(op), op.Name(), p, deps), Op: op, Deps: deps}, nil
+}
+
+// LabelOf is the op's display name: its Label if it has one, else its Name.
+func LabelOf(op Op) string {
+	if l, ok := op.(Labeler); ok {
+		return l.Label()
+	}
+	return op.Name()
+}
+
+// Graph is a set of tasks indexed by key, kept in insertion order so that
+// everything derived from it is deterministic. The zero Graph is empty and
+// ready to use. A Graph is not safe for concurrent mutation.
+type Graph struct {
+	tasks []*Task
+	index map[Key]int32
+	deps  [][]int32 // cache of DepIndex, dropped by Add
+}
+
+// New returns a graph holding the given tasks (see Add).
+func New(tasks ...*Task) *Graph {
+	g := &Graph{index: make(map[Key]int32, len(tasks))}
+	for _, t := range tasks {
+		g.Add(t)
+	}
+	return g
+}
+
+// Len returns the number of tasks.
+func (g *Graph) Len() int {
+	if g == nil {
+		return 0
+	}
+	return len(g.tasks)
+}
+
+// Add inserts t. A task whose key is already present is ignored: equal keys
+// mean equal computations, so graphs merge by key. It reports whether t was new.
+func (g *Graph) Add(t *Task) bool {
+	if g.index == nil {
+		g.index = make(map[Key]int32)
+	}
+	if _, ok := g.index[t.Key]; ok {
+		return false
+	}
+	g.index[t.Key] = int32(len(g.tasks))
+	g.tasks = append(g.tasks, t)
+	g.deps = nil
+	return true
+}
+
+// Merge adds every task of o to g (by key, see Add).
+func (g *Graph) Merge(o *Graph) {
+	if o == nil {
+		return
+	}
+	for _, t := range o.tasks {
+		g.Add(t)
+	}
+}
+
+// Get returns the task with key k, or nil.
+func (g *Graph) Get(k Key) *Task {
+	if g == nil {
+		return nil
+	}
+	i, ok := g.index[k]
+	if !ok {
+		return nil
+	}
+	return g.tasks[i]
+}
+
+// Has reports whether the graph holds a task with key k.
+func (g *Graph) Has(k Key) bool {
+	if g == nil {
+		return false
+	}
+	_, ok := g.index[k]
+	return ok
+}
+
+// Tasks returns the tasks in insertion order. The slice is the graph's own:
+// do not modify it.
+func (g *Graph) Tasks() []*Task {
+	if g == nil {
+		return nil
+	}
+	return g.tasks
+}
+
+// IndexOf returns the position of k in Tasks, or -1.
+func (g *Graph) IndexOf(k Key) int {
+	if g == nil {
+		return -1
+	}
+	i, ok := g.index[k]
+	if !ok {
+		return -1
+	}
+	return int(i)
+}
+
+// MissingError reports dependencies that no task of the graph produces.
+type MissingError struct {
+	// Missing maps each missing key to the keys of the tasks that need it.
+	Missing map[Key][]Key
+}
+
+func (e *MissingError) Error() string {
+	var ks []string
+	for k, by := range e.Missing {
+		var s []string
+		for _, b := range by {
+			s = append(s, string(b))
+		}
+		ks = append(ks, fmt.Sprintf("%s (needed by %s)", k, strings.Join(s, ", ")))
+	}
+	sort.Strings(ks)
+	return "graph: missing dependencies: " + strings.Join(ks, "; ")
+}
+
+// CycleError reports a cycle; Cycle lists its keys in data-flow order (each
+// feeds the next), the first repeated at the end.
+type CycleError struct{ Cycle []Key }
+
+func (e *CycleError) Error() string {
+	s := make([]string, len(e.Cycle))
+	for i, k := range e.Cycle {
+		s[i] = string(k)
+	}
+	return "graph: cycle: " + strings.Join(s, " -> ")
+}
+
+// Validate checks that every dependency is produced by a task of the graph,
+// that every task has an op, and that there is no cycle. Errors are
+// *MissingError or *CycleError and name the keys involved.
+func (g *Graph) Validate() error {
+	if g == nil {
+		return nil
+	}
+	var missing map[Key][]Key
+	for _, t := range g.tasks {
+		if t.Op == nil {
+			return fmt.Errorf("graph: task %s has a nil op", t.Key)
+		}
+		for _, d := range t.Deps {
+			if _, ok := g.index[d]; !ok {
+				if missing == nil {
+					missing = map[Key][]Key{}
+				}
+				missing[d] = append(missing[d], t.Key)
+			}
+		}
+	}
+	if missing != nil {
+		return &MissingError{Missing: missing}
+	}
+	deps := g.DepIndex()
+	_, err := g.topo(deps)
+	return err
+}
+
+// DepIndex resolves every task's dependencies to positions in Tasks; a
+// missing dependency resolves to 0, so validate first (see Validate). The
+// result is cached until the next Add and must not be modified.
+func (g *Graph) DepIndex() [][]int32 {
+	if g.deps != nil && len(g.deps) == len(g.tasks) {
+		return g.deps
+	}
+	out := make([][]int32, len(g.tasks))
+	total := 0
+	for _, t := range g.tasks {
+		total += len(t.Deps)
+	}
+	flat := make([]int32, total)
+	for i, t := range g.tasks {
+		d := flat[:len(t.Deps):len(t.Deps)]
+		flat = flat[len(t.Deps):]
+		for j, k := range t.Deps {
+			d[j] = g.index[k]
+		}
+		out[i] = d
+	}
+	g.deps = out
+	return out
+}
+
+// topo returns the tasks in a dependency-first order, or a *CycleError.
+func (g *Graph) topo(deps [][]int32) ([]int32, error) {
+	n := len(g.tasks)
+	state := make([]uint8, n) // 0 new, 1 on stack, 2 done
+	order := make([]int32, 0, n)
+	type frame struct{ v, next int32 }
+	var stack []frame
+	for s := 0; s < n; s++ {
+		if state[s] != 0 {
+			continue
+		}
+		stack = append(stack[:0], frame{int32(s), 0})
+		state[s] = 1
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			if int(f.next) < len(deps[f.v]) {
+				d := deps[f.v][f.next]
+				f.next++
+				switch state[d] {
+				case 0:
+					state[d] = 1
+					stack = append(stack, frame{d, 0})
+				case 1:
+					// d is on the stack: the cycle is the stack from d up.
+					var cyc []Key
+					for i := len(stack) - 1; i >= 0; i-- {
+						cyc = append(cyc, g.tasks[stack[i].v].Key)
+						if stack[i].v == d {
+							break
+						}
+					}
+					// Each stack entry reads the one above it, so walking down
+					// from the top follows the data: top feeds top-1, ..., d
+					// feeds top.
+					cyc = append(cyc, cyc[0])
+					return nil, &CycleError{Cycle: cyc}
+				}
+				continue
+			}
+			state[f.v] = 2
+			order = append(order, f.v)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return order, nil
+}

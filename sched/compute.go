@@ -1,0 +1,216 @@
+package sched
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/godask/godask/graph"
+)
+
+// Collection is anything that lowers to a task graph: an array, a frame, a
+// delayed value. Graph returns the tasks (or the collection's sticky error);
+// Keys names the values that make up the collection.
+type Collection interface {
+	Graph() (*graph.Graph, error)
+	Keys() []graph.Key
+}
+
+// Finalizer is implemented by collections that assemble their computed key
+// values into one result (blocks into a dense array, partitions into a table).
+// Compute returns Finalize's result; for other collections it returns the
+// []any of key values.
+type Finalizer interface {
+	Finalize(vals []any) (any, error)
+}
+
+// Persister is implemented by collections that can be rebuilt on computed
+// values: Persisted returns the same collection, with the same keys, whose
+// tasks now just hold vals.
+type Persister interface {
+	Persisted(vals []any) Collection
+}
+
+// Option configures one Compute, Persist or Run call.
+type Option func(*Config)
+
+// Config is what the options set. The zero Config runs on the default
+// executor with GOMAXPROCS workers, fusion on, and a progress bar on stderr
+// after a second when stderr is a terminal.
+type Config struct {
+	Executor      Executor
+	Workers       int
+	Observers     []Observer
+	NoFuse        bool
+	progress      io.Writer
+	progressSet   bool
+	progressDelay time.Duration
+}
+
+// WithExecutor runs the call on e instead of the default executor.
+func WithExecutor(e Executor) Option { return func(c *Config) { c.Executor = e } }
+
+// WithWorkers sets how many tasks run at once (default GOMAXPROCS).
+func WithWorkers(n int) Option { return func(c *Config) { c.Workers = n } }
+
+// WithObserver adds an observer of the run's events.
+func WithObserver(o Observer) Option {
+	return func(c *Config) { c.Observers = append(c.Observers, o) }
+}
+
+// WithProgress draws a progress bar on w (nil: none) for runs that last more
+// than half a second. Without this option a bar is drawn on stderr, after one
+// second, when stderr is a terminal.
+func WithProgress(w io.Writer) Option {
+	return func(c *Config) { c.progress, c.progressSet, c.progressDelay = w, true, 500*time.Millisecond }
+}
+
+// WithoutFusion keeps every task as built (for debugging and visualizing).
+func WithoutFusion() Option { return func(c *Config) { c.NoFuse = true } }
+
+// NewConfig applies opts to the zero Config.
+func NewConfig(opts ...Option) *Config {
+	c := &Config{}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+func (c *Config) observer() Observer {
+	obs := c.Observers
+	switch {
+	case c.progressSet && c.progress != nil:
+		obs = append(obs[:len(obs):len(obs)], NewProgress(c.progress, c.progressDelay))
+	case !c.progressSet && stderrIsTerminal():
+		obs = append(obs[:len(obs):len(obs)], NewProgress(os.Stderr, time.Second))
+	}
+	switch len(obs) {
+	case 0:
+		return nil
+	case 1:
+		return obs[0]
+	}
+	return multiObserver(obs)
+}
+
+// Run computes the values of outputs in g: it culls g to what they need,
+// fuses linear chains, orders the tasks and runs them on the configured
+// executor. Errors name the keys involved (missing, cyclic or failing tasks).
+func Run(ctx context.Context, g *graph.Graph, outputs []graph.Key, opts ...Option) ([]any, error) {
+	return NewConfig(opts...).Run(ctx, g, outputs)
+}
+
+// Run is Run with this configuration.
+func (c *Config) Run(ctx context.Context, g *graph.Graph, outputs []graph.Key) ([]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g, err := graph.Cull(g, outputs)
+	if err != nil {
+		return nil, err
+	}
+	if !c.NoFuse {
+		if g, err = graph.Fuse(g, outputs); err != nil {
+			return nil, err
+		}
+	}
+	prio, err := graph.Order(g, outputs)
+	if err != nil {
+		return nil, err
+	}
+	e := c.Executor
+	if e == nil {
+		e = Default()
+	}
+	return e.Run(ctx, &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer()})
+}
+
+// Compute computes several collections in one run, so the work they share
+// (the same keys) is done once, and returns one result per collection: its
+// Finalize result, or the []any of its key values.
+func Compute(ctx context.Context, colls []Collection, opts ...Option) ([]any, error) {
+	vals, err := NewConfig(opts...).computeKeys(ctx, colls)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(colls))
+	for i, c := range colls {
+		if f, ok := c.(Finalizer); ok {
+			if out[i], err = f.Finalize(vals[i]); err != nil {
+				return nil, err
+			}
+		} else {
+			out[i] = vals[i]
+		}
+	}
+	return out, nil
+}
+
+// Persist computes several collections in one run and returns each rebuilt on
+// its computed values (see Persister), so later computations on them start
+// from memory. Every collection must implement Persister.
+func Persist(ctx context.Context, colls []Collection, opts ...Option) ([]Collection, error) {
+	for i, c := range colls {
+		if _, ok := c.(Persister); !ok {
+			return nil, fmt.Errorf("sched: persist: collection %d (%T) cannot be persisted", i, c)
+		}
+	}
+	vals, err := NewConfig(opts...).computeKeys(ctx, colls)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Collection, len(colls))
+	for i, c := range colls {
+		out[i] = c.(Persister).Persisted(vals[i])
+	}
+	return out, nil
+}
+
+// computeKeys merges the collections' graphs, runs them once, and splits the
+// values back per collection.
+func (c *Config) computeKeys(ctx context.Context, colls []Collection) ([][]any, error) {
+	var g *graph.Graph
+	var outputs []graph.Key
+	for i, col := range colls {
+		cg, err := col.Graph()
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			g = cg
+		} else {
+			if i == 1 {
+				merged := graph.New(g.Tasks()...)
+				g = merged
+			}
+			g.Merge(cg)
+		}
+		outputs = append(outputs, col.Keys()...)
+	}
+	if g == nil {
+		g = &graph.Graph{}
+	}
+	vals, err := c.Run(ctx, g, outputs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]any, len(colls))
+	for i, col := range colls {
+		n := len(col.Keys())
+		out[i], vals = vals[:n:n], vals[n:]
+	}
+	return out, nil
+}
+
+// PersistGraph returns a graph holding vals as constants under keys, the
+// building block of Persister implementations.
+func PersistGraph(keys []graph.Key, vals []any) *graph.Graph {
+	g := &graph.Graph{}
+	for i, k := range keys {
+		g.Add(graph.ConstTask(k, vals[i]))
+	}
+	return g
+}

@@ -1,0 +1,377 @@
+package sched
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/godask/godask/graph"
+)
+
+// Local is the in-process executor: a pool of worker goroutines, each with its
+// own queue of ready tasks ordered by priority. A worker runs the
+// highest-priority task of its own queue; when that is empty it steals the
+// highest-priority task of another worker, and when every queue is empty it
+// parks until a task becomes ready. A finished task's newly ready readers go
+// to the queue of the worker that finished it (their inputs are warm there).
+// A value is released as soon as the last task reading it has run.
+//
+// The zero Local is ready to use; it holds no state between runs.
+type Local struct{}
+
+// NewLocal returns the local executor.
+func NewLocal() *Local { return &Local{} }
+
+// Run implements Executor. When ctx is cancelled or a task fails, Run returns
+// at once: workers take no new task and exit after the one they are running,
+// which sees its context cancelled.
+func (*Local) Run(ctx context.Context, job *Job) ([]any, error) {
+	r, err := newRun(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute()
+}
+
+type run struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	tasks  []*graph.Task
+	deps   [][]int32
+	rdeps  [][]int32
+	prio   []int32
+	wait   []int32 // inputs not yet computed (atomic)
+	refs   []int32 // readers not yet run, +1 for outputs (atomic)
+	vals   []any
+	obs    Observer
+
+	workers   []*worker
+	remaining atomic.Int64
+	idle      atomic.Int32
+	stopped   atomic.Bool
+	wake      chan struct{}
+	done      chan struct{}
+	doneOnce  sync.Once
+	errOnce   sync.Once
+	err       error
+	outputs   []int32
+}
+
+type worker struct {
+	mu   sync.Mutex
+	heap []int32 // min-heap on run.prio
+	id   int
+	args []any
+	_    [64]byte // keep workers' locks on separate cache lines
+}
+
+func newRun(ctx context.Context, job *Job) (*run, error) {
+	g := job.Graph
+	n := g.Len()
+	r := &run{
+		tasks: g.Tasks(),
+		deps:  g.DepIndex(),
+		prio:  job.Priority,
+		wait:  make([]int32, n),
+		refs:  make([]int32, n),
+		vals:  make([]any, n),
+		obs:   job.Observer,
+		done:  make(chan struct{}),
+	}
+	if len(r.prio) != n {
+		return nil, fmt.Errorf("sched: job has %d priorities for %d tasks", len(r.prio), n)
+	}
+	// Readers of each task, as one flat slice (CSR).
+	cnt := make([]int32, n+1)
+	total := 0
+	for i, ds := range r.deps {
+		r.wait[i] = int32(len(ds))
+		total += len(ds)
+		for _, d := range ds {
+			cnt[d+1]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		cnt[i] += cnt[i-1]
+	}
+	flat := make([]int32, total)
+	pos := append([]int32(nil), cnt[:n]...)
+	for i, ds := range r.deps {
+		for _, d := range ds {
+			flat[pos[d]] = int32(i)
+			pos[d]++
+		}
+	}
+	r.rdeps = make([][]int32, n)
+	for i := 0; i < n; i++ {
+		r.rdeps[i] = flat[cnt[i]:cnt[i+1]:cnt[i+1]]
+		r.refs[i] = cnt[i+1] - cnt[i]
+	}
+	for _, k := range job.Outputs {
+		i := g.IndexOf(k)
+		if i < 0 {
+			return nil, fmt.Errorf("sched: output %s is not in the graph", k)
+		}
+		r.refs[i]++ // pinned until returned
+		r.outputs = append(r.outputs, int32(i))
+	}
+	nw := workers(job.Workers)
+	if nw > n && n > 0 {
+		nw = n
+	}
+	r.workers = make([]*worker, nw)
+	for i := range r.workers {
+		r.workers[i] = &worker{id: i}
+	}
+	r.wake = make(chan struct{}, nw)
+	r.remaining.Store(int64(n))
+	r.ctx, r.cancel = context.WithCancel(ctx)
+	return r, nil
+}
+
+func (r *run) execute() ([]any, error) {
+	defer r.cancel()
+	if r.obs != nil {
+		r.obs.Observe(Event{Kind: JobStarted, Total: len(r.tasks), Time: time.Now()})
+	}
+	if len(r.tasks) == 0 {
+		return r.finish(nil)
+	}
+	// Deal the roots round-robin in priority order, so every worker starts on
+	// the front of the order.
+	var roots []int32
+	for i, ds := range r.deps {
+		if len(ds) == 0 {
+			roots = append(roots, int32(i))
+		}
+	}
+	sort.Slice(roots, func(a, b int) bool { return r.prio[roots[a]] < r.prio[roots[b]] })
+	for j, i := range roots {
+		w := r.workers[j%len(r.workers)]
+		w.heap = append(w.heap, i) // ascending priorities already form a heap
+	}
+	var wg sync.WaitGroup
+	wg.Add(len(r.workers))
+	for _, w := range r.workers {
+		go func(w *worker) {
+			defer wg.Done()
+			r.loop(w)
+		}(w)
+	}
+	select {
+	case <-r.done:
+	case <-r.ctx.Done():
+		// Cancelled from outside (a failure cancels too, after setting err).
+		r.fail(-1, r.ctx.Err())
+	}
+	if r.err == nil {
+		wg.Wait() // every task ran: the workers are only parking now
+	}
+	return r.finish(r.err)
+}
+
+func (r *run) finish(err error) ([]any, error) {
+	if r.obs != nil {
+		r.obs.Observe(Event{Kind: JobFinished, Err: err, Time: time.Now()})
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(r.outputs))
+	for j, i := range r.outputs {
+		out[j] = r.vals[i]
+	}
+	return out, nil
+}
+
+// fail records the first error, stops the run and wakes everyone.
+func (r *run) fail(i int, err error) {
+	r.errOnce.Do(func() {
+		if i >= 0 {
+			t := r.tasks[i]
+			err = &TaskError{Key: t.Key, Op: graph.LabelOf(t.Op), Err: err}
+		}
+		r.err = err
+		r.stopped.Store(true)
+		r.cancel()
+		r.doneOnce.Do(func() { close(r.done) })
+	})
+}
+
+func (r *run) loop(w *worker) {
+	for !r.stopped.Load() {
+		i, ok := r.next(w)
+		if !ok {
+			if !r.park(w) {
+				return
+			}
+			continue
+		}
+		r.runTask(w, i)
+	}
+}
+
+// next pops from the worker's own queue, else steals.
+func (r *run) next(w *worker) (int32, bool) {
+	if i, ok := w.pop(r.prio); ok {
+		return i, true
+	}
+	nw := len(r.workers)
+	for k := 1; k < nw; k++ {
+		if i, ok := r.workers[(w.id+k)%nw].pop(r.prio); ok {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// park waits until a task may be ready; it returns false when the run is over.
+func (r *run) park(w *worker) bool {
+	// Spin briefly: a task is often about to become ready.
+	for s := 0; s < 64; s++ {
+		if r.stopped.Load() || r.remaining.Load() == 0 {
+			return false
+		}
+		if r.anyQueued() {
+			return true
+		}
+		runtime.Gosched()
+	}
+	r.idle.Add(1)
+	defer r.idle.Add(-1)
+	// Re-check after announcing idleness: a push either sees idle > 0 and
+	// wakes us, or happened before this check.
+	if r.anyQueued() {
+		return true
+	}
+	select {
+	case <-r.wake:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+func (r *run) anyQueued() bool {
+	for _, w := range r.workers {
+		w.mu.Lock()
+		n := len(w.heap)
+		w.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) runTask(w *worker, i int32) {
+	t := r.tasks[i]
+	args := w.args[:0]
+	for _, d := range r.deps[i] {
+		args = append(args, r.vals[d])
+	}
+	var start time.Time
+	if r.obs != nil {
+		start = time.Now()
+		r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
+	}
+	v, err := runOp(r.ctx, t.Op, args)
+	clear(args)
+	w.args = args
+	if err != nil {
+		if r.obs != nil {
+			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: time.Now(), Duration: time.Since(start), Err: err})
+		}
+		r.fail(int(i), err)
+		return
+	}
+	r.vals[i] = v
+	if r.obs != nil {
+		now := time.Now()
+		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
+	}
+	for _, d := range r.deps[i] {
+		if atomic.AddInt32(&r.refs[d], -1) == 0 {
+			r.vals[d] = nil
+		}
+	}
+	pushed := false
+	for _, c := range r.rdeps[i] {
+		if atomic.AddInt32(&r.wait[c], -1) == 0 {
+			w.push(c, r.prio)
+			pushed = true
+		}
+	}
+	if pushed && r.idle.Load() > 0 {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+	if r.remaining.Add(-1) == 0 {
+		r.doneOnce.Do(func() { close(r.done) })
+	}
+}
+
+// runOp runs op, turning a panic into a *PanicError.
+func runOp(ctx context.Context, op graph.Op, args []any) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	return op.Run(ctx, args)
+}
+
+func (w *worker) push(i int32, prio []int32) {
+	w.mu.Lock()
+	h := append(w.heap, i)
+	j := len(h) - 1
+	for j > 0 {
+		p := (j - 1) / 2
+		if prio[h[p]] <= prio[h[j]] {
+			break
+		}
+		h[p], h[j] = h[j], h[p]
+		j = p
+	}
+	w.heap = h
+	w.mu.Unlock()
+}
+
+func (w *worker) pop(prio []int32) (int32, bool) {
+	w.mu.Lock()
+	h := w.heap
+	if len(h) == 0 {
+		w.mu.Unlock()
+		return 0, false
+	}
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	j := 0
+	for {
+		l := 2*j + 1
+		if l >= last {
+			break
+		}
+		m := l
+		if r := l + 1; r < last && prio[h[r]] < prio[h[l]] {
+			m = r
+		}
+		if prio[h[j]] <= prio[h[m]] {
+			break
+		}
+		h[j], h[m] = h[m], h[j]
+		j = m
+	}
+	w.heap = h
+	w.mu.Unlock()
+	return top, true
+}

@@ -1,0 +1,173 @@
+package sched
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/godask/godask/graph"
+)
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// The kinds of events an Observer receives.
+const (
+	// JobStarted opens a run; Event.Total is the number of tasks.
+	JobStarted EventKind = iota
+	// TaskStarted: a worker began Event.Key.
+	TaskStarted
+	// TaskFinished: Event.Key computed, in Event.Duration.
+	TaskFinished
+	// TaskFailed: Event.Key failed with Event.Err.
+	TaskFailed
+	// JobFinished closes a run; Event.Err is its error, if any.
+	JobFinished
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case JobStarted:
+		return "job-started"
+	case TaskStarted:
+		return "task-started"
+	case TaskFinished:
+		return "task-finished"
+	case TaskFailed:
+		return "task-failed"
+	case JobFinished:
+		return "job-finished"
+	}
+	return fmt.Sprintf("event(%d)", k)
+}
+
+// Event is one progress event of a run.
+type Event struct {
+	Kind     EventKind
+	Key      graph.Key // the task, for task events
+	Label    string    // the task's op label, for task events
+	Worker   int       // the worker that ran the task
+	Time     time.Time
+	Duration time.Duration // how long the task ran, for TaskFinished/TaskFailed
+	Total    int           // tasks in the run, for JobStarted
+	Err      error         // for TaskFailed and JobFinished
+}
+
+// Observer receives a run's events. Events of one task arrive in order, but
+// Observe is called from every worker at once: implementations must be safe
+// for concurrent use and quick, since they run on the workers.
+type Observer interface{ Observe(Event) }
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(Event)
+
+// Observe implements Observer.
+func (f ObserverFunc) Observe(e Event) { f(e) }
+
+type multiObserver []Observer
+
+func (m multiObserver) Observe(e Event) {
+	for _, o := range m {
+		o.Observe(e)
+	}
+}
+
+// Progress is an Observer that draws a progress bar on a terminal:
+// "[#####     ] 52% 104/200 tasks 1.2s". It draws nothing for runs shorter
+// than its delay, redraws every 100 ms, and finishes the line at the end.
+type Progress struct {
+	w     io.Writer
+	delay time.Duration
+
+	total, done atomic.Int64
+	mu          sync.Mutex
+	start       time.Time
+	stop        chan struct{}
+	wg          sync.WaitGroup
+	drawn       bool
+}
+
+// NewProgress returns a progress bar writing to w that appears once a run has
+// lasted delay.
+func NewProgress(w io.Writer, delay time.Duration) *Progress {
+	return &Progress{w: w, delay: delay}
+}
+
+// Observe implements Observer.
+func (p *Progress) Observe(e Event) {
+	switch e.Kind {
+	case JobStarted:
+		p.mu.Lock()
+		p.total.Store(int64(e.Total))
+		p.done.Store(0)
+		p.start = time.Now()
+		p.drawn = false
+		p.stop = make(chan struct{})
+		stop := p.stop
+		p.wg.Add(1)
+		p.mu.Unlock()
+		go p.loop(stop)
+	case TaskFinished:
+		p.done.Add(1)
+	case JobFinished:
+		p.mu.Lock()
+		if p.stop != nil {
+			close(p.stop)
+			p.stop = nil
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+		p.mu.Lock()
+		if p.drawn {
+			p.draw(e.Err)
+			fmt.Fprintln(p.w)
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *Progress) loop(stop chan struct{}) {
+	defer p.wg.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if time.Since(p.start) >= p.delay {
+				p.draw(nil)
+				p.drawn = true
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *Progress) draw(err error) {
+	total, done := p.total.Load(), p.done.Load()
+	frac := 1.0
+	if total > 0 {
+		frac = float64(done) / float64(total)
+	}
+	const width = 40
+	n := int(frac * width)
+	status := ""
+	if err != nil {
+		status = " failed"
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d/%d tasks %.1fs%s", strings.Repeat("#", n), strings.Repeat(" ", width-n),
+		100*frac, done, total, time.Since(p.start).Seconds(), status)
+}
+
+// stderrIsTerminal reports whether stderr is a character device, the signal
+// to show a progress bar by default.
+func stderrIsTerminal() bool {
+	fi, err := os.Stderr.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
