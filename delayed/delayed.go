@@ -295,15 +295,16 @@ type callOp struct {
 var uniq atomic.Uint64
 
 // build makes the node of a call of fn on ins.
-func build(fn any, label string, invoke func([]any) (any, error), ins []arg) *node {
+// info, when not nil, names the function instead of its registration.
+func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *node {
 	if fn == nil || reflect.ValueOf(fn).IsNil() {
 		return &node{err: errors.New("delayed: call of a nil function")}
 	}
-	info := infoOf(fn)
-	if label != "" {
-		info.short = label
+	if info == nil {
+		i := infoOf(fn)
+		info = &i
 	}
-	op := &callOp{info: info, fn: fn, invoke: invoke, isDep: make([]bool, len(ins))}
+	op := &callOp{info: *info, fn: fn, invoke: invoke, isDep: make([]bool, len(ins))}
 	var deps []*node
 	var keys []graph.Key
 	b := make([]byte, 0, 64)
@@ -322,11 +323,11 @@ func build(fn any, label string, invoke func([]any) (any, error), ins []arg) *no
 				op.lits = make([]any, len(ins))
 			}
 			op.lits[i] = a.lit
-			b = append(b, 0)
-			var err error
-			if b, err = graph.AppendValue(b, a.lit); err != nil {
+			if nb, err := graph.AppendValue(append(b, 0), a.lit); err == nil {
+				b = nb
+			} else {
 				// Not encodable: keep it local, keyed by identity.
-				b = binaryAppendUvarint(b[:len(b)-1], 2)
+				b = append(b, 2)
 				b = binaryAppendUvarint(b, uniq.Add(1))
 				if op.ship == nil {
 					op.ship = fmt.Errorf("argument %d of %s: %w", i, info.name, err)
@@ -408,24 +409,24 @@ func value[R any](n *node) *Value[R] {
 
 // Call returns the lazy result of fn(a).
 func Call[A, R any](fn func(A) R, a In[A]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0])), nil }, []arg{in[A](a)}))
+	return value[R](build(fn, nil, func(x []any) (any, error) { return fn(as[A](x[0])), nil }, []arg{in[A](a)}))
 }
 
 // Call2 returns the lazy result of fn(a, b).
 func Call2[A, B, R any](fn func(A, B) R, a In[A], b In[B]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])), nil }, []arg{in[A](a), in[B](b)}))
+	return value[R](build(fn, nil, func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])), nil }, []arg{in[A](a), in[B](b)}))
 }
 
 // Call3 returns the lazy result of fn(a, b, c).
 func Call3[A, B, C, R any](fn func(A, B, C) R, a In[A], b In[B], c In[C]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2])), nil
 	}, []arg{in[A](a), in[B](b), in[C](c)}))
 }
 
 // Call4 returns the lazy result of fn(a, b, c, d).
 func Call4[A, B, C, D, R any](fn func(A, B, C, D) R, a In[A], b In[B], c In[C], d In[D]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]), as[D](x[3])), nil
 	}, []arg{in[A](a), in[B](b), in[C](c), in[D](d)}))
 }
@@ -433,17 +434,17 @@ func Call4[A, B, C, D, R any](fn func(A, B, C, D) R, a In[A], b In[B], c In[C], 
 // CallE returns the lazy result of a function that can fail; its error fails
 // the task (and the run) with the task's key.
 func CallE[A, R any](fn func(A) (R, error), a In[A]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0])) }, []arg{in[A](a)}))
+	return value[R](build(fn, nil, func(x []any) (any, error) { return fn(as[A](x[0])) }, []arg{in[A](a)}))
 }
 
 // Call2E is CallE for two inputs.
 func Call2E[A, B, R any](fn func(A, B) (R, error), a In[A], b In[B]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])) }, []arg{in[A](a), in[B](b)}))
+	return value[R](build(fn, nil, func(x []any) (any, error) { return fn(as[A](x[0]), as[B](x[1])) }, []arg{in[A](a), in[B](b)}))
 }
 
 // Call3E is CallE for three inputs.
 func Call3E[A, B, C, R any](fn func(A, B, C) (R, error), a In[A], b In[B], c In[C]) *Value[R] {
-	return value[R](build(fn, "", func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]))
 	}, []arg{in[A](a), in[B](b), in[C](c)}))
 }
@@ -468,7 +469,8 @@ func List[T any](xs ...In[T]) *Value[[]T] {
 	if _, ok := regByName.Load(name); !ok {
 		Register(name, listOf[T])
 	}
-	return value[[]T](build(listOf[T], "list", func(x []any) (any, error) {
+	info := &fnInfo{name: name, short: "list", register: true}
+	return value[[]T](build(listOf[T], info, func(x []any) (any, error) {
 		out := make([]T, len(x))
 		for i, v := range x {
 			out[i] = as[T](v)

@@ -151,9 +151,10 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 // each task's inputs in the order they are listed, and numbering tasks as the
 // walk leaves them (post-order). A task's number is then lower than that of
 // every root of a later branch, so as soon as its inputs exist it outranks
-// starting new work. A sequential run in this order over a tree reduction of
-// depth d holds at most d+1 values at once; with W workers each taking the
-// lowest-numbered ready task, at most about W·(d+1). Tasks no output needs
+// starting new work. A sequential run in this order over a binary tree
+// reduction of depth d holds at most d+2 values at once (one pending value per
+// level, plus the output of the running task); with W workers each taking the
+// lowest-numbered ready task, at most about W·(d+2). Tasks no output needs
 // come last, in graph order. Dependencies must be present (see Cull); a cycle
 // gives a *CycleError.
 func Order(g *Graph, outputs []Key) ([]int32, error) {

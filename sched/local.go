@@ -14,12 +14,19 @@ import (
 )
 
 // Local is the in-process executor: a pool of worker goroutines, each with its
-// own queue of ready tasks ordered by priority. A worker runs the
-// highest-priority task of its own queue; when that is empty it steals the
-// highest-priority task of another worker, and when every queue is empty it
-// parks until a task becomes ready. A finished task's newly ready readers go
-// to the queue of the worker that finished it (their inputs are warm there).
-// A value is released as soon as the last task reading it has run.
+// own queue of ready tasks ordered by priority, plus one shared queue of the
+// root tasks (those with no inputs) in priority order. A worker runs whichever
+// comes first in the order: the top of its own queue or the next root. When
+// both are empty it steals the top task of another worker, and when there is
+// nothing anywhere it parks until a task becomes ready. A finished task's
+// newly ready readers go to the queue of the worker that finished it (their
+// inputs are warm there). A value is released as soon as the last task
+// reading it has run.
+//
+// Roots are shared rather than dealt to workers up front: a worker that runs
+// ahead would otherwise compute its own share of roots while their partners
+// wait in another worker's queue, holding half the inputs of a reduction in
+// memory at once.
 //
 // The zero Local is ready to use; it holds no state between runs.
 type Local struct{}
@@ -51,6 +58,8 @@ type run struct {
 	obs    Observer
 
 	workers   []*worker
+	roots     []int32 // tasks with no inputs, in priority order
+	rootNext  atomic.Int64
 	remaining atomic.Int64
 	idle      atomic.Int32
 	stopped   atomic.Bool
@@ -142,19 +151,12 @@ func (r *run) execute() ([]any, error) {
 	if len(r.tasks) == 0 {
 		return r.finish(nil)
 	}
-	// Deal the roots round-robin in priority order, so every worker starts on
-	// the front of the order.
-	var roots []int32
 	for i, ds := range r.deps {
 		if len(ds) == 0 {
-			roots = append(roots, int32(i))
+			r.roots = append(r.roots, int32(i))
 		}
 	}
-	sort.Slice(roots, func(a, b int) bool { return r.prio[roots[a]] < r.prio[roots[b]] })
-	for j, i := range roots {
-		w := r.workers[j%len(r.workers)]
-		w.heap = append(w.heap, i) // ascending priorities already form a heap
-	}
+	sort.Slice(r.roots, func(a, b int) bool { return r.prio[r.roots[a]] < r.prio[r.roots[b]] })
 	var wg sync.WaitGroup
 	wg.Add(len(r.workers))
 	for _, w := range r.workers {
@@ -216,8 +218,25 @@ func (r *run) loop(w *worker) {
 	}
 }
 
-// next pops from the worker's own queue, else steals.
+// next takes the first in priority order of the worker's own queue and the
+// shared roots; failing both, it steals.
 func (r *run) next(w *worker) (int32, bool) {
+	for {
+		c := r.rootNext.Load()
+		if c >= int64(len(r.roots)) {
+			break
+		}
+		root := r.roots[c]
+		w.mu.Lock()
+		own := len(w.heap) > 0 && r.prio[w.heap[0]] < r.prio[root]
+		w.mu.Unlock()
+		if own {
+			break
+		}
+		if r.rootNext.CompareAndSwap(c, c+1) {
+			return root, true
+		}
+	}
 	if i, ok := w.pop(r.prio); ok {
 		return i, true
 	}
@@ -258,6 +277,9 @@ func (r *run) park(w *worker) bool {
 }
 
 func (r *run) anyQueued() bool {
+	if r.rootNext.Load() < int64(len(r.roots)) {
+		return true
+	}
 	for _, w := range r.workers {
 		w.mu.Lock()
 		n := len(w.heap)
