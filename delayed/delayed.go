@@ -43,6 +43,7 @@ func (l literal[T]) input(*T) arg { return arg{lit: l.v, isLit: true} }
 type node struct {
 	task *graph.Task
 	deps []*node
+	size int // tasks in the node's graph, counting shared ones once per path (capped)
 	err  error
 	fut  *core // set on the node that reads a future
 }
@@ -87,7 +88,7 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 	if v.n.err != nil {
 		return nil, v.n.err
 	}
-	g := &graph.Graph{}
+	g := graph.WithCapacity(v.n.size)
 	stack := []*node{v.n}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
@@ -99,6 +100,10 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 	}
 	return g, nil
 }
+
+// maxSizeHint caps the capacity a graph is allocated with up front: size
+// overcounts shared inputs, exponentially so for repeated diamonds.
+const maxSizeHint = 1 << 18
 
 // Finalize implements sched.Finalizer.
 func (v *Value[T]) Finalize(vals []any) (any, error) { return as[T](vals[0]), nil }
@@ -288,7 +293,7 @@ type callOp struct {
 	isDep  []bool // per argument position
 	nDeps  int
 	params []byte
-	ship   error // why the call cannot ship, if it cannot
+	ship   error // why a registered call cannot ship (an unencodable literal)
 	invoke func(args []any) (any, error)
 }
 
@@ -313,7 +318,6 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 		// Unregistered functions are told apart by closure identity, so two
 		// closures of the same code never share a key.
 		b = binaryAppendUvarint(b, uint64(info.ptr))
-		op.ship = fmt.Errorf("function %s is %w with delayed.Register", info.name, graph.ErrUnregistered)
 	}
 	b = binaryAppendUvarint(b, uint64(len(ins)))
 	for i, a := range ins {
@@ -351,8 +355,12 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	}
 	op.nDeps = len(deps)
 	op.params = b
+	size := 1
+	for _, d := range deps {
+		size += d.size
+	}
 	key := graph.NewKey(info.short, "delayed.call", b, keys)
-	return &node{task: &graph.Task{Key: key, Op: op, Deps: keys}, deps: deps}
+	return &node{task: &graph.Task{Key: key, Op: op, Deps: keys}, deps: deps, size: min(size, maxSizeHint)}
 }
 
 func binaryAppendUvarint(b []byte, v uint64) []byte {
@@ -373,7 +381,12 @@ func (c *callOp) Label() string { return c.info.short }
 func (c *callOp) Params() ([]byte, error) { return c.params, nil }
 
 // Ship implements graph.Shipper.
-func (c *callOp) Ship() error { return c.ship }
+func (c *callOp) Ship() error {
+	if !c.info.register {
+		return fmt.Errorf("function %s is %w with delayed.Register", c.info.name, graph.ErrUnregistered)
+	}
+	return c.ship
+}
 
 // Run implements graph.Op.
 func (c *callOp) Run(_ context.Context, in []any) (any, error) {

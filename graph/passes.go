@@ -19,7 +19,22 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("graph: outputs not in the graph: %s", strings.Join(missing, ", "))
 	}
+	var miss map[Key][]Key
+	for _, t := range g.tasks {
+		for _, d := range t.Deps {
+			if _, ok := g.index[d]; !ok {
+				if miss == nil {
+					miss = map[Key][]Key{}
+				}
+				miss[d] = append(miss[d], t.Key)
+			}
+		}
+	}
+	if miss != nil {
+		return nil, &MissingError{Missing: miss}
+	}
 	n := g.Len()
+	deps := g.DepIndex()
 	keep := make([]bool, n)
 	stack := make([]int32, 0, len(outputs))
 	for _, k := range outputs {
@@ -30,20 +45,10 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 		}
 	}
 	kept := len(stack)
-	var miss map[Key][]Key
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		t := g.tasks[i]
-		for _, d := range t.Deps {
-			j, ok := g.index[d]
-			if !ok {
-				if miss == nil {
-					miss = map[Key][]Key{}
-				}
-				miss[d] = append(miss[d], t.Key)
-				continue
-			}
+		for _, j := range deps[i] {
 			if !keep[j] {
 				keep[j] = true
 				kept++
@@ -51,17 +56,26 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 			}
 		}
 	}
-	if miss != nil {
-		return nil, &MissingError{Missing: miss}
-	}
 	if kept == n {
 		return g, nil
 	}
-	out := &Graph{tasks: make([]*Task, 0, kept), index: make(map[Key]int32, kept)}
+	// Renumber, carrying the dependency index over without key lookups.
+	newIdx := make([]int32, n)
+	out := &Graph{tasks: make([]*Task, 0, kept), index: make(map[Key]int32, kept), deps: make([][]int32, 0, kept)}
 	for i, t := range g.tasks {
 		if keep[i] {
-			out.index[t.Key] = int32(len(out.tasks))
+			newIdx[i] = int32(len(out.tasks))
+			out.index[t.Key] = newIdx[i]
 			out.tasks = append(out.tasks, t)
+		}
+	}
+	for i := range g.tasks {
+		if keep[i] {
+			ds := make([]int32, len(deps[i]))
+			for j, d := range deps[i] {
+				ds[j] = newIdx[d]
+			}
+			out.deps = append(out.deps, ds)
 		}
 	}
 	return out, nil

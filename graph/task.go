@@ -71,6 +71,11 @@ type Graph struct {
 	deps  [][]int32 // cache of DepIndex, dropped by Add
 }
 
+// WithCapacity returns an empty graph with room for n tasks.
+func WithCapacity(n int) *Graph {
+	return &Graph{tasks: make([]*Task, 0, n), index: make(map[Key]int32, n)}
+}
+
 // New returns a graph holding the given tasks (see Add).
 func New(tasks ...*Task) *Graph {
 	g := &Graph{index: make(map[Key]int32, len(tasks))}
