@@ -1,0 +1,378 @@
+package array
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
+
+// Array is a lazy, chunked N-d array: a shape, a dtype, a chunking of every
+// axis, and one task per block that computes it. Arrays are immutable; every
+// operation returns a new one. An Array built from a mistake carries a sticky
+// error (see Err) that every Array derived from it inherits and Compute
+// returns. The zero Array is not valid; build arrays with the constructors.
+type Array struct {
+	shape   []int
+	chunks  [][]int
+	dtype   DType
+	keys    []graph.Key // one per block, C order over the block grid
+	tasks   []*graph.Task
+	parents []*Array
+	err     error
+	ew      *ewInfo // set when the array is an elementwise expression (fusion)
+	trOf    *Array  // set when the array is the 2-d transpose of trOf
+}
+
+func errArray(format string, args ...any) *Array {
+	return &Array{err: fmt.Errorf("array: "+format, args...)}
+}
+
+func firstErr(as ...*Array) error {
+	for _, a := range as {
+		if a == nil {
+			return fmt.Errorf("array: nil *Array operand")
+		}
+		if a.err != nil {
+			return a.err
+		}
+	}
+	return nil
+}
+
+// Err returns the error of the operation that built the array (or of one it
+// depends on), or nil.
+func (a *Array) Err() error {
+	if a == nil {
+		return fmt.Errorf("array: nil *Array")
+	}
+	return a.err
+}
+
+// Shape returns the array's shape (a copy).
+func (a *Array) Shape() []int { return append([]int{}, a.shape...) }
+
+// Ndim returns the number of axes.
+func (a *Array) Ndim() int { return len(a.shape) }
+
+// Size returns the number of elements.
+func (a *Array) Size() int { return prod(a.shape) }
+
+// DType returns the element type.
+func (a *Array) DType() DType { return a.dtype }
+
+// Chunks returns the chunk lengths along every axis (a copy).
+func (a *Array) Chunks() [][]int { return copyChunks(a.chunks) }
+
+// NumBlocks returns the number of blocks.
+func (a *Array) NumBlocks() int { return len(a.keys) }
+
+// String prints the array like Dask's repr:
+// array<shape=(10000, 20), dtype=float64, chunks=(1000, 20), tasks=10>.
+func (a *Array) String() string {
+	if a.err != nil {
+		return fmt.Sprintf("array<error: %v>", a.err)
+	}
+	return fmt.Sprintf("array<shape=%s, dtype=%s, chunks=%s, tasks=%d>",
+		shapeString(a.shape), a.dtype, chunksString(a.chunks), a.numTasks())
+}
+
+// walk visits a and everything it depends on once, dependencies first.
+func (a *Array) walk(f func(*Array)) {
+	seen := map[*Array]bool{}
+	var stack []*Array
+	var rec func(x *Array)
+	rec = func(x *Array) {
+		if seen[x] {
+			return
+		}
+		seen[x] = true
+		stack = append(stack, x)
+		for _, p := range x.parents {
+			rec(p)
+		}
+		f(x)
+	}
+	rec(a)
+}
+
+func (a *Array) numTasks() int {
+	g, err := a.Graph()
+	if err != nil {
+		return 0
+	}
+	c, err := graph.Cull(g, a.keys)
+	if err != nil {
+		return g.Len()
+	}
+	return c.Len()
+}
+
+// Graph implements sched.Collection: the tasks of the array and of
+// everything it depends on (or the sticky error).
+func (a *Array) Graph() (*graph.Graph, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
+	g := &graph.Graph{}
+	a.walk(func(x *Array) {
+		for _, t := range x.tasks {
+			g.Add(t)
+		}
+	})
+	return g, nil
+}
+
+// Keys implements sched.Collection: one key per block, in C order over the
+// block grid.
+func (a *Array) Keys() []graph.Key { return a.keys }
+
+// Finalize implements sched.Finalizer: it assembles the computed blocks into
+// one *Dense.
+func (a *Array) Finalize(vals []any) (any, error) {
+	return a.assemble(vals)
+}
+
+func (a *Array) assemble(vals []any) (*Dense, error) {
+	if len(vals) != len(a.keys) {
+		return nil, fmt.Errorf("array: finalize: %d values for %d blocks", len(vals), len(a.keys))
+	}
+	if len(vals) == 1 {
+		d, ok := vals[0].(*Dense)
+		if !ok {
+			return nil, fmt.Errorf("array: finalize: block is %T, not *array.Dense", vals[0])
+		}
+		return d.convert(a.dtype), nil
+	}
+	out := NewDense(a.dtype, a.shape...)
+	offs := make([][]int, len(a.chunks))
+	for i, c := range a.chunks {
+		offs[i] = offsets(c)
+	}
+	grid := gridShape(a.chunks)
+	start := make([]int, len(a.shape))
+	err := forEachBlock(grid, func(flat int, idx []int) error {
+		d, ok := vals[flat].(*Dense)
+		if !ok {
+			return fmt.Errorf("array: finalize: block %v is %T, not *array.Dense", idx, vals[flat])
+		}
+		bs := blockShape(a.chunks, idx)
+		if !chunksEqual(d.Shape, bs) {
+			return fmt.Errorf("array: finalize: block %v has shape %v, want %v", idx, d.Shape, bs)
+		}
+		for i, v := range idx {
+			start[i] = offs[i][v]
+		}
+		copyInto(out, start, d.convert(a.dtype))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// copyInto copies src into dst at offset start (same dtype, same ndim).
+func copyInto(dst *Dense, start []int, src *Dense) {
+	nd := len(src.Shape)
+	if nd == 0 {
+		dst.copyRange(0, src, 0, 1)
+		return
+	}
+	if src.Len() == 0 {
+		return
+	}
+	row := src.Shape[nd-1]
+	outer := src.Len() / row
+	idx := make([]int, nd-1)
+	for r := 0; r < outer; r++ {
+		off := start[nd-1]
+		for i := 0; i < nd-1; i++ {
+			off += (start[i] + idx[i]) * dst.Strides[i]
+		}
+		dst.copyRange(off, src, r*row, row)
+		for d := nd - 2; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < src.Shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+}
+
+// copyRange copies n elements of src from soff to d at doff (same dtype).
+func (d *Dense) copyRange(doff int, src *Dense, soff, n int) {
+	switch d.DType {
+	case Float32:
+		copy(d.F32[doff:doff+n], src.F32[soff:soff+n])
+	case Int64:
+		copy(d.I64[doff:doff+n], src.I64[soff:soff+n])
+	case Bool:
+		copy(d.B[doff:doff+n], src.B[soff:soff+n])
+	default:
+		copy(d.Data[doff:doff+n], src.Data[soff:soff+n])
+	}
+}
+
+// Persisted implements sched.Persister: the same array (same keys) whose
+// blocks are the computed values.
+func (a *Array) Persisted(vals []any) sched.Collection {
+	b := &Array{shape: a.shape, chunks: a.chunks, dtype: a.dtype, keys: a.keys}
+	for i, k := range a.keys {
+		b.tasks = append(b.tasks, graph.ConstTask(k, vals[i]))
+	}
+	return b
+}
+
+// Compute runs the array's graph (see sched.Compute for the options) and
+// returns the assembled result. It returns the sticky error without running
+// anything when there is one.
+func (a *Array) Compute(ctx context.Context, opts ...sched.Option) (*Dense, error) {
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	out, err := sched.Compute(ctx, []sched.Collection{a}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out[0].(*Dense), nil
+}
+
+// Persist computes the array's blocks and returns an array with the same
+// keys whose blocks are held in memory, so later computations start from them.
+func (a *Array) Persist(ctx context.Context, opts ...sched.Option) (*Array, error) {
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	out, err := sched.Persist(ctx, []sched.Collection{a}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out[0].(*Array), nil
+}
+
+// Visualize writes the array's task graph to path (.dot, or .svg/.png when
+// Graphviz is installed), see graph.Visualize.
+func (a *Array) Visualize(path string) error {
+	g, err := a.Graph()
+	if err != nil {
+		return err
+	}
+	g, err = graph.Cull(g, a.keys)
+	if err != nil {
+		return err
+	}
+	return graph.Visualize(g, path, a.keys...)
+}
+
+// ComputeAll computes several arrays in one run, sharing their common work.
+func ComputeAll(ctx context.Context, arrays []*Array, opts ...sched.Option) ([]*Dense, error) {
+	colls := make([]sched.Collection, len(arrays))
+	for i, a := range arrays {
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		colls[i] = a
+	}
+	vals, err := sched.Compute(ctx, colls, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Dense, len(vals))
+	for i, v := range vals {
+		out[i] = v.(*Dense)
+	}
+	return out, nil
+}
+
+// blockOp is the op of every array task: a kernel name and its encoded
+// parameters. Kernels are registered under "array.<name>".
+type blockOp struct {
+	kind string
+	p    []byte
+	k    kernel
+}
+
+type kernel func(ctx context.Context, p []byte, in []*Dense) (*Dense, error)
+
+var kernels = map[string]kernel{}
+
+func registerKernel(name string, k kernel) {
+	kernels[name] = k
+	graph.Register("array."+name, func(p []byte) (graph.Op, error) {
+		return &blockOp{kind: name, p: p, k: k}, nil
+	})
+}
+
+func (o *blockOp) Name() string            { return "array." + o.kind }
+func (o *blockOp) Label() string           { return o.kind }
+func (o *blockOp) Params() ([]byte, error) { return o.p, nil }
+
+func (o *blockOp) Run(ctx context.Context, in []any) (any, error) {
+	ds := make([]*Dense, len(in))
+	for i, v := range in {
+		d, ok := v.(*Dense)
+		if !ok {
+			return nil, fmt.Errorf("array.%s: input %d is %T, not *array.Dense", o.kind, i, v)
+		}
+		ds[i] = d
+	}
+	return o.k(ctx, o.p, ds)
+}
+
+func newTask(kind string, p []byte, deps ...graph.Key) *graph.Task {
+	k := kernels[kind]
+	if k == nil {
+		panic("array: kernel " + kind + " not registered")
+	}
+	t, err := graph.NewTask(&blockOp{kind: kind, p: p, k: k}, deps...)
+	if err != nil {
+		panic(err) // Params never fails for blockOp
+	}
+	return t
+}
+
+// build returns an array with one task per block of chunks: f returns the
+// kernel, parameters and dependencies of the block at idx.
+func build(shape []int, chunks [][]int, dt DType, parents []*Array,
+	f func(idx []int) (kind string, p []byte, deps []graph.Key)) *Array {
+	a := &Array{shape: append([]int{}, shape...), chunks: chunks, dtype: dt, parents: parents}
+	grid := gridShape(chunks)
+	a.keys = make([]graph.Key, prod(grid))
+	a.tasks = make([]*graph.Task, 0, len(a.keys))
+	_ = forEachBlock(grid, func(flat int, idx []int) error {
+		kind, p, deps := f(idx)
+		t := newTask(kind, p, deps...)
+		a.keys[flat] = t.Key
+		a.tasks = append(a.tasks, t)
+		return nil
+	})
+	return a
+}
+
+// blockKey returns the key of the block at idx.
+func (a *Array) blockKey(idx []int) graph.Key {
+	return a.keys[flatIndex(gridShape(a.chunks), idx)]
+}
+
+func appendInts(b []byte, v []int) []byte {
+	b = appendUvarint(b, uint64(len(v)))
+	for _, x := range v {
+		b = appendVarint(b, int64(x))
+	}
+	return b
+}
+
+func readInts(r *graph.Reader) []int {
+	n := r.Uvarint()
+	if n > 1<<24 {
+		return nil
+	}
+	v := make([]int, n)
+	for i := range v {
+		v[i] = int(r.Varint())
+	}
+	return v
+}
