@@ -259,6 +259,7 @@ func (f *core) run() {
 	cfg := *f.c.cfg
 	cfg.Workers = 1
 	cfg.Observers = nil
+	sched.WithProgress(nil)(&cfg) // one future is one task: no bar
 	vals, err := (&cfg).Run(ctx, g, []graph.Key{f.n.task.Key})
 	if err != nil {
 		f.complete(nil, err)
