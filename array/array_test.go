@@ -386,3 +386,71 @@ func TestShapeOps(t *testing.T) {
 		t.Fatal("concatenate of mismatched shapes accepted")
 	}
 }
+
+func TestSliceIndex(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	d := randDense(rng, 17, 9)
+	a := FromDense(d, irregular(rng, d.Shape))
+	ref := func(rs, cs []int) ([]float64, []int) {
+		var out []float64
+		for _, i := range rs {
+			for _, j := range cs {
+				out = append(out, d.Data[i*9+j])
+			}
+		}
+		return out, []int{len(rs), len(cs)}
+	}
+	rangeOf := func(lo, hi, step int) []int {
+		var r []int
+		if step > 0 {
+			for i := lo; i < hi; i += step {
+				r = append(r, i)
+			}
+		} else {
+			for i := lo; i > hi; i += step {
+				r = append(r, i)
+			}
+		}
+		return r
+	}
+	for _, c := range []struct {
+		expr   string
+		rs, cs []int
+	}{
+		{"10:1000, :-2", rangeOf(10, 17, 1), rangeOf(0, 7, 1)},
+		{"::-1, 1::3", rangeOf(16, -1, -1), rangeOf(1, 9, 3)},
+		{"-5:2:-2", rangeOf(12, 2, -2), rangeOf(0, 9, 1)},
+		{"3:3", nil, rangeOf(0, 9, 1)},
+	} {
+		want, shape := ref(c.rs, c.cs)
+		got := mustCompute(t, a.Index(c.expr))
+		if len(want) == 0 {
+			if got.Len() != 0 || got.Shape[1] != 9 {
+				t.Fatalf("%s: shape %v", c.expr, got.Shape)
+			}
+			continue
+		}
+		assertClose(t, c.expr, got, shape, want)
+	}
+	want, _ := ref(rangeOf(10, 17, 1), rangeOf(0, 7, 1))
+	assertClose(t, "Slice", mustCompute(t, a.Slice(From(10), To(-2))), []int{7, 7}, want)
+	row := mustCompute(t, a.Index("4, 2:5"))
+	assertClose(t, "int index", row, []int{3}, d.Data[4*9+2:4*9+5])
+	if a.Index("20").Err() == nil || a.Index("1,2,3").Err() == nil || a.Index("::0").Err() == nil {
+		t.Fatal("bad index accepted")
+	}
+	tk := mustCompute(t, a.Take(0, []int{3, -1, 0, 3}))
+	want = nil
+	for _, i := range []int{3, 16, 0, 3} {
+		want = append(want, d.Data[i*9:(i+1)*9]...)
+	}
+	assertClose(t, "take", tk, []int{4, 9}, want)
+	mask := make([]bool, 9)
+	mask[2], mask[7] = true, true
+	cm := mustCompute(t, a.Compress(1, mask))
+	want = nil
+	for i := 0; i < 17; i++ {
+		want = append(want, d.Data[i*9+2], d.Data[i*9+7])
+	}
+	assertClose(t, "compress", cm, []int{17, 2}, want)
+}
