@@ -454,3 +454,62 @@ func TestSliceIndex(t *testing.T) {
 	}
 	assertClose(t, "compress", cm, []int{17, 2}, want)
 }
+
+func init() {
+	RegisterMapFunc("test.rowsum-bcast", func(bs []*Dense) (*Dense, error) {
+		out := NewDense(Float64, bs[0].Shape...)
+		for i := range out.Data {
+			out.Data[i] = bs[0].Data[i] + 2*bs[1].Data[i]
+		}
+		return out, nil
+	})
+	RegisterFunc("test.iota", func(off, shape []int) (*Dense, error) {
+		d := NewDense(Float64, shape...)
+		for i := range d.Data {
+			d.Data[i] = float64(off[0]*100 + i)
+		}
+		return d, nil
+	})
+}
+
+func TestMapBlocksFromFuncLoopback(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	da, db := randDense(rng, 10, 4), randDense(rng, 10, 4)
+	A := FromDense(da, Regular{3, 2})
+	B := FromDense(db, Regular{4, 4})
+	got := mustCompute(t, MapBlocks("test.rowsum-bcast", Float64, nil, A, B))
+	want := make([]float64, 40)
+	for i := range want {
+		want[i] = da.Data[i] + 2*db.Data[i]
+	}
+	assertClose(t, "mapblocks", got, []int{10, 4}, want)
+	if MapBlocks("nope", Float64, nil, A).Err() == nil {
+		t.Fatal("unregistered map function accepted")
+	}
+	f := mustCompute(t, FromFunc("test.iota", []int{5}, Float64, Regular{2}))
+	assertClose(t, "fromfunc", f, []int{5}, []float64{0, 1, 200, 201, 400})
+}
+
+func TestPersistAndFailure(t *testing.T) {
+	x := Uniform(3, 0, 1, []int{100, 10}, Regular{30, 5})
+	p, err := x.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := mustCompute(t, x.Sum()), mustCompute(t, p.Sum())
+	if a.Data[0] != b.Data[0] {
+		t.Fatalf("persisted sum %v vs %v", b.Data[0], a.Data[0])
+	}
+	// A failing block function surfaces as a task error naming it.
+	RegisterFunc("test.fail", func(off, shape []int) (*Dense, error) { return nil, errTest })
+	_, err = FromFunc("test.fail", []int{4}, Float64, nil).Sum().Compute(ctx)
+	if err == nil || !strings.Contains(err.Error(), "test.fail") {
+		t.Fatalf("failing block: %v", err)
+	}
+}
+
+var errTest = &testError{}
+
+type testError struct{}
+
+func (*testError) Error() string { return "boom" }
