@@ -376,3 +376,12 @@ func readInts(r *graph.Reader) []int {
 	}
 	return v
 }
+
+// WithErr returns an array carrying err as its sticky error (for packages
+// that build on Array, such as array/linalg, to report their own mistakes).
+func (a *Array) WithErr(err error) *Array {
+	if err == nil {
+		return a
+	}
+	return &Array{err: err}
+}
