@@ -1,0 +1,375 @@
+package frame
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+// The dtypes a frame column may have. Readers normalize what they read to
+// these (int32 widens to int64, float32 to float64, dictionaries decode to
+// strings, dates become timestamps).
+var (
+	Int64     arrow.DataType = arrow.PrimitiveTypes.Int64
+	Float64   arrow.DataType = arrow.PrimitiveTypes.Float64
+	String    arrow.DataType = arrow.BinaryTypes.String
+	Bool      arrow.DataType = arrow.FixedWidthTypes.Boolean
+	Timestamp arrow.DataType = &arrow.TimestampType{Unit: arrow.Microsecond}
+)
+
+type kind uint8
+
+const (
+	kInvalid kind = iota
+	kInt
+	kFloat
+	kStr
+	kBool
+	kTime
+)
+
+func kindOf(t arrow.DataType) kind {
+	switch t.ID() {
+	case arrow.INT64:
+		return kInt
+	case arrow.FLOAT64:
+		return kFloat
+	case arrow.STRING:
+		return kStr
+	case arrow.BOOL:
+		return kBool
+	case arrow.TIMESTAMP:
+		return kTime
+	}
+	return kInvalid
+}
+
+func (k kind) dtype() arrow.DataType {
+	switch k {
+	case kInt:
+		return Int64
+	case kFloat:
+		return Float64
+	case kStr:
+		return String
+	case kBool:
+		return Bool
+	case kTime:
+		return Timestamp
+	}
+	return arrow.Null
+}
+
+func (k kind) numeric() bool { return k == kInt || k == kFloat || k == kBool }
+
+// col is a flat view of an Arrow array for kernels: typed slices over the
+// array's own buffers, no copy, no boxing.
+type col struct {
+	k     kind
+	n     int
+	i64   []int64   // kInt, kTime
+	f64   []float64 // kFloat
+	bits  []byte    // kBool values
+	boff  int
+	offs  []int32 // kStr: n+1 absolute offsets into data
+	data  []byte
+	valid []byte // validity bitmap, nil when no nulls
+	voff  int
+}
+
+func colOf(a arrow.Array) col {
+	d := a.Data()
+	c := col{k: kindOf(a.DataType()), n: a.Len()}
+	if a.NullN() > 0 {
+		c.valid = d.Buffers()[0].Bytes()
+		c.voff = d.Offset()
+	}
+	switch x := a.(type) {
+	case *array.Int64:
+		c.i64 = x.Int64Values()
+	case *array.Timestamp:
+		vs := x.TimestampValues()
+		c.i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+	case *array.Float64:
+		c.f64 = x.Float64Values()
+	case *array.Boolean:
+		c.bits = d.Buffers()[1].Bytes()
+		c.boff = d.Offset()
+	case *array.String:
+		c.offs = x.ValueOffsets()
+		if b := d.Buffers()[2]; b != nil {
+			c.data = b.Bytes()
+		}
+	}
+	return c
+}
+
+func (c *col) null(i int) bool {
+	return c.valid != nil && !bitutil.BitIsSet(c.valid, c.voff+i)
+}
+
+func (c *col) str(i int) []byte { return c.data[c.offs[i]:c.offs[i+1]] }
+
+func (c *col) boolAt(i int) bool { return bitutil.BitIsSet(c.bits, c.boff+i) }
+
+// float returns the value as float64 for numeric kinds.
+func (c *col) float(i int) float64 {
+	switch c.k {
+	case kFloat:
+		return c.f64[i]
+	case kInt, kTime:
+		return float64(c.i64[i])
+	case kBool:
+		if c.boolAt(i) {
+			return 1
+		}
+	}
+	return 0
+}
+
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
+}
+
+func validityBuf(valid []bool) (*memory.Buffer, int) {
+	if valid == nil {
+		return nil, 0
+	}
+	nulls := 0
+	bm := make([]byte, bitutil.BytesForBits(int64(len(valid))))
+	for i, v := range valid {
+		if v {
+			bitutil.SetBit(bm, i)
+		} else {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		return nil, 0
+	}
+	return memory.NewBufferBytes(bm), nulls
+}
+
+// int64Array wraps vals (not copied) as an Int64 array; valid nil = no nulls.
+func int64Array(vals []int64, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	d := array.NewData(Int64, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(vals))}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
+func timeArray(vals []int64, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	d := array.NewData(Timestamp, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(vals))}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
+func float64Array(vals []float64, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	d := array.NewData(Float64, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(vals))}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
+func boolArray(vals []bool, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	bm := make([]byte, bitutil.BytesForBits(int64(len(vals))))
+	for i, v := range vals {
+		if v {
+			bitutil.SetBit(bm, i)
+		}
+	}
+	d := array.NewData(Bool, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bm)}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
+// strArray wraps offsets (len n+1) and data as a String array.
+func strArray(offs []int32, data []byte, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	n := len(offs) - 1
+	d := array.NewData(String, n, []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
+// strBuilder appends strings into flat offsets+data.
+type strBuilder struct {
+	offs  []int32
+	data  []byte
+	valid []bool
+}
+
+func newStrBuilder(n int) *strBuilder {
+	b := &strBuilder{offs: make([]int32, 1, n+1)}
+	return b
+}
+
+func (b *strBuilder) add(s []byte) {
+	b.data = append(b.data, s...)
+	b.offs = append(b.offs, int32(len(b.data)))
+	if b.valid != nil {
+		b.valid = append(b.valid, true)
+	}
+}
+
+func (b *strBuilder) addNull() {
+	if b.valid == nil {
+		b.valid = make([]bool, len(b.offs)-1, cap(b.offs))
+		for i := range b.valid {
+			b.valid[i] = true
+		}
+	}
+	b.offs = append(b.offs, int32(len(b.data)))
+	b.valid = append(b.valid, false)
+}
+
+func (b *strBuilder) array() arrow.Array { return strArray(b.offs, b.data, b.valid) }
+
+// takeCol gathers rows idx of a (idx < 0 gives a null).
+func takeCol(a arrow.Array, idx []int32) arrow.Array {
+	c := colOf(a)
+	var valid []bool
+	hasNull := c.valid != nil
+	for _, i := range idx {
+		if i < 0 {
+			hasNull = true
+			break
+		}
+	}
+	if hasNull {
+		valid = make([]bool, len(idx))
+		for j, i := range idx {
+			valid[j] = i >= 0 && !c.null(int(i))
+		}
+	}
+	switch c.k {
+	case kInt, kTime:
+		out := make([]int64, len(idx))
+		for j, i := range idx {
+			if i >= 0 {
+				out[j] = c.i64[i]
+			}
+		}
+		if c.k == kTime {
+			return timeArray(out, valid)
+		}
+		return int64Array(out, valid)
+	case kFloat:
+		out := make([]float64, len(idx))
+		for j, i := range idx {
+			if i >= 0 {
+				out[j] = c.f64[i]
+			}
+		}
+		return float64Array(out, valid)
+	case kBool:
+		out := make([]bool, len(idx))
+		for j, i := range idx {
+			if i >= 0 {
+				out[j] = c.boolAt(int(i))
+			}
+		}
+		return boolArray(out, valid)
+	case kStr:
+		offs := make([]int32, len(idx)+1)
+		total := 0
+		for _, i := range idx {
+			if i >= 0 {
+				total += int(c.offs[i+1] - c.offs[i])
+			}
+		}
+		data := make([]byte, 0, total)
+		for j, i := range idx {
+			if i >= 0 {
+				data = append(data, c.data[c.offs[i]:c.offs[i+1]]...)
+			}
+			offs[j+1] = int32(len(data))
+		}
+		return strArray(offs, data, valid)
+	}
+	panic(fmt.Sprintf("frame: take on unsupported type %s", a.DataType()))
+}
+
+// takeRecord gathers rows idx of every column of r.
+func takeRecord(r arrow.Record, idx []int32) arrow.Record {
+	cols := make([]arrow.Array, r.NumCols())
+	for i := range cols {
+		cols[i] = takeCol(r.Column(i), idx)
+	}
+	return array.NewRecord(r.Schema(), cols, int64(len(idx)))
+}
+
+// filterRecord keeps the rows where mask is true.
+func filterRecord(r arrow.Record, mask []bool) arrow.Record {
+	idx := make([]int32, 0, len(mask)/2)
+	for i, m := range mask {
+		if m {
+			idx = append(idx, int32(i))
+		}
+	}
+	if len(idx) == len(mask) {
+		return r
+	}
+	return takeRecord(r, idx)
+}
+
+// concatRecords concatenates records of one schema.
+func concatRecords(schema *arrow.Schema, recs []arrow.Record) (arrow.Record, error) {
+	var nonEmpty []arrow.Record
+	for _, r := range recs {
+		if r != nil && r.NumRows() > 0 {
+			nonEmpty = append(nonEmpty, r)
+		}
+	}
+	switch len(nonEmpty) {
+	case 0:
+		return emptyRecord(schema), nil
+	case 1:
+		return nonEmpty[0], nil
+	}
+	cols := make([]arrow.Array, schema.NumFields())
+	var n int64
+	for _, r := range nonEmpty {
+		n += r.NumRows()
+	}
+	for i := range cols {
+		parts := make([]arrow.Array, len(nonEmpty))
+		for j, r := range nonEmpty {
+			parts[j] = r.Column(i)
+		}
+		a, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, fmt.Errorf("frame: concatenate column %q: %w", schema.Field(i).Name, err)
+		}
+		cols[i] = a
+	}
+	return array.NewRecord(schema, cols, n), nil
+}
+
+func emptyRecord(schema *arrow.Schema) arrow.Record {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	return array.NewRecord(schema, cols, 0)
+}
+
+func recordSize(r arrow.Record) int64 {
+	if r == nil {
+		return 0
+	}
+	var n int64
+	for _, c := range r.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+	}
+	return n + 64
+}

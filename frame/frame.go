@@ -1,0 +1,659 @@
+// Package frame is godask's partitioned dataframe, the Go counterpart of
+// dask.dataframe: a lazy Frame whose partitions are Arrow record batches.
+// User operations build a logical plan (one node per operation); Graph runs
+// the optimizer (projection and predicate pushdown into the readers, fusion
+// of per-partition chains into one task per partition) and lowers the plan
+// to a graph.Graph that sched runs. Compute returns a *Table.
+//
+//	df := frame.ReadParquet("data/indiv-*.parquet")
+//	top := df.GroupBy("employer").Agg(frame.Col("transaction_amt").Sum()).NLargest(10, "transaction_amt")
+//	t, err := top.Compute(ctx)
+//
+// Keys are deterministic, so several frames computed together with
+// sched.Compute share the tasks they have in common (a Parquet column read by
+// both is read once).
+package frame
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
+
+// source produces the partitions of a leaf of the plan.
+type source interface {
+	// describe names the source in Explain.
+	describe() string
+	schema() *arrow.Schema
+	nparts() int
+	// part lowers partition i reading only cols (nil: all) with pred
+	// (may be nil) applied: the tasks it needs, the dependency keys of the
+	// pipe, and the pipe's first steps.
+	part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error)
+	// prune returns the source without the partitions that pred excludes
+	// (Parquet row groups by statistics), or itself.
+	prune(pred *enode) source
+}
+
+// node is one operation of the logical plan.
+type node struct {
+	op     string // source, project, filter, map, agg, topn, sort, concat
+	in     *node
+	src    source
+	cols   []string // source: projection (nil = all)
+	pred   *enode   // source: pushed filter; filter: predicate
+	exprs  []*enode // project
+	names  []string // project: output names; sort/topn: by
+	fn     string   // map
+	keys   []string // agg
+	aggs   []Expr   // agg
+	split  int      // agg: output partitions (0 = auto)
+	n      int64    // topn
+	desc   bool     // topn, sort
+	schema *arrow.Schema
+}
+
+// Frame is a lazy, partitioned dataframe. Frames are immutable: every
+// operation returns a new Frame. A mistake (an unknown column, a type error)
+// makes a Frame whose Err reports it; operations on it keep the error, and
+// Compute returns it.
+type Frame struct {
+	n   *node
+	err error
+
+	once  sync.Once
+	g     *graph.Graph
+	keys  []graph.Key
+	plan  *node
+	gerr  error
+	nPart int
+}
+
+func errFrame(err error) *Frame { return &Frame{err: err} }
+
+func newFrame(n *node) *Frame { return &Frame{n: n} }
+
+// Err returns the frame's sticky error, or nil.
+func (f *Frame) Err() error { return f.err }
+
+// Schema returns the frame's Arrow schema (nil if Err is set).
+func (f *Frame) Schema() *arrow.Schema {
+	if f.err != nil {
+		return nil
+	}
+	return f.n.schema
+}
+
+// Columns returns the column names.
+func (f *Frame) Columns() []string {
+	if f.err != nil {
+		return nil
+	}
+	var out []string
+	for _, fl := range f.n.schema.Fields() {
+		out = append(out, fl.Name)
+	}
+	return out
+}
+
+// Dtypes returns each column's type, in column order, like pandas' dtypes.
+func (f *Frame) Dtypes() map[string]arrow.DataType {
+	out := map[string]arrow.DataType{}
+	if f.err != nil {
+		return out
+	}
+	for _, fl := range f.n.schema.Fields() {
+		out[fl.Name] = fl.Type
+	}
+	return out
+}
+
+// NPartitions returns the number of partitions (after optimization, e.g.
+// Parquet row groups pruned by a pushed-down filter).
+func (f *Frame) NPartitions() int {
+	if f.err != nil {
+		return 0
+	}
+	f.lower()
+	return f.nPart
+}
+
+// String shows the frame's structure, like Dask's repr: partitions, columns
+// and dtypes, and the number of tasks.
+func (f *Frame) String() string {
+	if f.err != nil {
+		return "frame.Frame<error: " + f.err.Error() + ">"
+	}
+	f.lower()
+	var b strings.Builder
+	fmt.Fprintf(&b, "frame.Frame npartitions=%d tasks=%d\n", f.nPart, f.g.Len())
+	for _, fl := range f.n.schema.Fields() {
+		fmt.Fprintf(&b, "  %-20s %s\n", fl.Name, fl.Type)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (f *Frame) derive(n *node) *Frame {
+	if f.err != nil {
+		return f
+	}
+	n.in = f.n
+	return newFrame(n)
+}
+
+// Select keeps the given expressions (columns by Col, or computed ones named
+// by Alias), in order.
+func (f *Frame) Select(exprs ...Expr) *Frame {
+	if f.err != nil {
+		return f
+	}
+	n := &node{op: "project"}
+	var fields []arrow.Field
+	for _, e := range exprs {
+		k, err := typeOf(e.n, f.n.schema)
+		if err != nil {
+			return errFrame(fmt.Errorf("frame: Select: %w", err))
+		}
+		if e.n.hasAgg() {
+			return errFrame(fmt.Errorf("frame: Select: %s is an aggregation; use Agg", e))
+		}
+		n.exprs = append(n.exprs, e.n)
+		n.names = append(n.names, e.n.outName())
+		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: k.dtype(), Nullable: true})
+	}
+	n.schema = arrow.NewSchema(fields, nil)
+	return f.derive(n)
+}
+
+// SelectCols keeps the named columns.
+func (f *Frame) SelectCols(names ...string) *Frame {
+	es := make([]Expr, len(names))
+	for i, n := range names {
+		es[i] = Col(n)
+	}
+	return f.Select(es...)
+}
+
+// Col returns the one-column frame of name (pandas' df["name"]).
+func (f *Frame) Col(name string) *Frame { return f.SelectCols(name) }
+
+// WithColumn adds (or replaces) the column name computed by e.
+func (f *Frame) WithColumn(name string, e Expr) *Frame {
+	if f.err != nil {
+		return f
+	}
+	var es []Expr
+	replaced := false
+	for _, fl := range f.n.schema.Fields() {
+		if fl.Name == name {
+			es = append(es, e.Alias(name))
+			replaced = true
+		} else {
+			es = append(es, Col(fl.Name))
+		}
+	}
+	if !replaced {
+		es = append(es, e.Alias(name))
+	}
+	return f.Select(es...)
+}
+
+// Rename renames columns, old name to new name.
+func (f *Frame) Rename(m map[string]string) *Frame {
+	if f.err != nil {
+		return f
+	}
+	for old := range m {
+		if len(f.n.schema.FieldIndices(old)) == 0 {
+			return errFrame(fmt.Errorf("frame: Rename: unknown column %q; the columns are %s", old, schemaCols(f.n.schema)))
+		}
+	}
+	var es []Expr
+	for _, fl := range f.n.schema.Fields() {
+		if nn, ok := m[fl.Name]; ok {
+			es = append(es, Col(fl.Name).Alias(nn))
+		} else {
+			es = append(es, Col(fl.Name))
+		}
+	}
+	return f.Select(es...)
+}
+
+// Drop removes columns.
+func (f *Frame) Drop(names ...string) *Frame {
+	if f.err != nil {
+		return f
+	}
+	drop := map[string]bool{}
+	for _, n := range names {
+		if len(f.n.schema.FieldIndices(n)) == 0 {
+			return errFrame(fmt.Errorf("frame: Drop: unknown column %q; the columns are %s", n, schemaCols(f.n.schema)))
+		}
+		drop[n] = true
+	}
+	var keep []string
+	for _, fl := range f.n.schema.Fields() {
+		if !drop[fl.Name] {
+			keep = append(keep, fl.Name)
+		}
+	}
+	return f.SelectCols(keep...)
+}
+
+// Filter keeps the rows where pred is true (null counts as false).
+func (f *Frame) Filter(pred Expr) *Frame {
+	if f.err != nil {
+		return f
+	}
+	k, err := typeOf(pred.n, f.n.schema)
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: Filter: %w", err))
+	}
+	if k != kBool {
+		return errFrame(fmt.Errorf("frame: Filter: %s is %s, not a boolean", pred, k.dtype()))
+	}
+	return f.derive(&node{op: "filter", pred: pred.n, schema: f.n.schema})
+}
+
+// MapPartitions applies the registered function fn (see RegisterMap) to every
+// partition. schema is what fn returns; nil means the input schema.
+func (f *Frame) MapPartitions(fn string, schema *arrow.Schema) *Frame {
+	if f.err != nil {
+		return f
+	}
+	if _, ok := maps.Load(fn); !ok {
+		return errFrame(fmt.Errorf("frame: MapPartitions: function %q is not registered (frame.RegisterMap)", fn))
+	}
+	if schema == nil {
+		schema = f.n.schema
+	}
+	return f.derive(&node{op: "map", fn: fn, schema: schema})
+}
+
+// NLargest returns the n rows with the largest values of col, sorted
+// descending, as one partition.
+func (f *Frame) NLargest(n int, col string) *Frame { return f.top(n, col, true) }
+
+// NSmallest returns the n rows with the smallest values of col, ascending.
+func (f *Frame) NSmallest(n int, col string) *Frame { return f.top(n, col, false) }
+
+func (f *Frame) top(n int, c string, desc bool) *Frame {
+	if f.err != nil {
+		return f
+	}
+	if _, err := typeOf(Col(c).n, f.n.schema); err != nil {
+		return errFrame(fmt.Errorf("frame: NLargest/NSmallest: %w", err))
+	}
+	return f.derive(&node{op: "topn", names: []string{c}, n: int64(n), desc: desc, schema: f.n.schema})
+}
+
+// SortValues sorts the whole frame by the columns (into one partition).
+func (f *Frame) SortValues(desc bool, by ...string) *Frame {
+	if f.err != nil {
+		return f
+	}
+	if _, err := fieldIndices(f.n.schema, by); err != nil {
+		return errFrame(fmt.Errorf("frame: SortValues: %w", err))
+	}
+	return f.derive(&node{op: "sort", names: by, desc: desc, schema: f.n.schema})
+}
+
+// GroupBy groups the rows by the key columns; Agg says what to compute.
+func (f *Frame) GroupBy(keys ...string) *GroupBy { return &GroupBy{f: f, keys: keys} }
+
+// GroupBy is a grouping waiting for its aggregations.
+type GroupBy struct {
+	f     *Frame
+	keys  []string
+	split int
+}
+
+// SplitOut sets how many output partitions the result has (Dask's
+// split_out). By default it is chosen from the number of input partitions:
+// one (a tree reduction) for few partitions, several otherwise.
+func (g *GroupBy) SplitOut(n int) *GroupBy {
+	return &GroupBy{f: g.f, keys: g.keys, split: n}
+}
+
+// Agg computes the aggregations per group: one row per group, the key
+// columns then one column per expression (named by Alias, else by the column
+// aggregated). Expressions may combine aggregations:
+// Col("v1").Max().Sub(Col("v2").Min()).Alias("range").
+func (g *GroupBy) Agg(aggs ...Expr) *Frame {
+	f := g.f
+	if f.err != nil {
+		return f
+	}
+	if _, err := fieldIndices(f.n.schema, g.keys); err != nil {
+		return errFrame(fmt.Errorf("frame: GroupBy: %w", err))
+	}
+	for _, k := range g.keys {
+		if kindOf(f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type) == kInvalid {
+			return errFrame(fmt.Errorf("frame: GroupBy: key %q has unsupported type", k))
+		}
+	}
+	n := &node{op: "agg", keys: g.keys, aggs: aggs, split: g.split}
+	n.in = f.n
+	ap, err := planAgg(f.n.schema, g.keys, aggs)
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: GroupBy(%s).Agg: %w", strings.Join(g.keys, ", "), err))
+	}
+	n.schema = ap.out
+	return newFrame(n)
+}
+
+// Sum aggregates every named column (all numeric ones when none) per group.
+func (g *GroupBy) Sum(cols ...string) *Frame { return g.each("sum", cols) }
+
+// Mean per group.
+func (g *GroupBy) Mean(cols ...string) *Frame { return g.each("mean", cols) }
+
+// Count of non-null values per group.
+func (g *GroupBy) Count(cols ...string) *Frame { return g.each("count", cols) }
+
+// Min per group.
+func (g *GroupBy) Min(cols ...string) *Frame { return g.each("min", cols) }
+
+// Max per group.
+func (g *GroupBy) Max(cols ...string) *Frame { return g.each("max", cols) }
+
+// Size is the number of rows per group, in a column "size".
+func (g *GroupBy) Size() *Frame { return g.Agg(Lit(1).Size().Alias("size")) }
+
+func (g *GroupBy) each(fn string, cols []string) *Frame {
+	if g.f.err != nil {
+		return g.f
+	}
+	if len(cols) == 0 {
+		keys := map[string]bool{}
+		for _, k := range g.keys {
+			keys[k] = true
+		}
+		for _, fl := range g.f.n.schema.Fields() {
+			if !keys[fl.Name] && (kindOf(fl.Type).numeric() || (fn == "count")) {
+				cols = append(cols, fl.Name)
+			}
+		}
+	}
+	var es []Expr
+	for _, c := range cols {
+		es = append(es, Col(c).un(fn))
+	}
+	return g.Agg(es...)
+}
+
+// Agg computes aggregations over the whole frame: a one-row frame.
+func (f *Frame) Agg(aggs ...Expr) *Frame { return f.GroupBy().Agg(aggs...) }
+
+// Sum of each named column (all numeric columns when none): a one-row frame.
+func (f *Frame) Sum(cols ...string) *Frame { return f.GroupBy().Sum(cols...) }
+
+// Mean of each named column: a one-row frame.
+func (f *Frame) Mean(cols ...string) *Frame { return f.GroupBy().Mean(cols...) }
+
+// Min of each named column: a one-row frame.
+func (f *Frame) Min(cols ...string) *Frame { return f.GroupBy().Min(cols...) }
+
+// Max of each named column: a one-row frame.
+func (f *Frame) Max(cols ...string) *Frame { return f.GroupBy().Max(cols...) }
+
+// Count of the non-null values of each named column: a one-row frame.
+func (f *Frame) Count(cols ...string) *Frame { return f.GroupBy().Count(cols...) }
+
+// Std (ddof=1) of each named column: a one-row frame.
+func (f *Frame) Std(cols ...string) *Frame { return f.GroupBy().each("std", cols) }
+
+// Var (ddof=1) of each named column: a one-row frame.
+func (f *Frame) Var(cols ...string) *Frame { return f.GroupBy().each("var", cols) }
+
+// NUnique of each named column: a one-row frame.
+func (f *Frame) NUnique(cols ...string) *Frame { return f.GroupBy().each("nunique", cols) }
+
+// Unique returns the distinct values of col (one column, unsorted).
+func (f *Frame) Unique(col string) *Frame { return f.GroupBy(col).Agg() }
+
+// ValueCounts returns the distinct values of col with their counts in a
+// column "count", most frequent first, as one partition.
+func (f *Frame) ValueCounts(col string) *Frame {
+	return f.GroupBy(col).Agg(Lit(1).Size().Alias("count")).SortValues(true, "count")
+}
+
+// Describe returns count, mean, std, min, 25%... no: count, mean, std, min,
+// median and max of each numeric column, one row per statistic.
+func (f *Frame) Describe() *Frame {
+	if f.err != nil {
+		return f
+	}
+	var es []Expr
+	var cols []string
+	for _, fl := range f.n.schema.Fields() {
+		if kindOf(fl.Type).numeric() {
+			cols = append(cols, fl.Name)
+		}
+	}
+	stats := []string{"count", "mean", "std", "min", "median", "max"}
+	for _, s := range stats {
+		for _, c := range cols {
+			es = append(es, Col(c).un(s).Cast(Float64).Alias(s+"\x00"+c))
+		}
+	}
+	agg := f.Agg(es...)
+	if agg.err != nil {
+		return agg
+	}
+	return agg.derive(&node{op: "describe", names: cols, schema: describeSchema(cols)})
+}
+
+// Persist computes the frame and returns it backed by its computed
+// partitions, with the same keys.
+func (f *Frame) Persist(ctx context.Context, opts ...sched.Option) (*Frame, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	cs, err := sched.Persist(ctx, []sched.Collection{f}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return cs[0].(*Frame), nil
+}
+
+// Compute runs the frame and returns its rows as a Table.
+func (f *Frame) Compute(ctx context.Context, opts ...sched.Option) (*Table, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	out, err := sched.Compute(ctx, []sched.Collection{f}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out[0].(*Table), nil
+}
+
+// Graph implements sched.Collection: the optimized, lowered plan.
+func (f *Frame) Graph() (*graph.Graph, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	f.lower()
+	return f.g, f.gerr
+}
+
+// Keys implements sched.Collection: one key per partition.
+func (f *Frame) Keys() []graph.Key {
+	if f.err != nil {
+		return nil
+	}
+	f.lower()
+	return f.keys
+}
+
+// Finalize implements sched.Finalizer: partitions into a Table.
+func (f *Frame) Finalize(vals []any) (any, error) {
+	recs := make([]arrow.Record, len(vals))
+	for i, v := range vals {
+		p, ok := v.(*Part)
+		if !ok {
+			return nil, fmt.Errorf("frame: partition %d is a %T, not a *frame.Part", i, v)
+		}
+		recs[i] = p.R
+	}
+	schema := f.n.schema
+	if len(recs) > 0 {
+		schema = recs[0].Schema()
+	}
+	r, err := concatRecords(schema, recs)
+	if err != nil {
+		return nil, err
+	}
+	return &Table{rec: r}, nil
+}
+
+// Persisted implements sched.Persister.
+func (f *Frame) Persisted(vals []any) sched.Collection {
+	f.lower()
+	recs := make([]arrow.Record, len(vals))
+	for i, v := range vals {
+		recs[i] = v.(*Part).R
+	}
+	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, sch: f.n.schema}, schema: f.n.schema})
+}
+
+// Explain prints the optimized plan, one operation per line, leaves last.
+func (f *Frame) Explain() string {
+	if f.err != nil {
+		return "error: " + f.err.Error()
+	}
+	f.lower()
+	var b strings.Builder
+	explain(&b, f.plan, 0)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func explain(b *strings.Builder, n *node, depth int) {
+	ind := strings.Repeat("  ", depth)
+	switch n.op {
+	case "source":
+		fmt.Fprintf(b, "%s%s partitions=%d", ind, n.src.describe(), n.src.nparts())
+		if n.cols != nil {
+			fmt.Fprintf(b, " columns=[%s]", strings.Join(n.cols, ", "))
+		}
+		if n.pred != nil {
+			fmt.Fprintf(b, " filter=%s", n.pred)
+		}
+		b.WriteString("\n")
+		return
+	case "project":
+		s := step{kind: "project", exprs: n.exprs, names: n.names}
+		fmt.Fprintf(b, "%s%s\n", ind, s.String())
+	case "filter":
+		fmt.Fprintf(b, "%sfilter %s\n", ind, n.pred)
+	case "map":
+		fmt.Fprintf(b, "%smap %s\n", ind, n.fn)
+	case "agg":
+		var as []string
+		for _, a := range n.aggs {
+			as = append(as, a.String())
+		}
+		fmt.Fprintf(b, "%sgroupby [%s] agg [%s] split_out=%d\n", ind, strings.Join(n.keys, ", "), strings.Join(as, ", "), n.split)
+	case "topn":
+		w := "nlargest"
+		if !n.desc {
+			w = "nsmallest"
+		}
+		fmt.Fprintf(b, "%s%s %d by %s\n", ind, w, n.n, n.names[0])
+	case "sort":
+		fmt.Fprintf(b, "%ssort by %v desc=%v\n", ind, n.names, n.desc)
+	default:
+		fmt.Fprintf(b, "%s%s\n", ind, n.op)
+	}
+	if n.in != nil {
+		explain(b, n.in, depth+1)
+	}
+}
+
+func (f *Frame) lower() {
+	f.once.Do(func() {
+		f.plan = optimize(f.n)
+		b := &builder{g: &graph.Graph{}}
+		ps, err := b.lower(f.plan)
+		if err == nil {
+			for _, p := range ps {
+				var k graph.Key
+				if k, err = b.mat(p); err != nil {
+					break
+				}
+				f.keys = append(f.keys, k)
+			}
+		}
+		f.g, f.gerr, f.nPart = b.g, err, len(f.keys)
+	})
+}
+
+// memSource is data already in memory: records from the user or persisted
+// partitions, each a const task.
+type memSource struct {
+	keys []graph.Key
+	recs []arrow.Record
+	sch  *arrow.Schema
+}
+
+var memIDs atomic.Int64
+
+func (m *memSource) describe() string      { return "from-memory" }
+func (m *memSource) schema() *arrow.Schema { return m.sch }
+func (m *memSource) nparts() int           { return len(m.recs) }
+func (m *memSource) prune(*enode) source   { return m }
+func (m *memSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error) {
+	t := graph.ConstTask(m.keys[i], &Part{R: m.recs[i]})
+	return []*graph.Task{t}, []graph.Key{m.keys[i]}, nil, nil
+}
+
+// FromRecords makes a frame with one partition per record. The records must
+// share a schema of supported types (int64, float64, string, bool,
+// timestamp[us]); other numeric types are widened.
+func FromRecords(recs ...arrow.Record) *Frame {
+	if len(recs) == 0 {
+		return errFrame(fmt.Errorf("frame: FromRecords: no records"))
+	}
+	var norm []arrow.Record
+	for i, r := range recs {
+		nr, err := normalize(r)
+		if err != nil {
+			return errFrame(fmt.Errorf("frame: FromRecords: record %d: %w", i, err))
+		}
+		if i > 0 && !nr.Schema().Equal(norm[0].Schema()) {
+			return errFrame(fmt.Errorf("frame: FromRecords: record %d has schema %s, record 0 has %s", i, nr.Schema(), norm[0].Schema()))
+		}
+		norm = append(norm, nr)
+	}
+	id := memIDs.Add(1)
+	keys := make([]graph.Key, len(norm))
+	for i := range keys {
+		keys[i] = graph.NewKey("from-records", "frame.mem", appendUvarint(appendUvarint(nil, uint64(id)), uint64(i)), nil)
+	}
+	s := &memSource{keys: keys, recs: norm, sch: norm[0].Schema()}
+	return newFrame(&node{op: "source", src: s, schema: s.sch})
+}
+
+// autoSplit picks the number of output partitions of a groupby.
+func autoSplit(nparts int) int {
+	if nparts < 4 {
+		return 1
+	}
+	p := nparts / 4
+	if p < 2 {
+		p = 2
+	}
+	if max := 2 * runtime.GOMAXPROCS(0); p > max {
+		p = max
+	}
+	return p
+}

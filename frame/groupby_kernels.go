@@ -1,0 +1,810 @@
+package frame
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/godask/godask/internal/hash"
+)
+
+// i64Table maps int64 keys to dense group ids: open addressing, linear
+// probing, Fibonacci hashing, over flat slices.
+type i64Table struct {
+	keys  []int64
+	ids   []int32 // id+1; 0 = empty
+	shift uint
+	n     int
+}
+
+func newI64Table(hint int) *i64Table {
+	size := 16
+	for size < hint*2 {
+		size *= 2
+	}
+	t := &i64Table{}
+	t.alloc(size)
+	return t
+}
+
+func (t *i64Table) alloc(size int) {
+	t.keys = make([]int64, size)
+	t.ids = make([]int32, size)
+	t.shift = uint(64 - log2(size))
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
+}
+
+// id returns the group of k, adding it as group next if new.
+func (t *i64Table) id(k int64, next int32) (int32, bool) {
+	mask := len(t.keys) - 1
+	s := int((uint64(k) * 0x9E3779B97F4A7C15) >> t.shift)
+	for {
+		v := t.ids[s]
+		if v == 0 {
+			t.keys[s] = k
+			t.ids[s] = next + 1
+			t.n++
+			if t.n*2 > len(t.keys) {
+				t.grow()
+			}
+			return next, true
+		}
+		if t.keys[s] == k {
+			return v - 1, false
+		}
+		s = (s + 1) & mask
+	}
+}
+
+func (t *i64Table) grow() {
+	keys, ids := t.keys, t.ids
+	t.alloc(len(keys) * 2)
+	mask := len(t.keys) - 1
+	for i, v := range ids {
+		if v == 0 {
+			continue
+		}
+		s := int((uint64(keys[i]) * 0x9E3779B97F4A7C15) >> t.shift)
+		for t.ids[s] != 0 {
+			s = (s + 1) & mask
+		}
+		t.keys[s], t.ids[s] = keys[i], v
+	}
+}
+
+// keyGroups assigns each row a dense group id from one key column; nulls form
+// their own group. It returns the ids, the number of groups, and the first
+// row of each group.
+func keyGroups(c *col) ([]int32, []int32) {
+	n := c.n
+	gids := make([]int32, n)
+	var first []int32
+	nullID := int32(-1)
+	switch c.k {
+	case kStr:
+		size := 64
+		t := struct {
+			hs  []uint64
+			ids []int32
+		}{}
+		alloc := func(sz int) {
+			t.hs = make([]uint64, sz)
+			t.ids = make([]int32, sz)
+		}
+		alloc(size)
+		var hashes []uint64 // hash of each group's key, for regrowth
+		for i := 0; i < n; i++ {
+			if c.null(i) {
+				if nullID < 0 {
+					nullID = int32(len(first))
+					first = append(first, int32(i))
+					hashes = append(hashes, 0)
+				}
+				gids[i] = nullID
+				continue
+			}
+			s := c.data[c.offs[i]:c.offs[i+1]]
+			h := hash.Bytes(s)
+			mask := uint64(len(t.ids) - 1)
+			p := h & mask
+			for {
+				v := t.ids[p]
+				if v == 0 {
+					g := int32(len(first))
+					t.ids[p], t.hs[p] = g+1, h
+					first = append(first, int32(i))
+					hashes = append(hashes, h)
+					gids[i] = g
+					if len(first)*2 > len(t.ids) {
+						alloc(len(t.ids) * 2)
+						m2 := uint64(len(t.ids) - 1)
+						for g2, h2 := range hashes {
+							if int32(g2) == nullID {
+								continue
+							}
+							q := h2 & m2
+							for t.ids[q] != 0 {
+								q = (q + 1) & m2
+							}
+							t.ids[q], t.hs[q] = int32(g2)+1, h2
+						}
+					}
+					break
+				}
+				if t.hs[p] == h {
+					f := first[v-1]
+					if string(c.data[c.offs[f]:c.offs[f+1]]) == string(s) {
+						gids[i] = v - 1
+						break
+					}
+				}
+				p = (p + 1) & mask
+			}
+		}
+		return gids, first
+	case kInt, kTime, kFloat, kBool:
+		t := newI64Table(64)
+		for i := 0; i < n; i++ {
+			if c.null(i) {
+				if nullID < 0 {
+					nullID = int32(len(first))
+					first = append(first, int32(i))
+				}
+				gids[i] = nullID
+				continue
+			}
+			var k int64
+			switch c.k {
+			case kFloat:
+				f := c.f64[i]
+				if f == 0 {
+					f = 0
+				}
+				if f != f {
+					f = math.NaN()
+				}
+				k = int64(math.Float64bits(f))
+			case kBool:
+				if c.boolAt(i) {
+					k = 1
+				}
+			default:
+				k = c.i64[i]
+			}
+			g, isNew := t.id(k, int32(len(first)))
+			if isNew {
+				first = append(first, int32(i))
+			}
+			gids[i] = g
+		}
+		return gids, first
+	}
+	panic(fmt.Sprintf("frame: group by a %v column", c.k.dtype()))
+}
+
+// groupRows assigns dense group ids to the rows of r by the key columns
+// keyIdx; first[g] is the first row of group g.
+func groupRows(r arrow.Record, keyIdx []int) ([]int32, []int32) {
+	n := int(r.NumRows())
+	if len(keyIdx) == 0 {
+		gids := make([]int32, n)
+		if n == 0 {
+			return gids, []int32{-1}
+		}
+		return gids, []int32{0}
+	}
+	c0 := colOf(r.Column(keyIdx[0]))
+	gids, first := keyGroups(&c0)
+	for _, ki := range keyIdx[1:] {
+		c := colOf(r.Column(ki))
+		g2, f2 := keyGroups(&c)
+		card := int64(len(f2))
+		t := newI64Table(len(first) * 2)
+		var nf []int32
+		for i := 0; i < n; i++ {
+			k := int64(gids[i])*card + int64(g2[i])
+			g, isNew := t.id(k, int32(len(nf)))
+			if isNew {
+				nf = append(nf, int32(i))
+			}
+			gids[i] = g
+		}
+		first = nf
+	}
+	return gids, first
+}
+
+// rowHashes hashes the key columns of each row (stable across processes), for
+// hash partitioning.
+func rowHashes(r arrow.Record, keyIdx []int) []uint64 {
+	n := int(r.NumRows())
+	hs := make([]uint64, n)
+	for j, ki := range keyIdx {
+		c := colOf(r.Column(ki))
+		for i := 0; i < n; i++ {
+			var h uint64
+			switch {
+			case c.null(i):
+				h = 0x51ed27
+			case c.k == kStr:
+				h = hash.Bytes(c.str(i))
+			case c.k == kFloat:
+				f := c.f64[i]
+				if f == 0 {
+					f = 0
+				}
+				h = hash.Uint64(math.Float64bits(f))
+			case c.k == kBool:
+				if c.boolAt(i) {
+					h = hash.Uint64(1)
+				} else {
+					h = hash.Uint64(0)
+				}
+			default:
+				h = hash.Uint64(uint64(c.i64[i]))
+			}
+			if j == 0 {
+				hs[i] = h
+			} else {
+				hs[i] = hash.Combine(hs[i], h)
+			}
+		}
+	}
+	return hs
+}
+
+// aggSpec is one aggregation of a groupby: fn over the column in, named out.
+type aggSpec struct {
+	fn  string
+	in  string
+	out string
+	k   kind // input kind
+}
+
+func holistic(fn string) bool { return fn == "nunique" || fn == "median" }
+
+// stateFields are the partial-state columns of an aggregation.
+func (a aggSpec) stateFields() []arrow.Field {
+	f := func(suffix string, t arrow.DataType) arrow.Field {
+		return arrow.Field{Name: a.out + "#" + suffix, Type: t, Nullable: true}
+	}
+	switch a.fn {
+	case "sum":
+		if a.k == kFloat {
+			return []arrow.Field{f("s", Float64)}
+		}
+		return []arrow.Field{f("s", Int64)}
+	case "count", "size":
+		return []arrow.Field{f("c", Int64)}
+	case "mean":
+		return []arrow.Field{f("s", Float64), f("c", Int64)}
+	case "std", "var":
+		return []arrow.Field{f("c", Int64), f("m", Float64), f("q", Float64)}
+	case "min", "max", "first", "last":
+		k := a.k
+		if k == kBool {
+			k = kInt
+		}
+		return []arrow.Field{f("v", k.dtype())}
+	}
+	return nil
+}
+
+func (a aggSpec) outType() arrow.DataType {
+	switch a.fn {
+	case "sum":
+		if a.k == kFloat {
+			return Float64
+		}
+		return Int64
+	case "count", "size", "nunique":
+		return Int64
+	case "mean", "std", "var", "median":
+		return Float64
+	case "min", "max":
+		if a.k == kBool {
+			return Int64
+		}
+	}
+	return a.k.dtype()
+}
+
+// partialAgg computes per-group partial states of r: key columns then state
+// columns, one row per group in first-seen order.
+func partialAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error) {
+	keyIdx, err := fieldIndices(r.Schema(), keys)
+	if err != nil {
+		return nil, err
+	}
+	gids, first := groupRows(r, keyIdx)
+	ng := len(first)
+	if r.NumRows() == 0 && len(keys) > 0 {
+		ng = 0
+	}
+	fields := make([]arrow.Field, 0, len(keys)+2*len(aggs))
+	var cols []arrow.Array
+	for _, ki := range keyIdx {
+		fields = append(fields, r.Schema().Field(ki))
+		cols = append(cols, takeCol(r.Column(ki), first[:ng]))
+	}
+	for _, a := range aggs {
+		var c col
+		if a.fn != "size" {
+			idx := r.Schema().FieldIndices(a.in)
+			if len(idx) == 0 {
+				return nil, fmt.Errorf("aggregate %s: unknown column %q; the columns are %s", a.fn, a.in, schemaCols(r.Schema()))
+			}
+			c = colOf(r.Column(idx[0]))
+		}
+		fields = append(fields, a.stateFields()...)
+		cols = append(cols, partialKernel(a, &c, gids, ng)...)
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng)), nil
+}
+
+func partialKernel(a aggSpec, c *col, gids []int32, ng int) []arrow.Array {
+	switch a.fn {
+	case "size":
+		cnt := make([]int64, ng)
+		for _, g := range gids {
+			cnt[g]++
+		}
+		return []arrow.Array{int64Array(cnt, nil)}
+	case "count":
+		return []arrow.Array{int64Array(counts(c, gids, ng), nil)}
+	case "sum":
+		if c.k == kFloat {
+			return []arrow.Array{float64Array(sumF(c, gids, ng), nil)}
+		}
+		return []arrow.Array{int64Array(sumI(c, gids, ng), nil)}
+	case "mean":
+		var s []float64
+		if c.k == kFloat {
+			s = sumF(c, gids, ng)
+		} else {
+			si := sumI(c, gids, ng)
+			s = make([]float64, ng)
+			for i, v := range si {
+				s[i] = float64(v)
+			}
+		}
+		return []arrow.Array{float64Array(s, nil), int64Array(counts(c, gids, ng), nil)}
+	case "std", "var":
+		cnt := counts(c, gids, ng)
+		mean := make([]float64, ng)
+		for i := range gids {
+			if !c.null(i) {
+				mean[gids[i]] += c.float(i)
+			}
+		}
+		for g := range mean {
+			if cnt[g] > 0 {
+				mean[g] /= float64(cnt[g])
+			}
+		}
+		q := make([]float64, ng)
+		for i, g := range gids {
+			if !c.null(i) {
+				d := c.float(i) - mean[g]
+				q[g] += d * d
+			}
+		}
+		return []arrow.Array{int64Array(cnt, nil), float64Array(mean, nil), float64Array(q, nil)}
+	case "min", "max", "first", "last":
+		return []arrow.Array{pickKernel(a.fn, c, gids, ng)}
+	}
+	panic("frame: partial of " + a.fn)
+}
+
+func counts(c *col, gids []int32, ng int) []int64 {
+	cnt := make([]int64, ng)
+	if c.valid == nil {
+		for _, g := range gids {
+			cnt[g]++
+		}
+		return cnt
+	}
+	for i, g := range gids {
+		if !c.null(i) {
+			cnt[g]++
+		}
+	}
+	return cnt
+}
+
+func sumF(c *col, gids []int32, ng int) []float64 {
+	s := make([]float64, ng)
+	vs := c.f64
+	if c.valid == nil {
+		vs = vs[:len(gids)]
+		for i, g := range gids {
+			s[g] += vs[i]
+		}
+		return s
+	}
+	for i, g := range gids {
+		if !c.null(i) {
+			s[g] += vs[i]
+		}
+	}
+	return s
+}
+
+func sumI(c *col, gids []int32, ng int) []int64 {
+	s := make([]int64, ng)
+	if c.k == kBool {
+		for i, g := range gids {
+			if !c.null(i) && c.boolAt(i) {
+				s[g]++
+			}
+		}
+		return s
+	}
+	vs := c.i64
+	if c.valid == nil {
+		vs = vs[:len(gids)]
+		for i, g := range gids {
+			s[g] += vs[i]
+		}
+		return s
+	}
+	for i, g := range gids {
+		if !c.null(i) {
+			s[g] += vs[i]
+		}
+	}
+	return s
+}
+
+// pickKernel computes min, max, first or last per group; groups with no
+// non-null value are null.
+func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
+	seen := make([]bool, ng)
+	switch c.k {
+	case kFloat:
+		out := make([]float64, ng)
+		for i, g := range gids {
+			if c.null(i) {
+				continue
+			}
+			v := c.f64[i]
+			if !seen[g] || fn == "last" || (fn == "min" && v < out[g]) || (fn == "max" && v > out[g]) {
+				out[g] = v
+				seen[g] = true
+			}
+		}
+		return float64Array(out, nilIfAll(seen))
+	case kStr:
+		rows := make([]int32, ng)
+		for i, g := range gids {
+			if c.null(i) {
+				continue
+			}
+			if !seen[g] || fn == "last" {
+				rows[g] = int32(i)
+				seen[g] = true
+			}
+		}
+		for g := range rows {
+			if !seen[g] {
+				rows[g] = -1
+			}
+		}
+		sb := newStrBuilder(ng)
+		for _, r := range rows {
+			if r < 0 {
+				sb.addNull()
+			} else {
+				sb.add(c.str(int(r)))
+			}
+		}
+		return sb.array()
+	default:
+		out := make([]int64, ng)
+		for i, g := range gids {
+			if c.null(i) {
+				continue
+			}
+			var v int64
+			if c.k == kBool {
+				if c.boolAt(i) {
+					v = 1
+				}
+			} else {
+				v = c.i64[i]
+			}
+			if !seen[g] || fn == "last" || (fn == "min" && v < out[g]) || (fn == "max" && v > out[g]) {
+				out[g] = v
+				seen[g] = true
+			}
+		}
+		if c.k == kTime {
+			return timeArray(out, nilIfAll(seen))
+		}
+		if c.k == kBool && (fn == "first" || fn == "last") {
+			b := make([]bool, ng)
+			for i, v := range out {
+				b[i] = v != 0
+			}
+			return boolArray(b, nilIfAll(seen))
+		}
+		return int64Array(out, nilIfAll(seen))
+	}
+}
+
+func nilIfAll(b []bool) []bool {
+	for _, v := range b {
+		if !v {
+			return b
+		}
+	}
+	return nil
+}
+
+// mergeAgg merges partial states (as partialAgg made them, concatenated in
+// partition order) by key.
+func mergeAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
+	keyIdx := make([]int, nkeys)
+	for i := range keyIdx {
+		keyIdx[i] = i
+	}
+	gids, first := groupRows(r, keyIdx)
+	ng := len(first)
+	if r.NumRows() == 0 {
+		ng = 0
+		if nkeys == 0 {
+			return r
+		}
+	}
+	fields := append([]arrow.Field(nil), r.Schema().Fields()[:nkeys]...)
+	var cols []arrow.Array
+	for i := 0; i < nkeys; i++ {
+		cols = append(cols, takeCol(r.Column(i), first[:ng]))
+	}
+	pos := nkeys
+	for _, a := range aggs {
+		sf := a.stateFields()
+		fields = append(fields, sf...)
+		st := make([]col, len(sf))
+		for j := range sf {
+			st[j] = colOf(r.Column(pos + j))
+		}
+		pos += len(sf)
+		switch a.fn {
+		case "count", "size":
+			cols = append(cols, int64Array(sumI(&st[0], gids, ng), nil))
+		case "sum":
+			if st[0].k == kFloat {
+				cols = append(cols, float64Array(sumF(&st[0], gids, ng), nil))
+			} else {
+				cols = append(cols, int64Array(sumI(&st[0], gids, ng), nil))
+			}
+		case "mean":
+			cols = append(cols, float64Array(sumF(&st[0], gids, ng), nil), int64Array(sumI(&st[1], gids, ng), nil))
+		case "std", "var":
+			n := make([]int64, ng)
+			m := make([]float64, ng)
+			q := make([]float64, ng)
+			for i, g := range gids {
+				nb := st[0].i64[i]
+				if nb == 0 {
+					continue
+				}
+				mb, qb := st[1].f64[i], st[2].f64[i]
+				na := n[g]
+				if na == 0 {
+					n[g], m[g], q[g] = nb, mb, qb
+					continue
+				}
+				tot := na + nb
+				d := mb - m[g]
+				m[g] += d * float64(nb) / float64(tot)
+				q[g] += qb + d*d*float64(na)*float64(nb)/float64(tot)
+				n[g] = tot
+			}
+			cols = append(cols, int64Array(n, nil), float64Array(m, nil), float64Array(q, nil))
+		default: // min, max, first, last
+			cols = append(cols, pickKernel(a.fn, &st[0], gids, ng))
+		}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng))
+}
+
+// finalAgg turns merged states into the aggregation results.
+func finalAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
+	fields := append([]arrow.Field(nil), r.Schema().Fields()[:nkeys]...)
+	cols := append([]arrow.Array(nil), r.Columns()[:nkeys]...)
+	n := int(r.NumRows())
+	pos := nkeys
+	for _, a := range aggs {
+		sf := a.stateFields()
+		st := make([]col, len(sf))
+		for j := range sf {
+			st[j] = colOf(r.Column(pos + j))
+		}
+		fields = append(fields, arrow.Field{Name: a.out, Type: a.outType(), Nullable: true})
+		switch a.fn {
+		case "mean":
+			out := make([]float64, n)
+			valid := make([]bool, n)
+			for i := range out {
+				if c := st[1].i64[i]; c > 0 {
+					out[i] = st[0].f64[i] / float64(c)
+					valid[i] = true
+				}
+			}
+			cols = append(cols, float64Array(out, valid))
+		case "std", "var":
+			out := make([]float64, n)
+			valid := make([]bool, n)
+			for i := range out {
+				if c := st[0].i64[i]; c > 1 {
+					out[i] = st[2].f64[i] / float64(c-1)
+					if a.fn == "std" {
+						out[i] = math.Sqrt(out[i])
+					}
+					valid[i] = true
+				}
+			}
+			cols = append(cols, float64Array(out, valid))
+		default:
+			cols = append(cols, r.Column(pos))
+		}
+		pos += len(sf)
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n))
+}
+
+// fullAgg aggregates raw rows in one step (used for holistic aggregations,
+// nunique and median, after rows were shuffled by key).
+func fullAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error) {
+	keyIdx, err := fieldIndices(r.Schema(), keys)
+	if err != nil {
+		return nil, err
+	}
+	gids, first := groupRows(r, keyIdx)
+	ng := len(first)
+	if r.NumRows() == 0 && len(keys) > 0 {
+		ng = 0
+	}
+	fields := make([]arrow.Field, 0, len(keys)+len(aggs))
+	var cols []arrow.Array
+	for _, ki := range keyIdx {
+		fields = append(fields, r.Schema().Field(ki))
+		cols = append(cols, takeCol(r.Column(ki), first[:ng]))
+	}
+	// Rows sorted by group, for the holistic aggregations.
+	var order []int32
+	var starts []int
+	for _, a := range aggs {
+		var c col
+		if a.fn != "size" {
+			idx := r.Schema().FieldIndices(a.in)
+			if len(idx) == 0 {
+				return nil, fmt.Errorf("aggregate %s: unknown column %q; the columns are %s", a.fn, a.in, schemaCols(r.Schema()))
+			}
+			c = colOf(r.Column(idx[0]))
+		}
+		fields = append(fields, arrow.Field{Name: a.out, Type: a.outType(), Nullable: true})
+		if !holistic(a.fn) {
+			st := partialKernel(a, &c, gids, ng)
+			stf := a.stateFields()
+			sr := array.NewRecord(arrow.NewSchema(stf, nil), st, int64(ng))
+			cols = append(cols, finalAgg(sr, 0, []aggSpec{a}).Column(0))
+			continue
+		}
+		if order == nil {
+			order, starts = sortByGroup(gids, ng)
+		}
+		switch a.fn {
+		case "nunique":
+			out := make([]int64, ng)
+			for g := 0; g < ng; g++ {
+				seg := order[starts[g]:starts[g+1]]
+				seen := map[string]bool{}
+				for _, i := range seg {
+					if !c.null(int(i)) {
+						seen[cellKey(&c, int(i))] = true
+					}
+				}
+				out[g] = int64(len(seen))
+			}
+			cols = append(cols, int64Array(out, nil))
+		case "median":
+			out := make([]float64, ng)
+			valid := make([]bool, ng)
+			var buf []float64
+			for g := 0; g < ng; g++ {
+				buf = buf[:0]
+				for _, i := range order[starts[g]:starts[g+1]] {
+					if !c.null(int(i)) {
+						buf = append(buf, c.float(int(i)))
+					}
+				}
+				if len(buf) == 0 {
+					continue
+				}
+				sort.Float64s(buf)
+				m := len(buf) / 2
+				if len(buf)%2 == 1 {
+					out[g] = buf[m]
+				} else {
+					out[g] = (buf[m-1] + buf[m]) / 2
+				}
+				valid[g] = true
+			}
+			cols = append(cols, float64Array(out, valid))
+		}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng)), nil
+}
+
+func cellKey(c *col, i int) string {
+	switch c.k {
+	case kStr:
+		return string(c.str(i))
+	case kFloat:
+		return fmt.Sprint(c.f64[i])
+	case kBool:
+		return fmt.Sprint(c.boolAt(i))
+	}
+	return fmt.Sprint(c.i64[i])
+}
+
+// sortByGroup is a counting sort of row indices by group id.
+func sortByGroup(gids []int32, ng int) ([]int32, []int) {
+	starts := make([]int, ng+1)
+	for _, g := range gids {
+		starts[g+1]++
+	}
+	for g := 0; g < ng; g++ {
+		starts[g+1] += starts[g]
+	}
+	pos := append([]int(nil), starts[:ng]...)
+	order := make([]int32, len(gids))
+	for i, g := range gids {
+		order[pos[g]] = int32(i)
+		pos[g]++
+	}
+	return order, starts
+}
+
+func fieldIndices(s *arrow.Schema, names []string) ([]int, error) {
+	out := make([]int, len(names))
+	for i, n := range names {
+		idx := s.FieldIndices(n)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("unknown column %q; the columns are %s", n, schemaCols(s))
+		}
+		out[i] = idx[0]
+	}
+	return out, nil
+}
+
+// splitByHash splits r into p pieces by the hash of its key columns.
+func splitByHash(r arrow.Record, keyIdx []int, p int) []arrow.Record {
+	if p == 1 {
+		return []arrow.Record{r}
+	}
+	hs := rowHashes(r, keyIdx)
+	idx := make([][]int32, p)
+	for i, h := range hs {
+		j := int((h >> 32) % uint64(p))
+		idx[j] = append(idx[j], int32(i))
+	}
+	out := make([]arrow.Record, p)
+	for j := range out {
+		out[j] = takeRecord(r, idx[j])
+	}
+	return out
+}

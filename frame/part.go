@@ -1,0 +1,115 @@
+package frame
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/ipc"
+
+	"github.com/godask/godask/graph"
+)
+
+// Part is the value of one partition task: an Arrow record batch. It reports
+// its size for the scheduler's memory accounting and ships as Arrow IPC.
+type Part struct{ R arrow.Record }
+
+// Size implements graph.Sizer: the bytes of the record's buffers.
+func (p *Part) Size() int64 { return recordSize(p.R) }
+
+// Pieces is the value of a hash-partitioning task: one record per output
+// partition.
+type Pieces struct{ Rs []arrow.Record }
+
+// Size implements graph.Sizer.
+func (p *Pieces) Size() int64 {
+	var n int64
+	for _, r := range p.Rs {
+		n += recordSize(r)
+	}
+	return n
+}
+
+func encodeRecord(b []byte, r arrow.Record) ([]byte, error) {
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(r.Schema()))
+	if err := w.Write(r); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return graph.AppendBytes(b, buf.Bytes()), nil
+}
+
+func decodeRecord(p []byte) (arrow.Record, error) {
+	rd, err := ipc.NewReader(bytes.NewReader(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Release()
+	if !rd.Next() {
+		if rd.Err() != nil {
+			return nil, rd.Err()
+		}
+		return nil, fmt.Errorf("frame: empty IPC stream")
+	}
+	r := rd.Record()
+	r.Retain()
+	return r, nil
+}
+
+func init() {
+	graph.RegisterCodec("frame.Part", reflect.TypeOf(&Part{}), graph.Codec{
+		Encode: func(v any) ([]byte, error) { return encodeRecord(nil, v.(*Part).R) },
+		Decode: func(b []byte) (any, error) {
+			r := graph.NewReader(b)
+			rec, err := decodeRecord(r.Bytes())
+			if err == nil {
+				err = r.Err()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("frame: decode partition: %w", err)
+			}
+			return &Part{R: rec}, nil
+		},
+	})
+	graph.RegisterCodec("frame.Pieces", reflect.TypeOf(&Pieces{}), graph.Codec{
+		Encode: func(v any) ([]byte, error) {
+			p := v.(*Pieces)
+			b := appendUvarint(nil, uint64(len(p.Rs)))
+			var err error
+			for _, r := range p.Rs {
+				if b, err = encodeRecord(b, r); err != nil {
+					return nil, err
+				}
+			}
+			return b, nil
+		},
+		Decode: func(b []byte) (any, error) {
+			r := graph.NewReader(b)
+			n := r.Uvarint()
+			p := &Pieces{}
+			for i := uint64(0); i < n && r.Err() == nil; i++ {
+				rec, err := decodeRecord(r.Bytes())
+				if err != nil {
+					return nil, fmt.Errorf("frame: decode pieces: %w", err)
+				}
+				p.Rs = append(p.Rs, rec)
+			}
+			return p, r.Err()
+		},
+	})
+	// Bare records (what users may put in a graph themselves) ship as IPC too;
+	// they have no Size, so frame tasks always wrap them in a Part.
+	rt := reflect.TypeOf(array.NewRecord(arrow.NewSchema(nil, nil), nil, 0))
+	graph.RegisterCodec("arrow.Record", rt, graph.Codec{
+		Encode: func(v any) ([]byte, error) { return encodeRecord(nil, v.(arrow.Record)) },
+		Decode: func(b []byte) (any, error) {
+			r := graph.NewReader(b)
+			return decodeRecord(r.Bytes())
+		},
+	})
+}

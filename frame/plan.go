@@ -1,0 +1,464 @@
+package frame
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/godask/godask/graph"
+)
+
+// aggPlan is a GroupBy.Agg decomposed: an optional per-row pre-projection
+// computing the aggregated expressions, the aggregations proper, and a post
+// projection computing each output from the aggregates.
+type aggPlan struct {
+	pre       []*enode
+	preNames  []string
+	specs     []aggSpec
+	post      []*enode
+	postNames []string
+	out       *arrow.Schema
+	holistic  bool
+}
+
+func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
+	ap := &aggPlan{}
+	needPre := false
+	inner := map[string]bool{}
+	for _, k := range keys {
+		inner[k] = true
+	}
+	// stateSchema holds the keys then the aggregate outputs, for typing the
+	// post projection.
+	var fields []arrow.Field
+	for _, k := range keys {
+		fields = append(fields, in.Field(in.FieldIndices(k)[0]))
+	}
+	seen := map[string]int{}
+	var rewrite func(n *enode) (*enode, error)
+	rewrite = func(n *enode) (*enode, error) {
+		if aggOps[n.op] {
+			if len(n.args) != 1 {
+				return nil, fmt.Errorf("%s: aggregation needs one argument", n)
+			}
+			if n.args[0].hasAgg() {
+				return nil, fmt.Errorf("%s: nested aggregation", n)
+			}
+			k, err := typeOf(n.args[0], in)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := typeOf(n, in); err != nil {
+				return nil, err
+			}
+			key := string(appendExpr(nil, n))
+			if j, ok := seen[key]; ok {
+				return &enode{op: "col", name: ap.specs[j].out}, nil
+			}
+			spec := aggSpec{fn: n.op, out: fmt.Sprintf("__g%d", len(ap.specs)), k: k}
+			a := n.args[0]
+			switch {
+			case n.op == "size":
+				spec.k = kInt
+			case a.op == "col":
+				spec.in = a.name
+			default:
+				spec.in = fmt.Sprintf("__a%d", len(ap.specs))
+				ap.pre = append(ap.pre, a)
+				ap.preNames = append(ap.preNames, spec.in)
+				needPre = true
+			}
+			if holistic(spec.fn) {
+				ap.holistic = true
+			}
+			seen[key] = len(ap.specs)
+			ap.specs = append(ap.specs, spec)
+			fields = append(fields, arrow.Field{Name: spec.out, Type: spec.outType(), Nullable: true})
+			return &enode{op: "col", name: spec.out}, nil
+		}
+		if n.op == "col" {
+			return nil, fmt.Errorf("column %q is used outside an aggregation", n.name)
+		}
+		out := *n
+		out.args = nil
+		for _, a := range n.args {
+			r, err := rewrite(a)
+			if err != nil {
+				return nil, err
+			}
+			out.args = append(out.args, r)
+		}
+		return &out, nil
+	}
+	for _, e := range aggs {
+		if e.n == nil {
+			return nil, fmt.Errorf("invalid (zero) expression")
+		}
+		if !e.n.hasAgg() {
+			return nil, fmt.Errorf("%s has no aggregation", e)
+		}
+		r, err := rewrite(e.n)
+		if err != nil {
+			return nil, err
+		}
+		ap.post = append(ap.post, r)
+		ap.postNames = append(ap.postNames, e.n.outName())
+	}
+	st := arrow.NewSchema(fields, nil)
+	out := append([]arrow.Field(nil), fields[:len(keys)]...)
+	for i, p := range ap.post {
+		k, err := typeOf(p, st)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, arrow.Field{Name: ap.postNames[i], Type: k.dtype(), Nullable: true})
+	}
+	ap.out = arrow.NewSchema(out, nil)
+	// The post projection keeps the keys.
+	var post []*enode
+	var names []string
+	for _, k := range keys {
+		post = append(post, &enode{op: "col", name: k})
+		names = append(names, k)
+	}
+	ap.post = append(post, ap.post...)
+	ap.postNames = append(names, ap.postNames...)
+	if needPre {
+		var pre []*enode
+		var pn []string
+		have := map[string]bool{}
+		for _, k := range keys {
+			pre, pn = append(pre, &enode{op: "col", name: k}), append(pn, k)
+			have[k] = true
+		}
+		for _, s := range ap.specs {
+			if s.in != "" && !have[s.in] && len(in.FieldIndices(s.in)) > 0 {
+				pre, pn = append(pre, &enode{op: "col", name: s.in}), append(pn, s.in)
+				have[s.in] = true
+			}
+		}
+		ap.pre, ap.preNames = append(pre, ap.pre...), append(pn, ap.preNames...)
+	}
+	return ap, nil
+}
+
+// optimize rewrites the plan: projection pushdown (readers decode only the
+// columns used) and predicate pushdown (filters move into the reader, which
+// prunes Parquet row groups by statistics and filters while reading).
+func optimize(n *node) *node { return push(n, nil) }
+
+func union(a map[string]bool, n *enode) map[string]bool {
+	if a == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	n.cols(out)
+	return out
+}
+
+func push(n *node, need map[string]bool) *node {
+	m := *n
+	switch n.op {
+	case "source":
+		if need != nil {
+			var cols []string
+			var fields []arrow.Field
+			for _, fl := range n.src.schema().Fields() {
+				if need[fl.Name] {
+					cols = append(cols, fl.Name)
+					fields = append(fields, fl)
+				}
+			}
+			if len(cols) == 0 && len(n.src.schema().Fields()) > 0 {
+				fl := n.src.schema().Field(0)
+				cols, fields = []string{fl.Name}, []arrow.Field{fl}
+			}
+			m.cols = cols
+			m.schema = arrow.NewSchema(fields, nil)
+		}
+		return &m
+	case "filter":
+		c := push(n.in, union(need, n.pred))
+		if c.op == "source" {
+			if c.pred == nil {
+				c.pred = n.pred
+			} else {
+				c.pred = &enode{op: "and", args: []*enode{c.pred, n.pred}}
+			}
+			c.src = c.src.prune(c.pred)
+			return c
+		}
+		m.in = c
+		return &m
+	case "project":
+		cn := map[string]bool{}
+		var exprs []*enode
+		var names []string
+		var fields []arrow.Field
+		for i, e := range n.exprs {
+			if need != nil && !need[n.names[i]] {
+				continue
+			}
+			e.cols(cn)
+			exprs, names = append(exprs, e), append(names, n.names[i])
+			fields = append(fields, n.schema.Field(i))
+		}
+		if len(exprs) == 0 {
+			exprs, names, fields = n.exprs[:1], n.names[:1], n.schema.Fields()[:1]
+			n.exprs[0].cols(cn)
+		}
+		m.exprs, m.names, m.schema = exprs, names, arrow.NewSchema(fields, nil)
+		m.in = push(n.in, cn)
+		return &m
+	case "agg":
+		cn := map[string]bool{}
+		for _, k := range n.keys {
+			cn[k] = true
+		}
+		for _, a := range n.aggs {
+			a.n.cols(cn)
+		}
+		m.in = push(n.in, cn)
+		return &m
+	case "topn", "sort":
+		nn := need
+		if nn != nil {
+			nn = map[string]bool{}
+			for k := range need {
+				nn[k] = true
+			}
+			for _, b := range n.names {
+				nn[b] = true
+			}
+		}
+		m.in = push(n.in, nn)
+		return &m
+	}
+	m.in = push(n.in, nil)
+	return &m
+}
+
+// pend is a partition whose pipeline is not yet a task: fusion happens by
+// appending steps until an operation needs the materialized partition.
+type pend struct {
+	deps  []graph.Key
+	steps []step
+	label string
+}
+
+type builder struct{ g *graph.Graph }
+
+func (b *builder) add(op graph.Op, deps ...graph.Key) (graph.Key, error) {
+	t, err := graph.NewTask(op, deps...)
+	if err != nil {
+		return "", err
+	}
+	b.g.Add(t)
+	return t.Key, nil
+}
+
+func (b *builder) mat(p pend) (graph.Key, error) {
+	if len(p.steps) == 0 && len(p.deps) == 1 {
+		return p.deps[0], nil
+	}
+	label := p.label
+	if label == "" {
+		label = "pipe"
+		if len(p.steps) > 0 {
+			label = p.steps[len(p.steps)-1].kind
+		}
+	}
+	return b.add(&pipeOp{steps: p.steps, label: label}, p.deps...)
+}
+
+func appendStep(ps []pend, s step) []pend {
+	out := make([]pend, len(ps))
+	for i, p := range ps {
+		out[i] = pend{deps: p.deps, label: p.label, steps: append(append([]step(nil), p.steps...), s)}
+	}
+	return out
+}
+
+func (b *builder) lower(n *node) ([]pend, error) {
+	switch n.op {
+	case "source":
+		var out []pend
+		for i := 0; i < n.src.nparts(); i++ {
+			tasks, deps, steps, err := n.src.part(i, n.cols, n.pred)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range tasks {
+				b.g.Add(t)
+			}
+			if n.pred != nil {
+				steps = append(steps, step{kind: "filter", exprs: []*enode{n.pred}})
+			}
+			label := ""
+			if len(steps) > 0 && steps[0].kind == "read" {
+				label = "read-" + steps[0].src
+			}
+			out = append(out, pend{deps: deps, steps: steps, label: label})
+		}
+		return out, nil
+	}
+	ps, err := b.lower(n.in)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case "project":
+		return appendStep(ps, step{kind: "project", exprs: n.exprs, names: n.names}), nil
+	case "filter":
+		return appendStep(ps, step{kind: "filter", exprs: []*enode{n.pred}}), nil
+	case "map":
+		return appendStep(ps, step{kind: "map", src: n.fn}), nil
+	case "topn", "sort":
+		s := step{kind: n.op, names: n.names, n: n.n, desc: n.desc}
+		if n.op == "topn" {
+			ps = appendStep(ps, s)
+		}
+		keys, err := b.matAll(ps)
+		if err != nil {
+			return nil, err
+		}
+		k, err := b.add(&concatOp{after: []step{s}}, keys...)
+		if err != nil {
+			return nil, err
+		}
+		return []pend{{deps: []graph.Key{k}}}, nil
+	case "describe":
+		return appendStep(ps, step{kind: "describe", names: n.names}), nil
+	case "agg":
+		return b.lowerAgg(n, ps)
+	}
+	return nil, fmt.Errorf("frame: cannot lower plan node %q", n.op)
+}
+
+func (b *builder) matAll(ps []pend) ([]graph.Key, error) {
+	keys := make([]graph.Key, len(ps))
+	for i, p := range ps {
+		k, err := b.mat(p)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+const fanIn = 8
+
+func (b *builder) lowerAgg(n *node, ps []pend) ([]pend, error) {
+	ap, err := planAgg(n.in.schema, n.keys, n.aggs)
+	if err != nil {
+		return nil, err
+	}
+	if ap.pre != nil {
+		ps = appendStep(ps, step{kind: "project", exprs: ap.pre, names: ap.preNames})
+	}
+	p := n.split
+	if p <= 0 {
+		p = autoSplit(len(ps))
+	}
+	if len(n.keys) == 0 {
+		p = 1
+	}
+	base := combineOp{nkeys: len(n.keys), keys: n.keys, aggs: ap.specs, piece: -1}
+	if !ap.holistic {
+		ps = appendStep(ps, step{kind: "partial", keys: n.keys, aggs: ap.specs})
+	} else {
+		base.full = true
+	}
+	for i := range ps {
+		ps[i].label = "partial-agg"
+		if ap.holistic {
+			ps[i].label = "prep-agg"
+		}
+	}
+	parts, err := b.matAll(ps)
+	if err != nil {
+		return nil, err
+	}
+	var outs []pend
+	final := func(deps []graph.Key, piece int) (graph.Key, error) {
+		// Tree-reduce wide fan-ins (only for mergeable states).
+		for !ap.holistic && len(deps) > fanIn {
+			var next []graph.Key
+			for i := 0; i < len(deps); i += fanIn {
+				j := i + fanIn
+				if j > len(deps) {
+					j = len(deps)
+				}
+				c := base
+				c.piece = piece
+				k, err := b.add(&c, deps[i:j]...)
+				if err != nil {
+					return "", err
+				}
+				next = append(next, k)
+			}
+			deps, piece = next, -1
+		}
+		c := base
+		c.piece, c.final, c.post, c.postNames = piece, true, ap.post, ap.postNames
+		return b.add(&c, deps...)
+	}
+	if p == 1 {
+		k, err := final(parts, -1)
+		if err != nil {
+			return nil, err
+		}
+		return []pend{{deps: []graph.Key{k}}}, nil
+	}
+	splits := make([]graph.Key, len(parts))
+	for i, k := range parts {
+		if splits[i], err = b.add(&splitOp{keys: n.keys, n: p}, k); err != nil {
+			return nil, err
+		}
+	}
+	for j := 0; j < p; j++ {
+		k, err := final(splits, j)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, pend{deps: []graph.Key{k}})
+	}
+	return outs, nil
+}
+
+var describeStats = []string{"count", "mean", "std", "min", "median", "max"}
+
+func describeSchema(cols []string) *arrow.Schema {
+	fields := []arrow.Field{{Name: "stat", Type: String}}
+	for _, c := range cols {
+		fields = append(fields, arrow.Field{Name: c, Type: Float64, Nullable: true})
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// describeReshape turns the one-row frame of stat\x00col columns into one
+// row per statistic.
+func describeReshape(r arrow.Record, cols []string) arrow.Record {
+	sb := newStrBuilder(len(describeStats))
+	for _, s := range describeStats {
+		sb.add([]byte(s))
+	}
+	arrs := []arrow.Array{sb.array()}
+	for ci := range cols {
+		vals := make([]float64, len(describeStats))
+		valid := make([]bool, len(describeStats))
+		for si := range describeStats {
+			c := colOf(r.Column(si*len(cols) + ci))
+			if r.NumRows() > 0 && !c.null(0) {
+				vals[si], valid[si] = c.f64[0], true
+			}
+		}
+		arrs = append(arrs, float64Array(vals, valid))
+	}
+	return array.NewRecord(describeSchema(cols), arrs, int64(len(describeStats)))
+}

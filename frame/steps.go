@@ -1,0 +1,536 @@
+package frame
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/godask/godask/graph"
+)
+
+// step is one per-partition operation; a pipe task runs a chain of them, so
+// a read, its filters, projections and the partial aggregation are one task.
+type step struct {
+	kind  string // read, zip, filter, project, map, head, tail, partial, prep, topn, sort, count
+	src   string // reader name, for read
+	arg   []byte // reader parameters, for read
+	exprs []*enode
+	names []string
+	keys  []string
+	aggs  []aggSpec
+	n     int64
+	desc  bool
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = appendUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = graph.AppendBytes(b, []byte(s))
+	}
+	return b
+}
+
+func readStrings(r *graph.Reader) []string {
+	n := r.Uvarint()
+	var out []string
+	for i := uint64(0); i < n && r.Err() == nil; i++ {
+		out = append(out, string(r.Bytes()))
+	}
+	return out
+}
+
+func appendAggs(b []byte, aggs []aggSpec) []byte {
+	b = appendUvarint(b, uint64(len(aggs)))
+	for _, a := range aggs {
+		b = appendStrings(b, []string{a.fn, a.in, a.out})
+		b = append(b, byte(a.k))
+	}
+	return b
+}
+
+func readAggs(r *graph.Reader) []aggSpec {
+	n := r.Uvarint()
+	var out []aggSpec
+	for i := uint64(0); i < n && r.Err() == nil; i++ {
+		s := readStrings(r)
+		k := kind(r.Byte())
+		if len(s) != 3 {
+			break
+		}
+		out = append(out, aggSpec{fn: s[0], in: s[1], out: s[2], k: k})
+	}
+	return out
+}
+
+func (s *step) append(b []byte) []byte {
+	b = appendStrings(b, []string{s.kind, s.src})
+	b = graph.AppendBytes(b, s.arg)
+	b = appendUvarint(b, uint64(len(s.exprs)))
+	for _, e := range s.exprs {
+		b = appendExpr(b, e)
+	}
+	b = appendStrings(b, s.names)
+	b = appendStrings(b, s.keys)
+	b = appendAggs(b, s.aggs)
+	b = appendVarint(b, s.n)
+	if s.desc {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func readStep(r *graph.Reader) step {
+	var s step
+	ks := readStrings(r)
+	if len(ks) == 2 {
+		s.kind, s.src = ks[0], ks[1]
+	}
+	s.arg = r.Bytes()
+	ne := r.Uvarint()
+	for i := uint64(0); i < ne && r.Err() == nil; i++ {
+		s.exprs = append(s.exprs, readExpr(r, 0))
+	}
+	s.names = readStrings(r)
+	s.keys = readStrings(r)
+	s.aggs = readAggs(r)
+	s.n = r.Varint()
+	s.desc = r.Byte() == 1
+	return s
+}
+
+func (s *step) String() string {
+	switch s.kind {
+	case "read":
+		return "read " + s.src
+	case "filter":
+		return "filter " + s.exprs[0].String()
+	case "project":
+		var p []string
+		for i, e := range s.exprs {
+			if e.op == "col" && e.name == s.names[i] {
+				p = append(p, e.name)
+			} else {
+				p = append(p, s.names[i]+"="+e.String())
+			}
+		}
+		return "project [" + strings.Join(p, ", ") + "]"
+	case "partial":
+		return fmt.Sprintf("partial-agg by %v", s.keys)
+	case "topn":
+		return fmt.Sprintf("top %d by %s", s.n, s.names[0])
+	case "head", "tail":
+		return fmt.Sprintf("%s %d", s.kind, s.n)
+	case "map":
+		return "map " + s.src
+	}
+	return s.kind
+}
+
+// Readers are the partition sources of pipes: registered by name, they
+// decode their parameters and produce a record (only the named columns).
+type readerFunc func(ctx context.Context, arg []byte, cols []string) (arrow.Record, error)
+
+var readers sync.Map // name -> readerFunc
+
+func registerReader(name string, f readerFunc) { readers.Store(name, f) }
+
+// MapFunc transforms one partition. Register it with RegisterMap so that
+// MapPartitions tasks can ship to remote workers.
+type MapFunc func(ctx context.Context, r arrow.Record) (arrow.Record, error)
+
+var maps sync.Map // name -> MapFunc
+
+// RegisterMap registers f under name for MapPartitions. Call it from an init
+// function; registering a name twice panics.
+func RegisterMap(name string, f MapFunc) {
+	if _, dup := maps.LoadOrStore(name, f); dup {
+		panic("frame: map function " + name + " registered twice")
+	}
+}
+
+func runStep(ctx context.Context, s *step, r arrow.Record) (arrow.Record, error) {
+	switch s.kind {
+	case "filter":
+		m, err := mask(s.exprs[0], r)
+		if err != nil {
+			return nil, err
+		}
+		return filterRecord(r, m), nil
+	case "project":
+		return project(r, s.exprs, s.names)
+	case "map":
+		f, ok := maps.Load(s.src)
+		if !ok {
+			return nil, fmt.Errorf("map function %q is not registered (frame.RegisterMap)", s.src)
+		}
+		return f.(MapFunc)(ctx, r)
+	case "head":
+		if r.NumRows() > s.n {
+			return r.NewSlice(0, s.n), nil
+		}
+		return r, nil
+	case "tail":
+		if r.NumRows() > s.n {
+			return r.NewSlice(r.NumRows()-s.n, r.NumRows()), nil
+		}
+		return r, nil
+	case "partial":
+		return partialAgg(r, s.keys, s.aggs)
+	case "topn":
+		return topN(r, s.names[0], int(s.n), s.desc)
+	case "sort":
+		return sortRecord(r, s.names, s.desc)
+	case "describe":
+		return describeReshape(r, s.names), nil
+	case "count":
+		return array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "count", Type: Int64}}, nil),
+			[]arrow.Array{int64Array([]int64{r.NumRows()}, nil)}, 1), nil
+	}
+	return nil, fmt.Errorf("unknown step %q", s.kind)
+}
+
+func project(r arrow.Record, exprs []*enode, names []string) (arrow.Record, error) {
+	fields := make([]arrow.Field, len(exprs))
+	cols := make([]arrow.Array, len(exprs))
+	n := int(r.NumRows())
+	for i, e := range exprs {
+		v, err := evalExpr(e, r)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = v.toArray(n)
+		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n)), nil
+}
+
+// pipeOp runs a chain of steps on one partition: the fused per-partition
+// work of the plan. Its inputs are records; a plan whose first step is
+// "read" has none, "zip" joins its inputs' columns side by side.
+type pipeOp struct {
+	steps []step
+	label string
+}
+
+func (p *pipeOp) Name() string { return "frame.pipe" }
+
+func (p *pipeOp) Label() string {
+	if p.label != "" {
+		return p.label
+	}
+	return "pipe"
+}
+
+func (p *pipeOp) Params() ([]byte, error) {
+	b := graph.AppendBytes(nil, []byte(p.label))
+	b = appendUvarint(b, uint64(len(p.steps)))
+	for i := range p.steps {
+		b = p.steps[i].append(b)
+	}
+	return b, nil
+}
+
+func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
+	var r arrow.Record
+	steps := p.steps
+	if len(steps) > 0 && steps[0].kind == "read" {
+		f, ok := readers.Load(steps[0].src)
+		if !ok {
+			return nil, fmt.Errorf("reader %q not registered", steps[0].src)
+		}
+		var err error
+		if r, err = f.(readerFunc)(ctx, steps[0].arg, steps[0].names); err != nil {
+			return nil, err
+		}
+		steps = steps[1:]
+	} else if len(steps) > 0 && steps[0].kind == "zip" {
+		var fields []arrow.Field
+		var cols []arrow.Array
+		var n int64 = -1
+		for _, v := range in {
+			rec := v.(*Part).R
+			if n >= 0 && rec.NumRows() != n {
+				return nil, fmt.Errorf("zip: column chunks of %d and %d rows", n, rec.NumRows())
+			}
+			n = rec.NumRows()
+			fields = append(fields, rec.Schema().Fields()...)
+			cols = append(cols, rec.Columns()...)
+		}
+		r = array.NewRecord(arrow.NewSchema(fields, nil), cols, n)
+		steps = steps[1:]
+	} else {
+		r = in[0].(*Part).R
+	}
+	for i := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var err error
+		if r, err = runStep(ctx, &steps[i], r); err != nil {
+			return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
+		}
+	}
+	return &Part{R: r}, nil
+}
+
+// combineOp merges partial aggregation states (or, for holistic
+// aggregations, raw rows) from several inputs. piece >= 0 picks that piece of
+// Pieces inputs. final applies the finalization and the post projection.
+type combineOp struct {
+	nkeys     int
+	keys      []string
+	aggs      []aggSpec
+	piece     int
+	final     bool
+	full      bool // inputs are raw rows: aggregate them in one step
+	post      []*enode
+	postNames []string
+	after     []step
+}
+
+func (c *combineOp) Name() string { return "frame.combine" }
+
+func (c *combineOp) Label() string {
+	if c.final {
+		return "agg-final"
+	}
+	return "agg-combine"
+}
+
+func (c *combineOp) Params() ([]byte, error) {
+	b := appendUvarint(nil, uint64(c.nkeys))
+	b = appendStrings(b, c.keys)
+	b = appendAggs(b, c.aggs)
+	b = appendVarint(b, int64(c.piece))
+	flags := byte(0)
+	if c.final {
+		flags |= 1
+	}
+	if c.full {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = appendUvarint(b, uint64(len(c.post)))
+	for _, e := range c.post {
+		b = appendExpr(b, e)
+	}
+	b = appendStrings(b, c.postNames)
+	b = appendUvarint(b, uint64(len(c.after)))
+	for i := range c.after {
+		b = c.after[i].append(b)
+	}
+	return b, nil
+}
+
+func inputRecords(in []any, piece int) []arrow.Record {
+	recs := make([]arrow.Record, 0, len(in))
+	for _, v := range in {
+		switch x := v.(type) {
+		case *Part:
+			recs = append(recs, x.R)
+		case *Pieces:
+			if piece >= 0 {
+				recs = append(recs, x.Rs[piece])
+			} else {
+				recs = append(recs, x.Rs...)
+			}
+		}
+	}
+	return recs
+}
+
+func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
+	recs := inputRecords(in, c.piece)
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("combine: no inputs")
+	}
+	r, err := concatRecords(recs[0].Schema(), recs)
+	if err != nil {
+		return nil, err
+	}
+	if c.full {
+		if r, err = fullAgg(r, c.keys, c.aggs); err != nil {
+			return nil, err
+		}
+	} else {
+		if len(recs) > 1 {
+			r = mergeAgg(r, c.nkeys, c.aggs)
+		}
+		if c.final {
+			r = finalAgg(r, c.nkeys, c.aggs)
+		}
+	}
+	if c.final && len(c.post) > 0 {
+		if r, err = project(r, c.post, c.postNames); err != nil {
+			return nil, err
+		}
+	}
+	for i := range c.after {
+		if r, err = runStep(ctx, &c.after[i], r); err != nil {
+			return nil, err
+		}
+	}
+	return &Part{R: r}, nil
+}
+
+// splitOp hash-partitions its input record by the first nkeys columns (or by
+// the named keys) into n pieces.
+type splitOp struct {
+	keys []string
+	n    int
+}
+
+func (s *splitOp) Name() string  { return "frame.split" }
+func (s *splitOp) Label() string { return "split" }
+func (s *splitOp) Params() ([]byte, error) {
+	return appendUvarint(appendStrings(nil, s.keys), uint64(s.n)), nil
+}
+
+func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
+	r := in[0].(*Part).R
+	idx, err := fieldIndices(r.Schema(), s.keys)
+	if err != nil {
+		return nil, err
+	}
+	return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
+}
+
+// concatOp concatenates its inputs (in order) and runs steps on the result.
+type concatOp struct{ after []step }
+
+func (c *concatOp) Name() string  { return "frame.concat" }
+func (c *concatOp) Label() string { return "concat" }
+func (c *concatOp) Params() ([]byte, error) {
+	b := appendUvarint(nil, uint64(len(c.after)))
+	for i := range c.after {
+		b = c.after[i].append(b)
+	}
+	return b, nil
+}
+
+func (c *concatOp) Run(ctx context.Context, in []any) (any, error) {
+	recs := inputRecords(in, -1)
+	r, err := concatRecords(recs[0].Schema(), recs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range c.after {
+		if r, err = runStep(ctx, &c.after[i], r); err != nil {
+			return nil, err
+		}
+	}
+	return &Part{R: r}, nil
+}
+
+func readStepsFrom(r *graph.Reader) []step {
+	n := r.Uvarint()
+	var out []step
+	for i := uint64(0); i < n && r.Err() == nil; i++ {
+		out = append(out, readStep(r))
+	}
+	return out
+}
+
+func init() {
+	graph.Register("frame.pipe", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		op := &pipeOp{label: string(r.Bytes())}
+		op.steps = readStepsFrom(r)
+		return op, r.Err()
+	})
+	graph.Register("frame.combine", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		c := &combineOp{nkeys: int(r.Uvarint())}
+		c.keys = readStrings(r)
+		c.aggs = readAggs(r)
+		c.piece = int(r.Varint())
+		f := r.Byte()
+		c.final, c.full = f&1 != 0, f&2 != 0
+		np := r.Uvarint()
+		for i := uint64(0); i < np && r.Err() == nil; i++ {
+			c.post = append(c.post, readExpr(r, 0))
+		}
+		c.postNames = readStrings(r)
+		c.after = readStepsFrom(r)
+		return c, r.Err()
+	})
+	graph.Register("frame.split", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		s := &splitOp{keys: readStrings(r)}
+		s.n = int(r.Uvarint())
+		return s, r.Err()
+	})
+	graph.Register("frame.concat", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		c := &concatOp{after: readStepsFrom(r)}
+		return c, r.Err()
+	})
+}
+
+// topN keeps the n rows with the largest (desc) or smallest values of by,
+// sorted; nulls last and never picked before values.
+func topN(r arrow.Record, by string, n int, desc bool) (arrow.Record, error) {
+	s, err := sortRecord(r, []string{by}, desc)
+	if err != nil {
+		return nil, err
+	}
+	if int(s.NumRows()) > n {
+		s = s.NewSlice(0, int64(n))
+	}
+	return s, nil
+}
+
+// sortRecord sorts r by the columns by (stable; nulls last).
+func sortRecord(r arrow.Record, by []string, desc bool) (arrow.Record, error) {
+	idx, err := fieldIndices(r.Schema(), by)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]col, len(idx))
+	for i, j := range idx {
+		cs[i] = colOf(r.Column(j))
+	}
+	order := make([]int32, r.NumRows())
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := int(order[a]), int(order[b])
+		for k := range cs {
+			c := &cs[k]
+			ni, nj := c.null(i), c.null(j)
+			if ni || nj {
+				if ni != nj {
+					return nj
+				}
+				continue
+			}
+			var cmp int
+			switch c.k {
+			case kStr:
+				cmp = strings.Compare(string(c.str(i)), string(c.str(j)))
+			case kFloat:
+				cmp = cmpF(c.f64[i], c.f64[j])
+			case kBool:
+				cmp = cmpF(c.float(i), c.float(j))
+			default:
+				cmp = cmpI(c.i64[i], c.i64[j])
+			}
+			if cmp != 0 {
+				if desc {
+					return cmp > 0
+				}
+				return cmp < 0
+			}
+		}
+		return false
+	})
+	return takeRecord(r, order), nil
+}

@@ -1,0 +1,389 @@
+package frame
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+// Table is a computed frame: its rows in one Arrow record. It prints like a
+// pandas DataFrame.
+type Table struct{ rec arrow.Record }
+
+// NewTable wraps a record as a Table.
+func NewTable(r arrow.Record) *Table { return &Table{rec: r} }
+
+// Record returns the table's Arrow record.
+func (t *Table) Record() arrow.Record { return t.rec }
+
+// NumRows returns the number of rows.
+func (t *Table) NumRows() int { return int(t.rec.NumRows()) }
+
+// Columns returns the column names.
+func (t *Table) Columns() []string {
+	var out []string
+	for _, f := range t.rec.Schema().Fields() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// Column returns the named column, or nil.
+func (t *Table) Column(name string) arrow.Array {
+	idx := t.rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil
+	}
+	return t.rec.Column(idx[0])
+}
+
+// Float64s returns a numeric column as float64s (NaN for nulls).
+func (t *Table) Float64s(name string) ([]float64, error) {
+	a := t.Column(name)
+	if a == nil {
+		return nil, fmt.Errorf("frame: Table.Float64s: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
+	}
+	c := colOf(a)
+	if !c.k.numeric() && c.k != kTime {
+		return nil, fmt.Errorf("frame: Table.Float64s: column %q is %s", name, a.DataType())
+	}
+	out := make([]float64, c.n)
+	for i := range out {
+		if c.null(i) {
+			out[i] = nan
+		} else {
+			out[i] = c.float(i)
+		}
+	}
+	return out, nil
+}
+
+// Strings returns any column formatted as strings ("" for nulls).
+func (t *Table) Strings(name string) ([]string, error) {
+	a := t.Column(name)
+	if a == nil {
+		return nil, fmt.Errorf("frame: Table.Strings: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
+	}
+	c := colOf(a)
+	out := make([]string, c.n)
+	for i := range out {
+		if !c.null(i) {
+			out[i] = cell(&c, i)
+		}
+	}
+	return out, nil
+}
+
+// Value returns the cell at (row, column name) as a Go value: int64,
+// float64, string, bool, time.Time or nil for null.
+func (t *Table) Value(row int, name string) any {
+	a := t.Column(name)
+	if a == nil || row < 0 || row >= a.Len() {
+		return nil
+	}
+	c := colOf(a)
+	if c.null(row) {
+		return nil
+	}
+	switch c.k {
+	case kInt:
+		return c.i64[row]
+	case kFloat:
+		return c.f64[row]
+	case kStr:
+		return string(c.str(row))
+	case kBool:
+		return c.boolAt(row)
+	case kTime:
+		return time.UnixMicro(c.i64[row]).UTC()
+	}
+	return nil
+}
+
+// Frame returns the table as a one-partition Frame.
+func (t *Table) Frame() *Frame { return FromRecords(t.rec) }
+
+func cell(c *col, i int) string {
+	if c.null(i) {
+		if c.k == kFloat {
+			return "NaN"
+		}
+		return "<NA>"
+	}
+	switch c.k {
+	case kInt:
+		return strconv.FormatInt(c.i64[i], 10)
+	case kFloat:
+		return formatFloat(c.f64[i])
+	case kStr:
+		return string(c.str(i))
+	case kBool:
+		if c.boolAt(i) {
+			return "True"
+		}
+		return "False"
+	case kTime:
+		t := time.UnixMicro(c.i64[i]).UTC()
+		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+			return t.Format("2006-01-02")
+		}
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return "?"
+}
+
+func formatFloat(f float64) string {
+	if f == float64(int64(f)) && f < 1e15 && f > -1e15 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	a := f
+	if a < 0 {
+		a = -a
+	}
+	if a >= 1e-4 && a < 1e15 {
+		return strconv.FormatFloat(f, 'f', 6, 64)
+	}
+	return strconv.FormatFloat(f, 'e', 6, 64)
+}
+
+// String prints the table like pandas: a header, an index column, right
+// aligned cells; long tables show their first and last 5 rows.
+func (t *Table) String() string {
+	n := t.NumRows()
+	rows := make([]int, 0, n)
+	if n <= 20 {
+		for i := 0; i < n; i++ {
+			rows = append(rows, i)
+		}
+	} else {
+		for i := 0; i < 5; i++ {
+			rows = append(rows, i)
+		}
+		rows = append(rows, -1)
+		for i := n - 5; i < n; i++ {
+			rows = append(rows, i)
+		}
+	}
+	ncol := int(t.rec.NumCols())
+	grid := make([][]string, len(rows)+1)
+	grid[0] = append([]string{""}, t.Columns()...)
+	cols := make([]col, ncol)
+	for j := range cols {
+		cols[j] = colOf(t.rec.Column(j))
+	}
+	for r, i := range rows {
+		line := make([]string, ncol+1)
+		if i < 0 {
+			for j := range line {
+				line[j] = "..."
+			}
+		} else {
+			line[0] = strconv.Itoa(i)
+			for j := range cols {
+				s := cell(&cols[j], i)
+				if len(s) > 40 {
+					s = s[:37] + "..."
+				}
+				line[j+1] = s
+			}
+		}
+		grid[r+1] = line
+	}
+	width := make([]int, ncol+1)
+	for _, line := range grid {
+		for j, s := range line {
+			if len(s) > width[j] {
+				width[j] = len(s)
+			}
+		}
+	}
+	var b strings.Builder
+	for r, line := range grid {
+		for j, s := range line {
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			if j == 0 && r > 0 {
+				fmt.Fprintf(&b, "%-*s", width[j], s)
+			} else {
+				fmt.Fprintf(&b, "%*s", width[j], s)
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\n[%d rows x %d columns]", n, ncol)
+	return b.String()
+}
+
+// normalize converts a record to the frame dtypes: narrower ints and floats
+// widen, dictionaries and large strings decode to strings, dates and other
+// timestamp units become timestamp[us].
+func normalize(r arrow.Record) (arrow.Record, error) {
+	changed := false
+	fields := make([]arrow.Field, r.NumCols())
+	cols := make([]arrow.Array, r.NumCols())
+	for i, a := range r.Columns() {
+		f := r.Schema().Field(i)
+		if kindOf(a.DataType()) != kInvalid && (a.DataType().ID() != arrow.TIMESTAMP || a.DataType().(*arrow.TimestampType).Unit == arrow.Microsecond && a.DataType().(*arrow.TimestampType).TimeZone == "") {
+			fields[i], cols[i] = f, a
+			continue
+		}
+		na, err := normalizeArray(a)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		changed = true
+		cols[i] = na
+		fields[i] = arrow.Field{Name: f.Name, Type: na.DataType(), Nullable: true}
+	}
+	if !changed {
+		return r, nil
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows()), nil
+}
+
+// NormalizeType is the frame dtype a column of type t is read as, or an
+// error if frame cannot hold it.
+func NormalizeType(t arrow.DataType) (arrow.DataType, error) {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return Int64, nil
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return Float64, nil
+	case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
+		return String, nil
+	case arrow.BOOL:
+		return Bool, nil
+	case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64:
+		return Timestamp, nil
+	case arrow.DICTIONARY:
+		return NormalizeType(t.(*arrow.DictionaryType).ValueType)
+	case arrow.NULL:
+		return Float64, nil
+	}
+	return nil, fmt.Errorf("unsupported column type %s", t)
+}
+
+func validBools(a arrow.Array) []bool {
+	if a.NullN() == 0 {
+		return nil
+	}
+	v := make([]bool, a.Len())
+	for i := range v {
+		v[i] = a.IsValid(i)
+	}
+	return v
+}
+
+func normalizeArray(a arrow.Array) (arrow.Array, error) {
+	n := a.Len()
+	valid := validBools(a)
+	switch x := a.(type) {
+	case *array.Int8, *array.Int16, *array.Int32, *array.Uint8, *array.Uint16, *array.Uint32, *array.Uint64:
+		out := make([]int64, n)
+		for i := range out {
+			switch y := x.(type) {
+			case *array.Int8:
+				out[i] = int64(y.Value(i))
+			case *array.Int16:
+				out[i] = int64(y.Value(i))
+			case *array.Int32:
+				out[i] = int64(y.Value(i))
+			case *array.Uint8:
+				out[i] = int64(y.Value(i))
+			case *array.Uint16:
+				out[i] = int64(y.Value(i))
+			case *array.Uint32:
+				out[i] = int64(y.Value(i))
+			case *array.Uint64:
+				out[i] = int64(y.Value(i))
+			}
+		}
+		return int64Array(out, valid), nil
+	case *array.Float32:
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = float64(x.Value(i))
+		}
+		return float64Array(out, valid), nil
+	case *array.Float16:
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = float64(x.Value(i).Float32())
+		}
+		return float64Array(out, valid), nil
+	case *array.Null:
+		return float64Array(make([]float64, n), make([]bool, n)), nil
+	case *array.LargeString, *array.Binary, *array.LargeBinary:
+		sb := newStrBuilder(n)
+		for i := 0; i < n; i++ {
+			if a.IsNull(i) {
+				sb.addNull()
+				continue
+			}
+			switch y := x.(type) {
+			case *array.LargeString:
+				sb.add([]byte(y.Value(i)))
+			case *array.Binary:
+				sb.add(y.Value(i))
+			case *array.LargeBinary:
+				sb.add(y.Value(i))
+			}
+		}
+		return sb.array(), nil
+	case *array.Dictionary:
+		dict, err := normalizeArray(x.Dictionary())
+		if err != nil {
+			return nil, err
+		}
+		if kindOf(x.Dictionary().DataType()) != kInvalid {
+			dict = x.Dictionary()
+		}
+		idx := make([]int32, n)
+		for i := range idx {
+			if x.IsNull(i) {
+				idx[i] = -1
+			} else {
+				idx[i] = int32(x.GetValueIndex(i))
+			}
+		}
+		return takeCol(dict, idx), nil
+	case *array.Date32:
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = int64(x.Value(i)) * 86400e6
+		}
+		return timeArray(out, valid), nil
+	case *array.Date64:
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = int64(x.Value(i)) * 1000
+		}
+		return timeArray(out, valid), nil
+	case *array.Timestamp:
+		unit := x.DataType().(*arrow.TimestampType).Unit
+		out := make([]int64, n)
+		for i := range out {
+			v := int64(x.Value(i))
+			switch unit {
+			case arrow.Second:
+				v *= 1e6
+			case arrow.Millisecond:
+				v *= 1e3
+			case arrow.Nanosecond:
+				v /= 1e3
+			}
+			out[i] = v
+		}
+		return timeArray(out, valid), nil
+	}
+	_ = memory.DefaultAllocator
+	return nil, fmt.Errorf("unsupported column type %s", a.DataType())
+}
+
+var nan = func() float64 { var z float64; return z / z }()
