@@ -98,9 +98,9 @@ func toLit(v any) litVal {
 	return litVal{k: kInvalid, s: fmt.Sprintf("%T", v)}
 }
 
-func (e Expr) un(op string) Expr        { return Expr{&enode{op: op, args: []*enode{e.n}}} }
+func (e Expr) un(op string) Expr          { return Expr{&enode{op: op, args: []*enode{e.n}}} }
 func (e Expr) bin(op string, o Expr) Expr { return Expr{&enode{op: op, args: []*enode{e.n, o.n}}} }
-func (e Expr) str(op, arg string) Expr  { return Expr{&enode{op: op, name: arg, args: []*enode{e.n}}} }
+func (e Expr) str(op, arg string) Expr    { return Expr{&enode{op: op, name: arg, args: []*enode{e.n}}} }
 
 // Add returns e + o. Int with int stays int; anything with a float is float.
 func (e Expr) Add(o Expr) Expr { return e.bin("+", o) }
