@@ -44,6 +44,8 @@ type Config struct {
 	Workers       int
 	Observers     []Observer
 	NoFuse        bool
+	MemoryLimit   int64
+	SpillDir      string
 	progress      io.Writer
 	progressSet   bool
 	progressDelay time.Duration
@@ -66,6 +68,17 @@ func WithObserver(o Observer) Option {
 func WithProgress(w io.Writer) Option {
 	return func(c *Config) { c.progress, c.progressSet, c.progressDelay = w, true, 500*time.Millisecond }
 }
+
+// WithMemoryLimit bounds the bytes of intermediate values the run holds in
+// memory (see Job.MemoryLimit): past 60% of it the least recently used values
+// spill to disk, past 80% new root tasks wait. The default is
+// DefaultMemoryLimit(); a negative limit turns spilling off.
+func WithMemoryLimit(bytes int64) Option { return func(c *Config) { c.MemoryLimit = bytes } }
+
+// WithSpillDir sets the directory under which a run creates its spill
+// directory (default os.TempDir()). The run removes what it created on
+// success, failure and cancellation.
+func WithSpillDir(dir string) Option { return func(c *Config) { c.SpillDir = dir } }
 
 // WithoutFusion keeps every task as built (for debugging and visualizing).
 func WithoutFusion() Option { return func(c *Config) { c.NoFuse = true } }
@@ -125,7 +138,8 @@ func (c *Config) Run(ctx context.Context, g *graph.Graph, outputs []graph.Key) (
 	if e == nil {
 		e = Default()
 	}
-	return e.Run(ctx, &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer()})
+	return e.Run(ctx, &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer(),
+		MemoryLimit: c.MemoryLimit, SpillDir: c.SpillDir})
 }
 
 // Compute computes several collections in one run, so the work they share

@@ -21,6 +21,12 @@ type Job struct {
 	Workers int
 	// Observer receives progress events; nil means none.
 	Observer Observer
+	// MemoryLimit bounds the bytes of values held in memory: past 60% of it
+	// values spill to SpillDir, past 80% new roots wait. 0 means
+	// DefaultMemoryLimit(); a negative limit turns the memory manager off.
+	MemoryLimit int64
+	// SpillDir is where a spill directory is created ("" for os.TempDir).
+	SpillDir string
 }
 
 // Executor runs jobs. Run returns the values of job.Outputs, in order, or the

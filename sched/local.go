@@ -57,6 +57,8 @@ type run struct {
 	vals   []any
 	obs    Observer
 
+	mem       *memory // nil when unlimited
+	running   atomic.Int32
 	workers   []*worker
 	roots     []int32 // tasks with no inputs, in priority order
 	rootNext  atomic.Int64
@@ -67,7 +69,8 @@ type run struct {
 	done      chan struct{}
 	doneOnce  sync.Once
 	errOnce   sync.Once
-	err       error
+	errMu     sync.Mutex
+	err       error // the first failure; read with failure()
 	outputs   []int32
 }
 
@@ -76,6 +79,7 @@ type worker struct {
 	heap []int32 // min-heap on run.prio
 	id   int
 	args []any
+	held int64    // bytes this worker accounted but has not yet added to memory.held
 	_    [64]byte // keep workers' locks on separate cache lines
 }
 
@@ -139,6 +143,13 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 	}
 	r.wake = make(chan struct{}, nw)
 	r.remaining.Store(int64(n))
+	limit := job.MemoryLimit
+	if limit == 0 {
+		limit = DefaultMemoryLimit()
+	}
+	if limit > 0 {
+		r.mem = newMemory(r, limit, job.SpillDir)
+	}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	return r, nil
 }
@@ -171,24 +182,52 @@ func (r *run) execute() ([]any, error) {
 		// Cancelled from outside (a failure cancels too, after setting err).
 		r.fail(-1, r.ctx.Err())
 	}
-	if r.err == nil {
+	err := r.failure()
+	if err == nil {
 		wg.Wait() // every task ran: the workers are only parking now
+		out, err := r.finish(nil)
+		if r.mem != nil {
+			r.mem.cleanup()
+		}
+		return out, err
 	}
-	return r.finish(r.err)
+	if r.mem != nil {
+		// Workers may still be inside a task: remove the spill files once
+		// they are out, without making the caller wait.
+		go func() { wg.Wait(); r.mem.cleanup() }()
+	}
+	return r.finish(err)
+}
+
+func (r *run) failure() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return r.err
 }
 
 func (r *run) finish(err error) ([]any, error) {
+	var out []any
+	if err == nil {
+		out = make([]any, len(r.outputs))
+		for j, i := range r.outputs {
+			if r.mem != nil {
+				// Outputs may have been spilled.
+				if err = r.mem.acquire([]int32{i}); err != nil {
+					out = nil
+					break
+				}
+			}
+			out[j] = r.vals[i]
+		}
+	}
 	if r.obs != nil {
-		r.obs.Observe(Event{Kind: JobFinished, Err: err, Time: time.Now()})
+		e := Event{Kind: JobFinished, Err: err, Time: time.Now()}
+		if r.mem != nil {
+			e.Bytes = r.mem.peak.Load()
+		}
+		r.obs.Observe(e)
 	}
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(r.outputs))
-	for j, i := range r.outputs {
-		out[j] = r.vals[i]
-	}
-	return out, nil
+	return out, err
 }
 
 // fail records the first error, stops the run and wakes everyone.
@@ -198,7 +237,9 @@ func (r *run) fail(i int, err error) {
 			t := r.tasks[i]
 			err = &TaskError{Key: t.Key, Op: graph.LabelOf(t.Op), Err: err}
 		}
+		r.errMu.Lock()
 		r.err = err
+		r.errMu.Unlock()
 		r.stopped.Store(true)
 		r.cancel()
 		r.doneOnce.Do(func() { close(r.done) })
@@ -221,7 +262,7 @@ func (r *run) loop(w *worker) {
 // next takes the first in priority order of the worker's own queue and the
 // shared roots; failing both, it steals.
 func (r *run) next(w *worker) (int32, bool) {
-	for {
+	for r.mem == nil || !r.mem.holdRoots() {
 		c := r.rootNext.Load()
 		if c >= int64(len(r.roots)) {
 			break
@@ -251,6 +292,12 @@ func (r *run) next(w *worker) (int32, bool) {
 
 // park waits until a task may be ready; it returns false when the run is over.
 func (r *run) park(w *worker) bool {
+	if r.mem != nil && w.held != 0 && r.remaining.Load() > 0 {
+		if err := r.mem.flush(w); err != nil {
+			r.fail(-1, err)
+			return false
+		}
+	}
 	// Spin briefly: a task is often about to become ready.
 	for s := 0; s < 64; s++ {
 		if r.stopped.Load() || r.remaining.Load() == 0 {
@@ -268,11 +315,34 @@ func (r *run) park(w *worker) bool {
 	if r.anyQueued() {
 		return true
 	}
+	if r.mem != nil && r.mem.holding.Load() {
+		// Roots are held back for memory: look again soon even if no one
+		// wakes us.
+		t := time.NewTimer(time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-r.wake:
+		case <-t.C:
+		case <-r.done:
+			return false
+		}
+		return true
+	}
 	select {
 	case <-r.wake:
 		return true
 	case <-r.done:
 		return false
+	}
+}
+
+// wakeOne wakes a parked worker, if any.
+func (r *run) wakeOne() {
+	if r.idle.Load() > 0 {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -293,6 +363,14 @@ func (r *run) anyQueued() bool {
 
 func (r *run) runTask(w *worker, i int32) {
 	t := r.tasks[i]
+	r.running.Add(1)
+	defer r.running.Add(-1)
+	if r.mem != nil {
+		if err := r.mem.acquire(r.deps[i]); err != nil {
+			r.fail(int(i), err)
+			return
+		}
+	}
 	args := w.args[:0]
 	for _, d := range r.deps[i] {
 		args = append(args, r.vals[d])
@@ -318,8 +396,23 @@ func (r *run) runTask(w *worker, i int32) {
 		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
 	}
 	for _, d := range r.deps[i] {
-		if atomic.AddInt32(&r.refs[d], -1) == 0 {
-			r.vals[d] = nil
+		last := atomic.AddInt32(&r.refs[d], -1) == 0
+		switch {
+		case r.mem == nil:
+			if last {
+				r.vals[d] = nil
+			}
+		case last:
+			r.mem.free(w, d) // while still pinned, so no spill races the release
+			r.mem.unpin(d)
+		default:
+			r.mem.unpin(d)
+		}
+	}
+	if r.mem != nil {
+		if err := r.mem.add(w, i, v); err != nil {
+			r.fail(int(i), err)
+			return
 		}
 	}
 	pushed := false
@@ -329,11 +422,8 @@ func (r *run) runTask(w *worker, i int32) {
 			pushed = true
 		}
 	}
-	if pushed && r.idle.Load() > 0 {
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
+	if pushed {
+		r.wakeOne()
 	}
 	if r.remaining.Add(-1) == 0 {
 		r.doneOnce.Do(func() { close(r.done) })

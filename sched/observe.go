@@ -25,8 +25,16 @@ const (
 	TaskFinished
 	// TaskFailed: Event.Key failed with Event.Err.
 	TaskFailed
-	// JobFinished closes a run; Event.Err is its error, if any.
+	// JobFinished closes a run; Event.Err is its error, if any, and
+	// Event.Bytes the most bytes of values held in memory at once.
 	JobFinished
+	// ValueSpilled: Event.Key's value, Event.Bytes of it, went to disk.
+	ValueSpilled
+	// ValueLoaded: Event.Key's value came back from disk.
+	ValueLoaded
+	// RootsHeld: memory passed the pause level (Event.Bytes held) and new
+	// root tasks wait for consumers to catch up.
+	RootsHeld
 )
 
 func (k EventKind) String() string {
@@ -41,6 +49,12 @@ func (k EventKind) String() string {
 		return "task-failed"
 	case JobFinished:
 		return "job-finished"
+	case ValueSpilled:
+		return "value-spilled"
+	case ValueLoaded:
+		return "value-loaded"
+	case RootsHeld:
+		return "roots-held"
 	}
 	return fmt.Sprintf("event(%d)", k)
 }
@@ -54,6 +68,7 @@ type Event struct {
 	Time     time.Time
 	Duration time.Duration // how long the task ran, for TaskFinished/TaskFailed
 	Total    int           // tasks in the run, for JobStarted
+	Bytes    int64         // for ValueSpilled, ValueLoaded, RootsHeld and JobFinished
 	Err      error         // for TaskFailed and JobFinished
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/godask/godask/delayed"
+	"github.com/godask/godask/sched"
 )
 
 func buildTree(n int) *delayed.Value[int] {
@@ -38,6 +39,17 @@ func BenchmarkOverheadRun(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := v.Compute(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/199999, "ns/task")
+}
+
+func BenchmarkOverheadRunNoMemoryLimit(b *testing.B) {
+	v := buildTree(100000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Compute(context.Background(), sched.WithMemoryLimit(-1)); err != nil {
 			b.Fatal(err)
 		}
 	}
