@@ -562,7 +562,18 @@ func explain(b *strings.Builder, n *node, depth int) {
 		for _, a := range n.aggs {
 			as = append(as, a.String())
 		}
-		fmt.Fprintf(b, "%sgroupby [%s] agg [%s] split_out=%d\n", ind, strings.Join(n.keys, ", "), strings.Join(as, ", "), n.split)
+		p := n.split
+		if p <= 0 {
+			p = autoSplit(partsOf(n.in))
+		}
+		if len(n.keys) == 0 {
+			p = 1
+		}
+		how := "tree-reduce"
+		if p > 1 {
+			how = fmt.Sprintf("hash-partitioned split_out=%d", p)
+		}
+		fmt.Fprintf(b, "%sgroupby [%s] agg [%s] (partial per partition, %s)\n", ind, strings.Join(n.keys, ", "), strings.Join(as, ", "), how)
 	case "topn":
 		w := "nlargest"
 		if !n.desc {
@@ -577,6 +588,24 @@ func explain(b *strings.Builder, n *node, depth int) {
 	if n.in != nil {
 		explain(b, n.in, depth+1)
 	}
+}
+
+func partsOf(n *node) int {
+	switch n.op {
+	case "source":
+		return n.src.nparts()
+	case "agg":
+		if len(n.keys) == 0 {
+			return 1
+		}
+		if n.split > 0 {
+			return n.split
+		}
+		return autoSplit(partsOf(n.in))
+	case "topn", "sort":
+		return 1
+	}
+	return partsOf(n.in)
 }
 
 func (f *Frame) lower() {

@@ -1,0 +1,317 @@
+package frame
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow/go/v15/arrow"
+
+	pqio "github.com/godask/godask/io/parquet"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
+
+type pqPart struct {
+	path string
+	rg   int
+	meta *pqio.RowGroup
+}
+
+type pqSource struct {
+	pattern string
+	sch     *arrow.Schema
+	parts   []pqPart
+	total   int
+}
+
+func (s *pqSource) describe() string {
+	d := fmt.Sprintf("read-parquet %s", s.pattern)
+	if len(s.parts) < s.total {
+		d += fmt.Sprintf(" (row groups pruned by statistics: %d of %d kept)", len(s.parts), s.total)
+	}
+	return d
+}
+func (s *pqSource) schema() *arrow.Schema { return s.sch }
+func (s *pqSource) nparts() int           { return len(s.parts) }
+
+// ReadParquet reads Parquet files: a glob, a directory, or a file. Each row
+// group is a partition. The schema is read from the footers now; files whose
+// schemas differ, a truncated file and a pattern matching nothing are errors.
+// Only the columns a query uses are read (each column of each row group is
+// its own task, so queries computed together read a shared column once), and
+// filters on the frame are pushed into the read, pruning row groups whose
+// min/max statistics exclude them.
+func ReadParquet(pattern string) *Frame {
+	files, err := pqio.Files(pattern)
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: ReadParquet: %w", err))
+	}
+	src := &pqSource{pattern: pattern}
+	for i, p := range files {
+		m, err := pqio.Open(p)
+		if err != nil {
+			return errFrame(fmt.Errorf("frame: ReadParquet: %w", err))
+		}
+		var fields []arrow.Field
+		for _, f := range m.Schema.Fields() {
+			t, err := NormalizeType(f.Type)
+			if err != nil {
+				return errFrame(fmt.Errorf("frame: ReadParquet: %s column %q: %w", p, f.Name, err))
+			}
+			fields = append(fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
+		}
+		sch := arrow.NewSchema(fields, nil)
+		if i == 0 {
+			src.sch = sch
+		} else if !sch.Equal(src.sch) {
+			return errFrame(fmt.Errorf("frame: ReadParquet: schema of %s\n%s\ndiffers from that of %s\n%s", p, sch, files[0], src.sch))
+		}
+		for j := range m.RowGroups {
+			src.parts = append(src.parts, pqPart{path: p, rg: j, meta: &m.RowGroups[j]})
+		}
+	}
+	src.total = len(src.parts)
+	return newFrame(&node{op: "source", src: src, schema: src.sch})
+}
+
+func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error) {
+	if cols == nil {
+		for _, f := range s.sch.Fields() {
+			cols = append(cols, f.Name)
+		}
+	}
+	if pred != nil {
+		set := map[string]bool{}
+		pred.cols(set)
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c] = true
+		}
+		for _, f := range s.sch.Fields() {
+			if set[f.Name] && !have[f.Name] {
+				cols = append(cols, f.Name)
+			}
+		}
+	}
+	p := s.parts[i]
+	var tasks []*graph.Task
+	var deps []graph.Key
+	for _, c := range cols {
+		t, err := graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		tasks = append(tasks, t)
+		deps = append(deps, t.Key)
+	}
+	return tasks, deps, []step{{kind: "zip"}}, nil
+}
+
+// prune drops the row groups whose statistics show pred cannot hold.
+func (s *pqSource) prune(pred *enode) source {
+	out := *s
+	out.parts = nil
+	for _, p := range s.parts {
+		if mayMatch(pred, p.meta.Stats) {
+			out.parts = append(out.parts, p)
+		}
+	}
+	return &out
+}
+
+func cmpStat(v any, l litVal) (int, bool) {
+	switch x := v.(type) {
+	case int64:
+		if l.k == kInt {
+			return cmpI(x, l.i), true
+		}
+		if l.k == kFloat {
+			return cmpF(float64(x), l.f), true
+		}
+	case float64:
+		if l.k == kInt || l.k == kFloat {
+			return cmpF(x, l.float()), true
+		}
+	case string:
+		if l.k == kStr {
+			switch {
+			case x < l.s:
+				return -1, true
+			case x > l.s:
+				return 1, true
+			}
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+var flipOp = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+// mayMatch reports whether a row group with these statistics may hold rows
+// where pred is true (conservative: true when unsure).
+func mayMatch(pred *enode, stats map[string]pqio.Stat) bool {
+	switch pred.op {
+	case "and":
+		return mayMatch(pred.args[0], stats) && mayMatch(pred.args[1], stats)
+	case "or":
+		return mayMatch(pred.args[0], stats) || mayMatch(pred.args[1], stats)
+	case "isin":
+		if pred.args[0].op != "col" {
+			return true
+		}
+		st, ok := stats[pred.args[0].name]
+		if !ok {
+			return true
+		}
+		for _, l := range pred.lits {
+			lo, ok1 := cmpStat(st.Min, l)
+			hi, ok2 := cmpStat(st.Max, l)
+			if !ok1 || !ok2 || (lo <= 0 && hi >= 0) {
+				return true
+			}
+		}
+		return false
+	case "==", "<", "<=", ">", ">=":
+	default:
+		return true
+	}
+	a, b, op := pred.args[0], pred.args[1], pred.op
+	if a.op == "lit" && b.op == "col" {
+		a, b, op = b, a, flipOp[op]
+	}
+	if a.op != "col" || b.op != "lit" || b.lit.null {
+		return true
+	}
+	st, ok := stats[a.name]
+	if !ok || !st.Has {
+		return true
+	}
+	lo, ok1 := cmpStat(st.Min, b.lit) // sign of min - lit
+	hi, ok2 := cmpStat(st.Max, b.lit) // sign of max - lit
+	if !ok1 || !ok2 {
+		return true
+	}
+	switch op {
+	case "==":
+		return lo <= 0 && hi >= 0
+	case "<":
+		return lo < 0
+	case "<=":
+		return lo <= 0
+	case ">":
+		return hi > 0
+	case ">=":
+		return hi >= 0
+	}
+	return true
+}
+
+// pqColOp reads one column of one row group.
+type pqColOp struct {
+	path string
+	rg   int
+	col  string
+}
+
+func (o *pqColOp) Name() string  { return "frame.pqcol" }
+func (o *pqColOp) Label() string { return "read-parquet-" + o.col }
+func (o *pqColOp) Params() ([]byte, error) {
+	b := graph.AppendBytes(nil, []byte(o.path))
+	b = appendUvarint(b, uint64(o.rg))
+	return graph.AppendBytes(b, []byte(o.col)), nil
+}
+
+func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
+	r, err := pqio.ReadColumns(ctx, o.path, o.rg, []string{o.col})
+	if err != nil {
+		return nil, err
+	}
+	if r, err = normalize(r); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.path, err)
+	}
+	return &Part{R: r}, nil
+}
+
+// writeOp writes its input partition to a file (Parquet, CSV, JSON lines or
+// Arrow IPC) and returns the number of rows written.
+type writeOp struct {
+	format string
+	path   string
+	opt    string
+}
+
+func (o *writeOp) Name() string  { return "frame.write" }
+func (o *writeOp) Label() string { return "write-" + o.format }
+func (o *writeOp) Params() ([]byte, error) {
+	return appendStrings(nil, []string{o.format, o.path, o.opt}), nil
+}
+
+func (o *writeOp) Run(ctx context.Context, in []any) (any, error) {
+	r := in[0].(*Part).R
+	var err error
+	switch o.format {
+	case "parquet":
+		err = pqio.Write(o.path, []arrow.Record{r}, pqio.WriteOptions{Compression: o.opt})
+	default:
+		err = writeText(o.format, o.path, r, o.opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return int(r.NumRows()), nil
+}
+
+func init() {
+	graph.Register("frame.pqcol", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		o := &pqColOp{path: string(r.Bytes())}
+		o.rg = int(r.Uvarint())
+		o.col = string(r.Bytes())
+		return o, r.Err()
+	})
+	graph.Register("frame.write", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		s := readStrings(r)
+		if len(s) != 3 {
+			return nil, fmt.Errorf("bad write params")
+		}
+		return &writeOp{format: s[0], path: s[1], opt: s[2]}, r.Err()
+	})
+}
+
+// write runs one write task per partition into dir/part-NNNNN.ext.
+func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []sched.Option) error {
+	if f.err != nil {
+		return f.err
+	}
+	g, err := f.Graph()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	g = graph.New(g.Tasks()...)
+	var outs []graph.Key
+	for i, k := range f.Keys() {
+		t, err := graph.NewTask(&writeOp{format: format, path: filepath.Join(dir, fmt.Sprintf("part-%05d.%s", i, ext)), opt: opt}, k)
+		if err != nil {
+			return err
+		}
+		g.Add(t)
+		outs = append(outs, t.Key)
+	}
+	_, err = sched.Run(ctx, g, outs, opts...)
+	return err
+}
+
+// WriteParquet writes one Parquet file per partition into dir
+// (part-00000.parquet, ...), compressed with compression ("snappy" when
+// empty, "zstd", "gzip" or "none").
+func (f *Frame) WriteParquet(ctx context.Context, dir, compression string, opts ...sched.Option) error {
+	return f.write(ctx, "parquet", dir, "parquet", compression, opts)
+}
