@@ -19,19 +19,8 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("graph: outputs not in the graph: %s", strings.Join(missing, ", "))
 	}
-	var miss map[Key][]Key
-	for _, t := range g.tasks {
-		for _, d := range t.Deps {
-			if _, ok := g.index[d]; !ok {
-				if miss == nil {
-					miss = map[Key][]Key{}
-				}
-				miss[d] = append(miss[d], t.Key)
-			}
-		}
-	}
-	if miss != nil {
-		return nil, &MissingError{Missing: miss}
+	if err := g.missing(); err != nil {
+		return nil, err
 	}
 	n := g.Len()
 	deps := g.DepIndex()

@@ -198,26 +198,35 @@ func (g *Graph) Validate() error {
 	if g == nil {
 		return nil
 	}
-	var missing map[Key][]Key
 	for _, t := range g.tasks {
 		if t.Op == nil {
 			return fmt.Errorf("graph: task %s has a nil op", t.Key)
 		}
+	}
+	if err := g.missing(); err != nil {
+		return err
+	}
+	_, err := Order(g, nil) // its walk finds cycles
+	return err
+}
+
+// missing returns a *MissingError for the dependencies no task produces.
+func (g *Graph) missing() error {
+	var miss map[Key][]Key
+	for _, t := range g.tasks {
 		for _, d := range t.Deps {
 			if _, ok := g.index[d]; !ok {
-				if missing == nil {
-					missing = map[Key][]Key{}
+				if miss == nil {
+					miss = map[Key][]Key{}
 				}
-				missing[d] = append(missing[d], t.Key)
+				miss[d] = append(miss[d], t.Key)
 			}
 		}
 	}
-	if missing != nil {
-		return &MissingError{Missing: missing}
+	if miss != nil {
+		return &MissingError{Missing: miss}
 	}
-	deps := g.DepIndex()
-	_, err := g.topo(deps)
-	return err
+	return nil
 }
 
 // DepIndex resolves every task's dependencies to positions in Tasks; a
@@ -243,51 +252,4 @@ func (g *Graph) DepIndex() [][]int32 {
 	}
 	g.deps = out
 	return out
-}
-
-// topo returns the tasks in a dependency-first order, or a *CycleError.
-func (g *Graph) topo(deps [][]int32) ([]int32, error) {
-	n := len(g.tasks)
-	state := make([]uint8, n) // 0 new, 1 on stack, 2 done
-	order := make([]int32, 0, n)
-	type frame struct{ v, next int32 }
-	var stack []frame
-	for s := 0; s < n; s++ {
-		if state[s] != 0 {
-			continue
-		}
-		stack = append(stack[:0], frame{int32(s), 0})
-		state[s] = 1
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			if int(f.next) < len(deps[f.v]) {
-				d := deps[f.v][f.next]
-				f.next++
-				switch state[d] {
-				case 0:
-					state[d] = 1
-					stack = append(stack, frame{d, 0})
-				case 1:
-					// d is on the stack: the cycle is the stack from d up.
-					var cyc []Key
-					for i := len(stack) - 1; i >= 0; i-- {
-						cyc = append(cyc, g.tasks[stack[i].v].Key)
-						if stack[i].v == d {
-							break
-						}
-					}
-					// Each stack entry reads the one above it, so walking down
-					// from the top follows the data: top feeds top-1, ..., d
-					// feeds top.
-					cyc = append(cyc, cyc[0])
-					return nil, &CycleError{Cycle: cyc}
-				}
-				continue
-			}
-			state[f.v] = 2
-			order = append(order, f.v)
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return order, nil
 }

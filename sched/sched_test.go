@@ -284,8 +284,9 @@ func (l *liveTracker) Observe(e Event) {
 	}
 }
 
-func TestTreeReductionMemoryIsBounded(t *testing.T) {
-	const n = 4096
+// treeGraph is a binary tree reduction over n (a power of two) leaves; it
+// returns the graph, the root's key and the depth.
+func treeGraph(t testing.TB, n int) (*graph.Graph, []graph.Key, int) {
 	g := &graph.Graph{}
 	var level []graph.Key
 	for i := 0; i < n; i++ {
@@ -304,6 +305,12 @@ func TestTreeReductionMemoryIsBounded(t *testing.T) {
 		level = next
 		depth++
 	}
+	return g, level, depth
+}
+
+func TestTreeReductionMemoryIsBounded(t *testing.T) {
+	const n = 4096
+	g, level, depth := treeGraph(t, n)
 	for _, w := range []int{1, 2, 4} {
 		lt := &liveTracker{g: g, readers: map[graph.Key]int{}}
 		for _, tk := range g.Tasks() {
@@ -423,22 +430,7 @@ func TestSetDefault(t *testing.T) {
 }
 
 func BenchmarkTreeReduction(b *testing.B) {
-	g := &graph.Graph{}
-	var level []graph.Key
-	for i := 0; i < 1<<14; i++ {
-		tk := mk(b, mixOp{uint64(i)})
-		g.Add(tk)
-		level = append(level, tk.Key)
-	}
-	for len(level) > 1 {
-		var next []graph.Key
-		for i := 0; i < len(level); i += 2 {
-			tk := mk(b, mixOp{0}, level[i], level[i+1])
-			g.Add(tk)
-			next = append(next, tk.Key)
-		}
-		level = next
-	}
+	g, level, _ := treeGraph(b, 1<<14)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := Run(context.Background(), g, level, WithProgress(nil)); err != nil {
