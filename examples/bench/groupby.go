@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/godask/godask/frame"
+	"github.com/godask/godask/sched"
+)
+
+func init() {
+	suites["groupby"] = groupbySuite
+	suites["gen"] = genSuite
+}
+
+// genSuite dispatches "gen groupby ...".
+func genSuite(args []string) error {
+	if len(args) == 0 || args[0] != "groupby" {
+		return fmt.Errorf("usage: bench gen groupby -n 1e7 -dir DIR")
+	}
+	fs := flag.NewFlagSet("gen groupby", flag.ExitOnError)
+	nf := fs.String("n", "1e7", "rows")
+	dir := fs.String("dir", ".", "output directory")
+	seed := fs.Int64("seed", 108, "random seed")
+	fs.Parse(args[1:])
+	nfl, err := strconv.ParseFloat(*nf, 64)
+	if err != nil {
+		return fmt.Errorf("bad -n %q", *nf)
+	}
+	return genGroupby(int(nfl), *dir, *seed, *nf)
+}
+
+// genGroupby writes the db-benchmark groupby table G1_<n>_1e2_0_0 with the
+// distributions of shared/peers/gen_groupby.py: id1, id2 of 100 "id%03d"
+// strings, id3 of n/100 "id%010d" strings, id4, id5 in 1..100, id6 in
+// 1..n/100, v1 in 1..5, v2 in 1..15, v3 uniform [0,100) rounded to 6 places;
+// as CSV and as a directory of Parquet files.
+func genGroupby(n int, dir string, seed int64, label string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	K := 100
+	rng := rand.New(rand.NewSource(seed))
+	big := n / K
+	if big < 1 {
+		big = 1
+	}
+	name := fmt.Sprintf("G1_%s_1e2_0_0", label)
+	csvPath := filepath.Join(dir, name+".csv")
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 4<<20)
+	w.WriteString("id1,id2,id3,id4,id5,id6,v1,v2,v3\n")
+	id1 := make([]string, n)
+	id2 := make([]string, n)
+	id3 := make([]string, n)
+	id4 := make([]int64, n)
+	id5 := make([]int64, n)
+	id6 := make([]int64, n)
+	v1 := make([]int64, n)
+	v2 := make([]int64, n)
+	v3 := make([]float64, n)
+	small := make([]string, K)
+	for i := range small {
+		small[i] = fmt.Sprintf("id%03d", i+1)
+	}
+	var buf []byte
+	for i := 0; i < n; i++ {
+		id1[i] = small[rng.Intn(K)]
+		id2[i] = small[rng.Intn(K)]
+		id3[i] = fmt.Sprintf("id%010d", rng.Intn(big)+1)
+		id4[i] = int64(rng.Intn(K) + 1)
+		id5[i] = int64(rng.Intn(K) + 1)
+		id6[i] = int64(rng.Intn(big) + 1)
+		v1[i] = int64(rng.Intn(5) + 1)
+		v2[i] = int64(rng.Intn(15) + 1)
+		v3[i] = math.Round(rng.Float64()*100*1e6) / 1e6
+		buf = buf[:0]
+		buf = append(buf, id1[i]...)
+		buf = append(buf, ',')
+		buf = append(buf, id2[i]...)
+		buf = append(buf, ',')
+		buf = append(buf, id3[i]...)
+		for _, x := range []int64{id4[i], id5[i], id6[i], v1[i], v2[i]} {
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, x, 10)
+		}
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, v3[i], 'f', -1, 64)
+		buf = append(buf, '\n')
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", csvPath)
+	nparts := (n + (1<<20 - 1)) / (1 << 20)
+	df := frame.FromColumns(nparts,
+		frame.Column{Name: "id1", Values: id1}, frame.Column{Name: "id2", Values: id2}, frame.Column{Name: "id3", Values: id3},
+		frame.Column{Name: "id4", Values: id4}, frame.Column{Name: "id5", Values: id5}, frame.Column{Name: "id6", Values: id6},
+		frame.Column{Name: "v1", Values: v1}, frame.Column{Name: "v2", Values: v2}, frame.Column{Name: "v3", Values: v3})
+	pq := filepath.Join(dir, name+".parquet")
+	if err := df.WriteParquet(context.Background(), pq, "snappy", sched.WithProgress(nil)); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s/\n", pq)
+	return nil
+}
+
+var C = frame.Col
+
+// groupbyQuestions are q1..q10 of shared/peers/groupby_duckdb.mjs (q8, the
+// top-2 per group window query, is not supported yet).
+var groupbyQuestions = []struct {
+	name string
+	q    func(x *frame.Frame) *frame.Frame
+}{
+	{"q1", func(x *frame.Frame) *frame.Frame { return x.GroupBy("id1").Agg(C("v1").Sum()) }},
+	{"q2", func(x *frame.Frame) *frame.Frame { return x.GroupBy("id1", "id2").Agg(C("v1").Sum()) }},
+	{"q3", func(x *frame.Frame) *frame.Frame { return x.GroupBy("id3").Agg(C("v1").Sum(), C("v3").Mean()) }},
+	{"q4", func(x *frame.Frame) *frame.Frame {
+		return x.GroupBy("id4").Agg(C("v1").Mean(), C("v2").Mean(), C("v3").Mean())
+	}},
+	{"q5", func(x *frame.Frame) *frame.Frame {
+		return x.GroupBy("id6").Agg(C("v1").Sum(), C("v2").Sum(), C("v3").Sum())
+	}},
+	{"q6", func(x *frame.Frame) *frame.Frame {
+		return x.GroupBy("id4", "id5").Agg(C("v3").Median().Alias("median_v3"), C("v3").Std().Alias("sd_v3"))
+	}},
+	{"q7", func(x *frame.Frame) *frame.Frame {
+		return x.GroupBy("id3").Agg(C("v1").Max().Sub(C("v2").Min()).Alias("range_v1_v2"))
+	}},
+	{"q9", func(x *frame.Frame) *frame.Frame {
+		// corr(v1, v2)^2 from sums: (n Sxy - Sx Sy)^2 / ((n Sxx - Sx^2)(n Syy - Sy^2)).
+		v1, v2 := C("v1").Cast(frame.Float64), C("v2").Cast(frame.Float64)
+		n := v1.Count()
+		sx, sy := v1.Sum(), v2.Sum()
+		sxy, sxx, syy := v1.Mul(v2).Sum(), v1.Mul(v1).Sum(), v2.Mul(v2).Sum()
+		num := n.Mul(sxy).Sub(sx.Mul(sy))
+		den := n.Mul(sxx).Sub(sx.Mul(sx)).Mul(n.Mul(syy).Sub(sy.Mul(sy)))
+		return x.GroupBy("id2", "id4").Agg(num.Mul(num).Div(den).Alias("r2"))
+	}},
+	{"q10", func(x *frame.Frame) *frame.Frame {
+		return x.GroupBy("id1", "id2", "id3", "id4", "id5", "id6").Agg(C("v3").Sum(), C("v1").Size().Alias("cnt"))
+	}},
+}
+
+func loadGroupby(path string) *frame.Frame {
+	if strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".csv.gz") || strings.HasSuffix(path, ".csv.zst") {
+		return frame.ReadCSV(path, frame.CSVOptions{Types: map[string]frame.CSVType{
+			"id4": frame.CSVInt64, "id5": frame.CSVInt64, "id6": frame.CSVInt64,
+			"v1": frame.CSVInt64, "v2": frame.CSVInt64, "v3": frame.CSVFloat64}})
+	}
+	return frame.ReadParquet(path)
+}
+
+// chk is the sum of every numeric cell of t (keys included), as the peer
+// scripts compute it.
+func chk(t *frame.Table) float64 {
+	var s float64
+	r := t.Record()
+	for i, f := range r.Schema().Fields() {
+		if f.Type.ID() != arrow.INT64 && f.Type.ID() != arrow.FLOAT64 {
+			continue
+		}
+		vals, _ := t.Float64s(r.Schema().Field(i).Name)
+		for _, v := range vals {
+			if !math.IsNaN(v) {
+				s += v
+			}
+		}
+	}
+	return s
+}
+
+func groupbySuite(args []string) error {
+	fs := flag.NewFlagSet("groupby", flag.ExitOnError)
+	data := fs.String("data", "", "the groupby table: a .csv file or a Parquet file/dir/glob")
+	mode := fs.String("mode", "mem", "mem: load and persist once, then time each question; e2e: every question reads the file")
+	only := fs.String("q", "", "comma-separated questions (default all)")
+	fs.Parse(args)
+	if *data == "" {
+		return fmt.Errorf("groupby: -data is required")
+	}
+	want := map[string]bool{}
+	for _, q := range strings.Split(*only, ",") {
+		if q != "" {
+			want[q] = true
+		}
+	}
+	ctx := context.Background()
+	opt := sched.WithProgress(nil)
+	var x *frame.Frame
+	if *mode == "mem" {
+		t := time.Now()
+		var err error
+		x, err = loadGroupby(*data).Persist(ctx, opt)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("groupby/load seconds=%.3f\n", time.Since(t).Seconds())
+	}
+	for _, q := range groupbyQuestions {
+		if len(want) > 0 && !want[q.name] {
+			continue
+		}
+		t := time.Now()
+		src := x
+		if *mode != "mem" {
+			src = loadGroupby(*data)
+		}
+		res, err := q.q(src).Compute(ctx, opt)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.name, err)
+		}
+		dt := time.Since(t).Seconds()
+		fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, dt, res.NumRows(), strconv.FormatFloat(chk(res), 'g', 10, 64))
+	}
+	return nil
+}

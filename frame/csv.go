@@ -1,0 +1,182 @@
+package frame
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	csvio "github.com/godask/godask/io/csv"
+
+	"github.com/godask/godask/graph"
+)
+
+// CSVOptions configures ReadCSV; the zero value reads comma-separated files
+// with a header, '"' quotes, empty fields as nulls, types inferred from the
+// first 1000 rows, 64 MB ranges, and fails on a malformed row.
+type CSVOptions = csvio.Options
+
+// CSV column types for CSVOptions.Types.
+const (
+	CSVString    = csvio.String
+	CSVInt64     = csvio.Int64
+	CSVFloat64   = csvio.Float64
+	CSVBool      = csvio.Bool
+	CSVTimestamp = csvio.Timestamp
+)
+
+// CSVType is a column type for CSVOptions.Types.
+type CSVType = csvio.Type
+
+var skipped atomic.Int64
+
+// SkippedRows returns how many malformed CSV rows were skipped (with
+// CSVOptions.SkipBad) in this process so far.
+func SkippedRows() int64 { return skipped.Load() }
+
+type csvSource struct {
+	pattern string
+	o       csvio.Options
+	s       *csvio.Schema
+	ranges  []csvio.Range
+	sch     *arrow.Schema
+}
+
+type csvArg struct {
+	R csvio.Range
+	O csvio.Options
+	S csvio.Schema
+}
+
+// ReadCSV reads CSV files matching a glob. Each file is split into byte
+// ranges of about 64 MB aligned to rows (gzip and zstd files are one
+// partition each), parsed in parallel. Column types are inferred from a
+// sample of the first file, overridable per column; all files must have the
+// same header. Only the columns a query uses are decoded.
+func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
+	var o csvio.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	files, err := csvio.Files(pattern)
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: ReadCSV: %w", err))
+	}
+	s, err := csvio.Infer(files[0], &o)
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: ReadCSV: %w", err))
+	}
+	src := &csvSource{pattern: pattern, o: o, s: s}
+	for i, f := range files {
+		if i > 0 {
+			s2, err := csvio.Infer(f, &o)
+			if err != nil {
+				return errFrame(fmt.Errorf("frame: ReadCSV: %w", err))
+			}
+			if fmt.Sprint(s2.Names) != fmt.Sprint(s.Names) {
+				return errFrame(fmt.Errorf("frame: ReadCSV: %s has columns %v, %s has %v", f, s2.Names, files[0], s.Names))
+			}
+		}
+		rs, err := csvio.Split(f, o.BlockSize)
+		if err != nil {
+			return errFrame(fmt.Errorf("frame: ReadCSV: %w", err))
+		}
+		src.ranges = append(src.ranges, rs...)
+	}
+	var fields []arrow.Field
+	for j, n := range s.Names {
+		fields = append(fields, arrow.Field{Name: n, Type: csvType(s.Types[j]), Nullable: true})
+	}
+	src.sch = arrow.NewSchema(fields, nil)
+	return newFrame(&node{op: "source", src: src, schema: src.sch})
+}
+
+func csvType(t csvio.Type) arrow.DataType {
+	switch t {
+	case csvio.Int64:
+		return Int64
+	case csvio.Float64:
+		return Float64
+	case csvio.Bool:
+		return Bool
+	case csvio.Timestamp:
+		return Timestamp
+	}
+	return String
+}
+
+func (s *csvSource) describe() string      { return "read-csv " + s.pattern }
+func (s *csvSource) schema() *arrow.Schema { return s.sch }
+func (s *csvSource) nparts() int           { return len(s.ranges) }
+func (s *csvSource) prune(*enode) source   { return s }
+
+func (s *csvSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error) {
+	if cols == nil {
+		cols = s.s.Names
+	}
+	if pred != nil {
+		set := map[string]bool{}
+		pred.cols(set)
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c] = true
+		}
+		for _, n := range s.s.Names {
+			if set[n] && !have[n] {
+				cols = append(cols, n)
+			}
+		}
+	}
+	arg, err := json.Marshal(csvArg{R: s.ranges[i], O: s.o, S: *s.s})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return nil, nil, []step{{kind: "read", src: "csv", arg: arg, names: cols}}, nil
+}
+
+func readCSVPart(_ context.Context, arg []byte, cols []string) (arrow.Record, error) {
+	var a csvArg
+	if err := json.Unmarshal(arg, &a); err != nil {
+		return nil, fmt.Errorf("csv reader arguments: %w", err)
+	}
+	want := make([]int, len(cols))
+	for i, c := range cols {
+		want[i] = -1
+		for j, n := range a.S.Names {
+			if n == c {
+				want[i] = j
+			}
+		}
+		if want[i] < 0 {
+			return nil, fmt.Errorf("csv: no column %q in %s", c, a.R.Path)
+		}
+	}
+	res, err := csvio.ReadRange(a.R, &a.S, want, &a.O)
+	if err != nil {
+		return nil, err
+	}
+	skipped.Add(int64(res.Skipped))
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range res.Cols {
+		switch c.Type {
+		case csvio.Int64:
+			arrs[i] = int64Array(c.I64, c.Valid)
+		case csvio.Timestamp:
+			arrs[i] = timeArray(c.I64, c.Valid)
+		case csvio.Float64:
+			arrs[i] = float64Array(c.F64, c.Valid)
+		case csvio.Bool:
+			arrs[i] = boolArray(c.Bools, c.Valid)
+		default:
+			arrs[i] = strArray(c.Offs, c.Data, c.Valid)
+		}
+		fields[i] = arrow.Field{Name: cols[i], Type: arrs[i].DataType(), Nullable: true}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(res.Rows)), nil
+}
+
+func init() { registerReader("csv", readCSVPart) }

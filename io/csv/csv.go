@@ -1,0 +1,781 @@
+// Package csv is godask's parallel CSV reader: files (globs, many files) are
+// split into byte ranges (~64 MB) aligned to row boundaries, and each range
+// is parsed into Arrow arrays by a fast, allocation-light parser that decodes
+// only the columns asked for. frame.ReadCSV plans the ranges with Split and
+// Infer; its tasks call ReadRange. Gzip and zstd files are one range each.
+//
+// A range boundary is moved to the next newline, so a quoted field holding a
+// newline must not straddle a boundary; files with such fields should be read
+// with BlockSize 0 (one range per file).
+package csv
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Type is a column type of the parsed output.
+type Type uint8
+
+// The column types.
+const (
+	String Type = iota
+	Int64
+	Float64
+	Bool
+	Timestamp // microseconds since the epoch, UTC
+)
+
+func (t Type) String() string {
+	return [...]string{"string", "int64", "float64", "bool", "timestamp"}[t]
+}
+
+// Options configures reading. The zero value reads comma-separated files
+// with a header line, '"' quoting and empty fields as nulls.
+type Options struct {
+	Delimiter  byte            `json:"d,omitempty"` // default ','
+	NoHeader   bool            `json:"nh,omitempty"`
+	Names      []string        `json:"n,omitempty"`  // column names (required with NoHeader)
+	NullValues []string        `json:"nv,omitempty"` // extra null markers ("" is always null)
+	Types      map[string]Type `json:"t,omitempty"`  // per-column overrides of inference
+	ParseDates []string        `json:"pd,omitempty"` // columns parsed as timestamps
+	SkipBad    bool            `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
+	BlockSize  int64           `json:"-"`            // range size; default 64 MB; <0: one range per file
+	SampleRows int             `json:"-"`            // rows sampled for inference; default 1000
+}
+
+func (o *Options) delim() byte {
+	if o.Delimiter == 0 {
+		return ','
+	}
+	return o.Delimiter
+}
+
+// Files expands a glob (or a single path). It fails when nothing matches.
+func Files(pattern string) ([]string, error) {
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("csv: bad pattern %q: %w", pattern, err)
+	}
+	var out []string
+	for _, p := range m {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("csv: no files match %q", pattern)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func compressed(path string) bool {
+	return strings.HasSuffix(path, ".gz") || strings.HasSuffix(path, ".zst")
+}
+
+// Range is a byte range of a file: rows that start in [Start, End).
+type Range struct {
+	Path       string
+	Start, End int64
+}
+
+// Split cuts a file into ranges of about blockSize bytes (one range for
+// compressed files or blockSize < 0).
+func Split(path string, blockSize int64) ([]Range, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	size := st.Size()
+	if blockSize == 0 {
+		blockSize = 64 << 20
+	}
+	if compressed(path) || blockSize < 0 || size <= blockSize {
+		return []Range{{path, 0, size}}, nil
+	}
+	var out []Range
+	for s := int64(0); s < size; s += blockSize {
+		e := s + blockSize
+		if e > size {
+			e = size
+		}
+		out = append(out, Range{path, s, e})
+	}
+	return out, nil
+}
+
+func openData(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.HasSuffix(path, ".gz"):
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("csv: %s: %w", path, err)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{z, f}, nil
+	case strings.HasSuffix(path, ".zst"):
+		z, err := zstd.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("csv: %s: %w", path, err)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{z.IOReadCloser(), f}, nil
+	}
+	return f, nil
+}
+
+// Schema is the column names and types of a file.
+type Schema struct {
+	Names []string
+	Types []Type
+}
+
+// Infer reads the header and a sample of rows of path and infers each
+// column's type (int64, float64, bool, else string), applying the Types and
+// ParseDates overrides.
+func Infer(path string, o *Options) (*Schema, error) {
+	rc, err := openData(path)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	defer rc.Close()
+	buf := make([]byte, 1<<20)
+	n, err := io.ReadFull(rc, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("csv: read %s: %w", path, err)
+	}
+	buf = buf[:n]
+	full := n < 1<<20
+	if !full {
+		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+			buf = buf[:i+1]
+		}
+	}
+	p := parser{delim: o.delim()}
+	var rows [][]string
+	sample := o.SampleRows
+	if sample <= 0 {
+		sample = 1000
+	}
+	for len(buf) > 0 && len(rows) <= sample {
+		line, rest := nextLine(buf)
+		buf = rest
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		rows = append(rows, p.fields(line))
+	}
+	s := &Schema{}
+	if o.NoHeader {
+		s.Names = o.Names
+		if len(rows) > 0 && len(s.Names) == 0 {
+			for i := range rows[0] {
+				s.Names = append(s.Names, fmt.Sprintf("c%d", i))
+			}
+		}
+	} else {
+		if len(rows) == 0 {
+			return nil, fmt.Errorf("csv: %s has no header line", path)
+		}
+		s.Names, rows = rows[0], rows[1:]
+		if len(o.Names) > 0 {
+			s.Names = o.Names
+		}
+	}
+	nulls := nullSet(o.NullValues)
+	dates := map[string]bool{}
+	for _, d := range o.ParseDates {
+		dates[d] = true
+	}
+	for j, name := range s.Names {
+		t := Int64
+		seen := false
+		for _, r := range rows {
+			if j >= len(r) || nulls[r[j]] || r[j] == "" {
+				continue
+			}
+			seen = true
+			v := r[j]
+			if t == Int64 {
+				if _, ok := parseInt([]byte(v)); !ok {
+					t = Float64
+				}
+			}
+			if t == Float64 {
+				if _, ok := parseFloat([]byte(v)); !ok {
+					t = Bool
+				}
+			}
+			if t == Bool {
+				if _, ok := parseBool([]byte(v)); !ok {
+					t = String
+					break
+				}
+			}
+		}
+		if !seen {
+			t = Float64
+		}
+		if dates[name] {
+			t = Timestamp
+		}
+		if ot, ok := o.Types[name]; ok {
+			t = ot
+		}
+		s.Types = append(s.Types, t)
+	}
+	for name := range o.Types {
+		if !contains(s.Names, name) {
+			return nil, fmt.Errorf("csv: type given for unknown column %q; the columns are %v", name, s.Names)
+		}
+	}
+	for _, d := range o.ParseDates {
+		if !contains(s.Names, d) {
+			return nil, fmt.Errorf("csv: ParseDates names unknown column %q; the columns are %v", d, s.Names)
+		}
+	}
+	return s, nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func nullSet(extra []string) map[string]bool {
+	m := map[string]bool{"": true}
+	for _, v := range extra {
+		m[v] = true
+	}
+	return m
+}
+
+func nextLine(b []byte) ([]byte, []byte) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return trimCR(b), nil
+	}
+	return trimCR(b[:i]), b[i+1:]
+}
+
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+type parser struct{ delim byte }
+
+// fields splits a line into unquoted fields (for inference).
+func (p *parser) fields(line []byte) []string {
+	var out []string
+	var buf []byte
+	for {
+		var f []byte
+		f, line, buf = p.field(line, buf)
+		out = append(out, string(f))
+		if line == nil {
+			return out
+		}
+	}
+}
+
+// field returns the first field of line (unquoted), the rest after the
+// delimiter (nil when the line ended), and the scratch buffer.
+func (p *parser) field(line, buf []byte) ([]byte, []byte, []byte) {
+	if len(line) > 0 && line[0] == '"' {
+		buf = buf[:0]
+		i := 1
+		for i < len(line) {
+			c := line[i]
+			if c == '"' {
+				if i+1 < len(line) && line[i+1] == '"' {
+					buf = append(buf, '"')
+					i += 2
+					continue
+				}
+				i++
+				break
+			}
+			buf = append(buf, c)
+			i++
+		}
+		// skip to the delimiter
+		for i < len(line) && line[i] != p.delim {
+			i++
+		}
+		if i >= len(line) {
+			return buf, nil, buf
+		}
+		return buf, line[i+1:], buf
+	}
+	i := bytes.IndexByte(line, p.delim)
+	if i < 0 {
+		return line, nil, buf
+	}
+	return line[:i], line[i+1:], buf
+}
+
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		v, err := strconv.ParseInt(string(b), 10, 64)
+		return v, err == nil
+	}
+	neg := false
+	i := 0
+	if b[0] == '-' || b[0] == '+' {
+		neg = b[0] == '-'
+		i = 1
+		if len(b) == 1 {
+			return 0, false
+		}
+	}
+	var v int64
+	for ; i < len(b); i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(c)
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFloat parses decimals exactly: plain "[-]ddd.ddd" with at most 15
+// significant digits takes the exact fast path (an integer over a power of
+// ten, both exact in float64); anything else goes to strconv.
+func parseFloat(b []byte) (float64, bool) {
+	i := 0
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		i = 1
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '.' && frac < 0 {
+			frac = 0
+			continue
+		}
+		d := c - '0'
+		if d > 9 {
+			goto slow
+		}
+		m = m*10 + uint64(d)
+		if m != 0 {
+			digits++
+		}
+		if frac >= 0 {
+			frac++
+		}
+	}
+	if digits > 15 || (digits == 0 && m == 0 && len(b)-boolInt(neg || (len(b) > 0 && b[0] == '+')) == boolInt(frac >= 0)) {
+		goto slow
+	}
+	{
+		f := float64(m)
+		if frac > 0 {
+			if frac > 22 {
+				goto slow
+			}
+			f /= pow10[frac]
+		}
+		if neg {
+			f = -f
+		}
+		return f, true
+	}
+slow:
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		switch strings.ToLower(s) {
+		case "nan":
+			return math.NaN(), true
+		case "inf", "+inf":
+			return math.Inf(1), true
+		case "-inf":
+			return math.Inf(-1), true
+		}
+		return 0, false
+	}
+	return f, true
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func parseBool(b []byte) (bool, bool) {
+	switch string(b) {
+	case "true", "True", "TRUE":
+		return true, true
+	case "false", "False", "FALSE":
+		return false, true
+	}
+	return false, false
+}
+
+var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05.999999999", "2006/01/02", "01/02/2006", "01/02/2006 15:04"}
+
+func parseTime(b []byte) (int64, bool) {
+	s := string(b)
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UnixMicro(), true
+		}
+	}
+	return 0, false
+}
+
+// Column is a parsed column: flat values and validity (nil: no nulls).
+type Column struct {
+	Type  Type
+	I64   []int64
+	F64   []float64
+	Bools []bool
+	Offs  []int32 // strings: len n+1
+	Data  []byte
+	Valid []bool
+	n     int
+}
+
+func (c *Column) truncate(n int) {
+	switch c.Type {
+	case Int64, Timestamp:
+		c.I64 = c.I64[:n]
+	case Float64:
+		c.F64 = c.F64[:n]
+	case Bool:
+		c.Bools = c.Bools[:n]
+	case String:
+		c.Offs = c.Offs[:n+1]
+		c.Data = c.Data[:c.Offs[n]]
+	}
+	if c.Valid != nil {
+		c.Valid = c.Valid[:n]
+	}
+	c.n = n
+}
+
+func (c *Column) null() {
+	if c.Valid == nil {
+		c.Valid = make([]bool, c.n, c.n+1024)
+		for i := range c.Valid {
+			c.Valid[i] = true
+		}
+	}
+	c.Valid = append(c.Valid, false)
+	switch c.Type {
+	case Int64, Timestamp:
+		c.I64 = append(c.I64, 0)
+	case Float64:
+		c.F64 = append(c.F64, 0)
+	case Bool:
+		c.Bools = append(c.Bools, false)
+	case String:
+		c.Offs = append(c.Offs, int32(len(c.Data)))
+	}
+	c.n++
+}
+
+func (c *Column) ok() {
+	if c.Valid != nil {
+		c.Valid = append(c.Valid, true)
+	}
+	c.n++
+}
+
+// Len is the number of values.
+func (c *Column) Len() int { return c.n }
+
+// ParseError is a malformed row: the file, 1-based line and what is wrong.
+type ParseError struct {
+	Path string
+	Line int64
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("csv: %s:%d: %s", e.Path, e.Line, e.Msg) }
+
+// Result is what ReadRange parsed: the wanted columns, in the order asked,
+// and the number of malformed rows skipped (with Options.SkipBad).
+type Result struct {
+	Cols    []*Column
+	Rows    int
+	Skipped int
+}
+
+// ReadRange parses the rows that start in r, decoding the columns at the
+// indices want (of schema s). The header line is skipped when r starts the
+// file.
+func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
+	data, err := readRange(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Start == 0 && !o.NoHeader {
+		_, data = nextLine(data)
+		if len(data) == 0 {
+			data = nil
+		}
+	}
+	slot := make([]int, len(s.Names)) // column index -> output position, -1 skip
+	for i := range slot {
+		slot[i] = -1
+	}
+	res := &Result{Cols: make([]*Column, len(want))}
+	est := len(data)/(8*len(s.Names)+1) + 16
+	for i, w := range want {
+		slot[w] = i
+		c := &Column{Type: s.Types[w]}
+		switch c.Type {
+		case Int64, Timestamp:
+			c.I64 = make([]int64, 0, est)
+		case Float64:
+			c.F64 = make([]float64, 0, est)
+		case String:
+			c.Offs = make([]int32, 1, est+1)
+			c.Data = make([]byte, 0, est*8)
+		}
+		res.Cols[i] = c
+	}
+	nulls := nullSet(o.NullValues)
+	onlyEmpty := len(nulls) == 1
+	p := parser{delim: o.delim()}
+	ncols := len(s.Names)
+	var buf []byte
+	lineNo := int64(0) // lines parsed in this range
+	rows := 0
+	for len(data) > 0 {
+		var line []byte
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		lineNo++
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			continue
+		}
+		var bad string
+		j := 0
+		rest := line
+		for {
+			var f []byte
+			f, rest, buf = p.field(rest, buf)
+			if j < ncols {
+				if k := slot[j]; k >= 0 {
+					c := res.Cols[k]
+					if len(f) == 0 || (!onlyEmpty && nulls[string(f)]) {
+						c.null()
+					} else if !appendValue(c, f) {
+						bad = fmt.Sprintf("column %q: cannot parse %q as %s", s.Names[j], f, c.Type)
+					}
+				}
+			}
+			j++
+			if rest == nil || bad != "" {
+				break
+			}
+		}
+		if bad == "" && j != ncols {
+			bad = fmt.Sprintf("expected %d fields, found %d", ncols, j)
+		}
+		if bad != "" {
+			if !o.SkipBad {
+				return nil, &ParseError{Path: r.Path, Line: lineOf(r, lineNo, o), Msg: bad}
+			}
+			res.Skipped++
+			for _, c := range res.Cols {
+				c.truncate(rows)
+			}
+			continue
+		}
+		rows++
+		for _, c := range res.Cols {
+			if c.n < rows {
+				c.truncate(rows - 1) // unreachable: every wanted column got a value
+			}
+		}
+	}
+	res.Rows = rows
+	return res, nil
+}
+
+func appendValue(c *Column, f []byte) bool {
+	switch c.Type {
+	case Int64:
+		v, ok := parseInt(f)
+		if !ok {
+			return false
+		}
+		c.I64 = append(c.I64, v)
+	case Float64:
+		v, ok := parseFloat(f)
+		if !ok {
+			return false
+		}
+		c.F64 = append(c.F64, v)
+	case String:
+		c.Data = append(c.Data, f...)
+		c.Offs = append(c.Offs, int32(len(c.Data)))
+	case Bool:
+		v, ok := parseBool(f)
+		if !ok {
+			return false
+		}
+		c.Bools = append(c.Bools, v)
+	case Timestamp:
+		v, ok := parseTime(f)
+		if !ok {
+			return false
+		}
+		c.I64 = append(c.I64, v)
+	}
+	c.ok()
+	return true
+}
+
+// lineOf is the 1-based line number in the file of the n-th line of range r.
+func lineOf(r Range, n int64, o *Options) int64 {
+	line := n
+	if r.Start == 0 && !o.NoHeader {
+		line++
+	}
+	if r.Start > 0 {
+		if f, err := os.Open(r.Path); err == nil {
+			defer f.Close()
+			b := make([]byte, 1<<20)
+			var off int64
+			for off < r.Start {
+				k := int64(len(b))
+				if off+k > r.Start {
+					k = r.Start - off
+				}
+				m, err := f.ReadAt(b[:k], off)
+				line += int64(bytes.Count(b[:m], []byte{'\n'}))
+				off += int64(m)
+				if err != nil || m == 0 {
+					break
+				}
+			}
+			// The range begins after the newline that ends the line holding
+			// byte Start-1: when that byte is not itself a newline, the line
+			// holding it is one more line before the range.
+			one := make([]byte, 1)
+			if _, err := f.ReadAt(one, r.Start-1); err == nil && one[0] != '\n' {
+				line++
+			}
+		}
+	}
+	return line
+}
+
+// readRange returns the bytes of the rows that start in r: from the first
+// line start at or after r.Start to the end of the line holding r.End-1.
+func readRange(r Range) ([]byte, error) {
+	if compressed(r.Path) {
+		rc, err := openData(r.Path)
+		if err != nil {
+			return nil, fmt.Errorf("csv: %w", err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, fmt.Errorf("csv: decompress %s: %w", r.Path, err)
+		}
+		return b, nil
+	}
+	f, err := os.Open(r.Path)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := st.Size()
+	start := r.Start
+	if start > 0 {
+		start-- // a line starts at Start iff byte Start-1 is a newline
+	}
+	// Read the range plus a tail to finish the last line.
+	tail := int64(1 << 16)
+	for {
+		end := r.End + tail
+		if end > size {
+			end = size
+		}
+		buf := make([]byte, end-start)
+		if _, err := f.ReadAt(buf, start); err != nil && err != io.EOF {
+			return nil, fmt.Errorf("csv: read %s: %w", r.Path, err)
+		}
+		b := buf
+		if r.Start > 0 {
+			i := bytes.IndexByte(b, '\n')
+			if i < 0 || start+int64(i)+1 >= r.End {
+				return nil, nil // no line starts in the range
+			}
+			b = b[i+1:]
+		}
+		// Cut after the newline ending the line that holds byte End-1.
+		lastIdx := r.End - 1 - (end - int64(len(b)))
+		if r.End >= size {
+			return b, nil
+		}
+		if lastIdx < 0 {
+			lastIdx = 0
+		}
+		if i := bytes.IndexByte(b[lastIdx:], '\n'); i >= 0 {
+			return b[:lastIdx+int64(i)+1], nil
+		}
+		if end == size {
+			return b, nil
+		}
+		tail *= 4
+	}
+}
