@@ -203,25 +203,92 @@ func groupRows(r arrow.Record, keyIdx []int) ([]int32, []int32) {
 		}
 		return gids, []int32{0}
 	}
-	c0 := colOf(r.Column(keyIdx[0]))
-	gids, first := keyGroups(&c0)
-	for _, ki := range keyIdx[1:] {
-		c := colOf(r.Column(ki))
-		g2, f2 := keyGroups(&c)
-		card := int64(len(f2))
-		t := newI64Table(len(first) * 2)
-		var nf []int32
-		for i := 0; i < n; i++ {
-			k := int64(gids[i])*card + int64(g2[i])
-			g, isNew := t.id(k, int32(len(nf)))
-			if isNew {
-				nf = append(nf, int32(i))
+	if len(keyIdx) == 1 {
+		c0 := colOf(r.Column(keyIdx[0]))
+		return keyGroups(&c0)
+	}
+	// Several keys: one pass over a table of row hashes, comparing the key
+	// columns of the group's first row on a hash match.
+	cols := make([]col, len(keyIdx))
+	for j, ki := range keyIdx {
+		cols[j] = colOf(r.Column(ki))
+	}
+	hs := rowHashes(r, keyIdx)
+	gids := make([]int32, n)
+	var first []int32
+	size := 1024
+	for size < n/4 {
+		size *= 2
+	}
+	th := make([]uint64, size)
+	ti := make([]int32, size)
+	var ghash []uint64
+	for i := 0; i < n; i++ {
+		h := hs[i]
+		mask := uint64(len(ti) - 1)
+		p := h & mask
+		for {
+			v := ti[p]
+			if v == 0 {
+				g := int32(len(first))
+				ti[p], th[p] = g+1, h
+				first = append(first, int32(i))
+				ghash = append(ghash, h)
+				gids[i] = g
+				if len(first)*2 > len(ti) {
+					th = make([]uint64, len(ti)*2)
+					ti = make([]int32, len(ti)*2)
+					m2 := uint64(len(ti) - 1)
+					for g2, h2 := range ghash {
+						q := h2 & m2
+						for ti[q] != 0 {
+							q = (q + 1) & m2
+						}
+						ti[q], th[q] = int32(g2)+1, h2
+					}
+				}
+				break
 			}
-			gids[i] = g
+			if th[p] == h && rowsEqual(cols, int(first[v-1]), i) {
+				gids[i] = v - 1
+				break
+			}
+			p = (p + 1) & mask
 		}
-		first = nf
 	}
 	return gids, first
+}
+
+func rowsEqual(cols []col, a, b int) bool {
+	for j := range cols {
+		c := &cols[j]
+		na, nb := c.null(a), c.null(b)
+		if na || nb {
+			if na != nb {
+				return false
+			}
+			continue
+		}
+		switch c.k {
+		case kStr:
+			if string(c.str(a)) != string(c.str(b)) {
+				return false
+			}
+		case kFloat:
+			if c.f64[a] != c.f64[b] && !(c.f64[a] != c.f64[a] && c.f64[b] != c.f64[b]) {
+				return false
+			}
+		case kBool:
+			if c.boolAt(a) != c.boolAt(b) {
+				return false
+			}
+		default:
+			if c.i64[a] != c.i64[b] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // rowHashes hashes the key columns of each row (stable across processes), for

@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -194,6 +195,7 @@ func groupbySuite(args []string) error {
 	data := fs.String("data", "", "the groupby table: a .csv file or a Parquet file/dir/glob")
 	mode := fs.String("mode", "mem", "mem: load and persist once, then time each question; e2e: every question reads the file")
 	only := fs.String("q", "", "comma-separated questions (default all)")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the questions to this file")
 	fs.Parse(args)
 	if *data == "" {
 		return fmt.Errorf("groupby: -data is required")
@@ -215,6 +217,14 @@ func groupbySuite(args []string) error {
 			return err
 		}
 		fmt.Printf("groupby/load seconds=%.3f\n", time.Since(t).Seconds())
+	}
+	if *prof != "" {
+		pf, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
 	}
 	for _, q := range groupbyQuestions {
 		if len(want) > 0 && !want[q.name] {
