@@ -21,6 +21,8 @@ import (
 	"math"
 
 	"github.com/godask/godask/array"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -117,15 +119,30 @@ func TSQR(a *array.Array) (q, r *array.Array) {
 	return q, r
 }
 
+// qrFactor returns the thin QR of x (rows >= cols): q is rows×cols.
 func qrFactor(x *mat.Dense) (q, r *mat.Dense) {
-	var f mat.QR
-	f.Factorize(x)
 	rows, cols := x.Dims()
-	var qf, rf mat.Dense
-	f.QTo(&qf)
-	f.RTo(&rf)
-	q = mat.DenseCopyOf(qf.Slice(0, rows, 0, cols))
-	r = mat.DenseCopyOf(rf.Slice(0, cols, 0, cols))
+	a := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+	raw := x.RawMatrix()
+	for i := 0; i < rows; i++ {
+		copy(a.Data[i*cols:(i+1)*cols], raw.Data[i*raw.Stride:i*raw.Stride+cols])
+	}
+	tau := make([]float64, cols)
+	work := []float64{0}
+	lapack64.Geqrf(a, tau, work, -1)
+	work = make([]float64, int(work[0]))
+	lapack64.Geqrf(a, tau, work, len(work))
+	r = mat.NewDense(cols, cols, nil)
+	for i := 0; i < cols; i++ {
+		for j := i; j < cols; j++ {
+			r.Set(i, j, a.Data[i*cols+j])
+		}
+	}
+	work = []float64{0}
+	lapack64.Orgqr(a, tau, work, -1)
+	work = make([]float64, int(work[0]))
+	lapack64.Orgqr(a, tau, work, len(work))
+	q = mat.NewDense(rows, cols, a.Data)
 	// A positive diagonal of R makes the factorization unique.
 	for j := 0; j < cols; j++ {
 		if r.At(j, j) < 0 {
