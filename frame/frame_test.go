@@ -218,3 +218,32 @@ func TestPlanErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadTailLen(t *testing.T) {
+	ctx := context.Background()
+	xs := make([]int64, 1000)
+	for i := range xs {
+		xs[i] = int64(i)
+	}
+	f := FromColumns(10, Column{"x", xs})
+	h, err := f.Head(ctx, 150, opts()...)
+	if err != nil || h.NumRows() != 150 || h.Value(149, "x").(int64) != 149 {
+		t.Fatalf("head: %v %v", h, err)
+	}
+	tl, err := f.Tail(ctx, 5, opts()...)
+	if err != nil || tl.NumRows() != 5 || tl.Value(0, "x").(int64) != 995 {
+		t.Fatalf("tail: %v %v", tl, err)
+	}
+	n, err := f.Filter(Col("x").Ge(Lit(900))).Len(ctx, opts()...)
+	if err != nil || n != 100 {
+		t.Fatalf("len %d %v", n, err)
+	}
+	vc, err := FromColumns(3, Column{"s", []string{"a", "b", "a", "c", "a", "b"}}).ValueCounts("s").Compute(ctx, opts()...)
+	if err != nil || vc.Value(0, "s") != "a" || vc.Value(0, "count").(int64) != 3 || vc.NumRows() != 3 {
+		t.Fatalf("value counts: %v %v", vc, err)
+	}
+	u, err := FromColumns(3, Column{"s", []string{"a", "b", "a", "c"}}).Unique("s").Compute(ctx, opts()...)
+	if err != nil || u.NumRows() != 3 {
+		t.Fatalf("unique: %v %v", u, err)
+	}
+}
