@@ -1,0 +1,385 @@
+// Package zarr reads and writes Zarr v2 array directory stores: a `.zarray`
+// JSON metadata file and one file per chunk named "i.j.k" (C order,
+// little-endian, edge chunks padded to the full chunk shape), optionally
+// compressed with zstd.
+//
+// It sits below package array in the flow: array.FromZarr turns a store into
+// a lazy Array with one task per chunk file, each task calling ReadChunk, and
+// Array.ToZarr writes one chunk file per block with WriteChunk (so arrays
+// larger than memory can live on disk between runs). This package works on
+// raw little-endian chunk bytes and knows nothing of arrays or tasks.
+//
+// Supported: zarr_format 2, dtypes "<f8", "<f4", "<i8" and "|b1", compressor
+// null or {"id": "zstd", "level": N}, order "C", filters null,
+// dimension_separator ".". Anything else is reported as an error naming the
+// store. A missing chunk file is an error (Zarr writers may omit chunks that
+// hold only fill_value; such stores are not supported).
+package zarr
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// MetaFile is the name of the metadata file of a Zarr v2 array store.
+const MetaFile = ".zarray"
+
+// Compressor is a Zarr v2 compressor configuration. Only ID "zstd" is
+// supported; the zero Level means zstd's default level (3).
+type Compressor struct {
+	ID    string `json:"id"`
+	Level int    `json:"level"`
+}
+
+// Zstd returns the zstd compressor configuration at the given level (1-22).
+func Zstd(level int) *Compressor { return &Compressor{ID: "zstd", Level: level} }
+
+// Meta is the content of a .zarray file.
+type Meta struct {
+	Shape      []int       // array shape
+	Chunks     []int       // chunk shape, one positive length per axis
+	DType      string      // "<f8", "<f4", "<i8" or "|b1"
+	Compressor *Compressor // nil: chunks are stored raw
+	FillValue  float64     // fill_value (NaN for "NaN", 0 for null; true is 1)
+}
+
+type rawMeta struct {
+	ZarrFormat         int             `json:"zarr_format"`
+	Shape              []int           `json:"shape"`
+	Chunks             []int           `json:"chunks"`
+	DType              string          `json:"dtype"`
+	Compressor         json.RawMessage `json:"compressor"`
+	FillValue          json.RawMessage `json:"fill_value"`
+	Order              string          `json:"order"`
+	Filters            json.RawMessage `json:"filters"`
+	DimensionSeparator string          `json:"dimension_separator,omitempty"`
+}
+
+// ItemSize returns the bytes per element of a supported dtype (0 otherwise).
+func ItemSize(dtype string) int {
+	switch dtype {
+	case "<f8", "<i8":
+		return 8
+	case "<f4":
+		return 4
+	case "|b1":
+		return 1
+	}
+	return 0
+}
+
+// ReadMeta reads and validates the .zarray file of the store at dir.
+func ReadMeta(dir string) (*Meta, error) {
+	name := filepath.Join(dir, MetaFile)
+	b, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("zarr: %s is not a Zarr v2 array (no %s): %w", dir, MetaFile, err)
+		}
+		return nil, fmt.Errorf("zarr: %w", err)
+	}
+	m, err := ParseMeta(b)
+	if err != nil {
+		return nil, fmt.Errorf("zarr: %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// ParseMeta decodes and validates the JSON of a .zarray file.
+func ParseMeta(b []byte) (*Meta, error) {
+	var r rawMeta
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("malformed metadata: %w", err)
+	}
+	if r.ZarrFormat != 2 {
+		return nil, fmt.Errorf("unsupported zarr_format %d (only 2 is)", r.ZarrFormat)
+	}
+	if ItemSize(r.DType) == 0 {
+		return nil, fmt.Errorf("unsupported dtype %q (\"<f8\", \"<f4\", \"<i8\" and \"|b1\" are)", r.DType)
+	}
+	if r.Order != "C" {
+		return nil, fmt.Errorf("unsupported order %q (only \"C\" is)", r.Order)
+	}
+	if f := strings.TrimSpace(string(r.Filters)); f != "" && f != "null" && f != "[]" {
+		return nil, fmt.Errorf("unsupported filters %s (only null is)", f)
+	}
+	if r.DimensionSeparator != "" && r.DimensionSeparator != "." {
+		return nil, fmt.Errorf("unsupported dimension_separator %q (only \".\" is)", r.DimensionSeparator)
+	}
+	m := &Meta{Shape: r.Shape, Chunks: r.Chunks, DType: r.DType}
+	if m.Shape == nil {
+		m.Shape = []int{}
+	}
+	if m.Chunks == nil {
+		m.Chunks = []int{}
+	}
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	if c := strings.TrimSpace(string(r.Compressor)); c != "" && c != "null" {
+		var comp Compressor
+		if err := json.Unmarshal(r.Compressor, &comp); err != nil {
+			return nil, fmt.Errorf("malformed compressor %s: %w", c, err)
+		}
+		if comp.ID != "zstd" {
+			return nil, fmt.Errorf("unsupported compressor %q (null and \"zstd\" are)", comp.ID)
+		}
+		m.Compressor = &comp
+	}
+	fv, err := parseFill(r.FillValue)
+	if err != nil {
+		return nil, err
+	}
+	m.FillValue = fv
+	return m, nil
+}
+
+func parseFill(b json.RawMessage) (float64, error) {
+	s := strings.TrimSpace(string(b))
+	switch s {
+	case "", "null", "false":
+		return 0, nil
+	case "true":
+		return 1, nil
+	case `"NaN"`:
+		return math.NaN(), nil
+	case `"Infinity"`:
+		return math.Inf(1), nil
+	case `"-Infinity"`:
+		return math.Inf(-1), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("unsupported fill_value %s", s)
+	}
+	return v, nil
+}
+
+func (m *Meta) check() error {
+	if ItemSize(m.DType) == 0 {
+		return fmt.Errorf("unsupported dtype %q (\"<f8\", \"<f4\", \"<i8\" and \"|b1\" are)", m.DType)
+	}
+	if len(m.Chunks) != len(m.Shape) {
+		return fmt.Errorf("chunks %v do not match shape %v (%d axes vs %d)", m.Chunks, m.Shape, len(m.Chunks), len(m.Shape))
+	}
+	for i := range m.Shape {
+		if m.Shape[i] < 0 || m.Chunks[i] <= 0 {
+			return fmt.Errorf("bad shape %v or chunks %v on axis %d", m.Shape, m.Chunks, i)
+		}
+	}
+	if m.Compressor != nil && m.Compressor.ID != "zstd" {
+		return fmt.Errorf("unsupported compressor %q (null and \"zstd\" are)", m.Compressor.ID)
+	}
+	return nil
+}
+
+// MarshalJSON encodes m as the content of a .zarray file.
+func (m *Meta) MarshalJSON() ([]byte, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	r := rawMeta{ZarrFormat: 2, Shape: m.Shape, Chunks: m.Chunks, DType: m.DType, Order: "C",
+		Compressor: json.RawMessage("null"), Filters: json.RawMessage("null"), DimensionSeparator: "."}
+	if m.Compressor != nil {
+		c, err := json.Marshal(m.Compressor)
+		if err != nil {
+			return nil, err
+		}
+		r.Compressor = c
+	}
+	switch {
+	case math.IsNaN(m.FillValue):
+		r.FillValue = json.RawMessage(`"NaN"`)
+	case math.IsInf(m.FillValue, 1):
+		r.FillValue = json.RawMessage(`"Infinity"`)
+	case math.IsInf(m.FillValue, -1):
+		r.FillValue = json.RawMessage(`"-Infinity"`)
+	case m.DType == "|b1":
+		r.FillValue = json.RawMessage(strconv.FormatBool(m.FillValue != 0))
+	case m.DType == "<i8":
+		r.FillValue = json.RawMessage(strconv.FormatInt(int64(m.FillValue), 10))
+	default:
+		r.FillValue = json.RawMessage(strconv.FormatFloat(m.FillValue, 'g', -1, 64))
+	}
+	return json.MarshalIndent(r, "", "    ")
+}
+
+// WriteMeta writes m as dir/.zarray, creating dir if needed.
+func WriteMeta(dir string, m *Meta) error {
+	b, err := m.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("zarr: write %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("zarr: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, MetaFile), append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("zarr: %w", err)
+	}
+	return nil
+}
+
+// Grid returns the number of chunks along every axis.
+func (m *Meta) Grid() []int {
+	g := make([]int, len(m.Shape))
+	for i, s := range m.Shape {
+		g[i] = (s + m.Chunks[i] - 1) / m.Chunks[i]
+	}
+	return g
+}
+
+// ChunkBytes returns the decoded size of one (full, padded) chunk.
+func (m *Meta) ChunkBytes() int {
+	n := ItemSize(m.DType)
+	for _, c := range m.Chunks {
+		n *= c
+	}
+	return n
+}
+
+// ChunkName returns the file name of the chunk at grid index idx ("0" for a
+// 0-d array).
+func ChunkName(idx []int) string {
+	if len(idx) == 0 {
+		return "0"
+	}
+	parts := make([]string, len(idx))
+	for i, v := range idx {
+		parts[i] = strconv.Itoa(v)
+	}
+	return strings.Join(parts, ".")
+}
+
+var chunkNameRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+
+// IsChunkName reports whether name looks like a chunk file name ("i.j.k").
+func IsChunkName(name string) bool { return chunkNameRE.MatchString(name) }
+
+var (
+	decOnce sync.Once
+	dec     *zstd.Decoder
+	decErr  error
+	encs    sync.Map // level -> *zstd.Encoder
+)
+
+func decoder() (*zstd.Decoder, error) {
+	decOnce.Do(func() {
+		// A decoder used only through DecodeAll starts no goroutines.
+		dec, decErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	})
+	return dec, decErr
+}
+
+func encoder(level int) (*zstd.Encoder, error) {
+	if e, ok := encs.Load(level); ok {
+		return e.(*zstd.Encoder), nil
+	}
+	opts := []zstd.EOption{zstd.WithEncoderConcurrency(1)}
+	if level != 0 {
+		opts = append(opts, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)))
+	}
+	e, err := zstd.NewWriter(nil, opts...)
+	if err != nil {
+		return nil, err
+	}
+	v, _ := encs.LoadOrStore(level, e)
+	return v.(*zstd.Encoder), nil
+}
+
+// ReadChunk reads the chunk at grid index idx of the store at dir and
+// returns its decoded bytes: ChunkBytes() little-endian bytes, the full
+// (padded) chunk in C order. A missing, truncated or corrupt chunk file is an
+// error naming the file.
+func (m *Meta) ReadChunk(dir string, idx []int) ([]byte, error) {
+	name := filepath.Join(dir, ChunkName(idx))
+	b, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("zarr: missing chunk %s (chunks holding only fill_value are not supported)", name)
+		}
+		return nil, fmt.Errorf("zarr: %w", err)
+	}
+	want := m.ChunkBytes()
+	if m.Compressor != nil {
+		d, err := decoder()
+		if err != nil {
+			return nil, fmt.Errorf("zarr: zstd: %w", err)
+		}
+		out, err := d.DecodeAll(b, make([]byte, 0, want))
+		if err != nil {
+			return nil, fmt.Errorf("zarr: decompress chunk %s: %w", name, err)
+		}
+		b = out
+	}
+	if len(b) != want {
+		return nil, fmt.Errorf("zarr: chunk %s has %d bytes, want %d (chunk shape %v, dtype %s)", name, len(b), want, m.Chunks, m.DType)
+	}
+	return b, nil
+}
+
+// WriteChunk compresses (if m has a compressor) and writes the full, padded
+// chunk data (ChunkBytes() little-endian bytes, C order) as the chunk at grid
+// index idx of the store at dir, which must exist. It returns the number of
+// bytes written.
+func (m *Meta) WriteChunk(dir string, idx []int, data []byte) (int, error) {
+	name := filepath.Join(dir, ChunkName(idx))
+	if len(data) != m.ChunkBytes() {
+		return 0, fmt.Errorf("zarr: write chunk %s: %d bytes, want %d", name, len(data), m.ChunkBytes())
+	}
+	if m.Compressor != nil {
+		e, err := encoder(m.Compressor.Level)
+		if err != nil {
+			return 0, fmt.Errorf("zarr: zstd level %d: %w", m.Compressor.Level, err)
+		}
+		data = e.EncodeAll(data, nil)
+	}
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		return 0, fmt.Errorf("zarr: %w", err)
+	}
+	return len(data), nil
+}
+
+// Prepare makes dir ready to receive a new array: it creates it if needed,
+// and when it already holds a Zarr array it removes that array's .zarray and
+// chunk files. A directory holding anything else is an error, so that a
+// wrong path never loses unrelated files.
+func Prepare(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("zarr: %w", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("zarr: %w", err)
+	}
+	isArray := false
+	for _, e := range ents {
+		if e.Name() == MetaFile {
+			isArray = true
+		}
+	}
+	for _, e := range ents {
+		if !isArray || (e.Name() != MetaFile && e.Name() != ".zattrs" && !IsChunkName(e.Name())) {
+			return fmt.Errorf("zarr: %s is not empty and not a Zarr array store (found %s)", dir, e.Name())
+		}
+	}
+	for _, e := range ents {
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("zarr: %w", err)
+		}
+	}
+	return nil
+}
