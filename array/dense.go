@@ -273,26 +273,7 @@ func (d *Dense) MarshalBinary() ([]byte, error) {
 	for _, s := range d.Shape {
 		b = binary.AppendUvarint(b, uint64(s))
 	}
-	switch d.DType {
-	case Float32:
-		for _, v := range d.F32 {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-		}
-	case Int64:
-		for _, v := range d.I64 {
-			b = binary.LittleEndian.AppendUint64(b, uint64(v))
-		}
-	case Bool:
-		for _, v := range d.B {
-			if v {
-				b = append(b, 1)
-			} else {
-				b = append(b, 0)
-			}
-		}
-	default:
-		b = append(b, graph.Float64Bytes(d.Data)...)
-	}
+	b = appendRaw(b, d)
 	return b, nil
 }
 
@@ -317,36 +298,72 @@ func (d *Dense) UnmarshalBinary(b []byte) error {
 	if r.Err() != nil {
 		return fmt.Errorf("array: decode Dense: %w", r.Err())
 	}
-	rest := r.Rest()
-	n := prod(shape)
-	if len(rest) != n*dt.ItemSize() {
-		return fmt.Errorf("array: decode Dense: %d data bytes for shape %v of %s", len(rest), shape, dt)
+	x, err := decodeRaw(dt, shape, r.Rest())
+	if err != nil {
+		return fmt.Errorf("array: decode Dense: %w", err)
 	}
-	*d = Dense{DType: dt, Shape: shape, Strides: cStrides(shape)}
+	*d = *x
+	return nil
+}
+
+// appendRaw appends d's elements to b as raw little-endian values in C order
+// (a bool as one byte): the payload of the block codec and of Zarr chunks.
+func appendRaw(b []byte, d *Dense) []byte {
+	switch d.DType {
+	case Float32:
+		for _, v := range d.F32 {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+	case Int64:
+		for _, v := range d.I64 {
+			b = binary.LittleEndian.AppendUint64(b, uint64(v))
+		}
+	case Bool:
+		for _, v := range d.B {
+			if v {
+				b = append(b, 1)
+			} else {
+				b = append(b, 0)
+			}
+		}
+	default:
+		b = append(b, graph.Float64Bytes(d.Data)...)
+	}
+	return b
+}
+
+// decodeRaw reads what appendRaw wrote into a new block of the given dtype
+// and shape; raw must hold exactly its elements.
+func decodeRaw(dt DType, shape []int, raw []byte) (*Dense, error) {
+	n := prod(shape)
+	if len(raw) != n*dt.ItemSize() {
+		return nil, fmt.Errorf("%d data bytes for shape %v of %s", len(raw), shape, dt)
+	}
+	d := &Dense{DType: dt, Shape: shape, Strides: cStrides(shape)}
 	switch dt {
 	case Float32:
 		d.F32 = make([]float32, n)
 		for i := range d.F32 {
-			d.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))
+			d.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
 	case Int64:
 		d.I64 = make([]int64, n)
 		for i := range d.I64 {
-			d.I64[i] = int64(binary.LittleEndian.Uint64(rest[8*i:]))
+			d.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
 		}
 	case Bool:
 		d.B = make([]bool, n)
 		for i := range d.B {
-			d.B[i] = rest[i] != 0
+			d.B[i] = raw[i] != 0
 		}
 	default:
-		x, err := graph.BytesFloat64(rest)
+		x, err := graph.BytesFloat64(raw)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.Data = x
 	}
-	return nil
+	return d, nil
 }
 
 // String prints the array like NumPy for small arrays, and its shape and

@@ -2,9 +2,7 @@ package array
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"path/filepath"
 
 	"github.com/godask/godask/graph"
@@ -81,24 +79,9 @@ func zarrReadKernel(_ context.Context, p []byte, _ []*Dense) (*Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := NewDense(dt, m.Chunks...)
-	switch dt {
-	case Float64:
-		for i := range full.Data {
-			full.Data[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
-		}
-	case Float32:
-		for i := range full.F32 {
-			full.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-		}
-	case Int64:
-		for i := range full.I64 {
-			full.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
-		}
-	case Bool:
-		for i := range full.B {
-			full.B[i] = raw[i] != 0
-		}
+	full, err := decodeRaw(dt, m.Chunks, raw)
+	if err != nil {
+		return nil, fmt.Errorf("array: zarr chunk %v of %s: %w", idx, path, err)
 	}
 	if chunksEqual(bs, m.Chunks) {
 		return full, nil
@@ -234,29 +217,7 @@ func zarrWriteKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		copyInto(full, make([]int, len(m.Chunks)), b)
 		b = full
 	}
-	raw := make([]byte, 0, m.ChunkBytes())
-	switch b.DType {
-	case Float64:
-		for _, v := range b.Data {
-			raw = binary.LittleEndian.AppendUint64(raw, math.Float64bits(v))
-		}
-	case Float32:
-		for _, v := range b.F32 {
-			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
-		}
-	case Int64:
-		for _, v := range b.I64 {
-			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-		}
-	case Bool:
-		for _, v := range b.B {
-			if v {
-				raw = append(raw, 1)
-			} else {
-				raw = append(raw, 0)
-			}
-		}
-	}
+	raw := appendRaw(make([]byte, 0, m.ChunkBytes()), b)
 	n, err := m.WriteChunk(path, idx, raw)
 	if err != nil {
 		return nil, err
