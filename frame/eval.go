@@ -606,7 +606,9 @@ func cmpResult(op string, c int) bool {
 	return c >= 0
 }
 
-func cmpF(a, b float64) int {
+// cmpOrd orders a and b as -1, 0 or 1; a NaN compares equal to anything,
+// as the comparison kernels have always treated it.
+func cmpOrd[T int64 | float64](a, b T) int {
 	switch {
 	case a < b:
 		return -1
@@ -616,14 +618,26 @@ func cmpF(a, b float64) int {
 	return 0
 }
 
-func cmpI(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// cmpScalar sets b[i] to xs[i] op c, with direct loops for the commonest ops.
+func cmpScalar[T int64 | float64](b []bool, xs []T, c T, op string) {
+	switch op {
+	case "==":
+		for i := range b {
+			b[i] = xs[i] == c
+		}
+	case ">":
+		for i := range b {
+			b[i] = xs[i] > c
+		}
+	case "<":
+		for i := range b {
+			b[i] = xs[i] < c
+		}
+	default:
+		for i := range b {
+			b[i] = cmpResult(op, cmpOrd(xs[i], c))
+		}
 	}
-	return 0
 }
 
 func parseTimeLit(v *val) *val {
@@ -662,29 +676,11 @@ func compare(op string, x, y *val, rows int) (*val, error) {
 		}
 	case (x.k == kInt || x.k == kTime) && (y.k == kInt || y.k == kTime):
 		if y.scalar && !x.scalar {
-			c, xs := y.lit.i, x.i
-			switch op {
-			case "==":
-				for i := range b {
-					b[i] = xs[i] == c
-				}
-			case ">":
-				for i := range b {
-					b[i] = xs[i] > c
-				}
-			case "<":
-				for i := range b {
-					b[i] = xs[i] < c
-				}
-			default:
-				for i := range b {
-					b[i] = cmpResult(op, cmpI(xs[i], c))
-				}
-			}
+			cmpScalar(b, x.i, y.lit.i, op)
 			break
 		}
 		for i := range b {
-			b[i] = cmpResult(op, cmpI(x.intAt(i), y.intAt(i)))
+			b[i] = cmpResult(op, cmpOrd(x.intAt(i), y.intAt(i)))
 		}
 	case x.k == kBool && y.k == kBool:
 		for i := range b {
@@ -701,29 +697,11 @@ func compare(op string, x, y *val, rows int) (*val, error) {
 		}
 	default:
 		if y.scalar && !x.scalar && x.k == kFloat {
-			c, xs := y.lit.float(), x.f
-			switch op {
-			case "==":
-				for i := range b {
-					b[i] = xs[i] == c
-				}
-			case ">":
-				for i := range b {
-					b[i] = xs[i] > c
-				}
-			case "<":
-				for i := range b {
-					b[i] = xs[i] < c
-				}
-			default:
-				for i := range b {
-					b[i] = cmpResult(op, cmpF(xs[i], c))
-				}
-			}
+			cmpScalar(b, x.f, y.lit.float(), op)
 			break
 		}
 		for i := range b {
-			b[i] = cmpResult(op, cmpF(x.floatAt(i), y.floatAt(i)))
+			b[i] = cmpResult(op, cmpOrd(x.floatAt(i), y.floatAt(i)))
 		}
 	}
 	return out, nil

@@ -126,14 +126,14 @@ func cmpStat(v any, l litVal) (int, bool) {
 	switch x := v.(type) {
 	case int64:
 		if l.k == kInt {
-			return cmpI(x, l.i), true
+			return cmpOrd(x, l.i), true
 		}
 		if l.k == kFloat {
-			return cmpF(float64(x), l.f), true
+			return cmpOrd(float64(x), l.f), true
 		}
 	case float64:
 		if l.k == kInt || l.k == kFloat {
-			return cmpF(x, l.float()), true
+			return cmpOrd(x, l.float()), true
 		}
 	case string:
 		if l.k == kStr {

@@ -517,11 +517,11 @@ func sortRecord(r arrow.Record, by []string, desc bool) (arrow.Record, error) {
 			case kStr:
 				cmp = strings.Compare(string(c.str(i)), string(c.str(j)))
 			case kFloat:
-				cmp = cmpF(c.f64[i], c.f64[j])
+				cmp = cmpOrd(c.f64[i], c.f64[j])
 			case kBool:
-				cmp = cmpF(c.float(i), c.float(j))
+				cmp = cmpOrd(c.float(i), c.float(j))
 			default:
-				cmp = cmpI(c.i64[i], c.i64[j])
+				cmp = cmpOrd(c.i64[i], c.i64[j])
 			}
 			if cmp != 0 {
 				if desc {
