@@ -490,8 +490,11 @@ func counts(c *col, gids []int32, ng int) []int64 {
 }
 
 func sumF(c *col, gids []int32, ng int) []float64 {
-	s := make([]float64, ng)
-	vs := c.f64
+	return sumInto(make([]float64, ng), c, c.f64, gids)
+}
+
+// sumInto adds vs[i] into s[gids[i]] for every non-null row of c.
+func sumInto[T int64 | float64](s []T, c *col, vs []T, gids []int32) []T {
 	if c.valid == nil {
 		vs = vs[:len(gids)]
 		for i, g := range gids {
@@ -517,20 +520,7 @@ func sumI(c *col, gids []int32, ng int) []int64 {
 		}
 		return s
 	}
-	vs := c.i64
-	if c.valid == nil {
-		vs = vs[:len(gids)]
-		for i, g := range gids {
-			s[g] += vs[i]
-		}
-		return s
-	}
-	for i, g := range gids {
-		if !c.null(i) {
-			s[g] += vs[i]
-		}
-	}
-	return s
+	return sumInto(s, c, c.i64, gids)
 }
 
 // pickKernel computes min, max, first or last per group; groups with no
