@@ -2,6 +2,7 @@ package delayed
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -317,9 +318,9 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	if !info.register {
 		// Unregistered functions are told apart by closure identity, so two
 		// closures of the same code never share a key.
-		b = binaryAppendUvarint(b, uint64(info.ptr))
+		b = binary.AppendUvarint(b, uint64(info.ptr))
 	}
-	b = binaryAppendUvarint(b, uint64(len(ins)))
+	b = binary.AppendUvarint(b, uint64(len(ins)))
 	for i, a := range ins {
 		switch {
 		case a.isLit:
@@ -332,7 +333,7 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 			} else {
 				// Not encodable: keep it local, keyed by identity.
 				b = append(b, 2)
-				b = binaryAppendUvarint(b, uniq.Add(1))
+				b = binary.AppendUvarint(b, uniq.Add(1))
 				if op.ship == nil {
 					op.ship = fmt.Errorf("argument %d of %s: %w", i, info.name, err)
 				}
@@ -361,14 +362,6 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	}
 	key := graph.NewKey(info.short, "delayed.call", b, keys)
 	return &node{task: &graph.Task{Key: key, Op: op, Deps: keys}, deps: deps, size: min(size, maxSizeHint)}
-}
-
-func binaryAppendUvarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
 }
 
 // Name implements graph.Op.

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -217,16 +216,4 @@ func Order(g *Graph, outputs []Key) ([]int32, error) {
 		return nil, cycle
 	}
 	return prio, nil
-}
-
-// Roots returns the keys of the tasks with no inputs, sorted.
-func Roots(g *Graph) []Key {
-	var r []Key
-	for _, t := range g.Tasks() {
-		if len(t.Deps) == 0 {
-			r = append(r, t.Key)
-		}
-	}
-	sort.Slice(r, func(i, j int) bool { return r[i] < r[j] })
-	return r
 }
