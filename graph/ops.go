@@ -124,13 +124,8 @@ func (f *Fused) Params() ([]byte, error) {
 // Ship implements Shipper: every task of the chain must ship.
 func (f *Fused) Ship() error {
 	for _, t := range f.Tasks {
-		if !Registered(t.Op.Name()) {
-			return fmt.Errorf("fused task %s: op %q %w (graph.Register)", t.Key, t.Op.Name(), ErrUnregistered)
-		}
-		if s, ok := t.Op.(Shipper); ok {
-			if err := s.Ship(); err != nil {
-				return fmt.Errorf("fused task %s: %w", t.Key, err)
-			}
+		if err := canShip(t.Op); err != nil {
+			return fmt.Errorf("fused task %s: %w", t.Key, err)
 		}
 	}
 	return nil

@@ -65,13 +65,8 @@ func EncodeTask(t *Task) ([]byte, error) {
 
 func appendTask(b []byte, t *Task) ([]byte, error) {
 	name := t.Op.Name()
-	if !Registered(name) {
-		return nil, fmt.Errorf("graph: encode task %s: op %q %w (graph.Register)", t.Key, name, ErrUnregistered)
-	}
-	if s, ok := t.Op.(Shipper); ok {
-		if err := s.Ship(); err != nil {
-			return nil, fmt.Errorf("graph: encode task %s: %w", t.Key, err)
-		}
+	if err := canShip(t.Op); err != nil {
+		return nil, fmt.Errorf("graph: encode task %s: %w", t.Key, err)
 	}
 	p, err := t.Op.Params()
 	if err != nil {
@@ -85,6 +80,18 @@ func appendTask(b []byte, t *Task) ([]byte, error) {
 		b = appendBytes(b, []byte(d))
 	}
 	return b, nil
+}
+
+// canShip says why op cannot cross a process boundary: its name has no
+// decoder, or it is a Shipper that refuses.
+func canShip(op Op) error {
+	if !Registered(op.Name()) {
+		return fmt.Errorf("op %q %w (graph.Register)", op.Name(), ErrUnregistered)
+	}
+	if s, ok := op.(Shipper); ok {
+		return s.Ship()
+	}
+	return nil
 }
 
 // DecodeTask rebuilds a task encoded by EncodeTask.
