@@ -22,7 +22,7 @@ func arrayBench(args []string) error {
 	runs := fs.Int("runs", 1, "timed repetitions; the median is printed")
 	fs.Parse(args)
 	ctx := context.Background()
-	fmt.Fprintln(os.Stderr, "array: generating inputs")
+	fmt.Fprintln(os.Stderr, "array: BLAS", array.BLASName(), "; generating inputs")
 	persist := func(a *array.Array) *array.Array {
 		p, err := a.Persist(ctx)
 		if err != nil {
