@@ -582,6 +582,8 @@ func explain(b *strings.Builder, n *node, depth int) {
 		fmt.Fprintf(b, "%s%s %d by %s\n", ind, w, n.n, n.names[0])
 	case "sort":
 		fmt.Fprintf(b, "%ssort by %v desc=%v\n", ind, n.names, n.desc)
+	case "gtopn":
+		explainGroupTop(b, ind, n)
 	default:
 		fmt.Fprintf(b, "%s%s\n", ind, n.op)
 	}
@@ -602,6 +604,8 @@ func partsOf(n *node) int {
 			return n.split
 		}
 		return autoSplit(partsOf(n.in))
+	case "gtopn":
+		return groupTopParts(n)
 	case "topn", "sort":
 		return 1
 	}

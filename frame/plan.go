@@ -224,7 +224,7 @@ func push(n *node, need map[string]bool) *node {
 		}
 		m.in = push(n.in, cn)
 		return &m
-	case "topn", "sort":
+	case "topn", "sort", "gtopn":
 		nn := need
 		if nn != nil {
 			nn = map[string]bool{}
@@ -232,6 +232,9 @@ func push(n *node, need map[string]bool) *node {
 				nn[k] = true
 			}
 			for _, b := range n.names {
+				nn[b] = true
+			}
+			for _, b := range n.keys {
 				nn[b] = true
 			}
 		}
@@ -335,6 +338,8 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return appendStep(ps, step{kind: "describe", names: n.names}), nil
 	case "agg":
 		return b.lowerAgg(n, ps)
+	case "gtopn":
+		return b.lowerGroupTop(n, ps)
 	}
 	return nil, fmt.Errorf("frame: cannot lower plan node %q", n.op)
 }

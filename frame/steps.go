@@ -185,6 +185,8 @@ func runStep(ctx context.Context, s *step, r arrow.Record) (arrow.Record, error)
 		return partialAgg(r, s.keys, s.aggs)
 	case "topn":
 		return topN(r, s.names[0], int(s.n), s.desc)
+	case "gtopn":
+		return groupTop(r, s.keys, s.names[0], int(s.n), s.desc)
 	case "sort":
 		return sortRecord(r, s.names, s.desc)
 	case "describe":

@@ -126,8 +126,7 @@ func genGroupby(n int, dir string, seed int64, label string) error {
 
 var C = frame.Col
 
-// groupbyQuestions are q1..q10 of shared/peers/groupby_duckdb.mjs (q8, the
-// top-2 per group window query, is not supported yet).
+// groupbyQuestions are q1..q10 of shared/peers/groupby_duckdb.mjs.
 var groupbyQuestions = []struct {
 	name string
 	q    func(x *frame.Frame) *frame.Frame
@@ -146,6 +145,10 @@ var groupbyQuestions = []struct {
 	}},
 	{"q7", func(x *frame.Frame) *frame.Frame {
 		return x.GroupBy("id3").Agg(C("v1").Max().Sub(C("v2").Min()).Alias("range_v1_v2"))
+	}},
+	{"q8", func(x *frame.Frame) *frame.Frame {
+		// row_number() over (partition by id6 order by v3 desc) <= 2, nulls excluded.
+		return x.SelectCols("id6", "v3").GroupBy("id6").NLargest(2, "v3")
 	}},
 	{"q9", func(x *frame.Frame) *frame.Frame {
 		// corr(v1, v2)^2 from sums: (n Sxy - Sx Sy)^2 / ((n Sxx - Sx^2)(n Syy - Sy^2)).
