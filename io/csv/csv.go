@@ -4,9 +4,12 @@
 // only the columns asked for. frame.ReadCSV plans the ranges with Split and
 // Infer; its tasks call ReadRange. Gzip and zstd files are one range each.
 //
-// A range boundary is moved to the next newline, so a quoted field holding a
-// newline must not straddle a boundary; files with such fields should be read
-// with BlockSize 0 (one range per file).
+// Quoted fields may hold delimiters, doubled quotes and newlines. A range
+// boundary is moved to the next newline; when a quoted field holding a
+// newline straddles a boundary, the range before it detects this (its last
+// record runs past the newline where the next range starts) and the read
+// fails with an error saying to use one range per file (BlockSize -1), so a
+// misaligned range never yields rows silently.
 package csv
 
 import (
@@ -181,8 +184,11 @@ func Infer(path string, o *Options) (*Schema, error) {
 		sample = 1000
 	}
 	for len(buf) > 0 && len(rows) <= sample {
-		line, rest := nextLine(buf)
+		line, rest, _, open := nextRecord(buf, p.delim)
 		buf = rest
+		if open && !full {
+			break // the sample ends inside a quoted field
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
@@ -283,6 +289,72 @@ func nextLine(b []byte) ([]byte, []byte) {
 		return trimCR(b), nil
 	}
 	return trimCR(b[:i]), b[i+1:]
+}
+
+// openQuote reports whether rec ends inside a quoted field: a field that
+// starts with a quote runs to the next quote not followed by another quote.
+// Quotes inside unquoted fields are literal, as in the fields parser.
+func openQuote(rec []byte, delim byte) bool {
+	i := 0
+	for i < len(rec) {
+		if rec[i] != '"' { // unquoted field: skip to the next delimiter
+			j := bytes.IndexByte(rec[i:], delim)
+			if j < 0 {
+				return false
+			}
+			i += j + 1
+			continue
+		}
+		i++
+		for {
+			j := bytes.IndexByte(rec[i:], '"')
+			if j < 0 {
+				return true
+			}
+			i += j + 1
+			if i < len(rec) && rec[i] == '"' {
+				i++
+				continue
+			}
+			break
+		}
+		j := bytes.IndexByte(rec[i:], delim)
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// nextRecord splits the first record off data: one line, or several when a
+// quoted field holds newlines. It returns the record (without its final
+// newline or CR), the rest (nil at the end), the number of lines the record
+// spans, and whether it ended inside an unterminated quoted field.
+func nextRecord(data []byte, delim byte) (rec, rest []byte, lines int, open bool) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		rec, rest = data, nil
+	} else {
+		rec, rest = data[:i], data[i+1:]
+	}
+	lines = 1
+	if bytes.IndexByte(rec, '"') < 0 {
+		return trimCR(rec), rest, 1, false
+	}
+	for openQuote(rec, delim) {
+		if rest == nil {
+			return trimCR(rec), nil, lines, true
+		}
+		j := bytes.IndexByte(rest, '\n')
+		lines++
+		if j < 0 {
+			rec, rest = data[:len(data)], nil
+		} else {
+			rec, rest = data[:len(rec)+1+j], rest[j+1:]
+		}
+	}
+	return trimCR(rec), rest, lines, false
 }
 
 func trimCR(b []byte) []byte {
@@ -548,10 +620,11 @@ type Result struct {
 // indices want (of schema s). The header line is skipped when r starts the
 // file.
 func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
-	data, err := readRange(r)
+	data, atEOF, err := readRange(r)
 	if err != nil {
 		return nil, err
 	}
+	all := data
 	if r.Start == 0 && !o.NoHeader {
 		_, data = nextLine(data)
 		if len(data) == 0 {
@@ -586,16 +659,15 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 	lineNo := int64(0) // lines parsed in this range
 	rows := 0
 	for len(data) > 0 {
-		var line []byte
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		lineNo++
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
+		line, next, nl, open := nextRecord(data, p.delim)
+		data = next
+		lineNo += int64(nl)
+		if open {
+			if !atEOF {
+				return nil, &ParseError{Path: r.Path, Line: lineOf(r, lineNo-int64(nl)+1, o),
+					Msg: fmt.Sprintf("a quoted field holding a newline crosses the range boundary at byte %d; read this file with CSVOptions{BlockSize: -1} (one range per file)", r.End)}
+			}
+			return nil, &ParseError{Path: r.Path, Line: lineOf(r, lineNo-int64(nl)+1, o), Msg: "unterminated quoted field at the end of the file"}
 		}
 		if len(line) == 0 {
 			continue
@@ -626,6 +698,9 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 		}
 		if bad != "" {
 			if !o.SkipBad {
+				if r.Start > 0 && bytes.IndexByte(all, '"') >= 0 {
+					bad += "; if the file has quoted fields holding newlines, this range may start inside one: read it with CSVOptions{BlockSize: -1}"
+				}
 				return nil, &ParseError{Path: r.Path, Line: lineOf(r, lineNo, o), Msg: bad}
 			}
 			res.Skipped++
@@ -715,28 +790,29 @@ func lineOf(r Range, n int64, o *Options) int64 {
 }
 
 // readRange returns the bytes of the rows that start in r: from the first
-// line start at or after r.Start to the end of the line holding r.End-1.
-func readRange(r Range) ([]byte, error) {
+// line start at or after r.Start to the end of the line holding r.End-1, and
+// whether those bytes run to the end of the file.
+func readRange(r Range) ([]byte, bool, error) {
 	if compressed(r.Path) {
 		rc, err := openData(r.Path)
 		if err != nil {
-			return nil, fmt.Errorf("csv: %w", err)
+			return nil, false, fmt.Errorf("csv: %w", err)
 		}
 		defer rc.Close()
 		b, err := io.ReadAll(rc)
 		if err != nil {
-			return nil, fmt.Errorf("csv: decompress %s: %w", r.Path, err)
+			return nil, false, fmt.Errorf("csv: decompress %s: %w", r.Path, err)
 		}
-		return b, nil
+		return b, true, nil
 	}
 	f, err := os.Open(r.Path)
 	if err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
+		return nil, false, fmt.Errorf("csv: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	size := st.Size()
 	start := r.Start
@@ -752,29 +828,29 @@ func readRange(r Range) ([]byte, error) {
 		}
 		buf := make([]byte, end-start)
 		if _, err := f.ReadAt(buf, start); err != nil && err != io.EOF {
-			return nil, fmt.Errorf("csv: read %s: %w", r.Path, err)
+			return nil, false, fmt.Errorf("csv: read %s: %w", r.Path, err)
 		}
 		b := buf
 		if r.Start > 0 {
 			i := bytes.IndexByte(b, '\n')
 			if i < 0 || start+int64(i)+1 >= r.End {
-				return nil, nil // no line starts in the range
+				return nil, false, nil // no line starts in the range
 			}
 			b = b[i+1:]
 		}
 		// Cut after the newline ending the line that holds byte End-1.
 		lastIdx := r.End - 1 - (end - int64(len(b)))
 		if r.End >= size {
-			return b, nil
+			return b, true, nil
 		}
 		if lastIdx < 0 {
 			lastIdx = 0
 		}
 		if i := bytes.IndexByte(b[lastIdx:], '\n'); i >= 0 {
-			return b[:lastIdx+int64(i)+1], nil
+			return b[:lastIdx+int64(i)+1], end == size && lastIdx+int64(i)+1 == int64(len(b)), nil
 		}
 		if end == size {
-			return b, nil
+			return b, true, nil
 		}
 		tail *= 4
 	}
