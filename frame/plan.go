@@ -182,6 +182,16 @@ func push(n *node, need map[string]bool) *node {
 		}
 		return &m
 	case "filter":
+		if n.in.op == "project" {
+			if pred, ok := throughProject(n.pred, n.in); ok {
+				// filter(project(x)) = project(filter(x)) when the predicate
+				// reads only columns the projection passes through.
+				below := &node{op: "filter", in: n.in.in, pred: pred, schema: n.in.in.schema}
+				above := *n.in
+				above.in = below
+				return push(&above, need)
+			}
+		}
 		c := push(n.in, union(need, n.pred))
 		if c.op == "source" {
 			if c.pred == nil {
@@ -243,6 +253,43 @@ func push(n *node, need map[string]bool) *node {
 	}
 	m.in = push(n.in, nil)
 	return &m
+}
+
+// throughProject rewrites pred, written over the output of project node p,
+// over p's input. It succeeds when every column pred reads is passed through
+// by p unchanged or renamed (a bare column, possibly aliased).
+func throughProject(pred *enode, p *node) (*enode, bool) {
+	src := map[string]string{}
+	for i, e := range p.exprs {
+		for e.op == "alias" && len(e.args) == 1 {
+			e = e.args[0]
+		}
+		if e.op == "col" {
+			src[p.names[i]] = e.name
+		}
+	}
+	var rewrite func(e *enode) (*enode, bool)
+	rewrite = func(e *enode) (*enode, bool) {
+		c := *e
+		if e.op == "col" {
+			name, ok := src[e.name]
+			if !ok {
+				return nil, false
+			}
+			c.name = name
+			return &c, true
+		}
+		c.args = make([]*enode, len(e.args))
+		for i, a := range e.args {
+			r, ok := rewrite(a)
+			if !ok {
+				return nil, false
+			}
+			c.args[i] = r
+		}
+		return &c, true
+	}
+	return rewrite(pred)
 }
 
 // pend is a partition whose pipeline is not yet a task: fusion happens by
