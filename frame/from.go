@@ -62,6 +62,13 @@ func FromColumns(nparts int, cols ...Column) *Frame {
 		arrs = append(arrs, a)
 	}
 	rec := array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(n))
+	return splitRecord(rec, nparts)
+}
+
+// splitRecord cuts rec into nparts slices of near-equal size, one per
+// partition.
+func splitRecord(rec arrow.Record, nparts int) *Frame {
+	n := int(rec.NumRows())
 	if nparts < 1 {
 		nparts = 1
 	}

@@ -1,0 +1,69 @@
+package frame_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/godask/godask/frame"
+	"github.com/godask/godask/sched"
+)
+
+type contribution struct {
+	Employer   string  `frame:"employer"`
+	Occupation string  `frame:"occupation"`
+	Amount     float64 `frame:"transaction_amt"`
+}
+
+// The seed's main job: totals by employer and means by occupation, computed
+// together in one run.
+func ExampleFromStructs() {
+	rows := []contribution{
+		{"Acme", "engineer", 100}, {"Acme", "manager", 250}, {"Globex", "engineer", 40},
+		{"Initech", "analyst", 75}, {"Globex", "manager", 500}, {"Acme", "engineer", 60},
+	}
+	indiv := frame.FromStructs(2, rows)
+	amt := frame.Col("transaction_amt")
+	total := indiv.GroupBy("employer").Agg(amt.Sum()).NLargest(2, "transaction_amt")
+	avg := indiv.GroupBy("occupation").Agg(amt.Mean()).NLargest(2, "transaction_amt")
+	res, err := sched.Compute(context.Background(), []sched.Collection{total, avg})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res[0])
+	fmt.Println(res[1])
+	// Output:
+	//     employer  transaction_amt
+	// 0    Globex            540.0
+	// 1      Acme            410.0
+	//
+	// [2 rows x 2 columns]
+	//    occupation  transaction_amt
+	// 0     manager            375.0
+	// 1     analyst             75.0
+	//
+	// [2 rows x 2 columns]
+}
+
+// Reading CSV files: globs, schema inference, and a filtered mean.
+func ExampleReadCSV() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, "trips-1.csv"), []byte("fare,tip\n10.5,0\n7.25,1.5\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "trips-2.csv"), []byte("fare,tip\n20,0\n3.5,0.5\n"), 0o644)
+	df := frame.ReadCSV(filepath.Join(dir, "trips-*.csv"))
+	fmt.Println(df.Columns(), df.NPartitions())
+	// Sum of fares where tip == 0.
+	noTip := df.Filter(frame.Col("tip").Eq(frame.Lit(0.0))).Agg(frame.Col("fare").Sum())
+	tab, err := noTip.Compute(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tab.Value(0, "fare"))
+	// Output:
+	// [fare tip] 2
+	// 30.5
+}
