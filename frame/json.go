@@ -1,0 +1,192 @@
+package frame
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/io/jsonl"
+)
+
+// JSONOptions configures ReadJSON; the zero value infers the schema from the
+// first 1000 lines of the first file, reads 64 MB ranges, and fails on a
+// malformed line.
+type JSONOptions struct {
+	// Schema gives the columns and their types (frame dtypes: Int64,
+	// Float64, String, Bool, Timestamp) instead of inferring them.
+	Schema *arrow.Schema
+	// SampleRows is how many lines inference reads (default 1000).
+	SampleRows int
+	// SkipBad skips malformed lines (bad JSON, or a value that does not fit
+	// its column's type) instead of failing, counting them in SkippedRows.
+	SkipBad bool
+	// BlockSize is the size of the byte ranges a file is split into
+	// (default 64 MB; negative: one partition per file).
+	BlockSize int64
+}
+
+type jsonSource struct {
+	pattern string
+	s       jsonl.Schema
+	skipBad bool
+	ranges  []jsonl.Range
+	sch     *arrow.Schema
+}
+
+type jsonArg struct {
+	R       jsonl.Range
+	S       jsonl.Schema
+	SkipBad bool `json:",omitempty"`
+}
+
+// ReadJSON reads JSON lines files (one object per line) matching a glob.
+// Files are split into byte ranges of about 64 MB at line boundaries and
+// parsed in parallel. The schema is inferred from a sample of the first file
+// (integers int64, other numbers float64, true/false bool, strings that all
+// parse as RFC 3339 dates or times timestamp, the rest string; nested objects
+// and arrays are kept as JSON text) or given in JSONOptions.Schema. A missing
+// key or null is a null; keys not in the schema are ignored. Only the columns
+// a query uses are decoded. A malformed line is an error naming the file and
+// line, unless JSONOptions.SkipBad.
+func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
+	var o JSONOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	fail := func(err error) *Frame { return errFrame(fmt.Errorf("frame: ReadJSON: %w", err)) }
+	files, err := jsonl.Files(pattern)
+	if err != nil {
+		return fail(err)
+	}
+	src := &jsonSource{pattern: pattern, skipBad: o.SkipBad}
+	if o.Schema != nil {
+		for _, f := range o.Schema.Fields() {
+			t, ok := jsonTypes[kindOf(f.Type)]
+			if !ok {
+				return fail(fmt.Errorf("column %q: type %s is not a frame dtype (Int64, Float64, String, Bool, Timestamp)", f.Name, f.Type))
+			}
+			src.s.Names = append(src.s.Names, f.Name)
+			src.s.Types = append(src.s.Types, t)
+		}
+	} else {
+		s, err := jsonl.Infer(files[0], o.SampleRows, o.SkipBad)
+		if err != nil {
+			return fail(err)
+		}
+		src.s = *s
+	}
+	if len(src.s.Names) == 0 {
+		return fail(fmt.Errorf("no columns"))
+	}
+	for _, f := range files {
+		rs, err := jsonl.Split(f, o.BlockSize)
+		if err != nil {
+			return fail(err)
+		}
+		src.ranges = append(src.ranges, rs...)
+	}
+	var fields []arrow.Field
+	for j, n := range src.s.Names {
+		fields = append(fields, arrow.Field{Name: n, Type: jsonDtype(src.s.Types[j]), Nullable: true})
+	}
+	src.sch = arrow.NewSchema(fields, nil)
+	return newFrame(&node{op: "source", src: src, schema: src.sch})
+}
+
+var jsonTypes = map[kind]jsonl.Type{kInt: jsonl.Int64, kFloat: jsonl.Float64, kStr: jsonl.String, kBool: jsonl.Bool, kTime: jsonl.Timestamp}
+
+func jsonDtype(t jsonl.Type) arrow.DataType {
+	for k, jt := range jsonTypes {
+		if jt == t {
+			return k.dtype()
+		}
+	}
+	return String
+}
+
+func (s *jsonSource) describe() string      { return "read-json " + s.pattern }
+func (s *jsonSource) schema() *arrow.Schema { return s.sch }
+func (s *jsonSource) nparts() int           { return len(s.ranges) }
+func (s *jsonSource) prune(*enode) source   { return s }
+
+func (s *jsonSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error) {
+	cols = withPredCols(s.sch, cols, pred)
+	arg, err := json.Marshal(jsonArg{R: s.ranges[i], S: s.s, SkipBad: s.skipBad})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return nil, nil, []step{{kind: "read", src: "jsonl", arg: arg, names: cols}}, nil
+}
+
+// withPredCols returns cols (nil: all of sch) plus the columns pred reads.
+func withPredCols(sch *arrow.Schema, cols []string, pred *enode) []string {
+	if cols == nil {
+		for _, f := range sch.Fields() {
+			cols = append(cols, f.Name)
+		}
+		return cols
+	}
+	if pred == nil {
+		return cols
+	}
+	set := map[string]bool{}
+	pred.cols(set)
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[c] = true
+	}
+	for _, f := range sch.Fields() {
+		if set[f.Name] && !have[f.Name] {
+			cols = append(cols, f.Name)
+		}
+	}
+	return cols
+}
+
+func readJSONPart(_ context.Context, arg []byte, cols []string) (arrow.Record, error) {
+	var a jsonArg
+	if err := json.Unmarshal(arg, &a); err != nil {
+		return nil, fmt.Errorf("jsonl reader arguments: %w", err)
+	}
+	want := make([]int, len(cols))
+	for i, c := range cols {
+		want[i] = -1
+		for j, n := range a.S.Names {
+			if n == c {
+				want[i] = j
+			}
+		}
+		if want[i] < 0 {
+			return nil, fmt.Errorf("jsonl: no column %q in %s", c, a.R.Path)
+		}
+	}
+	res, err := jsonl.ReadRange(a.R, &a.S, want, a.SkipBad)
+	if err != nil {
+		return nil, err
+	}
+	skipped.Add(int64(res.Skipped))
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range res.Cols {
+		switch c.Type {
+		case jsonl.Int64:
+			arrs[i] = int64Array(c.I64, c.Valid)
+		case jsonl.Timestamp:
+			arrs[i] = timeArray(c.I64, c.Valid)
+		case jsonl.Float64:
+			arrs[i] = float64Array(c.F64, c.Valid)
+		case jsonl.Bool:
+			arrs[i] = boolArray(c.Bools, c.Valid)
+		default:
+			arrs[i] = strArray(c.Offs, c.Data, c.Valid)
+		}
+		fields[i] = arrow.Field{Name: cols[i], Type: arrs[i].DataType(), Nullable: true}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(res.Rows)), nil
+}
+
+func init() { registerReader("jsonl", readJSONPart) }
