@@ -413,17 +413,40 @@ type instr struct {
 const tile = 2048
 
 func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
-	dt := DType(p[0])
+	e, err := parseEw(p)
+	if err != nil {
+		return nil, err
+	}
+	out := NewDense(e.dt, e.shape...)
+	err = e.run(in, func(s int, t []float64) { out.storeF64(t, s) })
+	return out, err
+}
+
+// ewProg is a decoded elementwise program: what the "elemwise" kernel and
+// the fused elementwise reductions run.
+type ewProg struct {
+	dt    DType
+	shape []int
+	nreg  int
+	res   int
+	prog  []instr
+}
+
+// parseEw decodes the parameters of an "elemwise" task.
+func parseEw(p []byte) (*ewProg, error) {
+	if len(p) < 1 {
+		return nil, fmt.Errorf("elemwise: empty parameters")
+	}
+	e := &ewProg{dt: DType(p[0])}
 	r := graph.NewReader(p[1:])
-	shape := readInts(r)
+	e.shape = readInts(r)
 	_ = r.Bytes()
-	nreg := int(r.Uvarint())
+	e.nreg = int(r.Uvarint())
 	code := graph.NewReader(r.Bytes())
-	res := int(r.Uvarint())
+	e.res = int(r.Uvarint())
 	if r.Err() != nil {
 		return nil, r.Err()
 	}
-	var prog []instr
 	for len(code.Rest()) > 0 && code.Err() == nil {
 		var in instr
 		in.op = code.Byte()
@@ -438,17 +461,30 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 				in.reg[i] = int(code.Uvarint())
 			}
 		}
-		prog = append(prog, in)
+		if in.dst < 0 || in.dst >= e.nreg {
+			return nil, fmt.Errorf("elemwise: register %d of %d", in.dst, e.nreg)
+		}
+		e.prog = append(e.prog, in)
 	}
 	if code.Err() != nil {
 		return nil, code.Err()
 	}
-	out := NewDense(dt, shape...)
-	n := out.Len()
-	regs := make([][]float64, nreg)
-	bufs := make([][]float64, nreg)
+	if e.res < 0 || e.res >= e.nreg {
+		return nil, fmt.Errorf("elemwise: result register %d of %d", e.res, e.nreg)
+	}
+	return e, nil
+}
+
+// run evaluates the program over the input blocks tile by tile and hands
+// each result tile (rounded to the program's dtype, valid only during the
+// call) with its flat offset to each.
+func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
+	shape := e.shape
+	n := prod(shape)
+	regs := make([][]float64, e.nreg)
+	bufs := make([][]float64, e.nreg)
 	for i := range bufs {
-		bufs[i] = make([]float64, tile)
+		bufs[i] = make([]float64, min(tile, max(n, 1)))
 	}
 	// Leaves: direct views when float64 and of the output's shape, else
 	// gathered (with broadcasting) per tile.
@@ -462,16 +498,18 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		}
 		st := make([]int, nd)
 		off := nd - len(d.Shape)
+		if off < 0 {
+			return fmt.Errorf("block of shape %v does not broadcast to %v", d.Shape, shape)
+		}
 		for j := range d.Shape {
 			if d.Shape[j] == shape[off+j] {
 				st[off+j] = d.Strides[j]
 			} else if d.Shape[j] != 1 {
-				return nil, fmt.Errorf("block of shape %v does not broadcast to %v", d.Shape, shape)
+				return fmt.Errorf("block of shape %v does not broadcast to %v", d.Shape, shape)
 			}
 		}
 		lstr[i] = st
 	}
-	consts := make([]float64, tile)
 	for s := 0; s < n; s += tile {
 		m := min(tile, n-s)
 		for i, d := range in {
@@ -482,7 +520,7 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 				gather(regs[i], d, lstr[i], shape, s)
 			}
 		}
-		for _, ins := range prog {
+		for _, ins := range e.prog {
 			dst := bufs[ins.dst][:m]
 			var a [3][]float64
 			for k := 0; k < ins.nargs; k++ {
@@ -517,10 +555,9 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 			apply(ins.op, ins.dt, dst, a[0], a[1], a[2], mode, cv, 0, 0)
 			regs[ins.dst] = dst
 		}
-		out.storeF64(regs[res][:m], s)
+		each(s, regs[e.res][:m])
 	}
-	_ = consts
-	return out, nil
+	return nil
 }
 
 // gather writes the elements of leaf d (strides st, 0 on broadcast axes, in
@@ -586,9 +623,7 @@ func apply(op uint8, dt DType, dst, a, b, c []float64, mode int, cv float64, _, 
 			dst[i] = -v
 		}
 	case opExp:
-		for i, v := range a {
-			dst[i] = math.Exp(v)
-		}
+		expSlice(dst, a)
 	case opLog:
 		for i, v := range a {
 			dst[i] = math.Log(v)

@@ -37,14 +37,26 @@ func (r Reduction) String() string {
 	return fmt.Sprintf("reduction(%d)", uint8(r))
 }
 
+// stats is the number of partial values per output element: Mean, Var and
+// Std share the moments (count, mean, M2, sum), so that computing the mean
+// and the standard deviation of one array together reads it once.
 func (r Reduction) stats() int {
 	switch r {
-	case RMean, RArgMin, RArgMax:
+	case RArgMin, RArgMax:
 		return 2
-	case RVar, RStd:
-		return 3
+	case RMean, RVar, RStd:
+		return 4
 	}
 	return 1
+}
+
+// partial is the reduction whose partials r combines: RVar (the moments)
+// for Mean, Var and Std, r itself otherwise.
+func (r Reduction) partial() Reduction {
+	if r == RMean || r == RStd {
+		return RVar
+	}
+	return r
 }
 
 // ReduceOptions tunes Reduce.
@@ -180,8 +192,18 @@ func (a *Array) Reduce(r Reduction, o ReduceOptions) *Array {
 	part := &Array{shape: pshape, chunks: pchunks, dtype: Float64, parents: []*Array{a}}
 	grid := gridShape(a.chunks)
 	part.keys = make([]graph.Key, prod(grid))
+	fusedFrom := fusibleBlocks(a)
 	_ = forEachBlock(grid, func(fi int, idx []int) error {
-		p := []byte{byte(r)}
+		if nred == nd && r != RArgMin && r != RArgMax {
+			// A whole-block reduction of an elementwise expression or of a
+			// slice folds the tiles as they are produced: no block between.
+			if t := fusedReduceTask(r.partial(), nd, fusedFrom, fi); t != nil {
+				part.keys[fi] = t.Key
+				part.tasks = append(part.tasks, t)
+				return nil
+			}
+		}
+		p := []byte{byte(r.partial())}
 		if flat {
 			p = append(p, 1)
 		} else {
@@ -247,7 +269,7 @@ func (a *Array) Reduce(r Reduction, o ReduceOptions) *Array {
 					next = append(next, grp[0])
 					continue
 				}
-				t := newTask("reduce-combine", []byte{byte(r)}, grp...)
+				t := newTask("reduce-combine", []byte{byte(r.partial())}, grp...)
 				comb.tasks = append(comb.tasks, t)
 				next = append(next, t.Key)
 			}
@@ -412,6 +434,12 @@ func reduceChunkKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error)
 	x := d.Float64s()
 	shape := d.Shape
 	k := r.stats()
+	if len(axes) == len(shape) && r != RArgMin && r != RArgMax {
+		var f folder
+		f.r = r
+		f.add(x)
+		return f.partial(len(shape)), nil
+	}
 	switch r {
 	case RSum, RProd, RMin, RMax, RAny, RAll:
 		v, s := foldAll(x, shape, axes, r)
@@ -426,22 +454,13 @@ func reduceChunkKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error)
 		out := NewDense(Float64, append([]int{k}, s...)...)
 		for i, v := range sum {
 			out.Data[i] = float64(cnt)
-			if r == RMean {
-				out.Data[i] = v
-				out.Data[m+i] = float64(cnt)
-			} else if cnt > 0 {
+			out.Data[3*m+i] = v
+			if cnt > 0 {
 				out.Data[m+i] = v / float64(cnt)
 			}
 		}
-		if r == RMean {
-			return out, nil
-		}
 		means := out.Data[m : 2*m]
 		m2 := out.Data[2*m : 3*m]
-		if m == 1 {
-			m2[0] = sumSqDev(x, means[0])
-			return out, nil
-		}
 		// Deviations from the broadcast block means.
 		st := make([]int, len(shape))
 		ms := cStrides(s)
@@ -531,7 +550,7 @@ func reduceCombineKernel(_ context.Context, p []byte, in []*Dense) (*Dense, erro
 		x := d.Data
 		o := out.Data
 		switch r {
-		case RSum, RMean:
+		case RSum:
 			for i := range o {
 				o[i] += x[i]
 			}
@@ -544,7 +563,12 @@ func reduceCombineKernel(_ context.Context, p []byte, in []*Dense) (*Dense, erro
 			for i := 0; i < m; i++ {
 				na, nb := o[i], x[i]
 				n := na + nb
-				if n == 0 {
+				o[3*m+i] += x[3*m+i]
+				if nb == 0 {
+					continue
+				}
+				if na == 0 {
+					o[i], o[m+i], o[2*m+i] = nb, x[m+i], x[2*m+i]
 					continue
 				}
 				delta := x[m+i] - o[m+i]
@@ -592,7 +616,7 @@ func reduceFinalKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error)
 	switch r {
 	case RMean:
 		for i := range v {
-			v[i] = x[i] / x[m+i]
+			v[i] = x[3*m+i] / x[i]
 		}
 	case RVar, RStd:
 		for i := range v {

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/godask/godask/array"
@@ -20,8 +22,14 @@ func arrayBench(args []string) error {
 	fs := flag.NewFlagSet("array", flag.ExitOnError)
 	only := fs.String("only", "", "comma-separated workloads (default all)")
 	runs := fs.Int("runs", 1, "timed repetitions; the median is printed")
+	bw := fs.Bool("bandwidth", true, "measure the read bandwidth first and report each memory-bound workload's share of it on stderr")
 	fs.Parse(args)
 	ctx := context.Background()
+	bandwidth := 0.0
+	if *bw {
+		bandwidth = readBandwidth(runtime.GOMAXPROCS(0), 1<<30)
+		fmt.Fprintf(os.Stderr, "array: read bandwidth %.1f GB/s (%d goroutines, 1 GiB buffer)\n", bandwidth/1e9, runtime.GOMAXPROCS(0))
+	}
 	fmt.Fprintln(os.Stderr, "array: BLAS", array.BLASName(), "; generating inputs")
 	persist := func(a *array.Array) *array.Array {
 		p, err := a.Persist(ctx)
@@ -39,19 +47,20 @@ func arrayBench(args []string) error {
 		return func() error { _, err := a.Compute(ctx); return err }
 	}
 	type workload struct {
-		name string
-		run  func() error
+		name  string
+		run   func() error
+		bytes float64 // bytes a workload must read at least (memory-bound ones)
 	}
 	W := []workload{
-		{"sum", one(x.Sum())},
-		{"meanstd", func() error { _, err := array.ComputeAll(ctx, []*array.Array{x.Mean(), x.Std()}); return err }},
-		{"elementwise", one(array.Exp(x.MulScalar(2).AddScalar(1)).Sum())},
-		{"matmul", one(array.MatMul(A, A))},
-		{"transpose_add", one(A.Add(A.T()).Sum())},
-		{"ols_normal", one(linalg.Solve(array.MatMul(X.T(), X), array.MatMul(X.T(), y)))},
-		{"lstsq_tsqr", one(linalg.Lstsq(X, y))},
-		{"svd_tsqr", func() error { _, s, _ := linalg.SVD(X); _, err := s.Compute(ctx); return err }},
-		{"slice_sum", one(A.Index("10:3000, :-2").Sum())},
+		{"sum", one(x.Sum()), 8 * 50e6},
+		{"meanstd", func() error { _, err := array.ComputeAll(ctx, []*array.Array{x.Mean(), x.Std()}); return err }, 8 * 50e6},
+		{"elementwise", one(array.Exp(x.MulScalar(2).AddScalar(1)).Sum()), 8 * 50e6},
+		{"matmul", one(array.MatMul(A, A)), 0},
+		{"transpose_add", one(A.Add(A.T()).Sum()), 2 * 8 * 4000 * 4000},
+		{"ols_normal", one(linalg.Solve(array.MatMul(X.T(), X), array.MatMul(X.T(), y))), 0},
+		{"lstsq_tsqr", one(linalg.Lstsq(X, y)), 0},
+		{"svd_tsqr", func() error { _, s, _ := linalg.SVD(X); _, err := s.Compute(ctx); return err }, 0},
+		{"slice_sum", one(A.Index("10:3000, :-2").Sum()), 8 * 2990 * 3998},
 	}
 	for _, w := range W {
 		if *only != "" && !strings.Contains(","+*only+",", ","+w.name+",") {
@@ -68,7 +77,60 @@ func arrayBench(args []string) error {
 			}
 			ts = append(ts, time.Since(t0).Seconds())
 		}
-		fmt.Printf("array/%s seconds=%.4f\n", w.name, median(ts))
+		med := median(ts)
+		fmt.Printf("array/%s seconds=%.4f\n", w.name, med)
+		if w.bytes > 0 && bandwidth > 0 {
+			fmt.Fprintf(os.Stderr, "array/%s: %.1f GB/s read, %.0f%% of bandwidth\n", w.name, w.bytes/med/1e9, 100*w.bytes/med/bandwidth)
+		}
 	}
 	return nil
+}
+
+// readBandwidth measures the machine's read bandwidth in bytes per second:
+// workers goroutines each sum their share of a buffer of size bytes with
+// independent accumulators (best of 5 passes, after a first touch).
+func readBandwidth(workers, size int) float64 {
+	buf := make([]float64, size/8)
+	for i := range buf {
+		buf[i] = float64(i & 7)
+	}
+	var sink float64
+	best := 0.0
+	for pass := 0; pass < 5; pass++ {
+		var wg sync.WaitGroup
+		sums := make([]float64, workers)
+		t0 := time.Now()
+		per := (len(buf) + workers - 1) / workers
+		for w := 0; w < workers; w++ {
+			lo, hi := w*per, min((w+1)*per, len(buf))
+			wg.Add(1)
+			go func(w int, x []float64) {
+				defer wg.Done()
+				var s0, s1, s2, s3, s4, s5, s6, s7 float64
+				for i := 0; i+8 <= len(x); i += 8 {
+					v := x[i : i+8 : i+8]
+					s0 += v[0]
+					s1 += v[1]
+					s2 += v[2]
+					s3 += v[3]
+					s4 += v[4]
+					s5 += v[5]
+					s6 += v[6]
+					s7 += v[7]
+				}
+				sums[w] = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
+			}(w, buf[lo:hi])
+		}
+		wg.Wait()
+		if bw := float64(8*len(buf)) / time.Since(t0).Seconds(); bw > best {
+			best = bw
+		}
+		for _, s := range sums {
+			sink += s
+		}
+	}
+	if sink == -1 {
+		fmt.Fprintln(os.Stderr, sink)
+	}
+	return best
 }
