@@ -392,7 +392,32 @@ func andValid(n int, vs ...*val) []bool {
 }
 
 // evalExpr evaluates n over the record r.
-func evalExpr(n *enode, r arrow.Record) (*val, error) {
+func evalExpr(n *enode, r arrow.Record) (*val, error) { return evalMemo(n, r, nil) }
+
+// memo holds the values of the subexpressions evaluated so far over one
+// record, so that a subexpression repeated within or across the expressions
+// of a projection (Col("v1").Cast(Float64) in five aggregations) is computed
+// once. Values are never mutated after evaluation, so sharing is safe.
+type memo map[string]*val
+
+// evalMemo is evalExpr with common subexpressions shared through m (nil: no
+// sharing).
+func evalMemo(n *enode, r arrow.Record, m memo) (*val, error) {
+	if m == nil || n.op == "col" || n.op == "lit" || n.op == "alias" {
+		return evalNode(n, r, m)
+	}
+	key := string(appendExpr(nil, n))
+	if v, ok := m[key]; ok {
+		return v, nil
+	}
+	v, err := evalNode(n, r, m)
+	if err == nil {
+		m[key] = v
+	}
+	return v, err
+}
+
+func evalNode(n *enode, r arrow.Record, m memo) (*val, error) {
 	rows := int(r.NumRows())
 	switch n.op {
 	case "col":
@@ -404,11 +429,11 @@ func evalExpr(n *enode, r arrow.Record) (*val, error) {
 	case "lit":
 		return &val{scalar: true, lit: n.lit, k: n.lit.k, n: rows}, nil
 	case "alias":
-		return evalExpr(n.args[0], r)
+		return evalMemo(n.args[0], r, m)
 	}
 	var args []*val
 	for _, a := range n.args {
-		v, err := evalExpr(a, r)
+		v, err := evalMemo(a, r, m)
 		if err != nil {
 			return nil, err
 		}
@@ -834,6 +859,13 @@ var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02", time.RFC3339Nano
 func castVal(x *val, k kind, rows int) (*val, error) {
 	if x.k == k && !x.scalar {
 		return x, nil
+	}
+	if k == kFloat && !x.scalar && (x.k == kInt || x.k == kTime) {
+		out := &val{k: kFloat, n: rows, f: make([]float64, rows), valid: x.valid}
+		for i, v := range x.i[:rows] {
+			out.f[i] = float64(v)
+		}
+		return out, nil
 	}
 	if x.scalar {
 		x = broadcast(x, rows)

@@ -462,7 +462,28 @@ func (f *Frame) Persist(ctx context.Context, opts ...sched.Option) (*Frame, erro
 	if err != nil {
 		return nil, err
 	}
-	return cs[0].(*Frame), nil
+	out := cs[0].(*Frame)
+	// Dictionary-encode the low-cardinality string columns of every
+	// partition once, so later groupbys by them work on integer codes.
+	if m, ok := out.n.src.(*memSource); ok && m.encs != nil {
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(m.recs) || ctx.Err() != nil {
+						return
+					}
+					m.encs[i].warm(m.recs[i])
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	return out, nil
 }
 
 // Compute runs the frame and returns its rows as a Table.
@@ -523,7 +544,11 @@ func (f *Frame) Persisted(vals []any) sched.Collection {
 	for i, v := range vals {
 		recs[i] = v.(*Part).R
 	}
-	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, sch: f.n.schema}, schema: f.n.schema})
+	encs := make([]*encCache, len(recs))
+	for i := range encs {
+		encs[i] = &encCache{}
+	}
+	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, encs: encs, sch: f.n.schema}, schema: f.n.schema})
 }
 
 // Explain prints the optimized plan, one operation per line, leaves last.
@@ -635,6 +660,7 @@ func (f *Frame) lower() {
 type memSource struct {
 	keys []graph.Key
 	recs []arrow.Record
+	encs []*encCache // persisted partitions: their string dictionary codes
 	sch  *arrow.Schema
 }
 
@@ -645,7 +671,11 @@ func (m *memSource) schema() *arrow.Schema { return m.sch }
 func (m *memSource) nparts() int           { return len(m.recs) }
 func (m *memSource) prune(*enode) source   { return m }
 func (m *memSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []graph.Key, []step, error) {
-	t := graph.ConstTask(m.keys[i], &Part{R: m.recs[i]})
+	p := &Part{R: m.recs[i]}
+	if m.encs != nil {
+		p.enc = m.encs[i]
+	}
+	t := graph.ConstTask(m.keys[i], p)
 	return []*graph.Task{t}, []graph.Key{m.keys[i]}, nil, nil
 }
 

@@ -3,7 +3,6 @@ package frame
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -12,27 +11,36 @@ import (
 )
 
 // i64Table maps int64 keys to dense group ids: open addressing, linear
-// probing, Fibonacci hashing, over flat slices.
+// probing, Fibonacci hashing, key and id side by side in one flat slice (one
+// cache line per probe).
 type i64Table struct {
-	keys  []int64
-	ids   []int32 // id+1; 0 = empty
+	slots []i64Slot
 	shift uint
 	n     int
 }
 
+type i64Slot struct {
+	key int64
+	id  int32 // id+1; 0 = empty
+}
+
 func newI64Table(hint int) *i64Table {
+	t := &i64Table{}
+	t.alloc(tableSize(hint))
+	return t
+}
+
+// tableSize is the power of two that holds hint keys at most half full.
+func tableSize(hint int) int {
 	size := 16
 	for size < hint*2 {
 		size *= 2
 	}
-	t := &i64Table{}
-	t.alloc(size)
-	return t
+	return size
 }
 
 func (t *i64Table) alloc(size int) {
-	t.keys = make([]int64, size)
-	t.ids = make([]int32, size)
+	t.slots = make([]i64Slot, size)
 	t.shift = uint(64 - log2(size))
 }
 
@@ -46,39 +54,45 @@ func log2(n int) int {
 
 // id returns the group of k, adding it as group next if new.
 func (t *i64Table) id(k int64, next int32) (int32, bool) {
-	mask := len(t.keys) - 1
+	mask := len(t.slots) - 1
 	s := int((uint64(k) * 0x9E3779B97F4A7C15) >> t.shift)
 	for {
-		v := t.ids[s]
-		if v == 0 {
-			t.keys[s] = k
-			t.ids[s] = next + 1
+		sl := &t.slots[s]
+		if sl.id == 0 {
+			sl.key, sl.id = k, next+1
 			t.n++
-			if t.n*2 > len(t.keys) {
-				t.grow()
+			if t.n*2 > len(t.slots) {
+				t.rehash(len(t.slots) * 2)
 			}
 			return next, true
 		}
-		if t.keys[s] == k {
-			return v - 1, false
+		if sl.key == k {
+			return sl.id - 1, false
 		}
 		s = (s + 1) & mask
 	}
 }
 
-func (t *i64Table) grow() {
-	keys, ids := t.keys, t.ids
-	t.alloc(len(keys) * 2)
-	mask := len(t.keys) - 1
-	for i, v := range ids {
-		if v == 0 {
+// reserve grows the table to hold hint keys without further regrowth.
+func (t *i64Table) reserve(hint int) {
+	if size := tableSize(hint); size > len(t.slots) {
+		t.rehash(size)
+	}
+}
+
+func (t *i64Table) rehash(size int) {
+	old := t.slots
+	t.alloc(size)
+	mask := len(t.slots) - 1
+	for _, o := range old {
+		if o.id == 0 {
 			continue
 		}
-		s := int((uint64(keys[i]) * 0x9E3779B97F4A7C15) >> t.shift)
-		for t.ids[s] != 0 {
+		s := int((uint64(o.key) * 0x9E3779B97F4A7C15) >> t.shift)
+		for t.slots[s].id != 0 {
 			s = (s + 1) & mask
 		}
-		t.keys[s], t.ids[s] = keys[i], v
+		t.slots[s] = o
 	}
 }
 
@@ -195,17 +209,31 @@ func keyGroups(c *col) ([]int32, []int32) {
 // groupRows assigns dense group ids to the rows of r by the key columns
 // keyIdx; first[g] is the first row of group g.
 func groupRows(r arrow.Record, keyIdx []int) ([]int32, []int32) {
+	gids, first, _ := groupRowsMaybe(r, keyIdx, nil, false)
+	return gids, first
+}
+
+// groupRowsMaybe is groupRows that, with mayAbandon, may give up (abandoned
+// true) on keys of so many groups that a partial aggregation would not pay.
+func groupRowsMaybe(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) ([]int32, []int32, bool) {
 	n := int(r.NumRows())
 	if len(keyIdx) == 0 {
 		gids := make([]int32, n)
 		if n == 0 {
-			return gids, []int32{-1}
+			return gids, []int32{-1}, false
 		}
-		return gids, []int32{0}
+		return gids, []int32{0}, false
+	}
+	switch gids, first, st := groupByCodes(r, keyIdx, enc, mayAbandon); st {
+	case codesOK:
+		return gids, first, false
+	case codesAbandon:
+		return nil, nil, true
 	}
 	if len(keyIdx) == 1 {
 		c0 := colOf(r.Column(keyIdx[0]))
-		return keyGroups(&c0)
+		gids, first := keyGroups(&c0)
+		return gids, first, false
 	}
 	// Several keys: one pass over a table of row hashes, comparing the key
 	// columns of the group's first row on a hash match.
@@ -256,7 +284,7 @@ func groupRows(r arrow.Record, keyIdx []int) ([]int32, []int32) {
 			p = (p + 1) & mask
 		}
 	}
-	return gids, first
+	return gids, first, false
 }
 
 func rowsEqual(cols []col, a, b int) bool {
@@ -298,32 +326,54 @@ func rowHashes(r arrow.Record, keyIdx []int) []uint64 {
 	hs := make([]uint64, n)
 	for j, ki := range keyIdx {
 		c := colOf(r.Column(ki))
-		for i := 0; i < n; i++ {
-			var h uint64
-			switch {
-			case c.null(i):
-				h = 0x51ed27
-			case c.k == kStr:
-				h = hash.Bytes(c.str(i))
-			case c.k == kFloat:
-				f := c.f64[i]
-				if f == 0 {
-					f = 0
-				}
-				h = hash.Uint64(math.Float64bits(f))
-			case c.k == kBool:
-				if c.boolAt(i) {
-					h = hash.Uint64(1)
-				} else {
-					h = hash.Uint64(0)
-				}
-			default:
-				h = hash.Uint64(uint64(c.i64[i]))
-			}
+		put := func(i int, h uint64) {
 			if j == 0 {
 				hs[i] = h
 			} else {
 				hs[i] = hash.Combine(hs[i], h)
+			}
+		}
+		switch {
+		case (c.k == kInt || c.k == kTime) && c.valid == nil:
+			vs := c.i64[:n]
+			if j == 0 {
+				for i, v := range vs {
+					hs[i] = hash.Uint64(uint64(v))
+				}
+			} else {
+				for i, v := range vs {
+					hs[i] = hash.Combine(hs[i], hash.Uint64(uint64(v)))
+				}
+			}
+		case c.k == kStr && c.valid == nil:
+			offs, data := c.offs[:n+1], c.data
+			for i := 0; i < n; i++ {
+				put(i, hash.Bytes(data[offs[i]:offs[i+1]]))
+			}
+		default:
+			for i := 0; i < n; i++ {
+				var h uint64
+				switch {
+				case c.null(i):
+					h = 0x51ed27
+				case c.k == kStr:
+					h = hash.Bytes(c.str(i))
+				case c.k == kFloat:
+					f := c.f64[i]
+					if f == 0 {
+						f = 0
+					}
+					h = hash.Uint64(math.Float64bits(f))
+				case c.k == kBool:
+					if c.boolAt(i) {
+						h = hash.Uint64(1)
+					} else {
+						h = hash.Uint64(0)
+					}
+				default:
+					h = hash.Uint64(uint64(c.i64[i]))
+				}
+				put(i, h)
 			}
 		}
 	}
@@ -388,12 +438,15 @@ func (a aggSpec) outType() arrow.DataType {
 
 // partialAgg computes per-group partial states of r: key columns then state
 // columns, one row per group in first-seen order.
-func partialAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error) {
+func partialAgg(r arrow.Record, keys []string, aggs []aggSpec, enc *encCache) (arrow.Record, error) {
 	keyIdx, err := fieldIndices(r.Schema(), keys)
 	if err != nil {
 		return nil, err
 	}
-	gids, first := groupRows(r, keyIdx)
+	gids, first, abandoned := groupRowsMaybe(r, keyIdx, enc, identityOK(aggs))
+	if abandoned {
+		return identityPartial(r, keyIdx, aggs)
+	}
 	ng := len(first)
 	if r.NumRows() == 0 && len(keys) > 0 {
 		ng = 0
@@ -760,7 +813,7 @@ func fullAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error
 			cols = append(cols, finalAgg(sr, 0, []aggSpec{a}).Column(0))
 			continue
 		}
-		if order == nil {
+		if order == nil && a.fn != "median" {
 			order, starts = sortByGroup(gids, ng)
 		}
 		switch a.fn {
@@ -778,28 +831,7 @@ func fullAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error
 			}
 			cols = append(cols, int64Array(out, nil))
 		case "median":
-			out := make([]float64, ng)
-			valid := make([]bool, ng)
-			var buf []float64
-			for g := 0; g < ng; g++ {
-				buf = buf[:0]
-				for _, i := range order[starts[g]:starts[g+1]] {
-					if !c.null(int(i)) {
-						buf = append(buf, c.float(int(i)))
-					}
-				}
-				if len(buf) == 0 {
-					continue
-				}
-				sort.Float64s(buf)
-				m := len(buf) / 2
-				if len(buf)%2 == 1 {
-					out[g] = buf[m]
-				} else {
-					out[g] = (buf[m-1] + buf[m]) / 2
-				}
-				valid[g] = true
-			}
+			out, valid := groupMedians(&c, gids, ng)
 			cols = append(cols, float64Array(out, valid))
 		}
 	}

@@ -14,7 +14,10 @@ import (
 
 // Part is the value of one partition task: an Arrow record batch. It reports
 // its size for the scheduler's memory accounting and ships as Arrow IPC.
-type Part struct{ R arrow.Record }
+type Part struct {
+	R   arrow.Record
+	enc *encCache // dictionary codes of string columns (persisted partitions)
+}
 
 // Size implements graph.Sizer: the bytes of the record's buffers.
 func (p *Part) Size() int64 { return recordSize(p.R) }

@@ -155,7 +155,7 @@ func RegisterMap(name string, f MapFunc) {
 	}
 }
 
-func runStep(ctx context.Context, s *step, r arrow.Record) (arrow.Record, error) {
+func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow.Record, error) {
 	switch s.kind {
 	case "filter":
 		m, err := mask(s.exprs[0], r)
@@ -182,7 +182,7 @@ func runStep(ctx context.Context, s *step, r arrow.Record) (arrow.Record, error)
 		}
 		return r, nil
 	case "partial":
-		return partialAgg(r, s.keys, s.aggs)
+		return partialAgg(r, s.keys, s.aggs, enc)
 	case "topn":
 		return topN(r, s.names[0], int(s.n), s.desc)
 	case "gtopn":
@@ -202,8 +202,12 @@ func project(r arrow.Record, exprs []*enode, names []string) (arrow.Record, erro
 	fields := make([]arrow.Field, len(exprs))
 	cols := make([]arrow.Array, len(exprs))
 	n := int(r.NumRows())
+	var m memo
+	if len(exprs) > 1 {
+		m = memo{}
+	}
 	for i, e := range exprs {
-		v, err := evalExpr(e, r)
+		v, err := evalMemo(e, r, m)
 		if err != nil {
 			return nil, err
 		}
@@ -241,6 +245,7 @@ func (p *pipeOp) Params() ([]byte, error) {
 
 func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 	var r arrow.Record
+	var enc *encCache
 	steps := p.steps
 	if len(steps) > 0 && steps[0].kind == "read" {
 		f, ok := readers.Load(steps[0].src)
@@ -268,14 +273,15 @@ func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 		r = array.NewRecord(arrow.NewSchema(fields, nil), cols, n)
 		steps = steps[1:]
 	} else {
-		r = in[0].(*Part).R
+		p := in[0].(*Part)
+		r, enc = p.R, p.enc
 	}
 	for i := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		var err error
-		if r, err = runStep(ctx, &steps[i], r); err != nil {
+		if r, err = runStep(ctx, &steps[i], r, enc); err != nil {
 			return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
 		}
 	}
@@ -362,7 +368,11 @@ func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
 			return nil, err
 		}
 	} else {
-		if len(recs) > 1 {
+		unmerged := false
+		for _, x := range recs {
+			unmerged = unmerged || isUnmerged(x)
+		}
+		if len(recs) > 1 || unmerged {
 			r = mergeAgg(r, c.nkeys, c.aggs)
 		}
 		if c.final {
@@ -375,7 +385,7 @@ func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
 		}
 	}
 	for i := range c.after {
-		if r, err = runStep(ctx, &c.after[i], r); err != nil {
+		if r, err = runStep(ctx, &c.after[i], r, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -424,7 +434,7 @@ func (c *concatOp) Run(ctx context.Context, in []any) (any, error) {
 		return nil, err
 	}
 	for i := range c.after {
-		if r, err = runStep(ctx, &c.after[i], r); err != nil {
+		if r, err = runStep(ctx, &c.after[i], r, nil); err != nil {
 			return nil, err
 		}
 	}

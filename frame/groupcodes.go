@@ -1,0 +1,476 @@
+package frame
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// encCache holds the dictionary encodings (dense codes per row, first row per
+// code) of the string columns of one persisted partition, computed once and
+// reused by every groupby over that partition. It is keyed by the column's
+// array data, so projections that pass a column through keep the hit.
+type encCache struct {
+	mu sync.Mutex
+	m  map[arrow.ArrayData]*strEnc
+}
+
+type strEnc struct {
+	once  sync.Once
+	gids  []int32
+	first []int32
+}
+
+// strCodes returns the dictionary codes of the string array a (nulls form a
+// code of their own), from the cache when enc holds them.
+func (enc *encCache) strCodes(a arrow.Array, c *col) ([]int32, []int32) {
+	if enc == nil {
+		return keyGroups(c)
+	}
+	enc.mu.Lock()
+	if enc.m == nil {
+		enc.m = map[arrow.ArrayData]*strEnc{}
+	}
+	e := enc.m[a.Data()]
+	if e == nil {
+		e = &strEnc{}
+		enc.m[a.Data()] = e
+	}
+	enc.mu.Unlock()
+	e.once.Do(func() { e.gids, e.first = keyGroups(c) })
+	return e.gids, e.first
+}
+
+// warm encodes the string columns of r whose distinct values are at most
+// half the rows (the ones worth keeping encoded).
+func (enc *encCache) warm(r arrow.Record) {
+	for _, a := range r.Columns() {
+		if kindOf(a.DataType()) != kStr {
+			continue
+		}
+		c := colOf(a)
+		_, first := enc.strCodes(a, &c)
+		if len(first) > a.Len()/2 {
+			enc.mu.Lock()
+			delete(enc.m, a.Data())
+			enc.mu.Unlock()
+		}
+	}
+}
+
+type codeStatus uint8
+
+const (
+	codesOK      codeStatus = iota
+	codesNoFit              // some key cannot be coded: hash the rows instead
+	codesAbandon            // (mayAbandon) too many groups: do not pre-aggregate
+)
+
+// groupByCodes groups rows by mapping each key column to a small integer code
+// (integers: value minus the minimum; strings: dictionary codes; bools) and
+// combining the codes of a row into one uint64. When the combined range is
+// small the group of a code is found by direct indexing, otherwise by an
+// integer hash table. ok is false when a key does not fit (floats, ranges
+// whose product overflows 64 bits), or, with mayAbandon, when a quarter of
+// the rows shows that grouping would hardly reduce them.
+func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) (gids, first []int32, st codeStatus) {
+	n := int(r.NumRows())
+	if len(keyIdx) == 1 {
+		a := r.Column(keyIdx[0])
+		if a.DataType().ID() == arrow.STRING {
+			c := colOf(a)
+			g, f := enc.strCodes(a, &c)
+			return g, f, codesOK
+		}
+	}
+	// Check the ranges first, so no work is wasted on keys that do not fit.
+	type keyRange struct {
+		c    col
+		lo   int64
+		span uint64
+	}
+	ks := make([]keyRange, len(keyIdx))
+	card := uint64(1)
+	for j, ki := range keyIdx {
+		a := r.Column(ki)
+		c := colOf(a)
+		kr := keyRange{c: c}
+		switch c.k {
+		case kInt, kTime:
+			lo, hi, any := minMaxInt(&c)
+			if !any {
+				kr.span = 1
+				break
+			}
+			d := uint64(hi) - uint64(lo)
+			if hi < lo || d >= 1<<62 {
+				return nil, nil, codesNoFit
+			}
+			kr.lo, kr.span = lo, d+1
+			if c.valid != nil {
+				kr.span++
+			}
+		case kBool:
+			kr.span = 3
+		case kStr:
+			kr.span = 0 // known after encoding
+		default:
+			return nil, nil, codesNoFit
+		}
+		ks[j] = kr
+		if kr.span > 0 {
+			hi, lo := bits.Mul64(card, kr.span)
+			if hi != 0 {
+				return nil, nil, codesNoFit
+			}
+			card = lo
+		}
+	}
+	comp := make([]uint64, n)
+	for j, ki := range keyIdx {
+		kr := &ks[j]
+		c := &kr.c
+		switch c.k {
+		case kStr:
+			g, f := enc.strCodes(r.Column(ki), c)
+			d := uint64(len(f))
+			hi, lo := bits.Mul64(card, d)
+			if hi != 0 {
+				return nil, nil, codesNoFit
+			}
+			card = lo
+			g = g[:n]
+			for i, x := range g {
+				comp[i] = comp[i]*d + uint64(x)
+			}
+		case kInt, kTime:
+			span, base := kr.span, kr.lo
+			vs := c.i64[:n]
+			if c.valid == nil {
+				for i, v := range vs {
+					comp[i] = comp[i]*span + uint64(v-base)
+				}
+			} else {
+				for i, v := range vs {
+					x := uint64(0)
+					if !c.null(i) {
+						x = uint64(v-base) + 1
+					}
+					comp[i] = comp[i]*span + x
+				}
+			}
+		case kBool:
+			for i := range comp {
+				x := uint64(0)
+				if !c.null(i) {
+					x = 1
+					if c.boolAt(i) {
+						x = 2
+					}
+				}
+				comp[i] = comp[i]*3 + x
+			}
+		}
+	}
+	gids = make([]int32, n)
+	limit := uint64(2 * n)
+	if limit < 1<<16 {
+		limit = 1 << 16
+	}
+	if card <= limit && card <= 1<<27 {
+		slot := make([]int32, card)
+		for i, x := range comp {
+			g := slot[x]
+			if g == 0 {
+				first = append(first, int32(i))
+				g = int32(len(first))
+				slot[x] = g
+			}
+			gids[i] = g - 1
+		}
+		return gids, first, codesOK
+	}
+	// Hash the codes. A sample of the first rows sizes the table: when
+	// nearly every sampled row is a new group, reserve room for all rows.
+	sample := n
+	if sample > 1<<14 {
+		sample = 1 << 14
+	}
+	t := newI64Table(sample)
+	check := -1
+	if mayAbandon && n >= 1<<16 {
+		check = n / 4
+	}
+	for i, x := range comp {
+		if i == sample && len(first) > sample/2 {
+			t.reserve(n)
+		}
+		if i == check && len(first) > check*3/4 {
+			return nil, nil, codesAbandon
+		}
+		g, isNew := t.id(int64(x), int32(len(first)))
+		if isNew {
+			first = append(first, int32(i))
+		}
+		gids[i] = g
+	}
+	return gids, first, codesOK
+}
+
+// minMaxInt returns the smallest and largest non-null values of an integer
+// column; any is false when it has none.
+func minMaxInt(c *col) (lo, hi int64, any bool) {
+	vs := c.i64[:c.n]
+	if c.valid == nil {
+		if len(vs) == 0 {
+			return 0, 0, false
+		}
+		lo, hi = vs[0], vs[0]
+		for _, v := range vs {
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		return lo, hi, true
+	}
+	for i, v := range vs {
+		if c.null(i) {
+			continue
+		}
+		if !any {
+			lo, hi, any = v, v, true
+			continue
+		}
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	return lo, hi, any
+}
+
+// unmergedMeta marks partial-state records that hold one state per row (the
+// partial aggregation was skipped): a combine must merge them even alone.
+var unmergedMeta = arrow.NewMetadata([]string{"godask.unmerged"}, []string{"1"})
+
+func isUnmerged(r arrow.Record) bool {
+	md := r.Schema().Metadata()
+	return md.FindKey("godask.unmerged") >= 0
+}
+
+// identityOK says whether every aggregation has a one-row state that can be
+// made from the input column alone.
+func identityOK(aggs []aggSpec) bool {
+	for _, a := range aggs {
+		if a.k == kBool && a.fn != "size" && a.fn != "count" {
+			return false
+		}
+		switch a.fn {
+		case "size", "count", "sum", "mean", "std", "var", "min", "max", "first", "last":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// identityPartial is the partial aggregation of rows whose keys hardly
+// repeat: each row is its own state (the key columns and values pass through
+// uncopied), so the hash work is done once, when the states are merged.
+func identityPartial(r arrow.Record, keyIdx []int, aggs []aggSpec) (arrow.Record, error) {
+	n := int(r.NumRows())
+	fields := make([]arrow.Field, 0, len(keyIdx)+2*len(aggs))
+	var cols []arrow.Array
+	for _, ki := range keyIdx {
+		fields = append(fields, r.Schema().Field(ki))
+		cols = append(cols, r.Column(ki))
+	}
+	var ones arrow.Array
+	for _, a := range aggs {
+		fields = append(fields, a.stateFields()...)
+		if a.fn == "size" {
+			if ones == nil {
+				v := make([]int64, n)
+				for i := range v {
+					v[i] = 1
+				}
+				ones = int64Array(v, nil)
+			}
+			cols = append(cols, ones)
+			continue
+		}
+		idx := r.Schema().FieldIndices(a.in)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("aggregate %s: unknown column %q; the columns are %s", a.fn, a.in, schemaCols(r.Schema()))
+		}
+		arr := r.Column(idx[0])
+		c := colOf(arr)
+		cnt := func() arrow.Array {
+			v := make([]int64, n)
+			for i := range v {
+				if !c.null(i) {
+					v[i] = 1
+				}
+			}
+			return int64Array(v, nil)
+		}
+		asFloat := func() arrow.Array {
+			if c.k == kFloat {
+				return arr
+			}
+			v := make([]float64, n)
+			for i, x := range c.i64[:n] {
+				v[i] = float64(x)
+			}
+			return float64Array(v, nullMask(&c))
+		}
+		switch a.fn {
+		case "count":
+			cols = append(cols, cnt())
+		case "sum", "min", "max", "first", "last":
+			cols = append(cols, arr)
+		case "mean":
+			cols = append(cols, asFloat(), cnt())
+		case "std", "var":
+			cols = append(cols, cnt(), asFloat(), float64Array(make([]float64, n), nil))
+		}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, &unmergedMeta), cols, int64(n)), nil
+}
+
+// nullMask is the validity of c as bools, nil when it has no nulls.
+func nullMask(c *col) []bool {
+	if c.valid == nil {
+		return nil
+	}
+	v := make([]bool, c.n)
+	for i := range v {
+		v[i] = !c.null(i)
+	}
+	return v
+}
+
+// groupMedians computes the median of the non-null values of c per group:
+// the values are gathered group by group into one buffer (a counting sort),
+// then each group's middle is found by selection, in linear time.
+func groupMedians(c *col, gids []int32, ng int) ([]float64, []bool) {
+	starts := make([]int, ng+1)
+	for i, g := range gids {
+		if !c.null(i) {
+			starts[g+1]++
+		}
+	}
+	for g := 0; g < ng; g++ {
+		starts[g+1] += starts[g]
+	}
+	pos := append([]int(nil), starts[:ng]...)
+	vals := make([]float64, starts[ng])
+	for i, g := range gids {
+		if !c.null(i) {
+			vals[pos[g]] = c.float(i)
+			pos[g]++
+		}
+	}
+	out := make([]float64, ng)
+	valid := make([]bool, ng)
+	for g := 0; g < ng; g++ {
+		seg := vals[starts[g]:starts[g+1]]
+		if len(seg) == 0 {
+			continue
+		}
+		out[g], valid[g] = median(seg), true
+	}
+	return out, valid
+}
+
+// median returns the median of v (len > 0), reordering v. NaNs order first,
+// as sort.Float64s puts them.
+func median(v []float64) float64 {
+	for _, x := range v {
+		if x != x {
+			sort.Float64s(v)
+			return midOfSorted(v)
+		}
+	}
+	m := len(v) / 2
+	selectK(v, m)
+	if len(v)%2 == 1 {
+		return v[m]
+	}
+	// v[:m] holds the m smallest: the other middle value is their maximum.
+	lo := v[0]
+	for _, x := range v[1:m] {
+		if x > lo {
+			lo = x
+		}
+	}
+	return (lo + v[m]) / 2
+}
+
+func midOfSorted(v []float64) float64 {
+	m := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[m]
+	}
+	return (v[m-1] + v[m]) / 2
+}
+
+// selectK reorders v (no NaNs) so that v[k] is the value sorted order puts
+// there, with v[:k] <= v[k] <= v[k+1:] (Hoare's selection, median-of-three
+// pivots; small ranges by insertion sort).
+func selectK(v []float64, k int) {
+	lo, hi := 0, len(v)-1
+	for hi-lo > 16 {
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		p := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return // j < k < i: v[k] == p, in place
+		}
+	}
+	for i := lo + 1; i <= hi; i++ {
+		x := v[i]
+		j := i - 1
+		for j >= lo && v[j] > x {
+			v[j+1] = v[j]
+			j--
+		}
+		v[j+1] = x
+	}
+}
