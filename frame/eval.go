@@ -957,6 +957,8 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 					buf = strconv.AppendBool(buf, x.b[i])
 				case kTime:
 					buf = time.UnixMicro(x.i[i]).UTC().AppendFormat(buf, "2006-01-02 15:04:05")
+				case kStr:
+					buf = append(buf, x.strAt(i)...)
 				}
 			}
 			sb.add(buf)
@@ -1023,7 +1025,7 @@ func datePart(op string, x *val, rows int) *val {
 		us := x.intAt(i)
 		switch op {
 		case "hour":
-			out.i[i] = (us/3600e6%24 + 24) % 24
+			out.i[i] = (floorDiv(us, 3600e6)%24 + 24) % 24 // floor: 1969-12-31 23:59 is hour 23
 			continue
 		case "weekday":
 			days := floorDiv(us, 86400e6)
