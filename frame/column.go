@@ -351,6 +351,17 @@ func concatRecords(schema *arrow.Schema, recs []arrow.Record) (arrow.Record, err
 	return array.NewRecord(schema, cols, n), nil
 }
 
+// settled returns r after computing every column's null count. A slice of an
+// array with a validity bitmap counts its nulls lazily on first use, which
+// writes to the array: a record that several tasks may read at once (a
+// broadcast join side, a persisted partition) must be settled first.
+func settled(r arrow.Record) arrow.Record {
+	for _, c := range r.Columns() {
+		c.NullN()
+	}
+	return r
+}
+
 func emptyRecord(schema *arrow.Schema) arrow.Record {
 	cols := make([]arrow.Array, schema.NumFields())
 	for i, f := range schema.Fields() {

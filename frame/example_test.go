@@ -67,3 +67,27 @@ func ExampleReadCSV() {
 	// [fare tip] 2
 	// 30.5
 }
+
+// Joining two frames on a key, as pandas' merge.
+func ExampleFrame_Merge() {
+	trips := frame.FromColumns(2,
+		frame.Column{Name: "zone", Values: []int64{1, 2, 2, 3, 9}},
+		frame.Column{Name: "fare", Values: []float64{10, 12.5, 7, 30, 4}})
+	zones := frame.FromColumns(1,
+		frame.Column{Name: "zone", Values: []int64{1, 2, 3}},
+		frame.Column{Name: "borough", Values: []string{"Bronx", "Brooklyn", "Queens"}})
+	byBorough := trips.Join(zones, frame.Inner, "zone").GroupBy("borough").Agg(frame.Col("fare").Sum()).SortValues(false, "borough")
+	tab, err := byBorough.Compute(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tab)
+	// Output:
+	//    borough  fare
+	// 0     Bronx  10.0
+	// 1  Brooklyn  19.5
+	// 2    Queens  30.0
+	//
+	// [3 rows x 2 columns]
+}

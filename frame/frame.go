@@ -48,16 +48,18 @@ type node struct {
 	op     string // source, project, filter, map, agg, topn, sort, concat
 	in     *node
 	src    source
-	cols   []string // source: projection (nil = all)
-	pred   *enode   // source: pushed filter; filter: predicate
-	exprs  []*enode // project
-	names  []string // project: output names; sort/topn: by
-	fn     string   // map
-	keys   []string // agg
-	aggs   []Expr   // agg
-	split  int      // agg: output partitions (0 = auto)
-	n      int64    // topn
-	desc   bool     // topn, sort
+	cols   []string  // source: projection (nil = all)
+	pred   *enode    // source: pushed filter; filter: predicate
+	exprs  []*enode  // project
+	names  []string  // project: output names; sort/topn: by
+	fn     string    // map
+	keys   []string  // agg
+	aggs   []Expr    // agg
+	split  int       // agg: output partitions (0 = auto)
+	n      int64     // topn
+	desc   bool      // topn, sort
+	right  *node     // join: the right input (in is the left)
+	join   *joinSpec // join
 	schema *arrow.Schema
 }
 
@@ -609,6 +611,11 @@ func explain(b *strings.Builder, n *node, depth int) {
 		fmt.Fprintf(b, "%ssort by %v desc=%v\n", ind, n.names, n.desc)
 	case "gtopn":
 		explainGroupTop(b, ind, n)
+	case "join":
+		explainJoin(b, ind, n)
+		explain(b, n.in, depth+1)
+		explain(b, n.right, depth+1)
+		return
 	default:
 		fmt.Fprintf(b, "%s%s\n", ind, n.op)
 	}
@@ -631,6 +638,8 @@ func partsOf(n *node) int {
 		return autoSplit(partsOf(n.in))
 	case "gtopn":
 		return groupTopParts(n)
+	case "join":
+		return joinParts(n)
 	case "topn", "sort":
 		return 1
 	}

@@ -78,7 +78,7 @@ func splitRecord(rec arrow.Record, nparts int) *Frame {
 	var recs []arrow.Record
 	for i := 0; i < nparts; i++ {
 		lo, hi := int64(n*i/nparts), int64(n*(i+1)/nparts)
-		recs = append(recs, rec.NewSlice(lo, hi))
+		recs = append(recs, settled(rec.NewSlice(lo, hi)))
 	}
 	return FromRecords(recs...)
 }

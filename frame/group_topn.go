@@ -179,7 +179,7 @@ func groupTop(r arrow.Record, keys []string, by string, n int, desc bool) (arrow
 	}
 	rows := int(r.NumRows())
 	if n == 0 || rows == 0 {
-		return r.NewSlice(0, 0), nil
+		return settled(r.NewSlice(0, 0)), nil
 	}
 	c := colOf(r.Column(bi[0]))
 	gids, first := groupRows(r, keyIdx)
@@ -229,7 +229,7 @@ func groupTop(r arrow.Record, keys []string, by string, n int, desc bool) (arrow
 	if len(idx) == rows {
 		return r, nil
 	}
-	return r.NewSlice(0, int64(len(idx))), nil
+	return settled(r.NewSlice(0, int64(len(idx)))), nil
 }
 
 func orderBy[T int64 | float64](v []T, desc bool) func(i, j int32) bool {

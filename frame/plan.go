@@ -163,6 +163,8 @@ func union(a map[string]bool, n *enode) map[string]bool {
 func push(n *node, need map[string]bool) *node {
 	m := *n
 	switch n.op {
+	case "join":
+		return pushJoin(n, need)
 	case "source":
 		if need != nil {
 			var cols []string
@@ -335,6 +337,8 @@ func appendStep(ps []pend, s step) []pend {
 
 func (b *builder) lower(n *node) ([]pend, error) {
 	switch n.op {
+	case "join":
+		return b.lowerJoin(n)
 	case "source":
 		var out []pend
 		for i := 0; i < n.src.nparts(); i++ {

@@ -173,12 +173,12 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		return f.(MapFunc)(ctx, r)
 	case "head":
 		if r.NumRows() > s.n {
-			return r.NewSlice(0, s.n), nil
+			return settled(r.NewSlice(0, s.n)), nil
 		}
 		return r, nil
 	case "tail":
 		if r.NumRows() > s.n {
-			return r.NewSlice(r.NumRows()-s.n, r.NumRows()), nil
+			return settled(r.NewSlice(r.NumRows()-s.n, r.NumRows())), nil
 		}
 		return r, nil
 	case "partial":
@@ -494,7 +494,7 @@ func topN(r arrow.Record, by string, n int, desc bool) (arrow.Record, error) {
 		return nil, err
 	}
 	if int(s.NumRows()) > n {
-		s = s.NewSlice(0, int64(n))
+		s = settled(s.NewSlice(0, int64(n)))
 	}
 	return s, nil
 }

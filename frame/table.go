@@ -2,6 +2,7 @@ package frame
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -151,6 +152,33 @@ func formatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'e', 6, 64)
 }
 
+// floatDecimals is the number of decimals (1 to 6) a float column is printed
+// with: the fewest that lose nothing against 6 decimals on the printed rows.
+func floatDecimals(c *col, rows []int) int {
+	d := 1
+	for _, i := range rows {
+		if i < 0 || c.null(i) {
+			continue
+		}
+		f := c.f64[i]
+		full := strconv.FormatFloat(f, 'f', 6, 64)
+		for d < 6 && strconv.FormatFloat(f, 'f', d, 64)+strings.Repeat("0", 6-d) != full {
+			d++
+		}
+	}
+	return d
+}
+
+// formatFloatDec formats f with d decimals, or in e-notation when it is too
+// large or too small for fixed notation.
+func formatFloatDec(f float64, d int) string {
+	a := math.Abs(f)
+	if math.IsNaN(f) || math.IsInf(f, 0) || (a != 0 && a < 1e-4) || a >= 1e15 {
+		return formatFloat(f)
+	}
+	return strconv.FormatFloat(f, 'f', d, 64)
+}
+
 // String prints the table like pandas: a header, an index column, right
 // aligned cells; long tables show their first and last 5 rows.
 func (t *Table) String() string {
@@ -176,6 +204,15 @@ func (t *Table) String() string {
 	for j := range cols {
 		cols[j] = colOf(t.rec.Column(j))
 	}
+	// Floats of a column share one number of decimals, as pandas prints
+	// them: the fewest (1 to 6) that show every printed value as exactly as
+	// 6 decimals would.
+	dec := make([]int, ncol)
+	for j := range cols {
+		if cols[j].k == kFloat {
+			dec[j] = floatDecimals(&cols[j], rows)
+		}
+	}
 	for r, i := range rows {
 		line := make([]string, ncol+1)
 		if i < 0 {
@@ -186,6 +223,9 @@ func (t *Table) String() string {
 			line[0] = strconv.Itoa(i)
 			for j := range cols {
 				s := cell(&cols[j], i)
+				if dec[j] > 0 && !cols[j].null(i) {
+					s = formatFloatDec(cols[j].f64[i], dec[j])
+				}
 				if len(s) > 40 {
 					s = s[:37] + "..."
 				}
