@@ -50,19 +50,28 @@ func (a *Array) Err() error {
 	return a.err
 }
 
-// Shape returns the array's shape (a copy).
+// Shape returns the array's shape (a copy); an axis whose length is not known
+// until the array is computed (after Mask) has length Unknown.
 func (a *Array) Shape() []int { return append([]int{}, a.shape...) }
 
 // Ndim returns the number of axes.
 func (a *Array) Ndim() int { return len(a.shape) }
 
-// Size returns the number of elements.
-func (a *Array) Size() int { return prod(a.shape) }
+// Size returns the number of elements, or Unknown when some axis has
+// Unknown length (and none has length 0).
+func (a *Array) Size() int {
+	n := prod(a.shape)
+	if n < 0 {
+		return Unknown
+	}
+	return n
+}
 
 // DType returns the element type.
 func (a *Array) DType() DType { return a.dtype }
 
-// Chunks returns the chunk lengths along every axis (a copy).
+// Chunks returns the chunk lengths along every axis (a copy); they are
+// Unknown along an axis of unknown length.
 func (a *Array) Chunks() [][]int { return copyChunks(a.chunks) }
 
 // NumBlocks returns the number of blocks.
@@ -70,6 +79,7 @@ func (a *Array) NumBlocks() int { return len(a.keys) }
 
 // String prints the array like Dask's repr:
 // array<shape=(10000, 20), dtype=float64, chunks=(1000, 20), tasks=10>.
+// Unknown lengths print as nan: array<shape=(nan, 20), ...>.
 func (a *Array) String() string {
 	if a.err != nil {
 		return fmt.Sprintf("array<error: %v>", a.err)
@@ -131,6 +141,9 @@ func (a *Array) Keys() []graph.Key { return a.keys }
 // Finalize implements sched.Finalizer: it assembles the computed blocks into
 // one *Dense.
 func (a *Array) Finalize(vals []any) (any, error) {
+	if a.hasUnknown() {
+		return a.assembleUnknown(vals)
+	}
 	return a.assemble(vals)
 }
 
@@ -219,6 +232,9 @@ func (d *Dense) copyRange(doff int, src *Dense, soff, n int) {
 // Persisted implements sched.Persister: the same array (same keys) whose
 // blocks are the computed values.
 func (a *Array) Persisted(vals []any) sched.Collection {
+	if a.hasUnknown() {
+		return a.persistedUnknown(vals)
+	}
 	b := &Array{shape: a.shape, chunks: a.chunks, dtype: a.dtype, keys: a.keys}
 	for i, k := range a.keys {
 		b.tasks = append(b.tasks, graph.ConstTask(k, vals[i]))

@@ -360,9 +360,15 @@ func TestShapeOps(t *testing.T) {
 	}
 	assertClose(t, "transpose", tr, []int{4, 6, 5}, want)
 	// Reshape: C order is kept.
-	assertClose(t, "reshape", mustCompute(t, a.Reshape(3, -1)), []int{3, 40}, d.Data)
+	if a.Reshape(3, -1).Err() == nil {
+		t.Fatal("reshape of irregular chunks accepted")
+	}
+	assertClose(t, "reshape", mustCompute(t, a.Rechunk(Regular{2, 5, 4}).Reshape(3, -1)), []int{3, 40}, d.Data)
 	assertClose(t, "reshape flat", mustCompute(t, a.Rechunk(Regular{2}).Reshape(120)), []int{120}, d.Data)
-	assertClose(t, "reshape realigned", mustCompute(t, a.Rechunk(Regular{1}).Reshape(4, 30)), []int{4, 30}, d.Data)
+	if a.Rechunk(Regular{1}).Reshape(4, 30).Err() == nil {
+		t.Fatal("reshape of misaligned chunks accepted")
+	}
+	assertClose(t, "reshape realigned", mustCompute(t, a.Rechunk(Regular{3, 5, 4}).Reshape(4, 30)), []int{4, 30}, d.Data)
 	if a.Reshape(7, 7).Err() == nil {
 		t.Fatal("reshape to another size accepted")
 	}

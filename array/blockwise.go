@@ -40,6 +40,9 @@ func Blockwise(name string, dt DType, shape []int, chunks Explicit, inputs []*Ar
 	if err := firstErr(inputs...); err != nil {
 		return &Array{err: err}
 	}
+	if err := needKnown(name, inputs...); err != nil {
+		return &Array{err: err}
+	}
 	if _, ok := kernelFuncs.Load(name); !ok {
 		return errArray("Blockwise: kernel %q is not registered (array.RegisterKernelFunc)", name)
 	}

@@ -151,10 +151,18 @@ func copyChunks(c [][]int) [][]int {
 	return out
 }
 
+// lenString prints a length, Unknown as Dask prints its NaN lengths.
+func lenString(n int) string {
+	if n < 0 {
+		return "nan"
+	}
+	return fmt.Sprint(n)
+}
+
 func chunksString(chunks [][]int) string {
 	parts := make([]string, len(chunks))
 	for i, c := range chunks {
-		parts[i] = fmt.Sprint(c[0])
+		parts[i] = lenString(c[0])
 	}
 	if len(chunks) == 1 {
 		return "(" + parts[0] + ",)"

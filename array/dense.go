@@ -419,7 +419,7 @@ func fmtElem(d *Dense, off int) string {
 func shapeString(s []int) string {
 	parts := make([]string, len(s))
 	for i, v := range s {
-		parts[i] = fmt.Sprint(v)
+		parts[i] = lenString(v)
 	}
 	if len(s) == 1 {
 		return "(" + parts[0] + ",)"

@@ -63,6 +63,9 @@ func TensorDot(a, b *Array, axesA, axesB []int) *Array {
 }
 
 func tensorDot(op string, a, b *Array, axesA, axesB []int, sa, sb []int) *Array {
+	if err := needKnown(op, a, b); err != nil {
+		return &Array{err: err}
+	}
 	shapes := shapeString(sa) + " and " + shapeString(sb)
 	if len(axesA) != len(axesB) {
 		return errArray("%s of %s: %d axes of a against %d of b", op, shapes, len(axesA), len(axesB))

@@ -199,6 +199,9 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 			chunks[i] = []int{shape[i]}
 		}
 	}
+	if err := checkUnknownOperands(name, xs, shape, chunks); err != nil {
+		return &Array{err: err}
+	}
 	var leaves []*Array
 	leafIndex := map[*Array]int{}
 	addLeaf := func(a *Array) int {
@@ -287,7 +290,7 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 	prog := compile(root, len(leaves))
 	out := build(shape, chunks, root.dt, leaves, func(idx []int) (string, []byte, []graph.Key) {
 		p := []byte{byte(root.dt)}
-		p = appendInts(p, blockShape(chunks, idx))
+		p = appendInts(p, ewBlockShape(chunks, idx, shape, leaves))
 		p = graph.AppendBytes(p, []byte(label))
 		p = append(p, prog...)
 		deps := make([]graph.Key, len(leaves))
@@ -417,6 +420,9 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.shape, err = resolveEwShape(e.shape, in); err != nil {
+		return nil, err
+	}
 	out := NewDense(e.dt, e.shape...)
 	err = e.run(in, func(s int, t []float64) { out.storeF64(t, s) })
 	return out, err
@@ -479,7 +485,10 @@ func parseEw(p []byte) (*ewProg, error) {
 // each result tile (rounded to the program's dtype, valid only during the
 // call) with its flat offset to each.
 func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
-	shape := e.shape
+	shape, err := resolveEwShape(e.shape, in)
+	if err != nil {
+		return err
+	}
 	n := prod(shape)
 	regs := make([][]float64, e.nreg)
 	bufs := make([][]float64, e.nreg)

@@ -193,6 +193,9 @@ func (a *Array) Slice(sl ...Slice) *Array {
 	if a.err != nil {
 		return a
 	}
+	if err := needKnown("Slice", a); err != nil {
+		return &Array{err: err}
+	}
 	nd := len(a.shape)
 	if len(sl) > nd {
 		return errArray("Slice: %d indices for shape %s", len(sl), shapeString(a.shape))
@@ -291,6 +294,9 @@ func (a *Array) Take(axis int, positions []int) *Array {
 	if a.err != nil {
 		return a
 	}
+	if err := needKnown("Take", a); err != nil {
+		return &Array{err: err}
+	}
 	nd := len(a.shape)
 	ax, err := normAxis("Take", axis, nd)
 	if err != nil {
@@ -358,6 +364,9 @@ func (a *Array) Take(axis int, positions []int) *Array {
 func (a *Array) Compress(axis int, mask []bool) *Array {
 	if a.err != nil {
 		return a
+	}
+	if err := needKnown("Compress", a); err != nil {
+		return &Array{err: err}
 	}
 	ax, err := normAxis("Compress", axis, len(a.shape))
 	if err != nil {

@@ -38,6 +38,9 @@ func MapBlocks(name string, dt DType, chunks Explicit, as ...*Array) *Array {
 	if len(as) == 0 {
 		return errArray("MapBlocks %q: no arrays", name)
 	}
+	if err := needKnown("MapBlocks", as...); err != nil {
+		return &Array{err: err}
+	}
 	if _, ok := mapFuncs.Load(name); !ok {
 		return errArray("MapBlocks: function %q is not registered (array.RegisterMapFunc)", name)
 	}

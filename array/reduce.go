@@ -155,6 +155,11 @@ func (a *Array) Reduce(r Reduction, o ReduceOptions) *Array {
 			nred++
 		}
 	}
+	if r == RArgMin || r == RArgMax {
+		if err := needKnown(name, a); err != nil {
+			return &Array{err: err}
+		}
+	}
 	if (r == RArgMin || r == RArgMax) && nred != nd && nred != 1 {
 		return errArray("%s over axes %v: one axis or all", name, o.Axes)
 	}
@@ -293,7 +298,11 @@ func (a *Array) Reduce(r Reduction, o ReduceOptions) *Array {
 		finals = append(finals, t.Key)
 		return nil
 	})
-	return &Array{shape: outShape, chunks: outChunks, dtype: odt, keys: finals, tasks: ftasks, parents: []*Array{comb}}
+	res := &Array{shape: outShape, chunks: outChunks, dtype: odt, keys: finals, tasks: ftasks, parents: []*Array{comb}}
+	if (r == RMin || r == RMax) && a.hasUnknown() {
+		return a.checkNonEmpty(r, o, red, res)
+	}
+	return res
 }
 
 func outDType(r Reduction, in DType) DType {
@@ -609,6 +618,7 @@ func reduceFinalKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error)
 	}
 	x := in[0].Data
 	m := len(x) / r.stats()
+	shape = resolveFinalShape(shape, m)
 	if m != prod(shape) {
 		return nil, fmt.Errorf("finalize %s: %d values for shape %v", r, m, shape)
 	}
@@ -644,6 +654,9 @@ func reduceFinalKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error)
 func (a *Array) CumSum(axis int) *Array {
 	if a.err != nil {
 		return a
+	}
+	if err := needKnown("CumSum", a); err != nil {
+		return &Array{err: err}
 	}
 	ax, err := normAxis("CumSum", axis, len(a.shape))
 	if err != nil {

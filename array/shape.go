@@ -115,6 +115,9 @@ func (a *Array) Rechunk(chunks Chunking) *Array {
 	if a.err != nil {
 		return a
 	}
+	if err := needKnown("Rechunk", a); err != nil {
+		return &Array{err: err}
+	}
 	c, err := chunks.normalize(a.shape)
 	if err != nil {
 		return errArray("Rechunk of shape %s: %v", shapeString(a.shape), err)
@@ -136,8 +139,9 @@ func (a *Array) Rechunk(chunks Chunking) *Array {
 		hi := make([]int, nd)
 		for d := 0; d < nd; d++ {
 			s, e := outOff[d][idx[d]], outOff[d][idx[d]+1]
-			lo[d] = sort.SearchInts(inOff[d], s+1) - 1
-			hi[d] = sort.SearchInts(inOff[d], e)
+			// Clamped: an axis of length 0 has one block of length 0.
+			lo[d] = min(sort.SearchInts(inOff[d], s+1)-1, len(a.chunks[d])-1)
+			hi[d] = min(sort.SearchInts(inOff[d], e), len(a.chunks[d]))
 			if hi[d] <= lo[d] {
 				hi[d] = lo[d] + 1
 			}
@@ -256,84 +260,6 @@ func transposeDense(d *Dense, perm []int) *Dense {
 	return out
 }
 
-// Reshape returns the array with another shape of the same size, in C
-// order. The input is first rechunked so that only its first axis is cut;
-// the reshape is supported when every block then maps onto whole rows of
-// the result's first axis, and otherwise fails with an error saying so.
-func (a *Array) Reshape(shape ...int) *Array {
-	if a.err != nil {
-		return a
-	}
-	shape = append([]int{}, shape...)
-	neg := -1
-	known := 1
-	for i, s := range shape {
-		switch {
-		case s == -1 && neg < 0:
-			neg = i
-		case s < 0:
-			return errArray("Reshape %s to %v: negative size", shapeString(a.shape), shape)
-		default:
-			known *= s
-		}
-	}
-	if neg >= 0 {
-		if known == 0 || a.Size()%known != 0 {
-			return errArray("Reshape %s to %v: cannot infer the -1 axis", shapeString(a.shape), shape)
-		}
-		shape[neg] = a.Size() / known
-	}
-	if prod(shape) != a.Size() {
-		return errArray("Reshape: cannot reshape array of shape %s (size %d) into shape %s", shapeString(a.shape), a.Size(), shapeString(shape))
-	}
-	if len(a.keys) == 1 {
-		return build(shape, ones2(shape), a.dtype, []*Array{a}, func([]int) (string, []byte, []graph.Key) {
-			return "reshape", appendInts(nil, shape), []graph.Key{a.keys[0]}
-		})
-	}
-	if len(a.shape) == 0 || len(shape) == 0 {
-		return a.Rechunk(Regular(nil)).Reshape(shape...)
-	}
-	// Slabs along the first input axis.
-	want := make(Explicit, len(a.shape))
-	want[0] = a.chunks[0]
-	for i := 1; i < len(a.shape); i++ {
-		want[i] = []int{a.shape[i]}
-	}
-	b := a.Rechunk(want)
-	inRow := prod(a.shape[1:])
-	outRow := prod(shape[1:])
-	if outRow > 0 {
-		// Blocks must hold a multiple of l input rows to end on whole
-		// output rows; rechunk the first axis when they do not.
-		l := outRow / gcd(inRow, outRow)
-		aligned := true
-		for _, c := range a.chunks[0] {
-			aligned = aligned && c%l == 0
-		}
-		if !aligned && l > 0 {
-			c0 := max(l, (a.chunks[0][0]+l-1)/l*l)
-			want[0] = regularChunks(a.shape[0], c0)
-			b = a.Rechunk(want)
-			a = b
-		}
-	}
-	var c0 []int
-	for _, c := range a.chunks[0] {
-		n := c * inRow
-		if outRow == 0 || n%outRow != 0 {
-			return errArray("Reshape %s (chunks %v) to %s: a block of %d rows does not hold whole rows of the result (%d elements each); rechunk the first axis first",
-				shapeString(a.shape), a.chunks[0], shapeString(shape), c, outRow)
-		}
-		c0 = append(c0, n/outRow)
-	}
-	chunks := ones2(shape)
-	chunks[0] = c0
-	return build(shape, chunks, a.dtype, []*Array{b}, func(idx []int) (string, []byte, []graph.Key) {
-		return "reshape", appendInts(nil, blockShape(chunks, idx)), []graph.Key{b.keys[idx[0]]}
-	})
-}
-
 func ones2(shape []int) [][]int {
 	c := make([][]int, len(shape))
 	for i, s := range shape {
@@ -358,6 +284,9 @@ func Concatenate(axis int, as ...*Array) *Array {
 	}
 	if len(as) == 0 {
 		return errArray("Concatenate: no arrays")
+	}
+	if err := needKnown("Concatenate", as...); err != nil {
+		return &Array{err: err}
 	}
 	nd := len(as[0].shape)
 	ax, err := normAxis("Concatenate", axis, nd)
@@ -416,6 +345,9 @@ func Stack(axis int, as ...*Array) *Array {
 	}
 	if len(as) == 0 {
 		return errArray("Stack: no arrays")
+	}
+	if err := needKnown("Stack", as...); err != nil {
+		return &Array{err: err}
 	}
 	nd := len(as[0].shape)
 	ax, err := normAxis("Stack", axis, nd+1)

@@ -139,6 +139,9 @@ func (a *Array) ToZarr(ctx context.Context, path string, opts ...ZarrOption) err
 	if err := a.Err(); err != nil {
 		return err
 	}
+	if err := needKnown("ToZarr", a); err != nil {
+		return err
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}

@@ -194,7 +194,7 @@ func Example() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "x.zarr")
 
-	x := array.Arange(0, 10, 1, 4).Reshape(2, 5).Rechunk(array.Regular{1, 3})
+	x := array.Arange(0, 10, 1, 5).Reshape(2, 5).Rechunk(array.Regular{1, 3})
 	if err := x.ToZarr(ctx, path, array.ZarrZstd(3)); err != nil {
 		fmt.Println(err)
 		return
