@@ -103,6 +103,15 @@ func ZarrZstd(level int) ZarrOption {
 	return func(c *zarrConfig) { c.comp = zarr.Zstd(level) }
 }
 
+// ZarrBlosc compresses every chunk with Blosc, as numcodecs' Blosc codec
+// does: codec cname ("lz4", "lz4hc", "zstd", "zlib" or "snappy"), level
+// clevel (0-9) and shuffle (0 none, 1 byte, 2 bit, -1 automatic).
+// ZarrBlosc("lz4", 5, 1) is python zarr's default compressor, so stores
+// written with it open in python zarr as they are.
+func ZarrBlosc(cname string, clevel, shuffle int) ZarrOption {
+	return func(c *zarrConfig) { c.comp = zarr.Blosc(cname, clevel, shuffle) }
+}
+
 // ZarrSchedule passes scheduler options (workers, executor, progress) to the
 // computation that writes the chunks.
 func ZarrSchedule(opts ...sched.Option) ZarrOption {

@@ -17,6 +17,8 @@
 package zarr
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,15 +37,95 @@ import (
 // MetaFile is the name of the metadata file of a Zarr v2 array store.
 const MetaFile = ".zarray"
 
-// Compressor is a Zarr v2 compressor configuration. Only ID "zstd" is
-// supported; the zero Level means zstd's default level (3).
+// Compressor is a Zarr v2 compressor configuration (numcodecs' JSON):
+// {"id": "zstd", "level": N} or {"id": "blosc", "cname": ..., "clevel": ...,
+// "shuffle": ..., "blocksize": 0}.
 type Compressor struct {
-	ID    string `json:"id"`
-	Level int    `json:"level"`
+	// ID is "zstd" or "blosc".
+	ID string
+	// Level is zstd's level (1-22; 0 means zstd's default, 3).
+	Level int
+	// CName is Blosc's codec: "lz4", "lz4hc", "zstd", "zlib" or "snappy"
+	// ("blosclz" is not supported).
+	CName string
+	// CLevel is Blosc's compression level, 0 (stored raw) to 9.
+	CLevel int
+	// Shuffle is Blosc's filter: 0 none, 1 byte shuffle, 2 bit shuffle, -1
+	// automatic (bit shuffle for 1-byte elements, byte shuffle otherwise).
+	Shuffle int
+	// BlockSize is Blosc's block size in bytes (0: automatic). It is
+	// recorded; writes always choose the block size automatically.
+	BlockSize int
 }
 
 // Zstd returns the zstd compressor configuration at the given level (1-22).
 func Zstd(level int) *Compressor { return &Compressor{ID: "zstd", Level: level} }
+
+// Blosc returns a Blosc compressor configuration: codec cname ("lz4",
+// "lz4hc", "zstd", "zlib" or "snappy"), level clevel (0-9) and shuffle (0
+// none, 1 byte, 2 bit, -1 automatic). Blosc("lz4", 5, 1) is python zarr's
+// default compressor.
+func Blosc(cname string, clevel, shuffle int) *Compressor {
+	return &Compressor{ID: "blosc", CName: cname, CLevel: clevel, Shuffle: shuffle}
+}
+
+type zstdJSON struct {
+	ID    string `json:"id"`
+	Level int    `json:"level"`
+}
+
+type bloscJSON struct {
+	ID        string `json:"id"`
+	CName     string `json:"cname"`
+	CLevel    int    `json:"clevel"`
+	Shuffle   int    `json:"shuffle"`
+	BlockSize int    `json:"blocksize"`
+}
+
+// MarshalJSON encodes c as numcodecs does.
+func (c *Compressor) MarshalJSON() ([]byte, error) {
+	if c.ID == "blosc" {
+		return json.Marshal(bloscJSON{c.ID, c.CName, c.CLevel, c.Shuffle, c.BlockSize})
+	}
+	return json.Marshal(zstdJSON{c.ID, c.Level})
+}
+
+// UnmarshalJSON decodes numcodecs' JSON of a compressor.
+func (c *Compressor) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		ID        string `json:"id"`
+		Level     *int   `json:"level"`
+		CName     string `json:"cname"`
+		CLevel    int    `json:"clevel"`
+		Shuffle   int    `json:"shuffle"`
+		BlockSize int    `json:"blocksize"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*c = Compressor{ID: raw.ID, CName: raw.CName, CLevel: raw.CLevel, Shuffle: raw.Shuffle, BlockSize: raw.BlockSize}
+	if raw.Level != nil {
+		c.Level = *raw.Level
+	}
+	return nil
+}
+
+// check reports whether c can be read and written.
+func (c *Compressor) check() error {
+	switch c.ID {
+	case "zstd":
+		return nil
+	case "blosc":
+		if err := checkBloscCName(c.CName); err != nil {
+			return err
+		}
+		if c.CLevel < 0 || c.CLevel > 9 || c.Shuffle < -1 || c.Shuffle > 2 {
+			return fmt.Errorf("bad blosc clevel %d or shuffle %d", c.CLevel, c.Shuffle)
+		}
+		return nil
+	}
+	return fmt.Errorf("unsupported compressor %q (null, \"zstd\" and \"blosc\" are)", c.ID)
+}
 
 // Meta is the content of a .zarray file.
 type Meta struct {
@@ -132,8 +214,8 @@ func ParseMeta(b []byte) (*Meta, error) {
 		if err := json.Unmarshal(r.Compressor, &comp); err != nil {
 			return nil, fmt.Errorf("malformed compressor %s: %w", c, err)
 		}
-		if comp.ID != "zstd" {
-			return nil, fmt.Errorf("unsupported compressor %q (null and \"zstd\" are)", comp.ID)
+		if err := comp.check(); err != nil {
+			return nil, err
 		}
 		m.Compressor = &comp
 	}
@@ -178,8 +260,10 @@ func (m *Meta) check() error {
 			return fmt.Errorf("bad shape %v or chunks %v on axis %d", m.Shape, m.Chunks, i)
 		}
 	}
-	if m.Compressor != nil && m.Compressor.ID != "zstd" {
-		return fmt.Errorf("unsupported compressor %q (null and \"zstd\" are)", m.Compressor.ID)
+	if m.Compressor != nil {
+		if err := m.Compressor.check(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -297,28 +381,57 @@ func encoder(level int) (*zstd.Encoder, error) {
 	return v.(*zstd.Encoder), nil
 }
 
+// FillChunk returns the decoded bytes of a chunk holding only fill_value:
+// what a missing chunk file reads as.
+func (m *Meta) FillChunk() []byte {
+	n := ItemSize(m.DType)
+	one := make([]byte, n)
+	switch m.DType {
+	case "<f8":
+		binary.LittleEndian.PutUint64(one, math.Float64bits(m.FillValue))
+	case "<f4":
+		binary.LittleEndian.PutUint32(one, math.Float32bits(float32(m.FillValue)))
+	case "<i8":
+		binary.LittleEndian.PutUint64(one, uint64(int64(m.FillValue)))
+	case "|b1":
+		if m.FillValue != 0 {
+			one[0] = 1
+		}
+	}
+	return bytes.Repeat(one, m.ChunkBytes()/n)
+}
+
 // ReadChunk reads the chunk at grid index idx of the store at dir and
 // returns its decoded bytes: ChunkBytes() little-endian bytes, the full
-// (padded) chunk in C order. A missing, truncated or corrupt chunk file is an
-// error naming the file.
+// (padded) chunk in C order. A missing chunk file reads as fill_value (Zarr
+// writers omit chunks holding only fill_value); a truncated or corrupt one is
+// an error naming the file.
 func (m *Meta) ReadChunk(dir string, idx []int) ([]byte, error) {
 	name := filepath.Join(dir, ChunkName(idx))
 	b, err := os.ReadFile(name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("zarr: missing chunk %s (chunks holding only fill_value are not supported)", name)
+			return m.FillChunk(), nil
 		}
 		return nil, fmt.Errorf("zarr: %w", err)
 	}
 	want := m.ChunkBytes()
-	if m.Compressor != nil {
+	switch {
+	case m.Compressor == nil:
+	case m.Compressor.ID == "blosc":
+		out, err := bloscDecode(b)
+		if err != nil {
+			return nil, fmt.Errorf("zarr: decompress chunk %s: blosc: %w", name, err)
+		}
+		b = out
+	default:
 		d, err := decoder()
 		if err != nil {
 			return nil, fmt.Errorf("zarr: zstd: %w", err)
 		}
 		out, err := d.DecodeAll(b, make([]byte, 0, want))
 		if err != nil {
-			return nil, fmt.Errorf("zarr: decompress chunk %s: %w", name, err)
+			return nil, fmt.Errorf("zarr: decompress chunk %s: zstd: %w", name, err)
 		}
 		b = out
 	}
@@ -330,14 +443,38 @@ func (m *Meta) ReadChunk(dir string, idx []int) ([]byte, error) {
 
 // WriteChunk compresses (if m has a compressor) and writes the full, padded
 // chunk data (ChunkBytes() little-endian bytes, C order) as the chunk at grid
-// index idx of the store at dir, which must exist. It returns the number of
+// index idx of the store at dir, which must exist. A chunk holding only
+// fill_value is not written (and an existing file for it is removed), as
+// python zarr does; it reads back as fill_value. It returns the number of
 // bytes written.
 func (m *Meta) WriteChunk(dir string, idx []int, data []byte) (int, error) {
 	name := filepath.Join(dir, ChunkName(idx))
 	if len(data) != m.ChunkBytes() {
 		return 0, fmt.Errorf("zarr: write chunk %s: %d bytes, want %d", name, len(data), m.ChunkBytes())
 	}
-	if m.Compressor != nil {
+	if bytes.Equal(data, m.FillChunk()) {
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("zarr: %w", err)
+		}
+		return 0, nil
+	}
+	switch {
+	case m.Compressor == nil:
+	case m.Compressor.ID == "blosc":
+		c := m.Compressor
+		shuffle := c.Shuffle
+		if shuffle == -1 {
+			shuffle = 1
+			if ItemSize(m.DType) == 1 {
+				shuffle = 2
+			}
+		}
+		out, err := bloscEncode(data, ItemSize(m.DType), c.CName, c.CLevel, shuffle)
+		if err != nil {
+			return 0, fmt.Errorf("zarr: write chunk %s: %w", name, err)
+		}
+		data = out
+	default:
 		e, err := encoder(m.Compressor.Level)
 		if err != nil {
 			return 0, fmt.Errorf("zarr: zstd level %d: %w", m.Compressor.Level, err)

@@ -3,6 +3,7 @@ package zarr_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,9 @@ func TestBadMetadata(t *testing.T) {
 		{`"<f8"`, `"<i4"`, `unsupported dtype "<i4"`},
 		{`"<f8"`, `">f8"`, `unsupported dtype ">f8"`},
 		{`"order": "C"`, `"order": "F"`, `unsupported order "F"`},
-		{`"compressor": null`, `"compressor": {"id": "blosc", "cname": "lz4"}`, `unsupported compressor "blosc"`},
+		{`"compressor": null`, `"compressor": {"id": "lz77"}`, `unsupported compressor "lz77"`},
+		{`"compressor": null`, `"compressor": {"id": "blosc", "cname": "blosclz"}`, `unsupported blosc cname "blosclz"`},
+		{`"compressor": null`, `"compressor": {"id": "blosc", "cname": "brotli"}`, `unknown blosc cname "brotli"`},
 		{`"zarr_format": 2`, `"zarr_format": 3`, `unsupported zarr_format 3`},
 		{`"filters": null`, `"filters": [{"id": "delta"}]`, `unsupported filters`},
 		{`"dimension_separator": "."`, `"dimension_separator": "/"`, `unsupported dimension_separator`},
@@ -120,13 +123,24 @@ func TestBadMetadata(t *testing.T) {
 }
 
 func TestBadChunks(t *testing.T) {
-	// Missing chunk.
+	// A missing chunk reads as fill_value.
 	dir := copyStore(t, "testdata/f8_5x7_c2x3")
 	if err := os.Remove(filepath.Join(dir, "1.2")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := array.FromZarr(dir).Compute(ctx, loopback())
-	wantErr(t, "missing chunk", err, "missing chunk", filepath.Join(dir, "1.2"))
+	editMeta(t, dir, `"fill_value": 0.0`, `"fill_value": "NaN"`)
+	d, err := array.FromZarr(dir).Compute(ctx, loopback())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		for j := 0; j < 7; j++ {
+			v := d.At(i, j)
+			if missing := i/2 == 1 && j/3 == 2; missing != math.IsNaN(v) || !missing && v != float64(i*10)+float64(j)/4-3 {
+				t.Fatalf("[%d, %d] = %g with chunk 1.2 missing", i, j, v)
+			}
+		}
+	}
 
 	// Truncated chunk.
 	dir = copyStore(t, "testdata/f8_5x7_c2x3")
