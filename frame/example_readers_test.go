@@ -22,12 +22,12 @@ func ExampleGroupBy_NLargest() {
 	}
 	fmt.Println(top2)
 	// Output:
-	//    id6        v3
-	// 0    1  9.250000
-	// 1    1       7.0
-	// 2    2       8.0
-	// 3    2  3.500000
-	// 4    3       2.0
+	//    id6    v3
+	// 0    1  9.25
+	// 1    1  7.00
+	// 2    2  8.00
+	// 3    2  3.50
+	// 4    3  2.00
 	//
 	// [5 rows x 2 columns]
 }
@@ -45,9 +45,9 @@ func ExampleFrame_Loc() {
 	}
 	fmt.Println(t)
 	// Output:
-	//         fare
-	// 0  10.500000
-	// 1       20.0
+	//    fare
+	// 0  10.5
+	// 1  20.0
 	//
 	// [2 rows x 1 columns]
 }
@@ -76,10 +76,10 @@ func ExampleReadJSON() {
 	//     - name: type=utf8, nullable
 	//     - amt: type=float64, nullable
 	//     - when: type=timestamp[us], nullable
-	//    name        amt                 when  month
-	// 0   ann  10.500000  2016-01-02 10:00:00      1
-	// 1   bob        3.0                 <NA>   <NA>
-	// 2    cy        NaN           2016-03-04      3
+	//    name   amt                 when  month
+	// 0   ann  10.5  2016-01-02 10:00:00      1
+	// 1   bob   3.0                 <NA>   <NA>
+	// 2    cy   NaN           2016-03-04      3
 	//
 	// [3 rows x 4 columns]
 }
