@@ -12,6 +12,12 @@
 // range, chunks that do not tile) are recorded in a sticky error returned by
 // Err and Compute; builders never panic.
 //
+// A lazy boolean mask (Mask) selects a number of elements known only once
+// the mask is computed: like Dask's NaN chunks, such an axis has Unknown
+// chunk lengths. Reductions, elementwise operations and Compute work on it;
+// operations that need positions report that the chunk sizes are unknown
+// until ComputeChunkSizes learns them.
+//
 // Blocked linear algebra (TSQR, SVD, solvers) lives in array/linalg; NPY and
 // Zarr storage in io/npy and io/zarr.
 package array

@@ -137,7 +137,7 @@ func planReshape(in []int, chunks [][]int, out []int) (*reshapePlan, error) {
 		var c0 []int
 		for _, c := range chunks[g.in[0]] {
 			if c*r%q != 0 {
-				why = append(why, fmt.Sprintf("chunks of input axis %d (%v) must hold multiples of %d rows to split into output axes %v", g.in[0], chunks[g.in[0]], q/gcd(q, r), g.out))
+				why = append(why, fmt.Sprintf("chunks of input axis %d (%v) must be multiples of %d to split into output axes %v", g.in[0], chunks[g.in[0]], q/gcd(q, r), g.out))
 				break
 			}
 			c0 = append(c0, c*r/q)

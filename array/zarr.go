@@ -30,9 +30,11 @@ func zarrDType(dt DType) string {
 // what is supported) as a lazy Array whose blocks are the store's chunks: one
 // task per chunk, reading that chunk file when the array is computed (edge
 // chunks are cut to the array's shape). Only the .zarray metadata is read
-// now; an unreadable or unsupported store gives an Array with a sticky error,
-// and a missing, truncated or corrupt chunk file fails the computation with
-// an error naming the file.
+// now; an unreadable or unsupported store (an unsupported codec, dtype or
+// order) gives an Array with a sticky error naming it. A missing chunk file
+// reads as the store's fill_value (Zarr writers omit chunks holding only
+// that); a truncated or corrupt one fails the computation with an error
+// naming the file.
 func FromZarr(path string) *Array {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs // tasks may run in another working directory
@@ -140,7 +142,10 @@ func regularChunkSizes(chunks [][]int) (sizes []int, ok bool) {
 // memory. The store's chunk shape is a's block shape; when a's chunks are not
 // regular (all equal along an axis, the last possibly shorter) a is first
 // rechunked to regular chunks of its largest block along every axis. Edge
-// chunks are padded with zeros (fill_value 0). path is created if needed; an
+// chunks are padded with zeros (fill_value 0), and a chunk holding only
+// zeros is not written (it reads back as the fill value, in python zarr too).
+// Without a compressor option chunks are stored raw; ZarrBlosc("lz4", 5, 1)
+// is python zarr's default. path is created if needed; an
 // existing Zarr array there is replaced, and a non-empty directory that is
 // not a Zarr array is an error. The .zarray file is written last, after every
 // chunk, so a failed write never leaves a store that looks complete.
