@@ -106,6 +106,9 @@ func keyGroups(c *col) ([]int32, []int32) {
 	nullID := int32(-1)
 	switch c.k {
 	case kStr:
+		if g, f, ok := shortStrGroups(c); ok {
+			return g, f
+		}
 		size := 64
 		t := struct {
 			hs  []uint64

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -473,4 +474,231 @@ func selectK(v []float64, k int) {
 		}
 		v[j+1] = x
 	}
+}
+
+// strSlot is a slot of shortStrGroups' table: a string of at most 16 bytes
+// held as two words and its length, so a probe never reads the column data.
+type strSlot struct {
+	w0, w1 uint64
+	n      uint32 // length+1; 0 = empty
+	id     int32
+}
+
+// shortStrGroups is keyGroups for string columns whose values are all at
+// most 16 bytes long (identifiers, codes, categories): each value becomes
+// two words and a length, hashed and compared as integers. ok is false (and
+// nothing was computed) for longer values.
+func shortStrGroups(c *col) (gids, first []int32, ok bool) {
+	n := c.n
+	offs, data := c.offs[:n+1], c.data
+	for i := 0; i < n; i++ {
+		if offs[i+1]-offs[i] > 16 {
+			return nil, nil, false
+		}
+	}
+	gids = make([]int32, n)
+	t := make([]strSlot, 64)
+	shift := uint(64 - 6)
+	nullID := int32(-1)
+	for i := 0; i < n; i++ {
+		if c.null(i) {
+			if nullID < 0 {
+				nullID = int32(len(first))
+				first = append(first, int32(i))
+			}
+			gids[i] = nullID
+			continue
+		}
+		s := data[offs[i]:offs[i+1]]
+		w0, w1 := strWords(s)
+		ln := uint32(len(s)) + 1
+		h := (w0*0x9E3779B97F4A7C15 ^ w1*0xC2B2AE3D27D4EB4F ^ uint64(ln)) * 0x9E3779B97F4A7C15
+		mask := len(t) - 1
+		p := int(h >> shift)
+		for {
+			sl := &t[p]
+			if sl.n == 0 {
+				g := int32(len(first))
+				*sl = strSlot{w0: w0, w1: w1, n: ln, id: g}
+				first = append(first, int32(i))
+				gids[i] = g
+				if live := len(first) - btoi(nullID >= 0); live*2 > len(t) {
+					t, shift = growStrSlots(t, shift)
+				}
+				break
+			}
+			if sl.w0 == w0 && sl.w1 == w1 && sl.n == ln {
+				gids[i] = sl.id
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+	return gids, first, true
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// strWords packs a string of at most 16 bytes into two words (with its
+// length, a unique representation).
+func strWords(s []byte) (uint64, uint64) {
+	switch n := len(s); {
+	case n >= 8:
+		return binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[n-8:])
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(s)) | uint64(binary.LittleEndian.Uint32(s[n-4:]))<<32, 0
+	}
+	var w uint64
+	for j, b := range s {
+		w |= uint64(b) << (8 * j)
+	}
+	return w, 0
+}
+
+func growStrSlots(t []strSlot, shift uint) ([]strSlot, uint) {
+	nt := make([]strSlot, len(t)*2)
+	shift--
+	mask := len(nt) - 1
+	for _, sl := range t {
+		if sl.n == 0 {
+			continue
+		}
+		h := (sl.w0*0x9E3779B97F4A7C15 ^ sl.w1*0xC2B2AE3D27D4EB4F ^ uint64(sl.n)) * 0x9E3779B97F4A7C15
+		p := int(h >> shift)
+		for nt[p].n != 0 {
+			p = (p + 1) & mask
+		}
+		nt[p] = sl
+	}
+	return nt, shift
+}
+
+// splitIdx hash-partitions the rows of r by its key columns keyIdx into p
+// lists of row indices.
+func splitIdx(r arrow.Record, keyIdx []int, p int) [][]int32 {
+	hs := rowHashes(r, keyIdx)
+	cnt := make([]int, p)
+	for _, h := range hs {
+		cnt[int((h>>32)%uint64(p))]++
+	}
+	idx := make([][]int32, p)
+	for j := range idx {
+		idx[j] = make([]int32, 0, cnt[j])
+	}
+	for i, h := range hs {
+		j := int((h >> 32) % uint64(p))
+		idx[j] = append(idx[j], int32(i))
+	}
+	return idx
+}
+
+// gatherRecords concatenates the rows idx[k] of srcs[k] (all rows where
+// idx[k] is nil), column by column, into one record with the schema of
+// srcs[0] (metadata dropped).
+func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
+	sch := srcs[0].Schema()
+	total := 0
+	rows := make([]int, len(srcs))
+	for k, s := range srcs {
+		if !s.Schema().Equal(sch) {
+			return nil, fmt.Errorf("gather: schema %s differs from %s", s.Schema(), sch)
+		}
+		rows[k] = int(s.NumRows())
+		if idx[k] != nil {
+			rows[k] = len(idx[k])
+		}
+		total += rows[k]
+	}
+	at := func(k, j int) int {
+		if idx[k] == nil {
+			return j
+		}
+		return int(idx[k][j])
+	}
+	cols := make([]arrow.Array, sch.NumFields())
+	for ci := range cols {
+		cs := make([]col, len(srcs))
+		hasNull := false
+		for k, s := range srcs {
+			cs[k] = colOf(s.Column(ci))
+			hasNull = hasNull || cs[k].valid != nil
+		}
+		var valid []bool
+		if hasNull {
+			valid = make([]bool, 0, total)
+			for k := range cs {
+				for j := 0; j < rows[k]; j++ {
+					valid = append(valid, !cs[k].null(at(k, j)))
+				}
+			}
+		}
+		switch cs[0].k {
+		case kInt, kTime:
+			out := make([]int64, 0, total)
+			for k := range cs {
+				vs := cs[k].i64
+				if idx[k] == nil {
+					out = append(out, vs[:rows[k]]...)
+					continue
+				}
+				for _, i := range idx[k] {
+					out = append(out, vs[i])
+				}
+			}
+			if cs[0].k == kTime {
+				cols[ci] = timeArray(out, valid)
+			} else {
+				cols[ci] = int64Array(out, valid)
+			}
+		case kFloat:
+			out := make([]float64, 0, total)
+			for k := range cs {
+				vs := cs[k].f64
+				if idx[k] == nil {
+					out = append(out, vs[:rows[k]]...)
+					continue
+				}
+				for _, i := range idx[k] {
+					out = append(out, vs[i])
+				}
+			}
+			cols[ci] = float64Array(out, valid)
+		case kBool:
+			out := make([]bool, 0, total)
+			for k := range cs {
+				for j := 0; j < rows[k]; j++ {
+					out = append(out, cs[k].boolAt(at(k, j)))
+				}
+			}
+			cols[ci] = boolArray(out, valid)
+		case kStr:
+			nb := 0
+			for k := range cs {
+				c := &cs[k]
+				for j := 0; j < rows[k]; j++ {
+					i := at(k, j)
+					nb += int(c.offs[i+1] - c.offs[i])
+				}
+			}
+			offs := make([]int32, 1, total+1)
+			data := make([]byte, 0, nb)
+			for k := range cs {
+				c := &cs[k]
+				for j := 0; j < rows[k]; j++ {
+					i := at(k, j)
+					data = append(data, c.data[c.offs[i]:c.offs[i+1]]...)
+					offs = append(offs, int32(len(data)))
+				}
+			}
+			cols[ci] = strArray(offs, data, valid)
+		default:
+			return nil, fmt.Errorf("gather: unsupported column type %s", sch.Field(ci).Type)
+		}
+	}
+	return array.NewRecord(arrow.NewSchema(sch.Fields(), nil), cols, int64(total)), nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/godask/godask/sched"
 )
 
 // keyRecord makes a record of key columns of the given kinds with random
@@ -43,7 +45,17 @@ func keyRecord(rng *rand.Rand, n int, kinds []kind, nulls bool, spread int64) ar
 				if isNull() {
 					b.AppendNull()
 				} else {
-					b.Append(fmt.Sprintf("s%d", rng.Intn(40)))
+					// Lengths around the 4-, 8- and 16-byte word
+					// boundaries, and longer ones when spread is 0.
+					v := fmt.Sprintf("s%d", rng.Intn(40))
+					v = v + "0123456789abcdefghij"[:rng.Intn(15)]
+					if spread == 0 && rng.Intn(3) == 0 {
+						v += "-a-longer-key"
+					}
+					if rng.Intn(50) == 0 {
+						v = ""
+					}
+					b.Append(v)
 				}
 			}
 			a = b.NewArray()
@@ -138,7 +150,7 @@ func TestGroupByCodesGivesUp(t *testing.T) {
 	if _, _, st := groupByCodes(r, []int{0, 1}, nil, true); st != codesAbandon {
 		t.Fatalf("status %d, want codesAbandon", st)
 	}
-	r = keyRecord(rng, 1<<17, []kind{kInt, kStr}, false, 1000)
+	r = keyRecord(rng, 1<<17, []kind{kInt, kStr}, false, 10)
 	if _, _, st := groupByCodes(r, []int{0, 1}, nil, true); st != codesOK {
 		t.Fatalf("status %d, want codesOK", st)
 	}
@@ -235,12 +247,18 @@ func TestHighCardinalityGroupBy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, src := range []*Frame{f, pf} {
+		for run, src := range []*Frame{f, pf, f, pf} {
+			// Runs 2 and 3: split_out 3, in process (pieces gathered
+			// straight from their sources).
+			o, split := opts(), 0
+			if run >= 2 {
+				o, split = []sched.Option{sched.WithProgress(nil)}, 3
+			}
 			wf := Col("w").Cast(Float64)
-			g := src.GroupBy("a", "s").Agg(Col("v").Sum(), Col("v").Size().Alias("n"), Col("v").Min().Alias("mn"),
+			g := src.GroupBy("a", "s").SplitOut(split).Agg(Col("v").Sum(), Col("v").Size().Alias("n"), Col("v").Min().Alias("mn"),
 				Col("v").Max().Alias("mx"), Col("v").Mean().Alias("mean"), Col("w").Std().Alias("sd"),
 				wf.Mul(wf).Sum().Sub(wf.Sum().Mul(wf.Sum())).Alias("cse"))
-			tab, err := g.Compute(ctx, opts()...)
+			tab, err := g.Compute(ctx, o...)
 			if err != nil {
 				t.Fatal(err)
 			}

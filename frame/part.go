@@ -23,11 +23,38 @@ type Part struct {
 func (p *Part) Size() int64 { return recordSize(p.R) }
 
 // Pieces is the value of a hash-partitioning task: one record per output
-// partition.
-type Pieces struct{ Rs []arrow.Record }
+// partition. Made in process, it holds the source record and each piece's
+// row indices instead, so the task that takes a piece gathers the rows of
+// all its inputs straight into one record (one copy, not two); it ships (and
+// Piece returns it) as records.
+type Pieces struct {
+	Rs []arrow.Record
+
+	src arrow.Record
+	idx [][]int32
+}
+
+// NumPieces returns the number of pieces.
+func (p *Pieces) NumPieces() int {
+	if p.src != nil {
+		return len(p.idx)
+	}
+	return len(p.Rs)
+}
+
+// Piece returns piece j as a record.
+func (p *Pieces) Piece(j int) arrow.Record {
+	if p.src != nil {
+		return takeRecord(p.src, p.idx[j])
+	}
+	return p.Rs[j]
+}
 
 // Size implements graph.Sizer.
 func (p *Pieces) Size() int64 {
+	if p.src != nil {
+		return recordSize(p.src) + 4*p.src.NumRows()
+	}
 	var n int64
 	for _, r := range p.Rs {
 		n += recordSize(r)
@@ -82,10 +109,10 @@ func init() {
 	graph.RegisterCodec("frame.Pieces", reflect.TypeOf(&Pieces{}), graph.Codec{
 		Encode: func(v any) ([]byte, error) {
 			p := v.(*Pieces)
-			b := appendUvarint(nil, uint64(len(p.Rs)))
+			b := appendUvarint(nil, uint64(p.NumPieces()))
 			var err error
-			for _, r := range p.Rs {
-				if b, err = encodeRecord(b, r); err != nil {
+			for j := 0; j < p.NumPieces(); j++ {
+				if b, err = encodeRecord(b, p.Piece(j)); err != nil {
 					return nil, err
 				}
 			}

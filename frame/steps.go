@@ -345,34 +345,68 @@ func inputRecords(in []any, piece int) []arrow.Record {
 			recs = append(recs, x.R)
 		case *Pieces:
 			if piece >= 0 {
-				recs = append(recs, x.Rs[piece])
+				recs = append(recs, x.Piece(piece))
 			} else {
-				recs = append(recs, x.Rs...)
+				for j := 0; j < x.NumPieces(); j++ {
+					recs = append(recs, x.Piece(j))
+				}
 			}
 		}
 	}
 	return recs
 }
 
-func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
-	recs := inputRecords(in, c.piece)
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("combine: no inputs")
+// inputRecord is the concatenation of inputRecords(in, piece), gathered in
+// one copy from the sources of in-process pieces; n is the number of
+// inputs and unmerged says whether any holds per-row partial states.
+func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err error) {
+	var srcs []arrow.Record
+	var idx [][]int32
+	lazy := piece >= 0
+	for _, v := range in {
+		switch x := v.(type) {
+		case *Part:
+			srcs, idx = append(srcs, x.R), append(idx, nil)
+		case *Pieces:
+			if x.src == nil {
+				lazy = false
+			} else if piece >= 0 {
+				srcs, idx = append(srcs, x.src), append(idx, x.idx[piece])
+			}
+		}
 	}
-	r, err := concatRecords(recs[0].Schema(), recs)
+	if !lazy {
+		recs := inputRecords(in, piece)
+		if len(recs) == 0 {
+			return nil, 0, false, fmt.Errorf("no inputs")
+		}
+		for _, x := range recs {
+			unmerged = unmerged || isUnmerged(x)
+		}
+		r, err = concatRecords(recs[0].Schema(), recs)
+		return r, len(recs), unmerged, err
+	}
+	if len(srcs) == 0 {
+		return nil, 0, false, fmt.Errorf("no inputs")
+	}
+	for _, x := range srcs {
+		unmerged = unmerged || isUnmerged(x)
+	}
+	r, err = gatherRecords(srcs, idx)
+	return r, len(srcs), unmerged, err
+}
+
+func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
+	r, nrecs, unmerged, err := inputRecord(in, c.piece)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("combine: %w", err)
 	}
 	if c.full {
 		if r, err = fullAgg(r, c.keys, c.aggs); err != nil {
 			return nil, err
 		}
 	} else {
-		unmerged := false
-		for _, x := range recs {
-			unmerged = unmerged || isUnmerged(x)
-		}
-		if len(recs) > 1 || unmerged {
+		if nrecs > 1 || unmerged {
 			r = mergeAgg(r, c.nkeys, c.aggs)
 		}
 		if c.final {
@@ -411,7 +445,10 @@ func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
+	if s.n == 1 {
+		return &Pieces{Rs: []arrow.Record{r}}, nil
+	}
+	return &Pieces{src: r, idx: splitIdx(r, idx, s.n)}, nil
 }
 
 // concatOp concatenates its inputs (in order) and runs steps on the result.
