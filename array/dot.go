@@ -215,6 +215,11 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		if m == 0 || n == 0 || k == 0 {
 			continue
 		}
+		if tA == blas.Trans && tB == blas.NoTrans && smallTN(m, n, k) {
+			sym := m == n && A.Stride == B.Stride && &A.Data[0] == &B.Data[0]
+			gemmTNSmall(m, n, k, A.Data, A.Stride, B.Data, B.Stride, c.Data, c.Stride, sym)
+			continue
+		}
 		blas64.Gemm(tA, tB, 1, A, B, 1, c)
 	}
 	if out == nil {
