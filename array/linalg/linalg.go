@@ -47,12 +47,28 @@ func errArr(format string, args ...any) *array.Array {
 func shp(a *array.Array) string { return fmt.Sprint(a.Shape()) }
 
 func checkFinite(op string, d *array.Dense) error {
-	for _, v := range d.Float64s() {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("linalg: %s: input of shape %v contains NaN or Inf", op, d.Shape)
-		}
+	if !allFinite(d.Float64s()) {
+		return fmt.Errorf("linalg: %s: input of shape %v contains NaN or Inf", op, d.Shape)
 	}
 	return nil
+}
+
+// allFinite reports whether x holds no NaN or Inf: v*0 is 0 for a finite v
+// and NaN otherwise, so the sums stay 0 exactly when all are finite.
+func allFinite(x []float64) bool {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		s0 += v[0] * 0
+		s1 += v[1] * 0
+		s2 += v[2] * 0
+		s3 += v[3] * 0
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * 0
+	}
+	return s0+s1+s2+s3 == 0
 }
 
 func toMat(d *array.Dense) *mat.Dense {
@@ -295,8 +311,9 @@ func SVDCompressed(a *array.Array, k, iters int, seed uint64) (u, s, vt *array.A
 }
 
 // Lstsq returns the least-squares solution x of a x = b for a tall a (n×p,
-// row blocks) and b (n or n×m), through TSQR: x = R⁻¹ Qᵀ b. A
-// rank-deficient a is an error.
+// row blocks) and b (n or n×m), through TSQR of [a b]: its R factor holds
+// R and Qᵀ b, and x = R⁻¹ Qᵀ b (Q is never formed). A rank-deficient a is
+// an error.
 func Lstsq(a, b *array.Array) *array.Array {
 	if err := firstErr(a, b); err != nil {
 		return errArr("%v", err)
@@ -305,18 +322,13 @@ func Lstsq(a, b *array.Array) *array.Array {
 	if len(sa) != 2 || (len(sb) != 1 && len(sb) != 2) || sb[0] != sa[0] {
 		return errArr("Lstsq of shapes %v and %v: want a (n, p) and b (n,) or (n, m)", sa, sb)
 	}
-	q, r := QR(a)
-	if r.Err() != nil {
-		return r
+	if sa[0] < sa[1] {
+		return errArr("Lstsq of shapes %v and %v: fewer rows than columns (underdetermined)", sa, sb)
 	}
-	bc := b
-	if len(sb) == 1 {
-		bc = b.Rechunk(array.Explicit{q.Chunks()[0]})
-	} else {
-		bc = b.Rechunk(array.Explicit{q.Chunks()[0], {sb[1]}})
+	if sa[1] == 0 || (len(sb) == 2 && sb[1] == 0) {
+		return errArr("Lstsq of empty shapes %v and %v", sa, sb)
 	}
-	qtb := array.MatMul(q.T(), bc)
-	return SolveTriangular(r, qtb, false)
+	return lstsqAug(a.Rechunk(array.Explicit{a.Chunks()[0], {sa[1]}}), b)
 }
 
 func firstErr(as ...*array.Array) error {
