@@ -411,6 +411,11 @@ type instr struct {
 	reg    [3]int
 	c      [3]float64
 	consts [3][]float64
+	// Set by fuseAffineExp: an exp of src*fmul + fadd, and the
+	// instructions it absorbed.
+	affine     bool
+	fmul, fadd float64
+	dead       bool
 }
 
 const tile = 2048
@@ -478,7 +483,66 @@ func parseEw(p []byte) (*ewProg, error) {
 	if e.res < 0 || e.res >= e.nreg {
 		return nil, fmt.Errorf("elemwise: result register %d of %d", e.res, e.nreg)
 	}
+	e.fuseAffineExp()
 	return e, nil
+}
+
+// fuseAffineExp turns exp(x*c1 + c2) (and exp(x*c), exp(x ± c)) over
+// float64 into one pass: the multiply and add feed the exp loop lane by
+// lane, rounded as the separate operations would be.
+func (e *ewProg) fuseAffineExp() {
+	uses := make([]int, e.nreg)
+	writer := make([]int, e.nreg)
+	for i := range writer {
+		writer[i] = -1
+	}
+	for i, in := range e.prog {
+		for k := 0; k < in.nargs && k < 3; k++ {
+			if !in.isC[k] && in.reg[k] >= 0 && in.reg[k] < e.nreg {
+				uses[in.reg[k]]++
+			}
+		}
+		writer[in.dst] = i
+	}
+	uses[e.res]++
+	// peel returns the register and constant of a single-use float64
+	// instruction of op reg (op) const.
+	peel := func(reg int, op uint8) (int, float64, int, bool) {
+		if reg < 0 || reg >= e.nreg || uses[reg] != 1 || writer[reg] < 0 {
+			return 0, 0, 0, false
+		}
+		k := writer[reg]
+		p := e.prog[k]
+		if p.dead || p.affine || p.dt != Float64 || p.nargs != 2 {
+			return 0, 0, 0, false
+		}
+		switch {
+		case p.op == op && p.isC[1] && !p.isC[0]:
+			return p.reg[0], p.c[1], k, true
+		case p.op == op && p.isC[0] && !p.isC[1] && op != opSub:
+			return p.reg[1], p.c[0], k, true
+		}
+		return 0, 0, 0, false
+	}
+	for i := range e.prog {
+		in := &e.prog[i]
+		if in.op != opExp || in.dt != Float64 || in.nargs != 1 || in.isC[0] {
+			continue
+		}
+		src, mul, add := in.reg[0], 1.0, 0.0
+		if r, c, k, ok := peel(src, opAdd); ok {
+			src, add = r, c
+			e.prog[k].dead = true
+		} else if r, c, k, ok := peel(src, opSub); ok {
+			src, add = r, -c
+			e.prog[k].dead = true
+		}
+		if r, c, k, ok := peel(src, opMul); ok {
+			src, mul = r, c
+			e.prog[k].dead = true
+		}
+		in.affine, in.fmul, in.fadd, in.reg[0] = true, mul, add, src
+	}
 }
 
 // run evaluates the program over the input blocks tile by tile and hands
@@ -530,7 +594,15 @@ func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
 			}
 		}
 		for _, ins := range e.prog {
+			if ins.dead {
+				continue
+			}
 			dst := bufs[ins.dst][:m]
+			if ins.affine {
+				expAffine(dst, regs[ins.reg[0]], ins.fmul, ins.fadd)
+				regs[ins.dst] = dst
+				continue
+			}
 			var a [3][]float64
 			for k := 0; k < ins.nargs; k++ {
 				if !ins.isC[k] {

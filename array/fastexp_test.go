@@ -127,3 +127,115 @@ func BenchmarkExp(b *testing.B) {
 		}
 	})
 }
+
+// The vector loop (AVX2 on amd64) agrees with the scalar fastExp for every
+// length and with edge values at every position of a group of four.
+func TestExpAffineMatchesScalar(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	edges := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 800, -800, 1e-310, 0}
+	for n := 0; n < 40; n++ {
+		src := make([]float64, n)
+		for i := range src {
+			src[i] = rng.NormFloat64() * 50
+		}
+		if n > 0 {
+			src[rng.Intn(n)] = edges[n%len(edges)]
+		}
+		for _, ma := range [][2]float64{{1, 0}, {2, 1}, {-0.5, 3}} {
+			dst := make([]float64, n+1)
+			dst[n] = 42
+			expAffine(dst[:n], src, ma[0], ma[1])
+			if dst[n] != 42 {
+				t.Fatal("expAffine wrote past dst")
+			}
+			for i, v := range src {
+				want := fastExp(v*ma[0] + ma[1])
+				got := dst[i]
+				if math.IsNaN(want) && math.IsNaN(got) {
+					continue
+				}
+				ulp := math.Nextafter(want, math.Inf(1)) - want
+				if got != want && !(math.Abs(got-want) <= ulp) {
+					t.Fatalf("n=%d exp(%v*%v+%v) = %v, scalar %v", n, v, ma[0], ma[1], got, want)
+				}
+			}
+		}
+	}
+	t.Logf("vector loop in use: %v", haveExpAVX2)
+}
+
+// Exp of affine expressions (fused into one pass) and of shared
+// intermediates (not fused) against math.Exp of the separately rounded
+// operations.
+func TestExpAffineFusion(t *testing.T) {
+	rng := rand.New(rand.NewSource(14))
+	d := randDense(rng, 57, 3)
+	d.Data[4] = math.NaN()
+	d.Data[9] = 400 // exp(2*400+1) overflows
+	a := FromDense(d, Regular{10, 2})
+	y := a.MulScalar(2)
+	for _, c := range []struct {
+		name string
+		arr  *Array
+		f    func(v float64) float64
+	}{
+		{"exp(2x+1)", Exp(a.MulScalar(2).AddScalar(1)), func(v float64) float64 { return math.Exp(v*2 + 1) }},
+		{"exp(x-3)", Exp(a.SubScalar(3)), func(v float64) float64 { return math.Exp(v - 3) }},
+		{"exp(0.5*x)", Exp(Scalar(0.5).Mul(a)), func(v float64) float64 { return math.Exp(0.5 * v) }},
+		{"exp(3-x)", Exp(Scalar(3).Sub(a)), func(v float64) float64 { return math.Exp(3 - v) }},
+		{"exp(2x+1)+2x", Exp(y.AddScalar(1)).Add(y), func(v float64) float64 { return math.Exp(v*2+1) + v*2 }},
+		{"exp(exp(x/8))", Exp(Exp(a.DivScalar(8))), func(v float64) float64 { return math.Exp(math.Exp(v / 8)) }},
+	} {
+		got := mustCompute(t, c.arr)
+		for i, v := range d.Data {
+			want := c.f(v)
+			g := got.Data[i]
+			if math.IsNaN(want) || math.IsInf(want, 0) {
+				if math.Float64bits(g) != math.Float64bits(want) && !(math.IsNaN(g) && math.IsNaN(want)) {
+					t.Fatalf("%s at %v: %v, want %v", c.name, v, g, want)
+				}
+				continue
+			}
+			// Errors of an ulp in exp's argument and result, scaled by the
+			// terms' sizes (exp(2x+1)+2x cancels).
+			mag := math.Abs(want) + math.Abs(math.Exp(2*v+1)) + 2*math.Abs(v)
+			if math.Abs(g-want) > 4e-16*mag*(1+math.Abs(v)) {
+				t.Fatalf("%s at %v: %v, want %v", c.name, v, g, want)
+			}
+		}
+	}
+}
+
+func TestExpAffineFusedProgram(t *testing.T) {
+	a := Ones([]int{10}, nil)
+	for _, c := range []struct {
+		arr        *Array
+		dead       int
+		mul, add   float64
+		wantAffine bool
+	}{
+		{Exp(a.MulScalar(2).AddScalar(1)), 2, 2, 1, true},
+		{Exp(a.SubScalar(3)), 1, 1, -3, true},
+		{Exp(a.MulScalar(2).AddScalar(1)).Add(a.MulScalar(2)), 2, 2, 1, true},
+	} {
+		e, err := parseEw(c.arr.tasks[0].Op.(*blockOp).p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead, found := 0, false
+		for _, in := range e.prog {
+			if in.dead {
+				dead++
+			}
+			if in.affine {
+				found = true
+				if in.fmul != c.mul || in.fadd != c.add {
+					t.Fatalf("%v: exp of x*%v+%v, want x*%v+%v", c.arr, in.fmul, in.fadd, c.mul, c.add)
+				}
+			}
+		}
+		if dead != c.dead || found != c.wantAffine {
+			t.Fatalf("%v: %d instructions absorbed (want %d), affine exp %v", c.arr, dead, c.dead, found)
+		}
+	}
+}
