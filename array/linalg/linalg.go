@@ -82,6 +82,14 @@ func readInt(p []byte) int {
 	return int(v)
 }
 
+func uvarint(p []byte) (int, int) {
+	v, n := binary.Uvarint(p)
+	if n <= 0 {
+		return 0, len(p)
+	}
+	return int(v), n
+}
+
 // TSQR returns Q (n×p, chunked like a's rows) and R (p×p) with a = QR, for
 // a tall-and-skinny a. Its columns are gathered into one block; every row
 // block must have at least p rows.
@@ -108,12 +116,14 @@ func TSQR(a *array.Array) (q, r *array.Array) {
 		return e, e
 	}
 	k := len(rows)
-	// 1. Per block: [Q_i; R_i], (r_i + p) × p.
-	qrChunks := make([]int, k)
+	// 1. Per block: its reflectors and R_i (see qrBlock).
+	fchunks := make([]int, k)
+	ftotal := 0
 	for i, c := range rows {
-		qrChunks[i] = c + p
+		fchunks[i] = qrBlockRows(c, p)
+		ftotal += fchunks[i]
 	}
-	qr1 := array.Blockwise("linalg.qr-block", array.Float64, []int{n + k*p, p}, array.Explicit{qrChunks, {p}},
+	qr1 := array.Blockwise("linalg.qr-block", array.Float64, []int{ftotal, p}, array.Explicit{fchunks, {p}},
 		[]*array.Array{a}, func(idx []int) []array.BlockRef { return []array.BlockRef{{Input: 0, Index: idx}} }, nil)
 	// 2. Stack the R_i and factor them: [Q2; R], (k p + p) × p.
 	all := func([]int) []array.BlockRef {
@@ -129,7 +139,7 @@ func TSQR(a *array.Array) (q, r *array.Array) {
 	q = array.Blockwise("linalg.qr-q", array.Float64, []int{n, p}, array.Explicit{rows, {p}},
 		[]*array.Array{qr1, qr2}, func(idx []int) []array.BlockRef {
 			return []array.BlockRef{{Input: 0, Index: idx}, {Input: 1, Index: []int{0, 0}}}
-		}, func(idx []int) []byte { return oneInt(idx[0]) })
+		}, func(idx []int) []byte { return int2(idx[0], rows[idx[0]]) })
 	r = array.Blockwise("linalg.qr-r", array.Float64, []int{p, p}, array.Explicit{{p}, {p}},
 		[]*array.Array{qr2}, func(idx []int) []array.BlockRef { return []array.BlockRef{{Input: 0, Index: idx}} }, nil)
 	return q, r
@@ -173,16 +183,6 @@ func qrFactor(x *mat.Dense) (q, r *mat.Dense) {
 	return q, r
 }
 
-func qrBlock(_ []byte, in []*array.Dense) (*array.Dense, error) {
-	if err := checkFinite("TSQR", in[0]); err != nil {
-		return nil, err
-	}
-	q, r := qrFactor(toMat(in[0]))
-	var s mat.Dense
-	s.Stack(q, r)
-	return array.FromMat(&s), nil
-}
-
 func qrStack(_ []byte, in []*array.Dense) (*array.Dense, error) {
 	p := in[0].Shape[1]
 	rs := mat.NewDense(len(in)*p, p, nil)
@@ -198,17 +198,6 @@ func qrStack(_ []byte, in []*array.Dense) (*array.Dense, error) {
 	var s mat.Dense
 	s.Stack(q, r)
 	return array.FromMat(&s), nil
-}
-
-func qrQ(params []byte, in []*array.Dense) (*array.Dense, error) {
-	i := readInt(params)
-	p := in[0].Shape[1]
-	rows := in[0].Shape[0] - p
-	qi := mat.NewDense(rows, p, in[0].Data[:rows*p])
-	q2 := mat.NewDense(p, p, in[1].Data[i*p*p:(i+1)*p*p])
-	var out mat.Dense
-	out.Mul(qi, q2)
-	return array.FromMat(&out), nil
 }
 
 func qrR(_ []byte, in []*array.Dense) (*array.Dense, error) {

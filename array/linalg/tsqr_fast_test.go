@@ -107,3 +107,61 @@ func TestAllFinite(t *testing.T) {
 		}
 	}
 }
+
+// TSQR with row blocks of several chunks (dense first chunk, structured
+// ones after): Q R = X, Qᵀ Q = I, R upper triangular with a non-negative
+// diagonal — also for a rank-deficient X, whose Q must stay orthonormal —
+// and the SVD through it reconstructs X.
+func TestTSQRLongBlocks(t *testing.T) {
+	rng := rand.New(rand.NewSource(43))
+	for _, deficient := range []bool{false, true} {
+		x := randMat(rng, 701, 7)
+		if deficient {
+			for i := 0; i < 701; i++ {
+				x.Set(i, 5, 2*x.At(i, 1))
+			}
+		}
+		X := array.FromMatrix(x, array.Explicit{{300, 129, 7, 265}, {3, 4}})
+		q, r := TSQR(X)
+		ds, err := array.ComputeAll(ctx, []*array.Array{q, r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		qm, _ := ds[0].ToMat()
+		rm, _ := ds[1].ToMat()
+		var qr, qtq mat.Dense
+		qr.Mul(qm, rm)
+		near(t, "QR = X", array.FromMat(&qr), x, 1e-10)
+		qtq.Mul(qm.T(), qm)
+		eye := mat.NewDiagDense(7, []float64{1, 1, 1, 1, 1, 1, 1})
+		near(t, "QᵀQ = I", array.FromMat(&qtq), eye, 1e-10)
+		for i := 0; i < 7; i++ {
+			if rm.At(i, i) < 0 {
+				t.Fatalf("R[%d][%d] = %v < 0", i, i, rm.At(i, i))
+			}
+			for j := 0; j < i; j++ {
+				if rm.At(i, j) != 0 {
+					t.Fatalf("R not upper triangular at (%d,%d)", i, j)
+				}
+			}
+		}
+		u, s, vt := SVD(X)
+		us, err := array.ComputeAll(ctx, []*array.Array{u, s, vt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		um, _ := us[0].ToMat()
+		vm, _ := us[2].ToMat()
+		var rec mat.Dense
+		rec.Mul(um, mat.NewDiagDense(7, us[1].Data))
+		rec.Mul(&rec, vm)
+		near(t, "U S Vt = X", array.FromMat(&rec), x, 1e-10)
+		var f mat.SVD
+		f.Factorize(x, mat.SVDThin)
+		for i, v := range f.Values(nil) {
+			if math.Abs(us[1].Data[i]-v) > 1e-10*(1+v) {
+				t.Fatalf("singular value %d = %v, want %v", i, us[1].Data[i], v)
+			}
+		}
+	}
+}
