@@ -239,12 +239,17 @@ func orderBy[T int64 | float64](v []T, desc bool) func(i, j int32) bool {
 	return func(i, j int32) bool { return v[i] < v[j] }
 }
 
-// topSlotsOrd is topSlots for numbers, keeping each slot's value beside its
-// row so that comparisons read the slot arrays, not random rows.
+// topSlotsOrd is topSlots for numbers: each group's n slots hold the value
+// beside the row (row -1: empty), so a row touches one cache line of slots.
 func topSlotsOrd[T int64 | float64](v []T, c *col, gids []int32, ng, n int, desc bool) []int32 {
-	slots := make([]int32, ng*n)
-	vals := make([]T, ng*n)
-	cnt := make([]int32, ng)
+	type slot struct {
+		v T
+		r int32
+	}
+	slots := make([]slot, ng*n)
+	for i := range slots {
+		slots[i].r = -1
+	}
 	total := 0
 	isFloat := c.k == kFloat
 	nulls := c.valid != nil
@@ -253,34 +258,37 @@ func topSlotsOrd[T int64 | float64](v []T, c *col, gids []int32, ng, n int, desc
 		if (nulls && c.null(i)) || (isFloat && x != x) {
 			continue
 		}
-		base := int(g) * n
-		s, sv := slots[base:base+n], vals[base:base+n]
-		k := int(cnt[g])
-		if k == n {
-			if desc && !(x > sv[n-1]) || !desc && !(x < sv[n-1]) {
+		s := slots[int(g)*n : int(g)*n+n]
+		var k int
+		if s[n-1].r >= 0 {
+			if desc && !(x > s[n-1].v) || !desc && !(x < s[n-1].v) {
 				continue
 			}
 			k = n - 1
 		} else {
-			cnt[g]++
+			for s[k].r >= 0 {
+				k++
+			}
 			total++
 		}
 		if desc {
-			for k > 0 && x > sv[k-1] {
-				s[k], sv[k] = s[k-1], sv[k-1]
+			for k > 0 && x > s[k-1].v {
+				s[k] = s[k-1]
 				k--
 			}
 		} else {
-			for k > 0 && x < sv[k-1] {
-				s[k], sv[k] = s[k-1], sv[k-1]
+			for k > 0 && x < s[k-1].v {
+				s[k] = s[k-1]
 				k--
 			}
 		}
-		s[k], sv[k] = int32(i), x
+		s[k] = slot{x, int32(i)}
 	}
 	idx := make([]int32, 0, total)
-	for g := 0; g < ng; g++ {
-		idx = append(idx, slots[g*n:g*n+int(cnt[g])]...)
+	for _, s := range slots {
+		if s.r >= 0 {
+			idx = append(idx, s.r)
+		}
 	}
 	return idx
 }
