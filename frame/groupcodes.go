@@ -131,6 +131,27 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 			card = lo
 		}
 	}
+	limit := uint64(2 * n)
+	if limit < 1<<16 {
+		limit = 1 << 16
+	}
+	if len(ks) == 1 && ks[0].c.k != kStr && ks[0].c.valid == nil && card <= limit && card <= 1<<27 && ks[0].c.k != kBool {
+		// One integer key of a small range: index by value directly.
+		base := ks[0].lo
+		slot := make([]int32, card)
+		gids = make([]int32, n)
+		for i, v := range ks[0].c.i64[:n] {
+			x := uint64(v - base)
+			g := slot[x]
+			if g == 0 {
+				first = append(first, int32(i))
+				g = int32(len(first))
+				slot[x] = g
+			}
+			gids[i] = g - 1
+		}
+		return gids, first, codesOK
+	}
 	comp := make([]uint64, n)
 	for j, ki := range keyIdx {
 		kr := &ks[j]
@@ -178,10 +199,6 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		}
 	}
 	gids = make([]int32, n)
-	limit := uint64(2 * n)
-	if limit < 1<<16 {
-		limit = 1 << 16
-	}
 	if card <= limit && card <= 1<<27 {
 		slot := make([]int32, card)
 		for i, x := range comp {
@@ -582,17 +599,21 @@ func growStrSlots(t []strSlot, shift uint) ([]strSlot, uint) {
 // lists of row indices.
 func splitIdx(r arrow.Record, keyIdx []int, p int) [][]int32 {
 	hs := rowHashes(r, keyIdx)
+	dest := make([]uint8, len(hs)) // p <= 256 (splitOp checks)
 	cnt := make([]int, p)
-	for _, h := range hs {
-		cnt[int((h>>32)%uint64(p))]++
-	}
-	idx := make([][]int32, p)
-	for j := range idx {
-		idx[j] = make([]int32, 0, cnt[j])
-	}
 	for i, h := range hs {
 		j := int((h >> 32) % uint64(p))
-		idx[j] = append(idx[j], int32(i))
+		dest[i] = uint8(j)
+		cnt[j]++
+	}
+	idx := make([][]int32, p)
+	pos := make([]int, p)
+	for j := range idx {
+		idx[j] = make([]int32, cnt[j])
+	}
+	for i, j := range dest {
+		idx[j][pos[j]] = int32(i)
+		pos[j]++
 	}
 	return idx
 }
@@ -639,34 +660,16 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 		}
 		switch cs[0].k {
 		case kInt, kTime:
-			out := make([]int64, 0, total)
-			for k := range cs {
-				vs := cs[k].i64
-				if idx[k] == nil {
-					out = append(out, vs[:rows[k]]...)
-					continue
-				}
-				for _, i := range idx[k] {
-					out = append(out, vs[i])
-				}
-			}
+			out := make([]int64, total)
+			gatherInto(out, cs, idx, rows, func(c *col) []int64 { return c.i64 })
 			if cs[0].k == kTime {
 				cols[ci] = timeArray(out, valid)
 			} else {
 				cols[ci] = int64Array(out, valid)
 			}
 		case kFloat:
-			out := make([]float64, 0, total)
-			for k := range cs {
-				vs := cs[k].f64
-				if idx[k] == nil {
-					out = append(out, vs[:rows[k]]...)
-					continue
-				}
-				for _, i := range idx[k] {
-					out = append(out, vs[i])
-				}
-			}
+			out := make([]float64, total)
+			gatherInto(out, cs, idx, rows, func(c *col) []float64 { return c.f64 })
 			cols[ci] = float64Array(out, valid)
 		case kBool:
 			out := make([]bool, 0, total)
@@ -701,4 +704,22 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 		}
 	}
 	return array.NewRecord(arrow.NewSchema(sch.Fields(), nil), cols, int64(total)), nil
+}
+
+// gatherInto writes the rows idx[k] of each column cs[k] (all of its rows
+// when idx[k] is nil) one after another into out.
+func gatherInto[T int64 | float64](out []T, cs []col, idx [][]int32, rows []int, vals func(*col) []T) {
+	at := 0
+	for k := range cs {
+		vs := vals(&cs[k])
+		if idx[k] == nil {
+			at += copy(out[at:], vs[:rows[k]])
+			continue
+		}
+		dst := out[at : at+len(idx[k])]
+		for j, i := range idx[k] {
+			dst[j] = vs[i]
+		}
+		at += len(dst)
+	}
 }

@@ -448,6 +448,9 @@ func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
 	if s.n == 1 {
 		return &Pieces{Rs: []arrow.Record{r}}, nil
 	}
+	if s.n > 256 {
+		return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
+	}
 	return &Pieces{src: r, idx: splitIdx(r, idx, s.n)}, nil
 }
 
