@@ -14,7 +14,7 @@ import "strings"
 var pureGoBLAS = strings.HasPrefix(BLASName(), "gonum")
 
 // smallTN reports whether C (m×n) = Aᵀ B with k contracted rows goes
-// through gemmTNSmall.
+// through gemmTNSmall (4×4 tiles with AVX2 and FMA on amd64).
 func smallTN(m, n, k int) bool {
 	return pureGoBLAS && m <= 64 && n <= 64 && k >= 4*max(m, n) && k >= 256
 }
@@ -32,7 +32,13 @@ func gemmTNSmall(m, n, k int, a []float64, lda int, b []float64, ldb int, c []fl
 		for ; i+4 <= m; i += 4 {
 			j := 0
 			if sym {
-				j = i &^ 1
+				j = i
+			}
+			for ; j+4 <= n; j += 4 {
+				if !tn44(t, n, i, j, a, lda, b, ldb, l0, l1) {
+					tn42(t, n, i, j, a, lda, b, ldb, l0, l1)
+					tn42(t, n, i, j+2, a, lda, b, ldb, l0, l1)
+				}
 			}
 			for ; j+2 <= n; j += 2 {
 				tn42(t, n, i, j, a, lda, b, ldb, l0, l1)
