@@ -71,7 +71,10 @@ type node struct {
 type ewInfo struct {
 	root   *node
 	leaves []*Array
-	label  string
+	// tr marks the leaves read transposed: a 2-d leaf x.T() is read from
+	// the blocks of x through swapped strides instead of transposed copies.
+	tr    []bool
+	label string
 }
 
 func init() { registerKernel("elemwise", ewKernel) }
@@ -203,19 +206,25 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 		return &Array{err: err}
 	}
 	var leaves []*Array
-	leafIndex := map[*Array]int{}
-	addLeaf := func(a *Array) int {
-		if i, ok := leafIndex[a]; ok {
+	var leafTr []bool
+	type leafKey struct {
+		a  *Array
+		tr bool
+	}
+	leafIndex := map[leafKey]int{}
+	addLeaf := func(a *Array, tr bool) int {
+		if i, ok := leafIndex[leafKey{a, tr}]; ok {
 			return i
 		}
 		for i, l := range leaves {
-			if len(l.keys) > 0 && len(a.keys) > 0 && l.keys[0] == a.keys[0] && len(l.keys) == len(a.keys) && chunksEq2(l.chunks, a.chunks) {
-				leafIndex[a] = i
+			if leafTr[i] == tr && len(l.keys) > 0 && len(a.keys) > 0 && l.keys[0] == a.keys[0] && len(l.keys) == len(a.keys) && chunksEq2(l.chunks, a.chunks) {
+				leafIndex[leafKey{a, tr}] = i
 				return i
 			}
 		}
-		leafIndex[a] = len(leaves)
+		leafIndex[leafKey{a, tr}] = len(leaves)
 		leaves = append(leaves, a)
+		leafTr = append(leafTr, tr)
 		return len(leaves) - 1
 	}
 	var remap func(n *node, m []int) *node
@@ -240,7 +249,7 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 		if a.ew != nil && chunksEq2(a.chunks, chunks) && len(a.shape) == nd {
 			m := make([]int, len(a.ew.leaves))
 			for j, l := range a.ew.leaves {
-				m[j] = addLeaf(l)
+				m[j] = addLeaf(l, a.ew.tr != nil && a.ew.tr[j])
 			}
 			args[i] = remap(a.ew.root, m)
 			continue
@@ -265,7 +274,11 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 				return a
 			}
 		}
-		args[i] = &node{op: opLeaf, leaf: addLeaf(a), dt: a.dtype}
+		if t := a.trOf; t != nil && nd == 2 && len(a.shape) == 2 && a.shape[0] == shape[0] && a.shape[1] == shape[1] {
+			args[i] = &node{op: opLeaf, leaf: addLeaf(t, true), dt: a.dtype}
+			continue
+		}
+		args[i] = &node{op: opLeaf, leaf: addLeaf(a, false), dt: a.dtype}
 	}
 	root := &node{op: op, args: args}
 	if op == opCast {
@@ -293,8 +306,13 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 		p = appendInts(p, ewBlockShape(chunks, idx, shape, leaves))
 		p = graph.AppendBytes(p, []byte(label))
 		p = append(p, prog...)
+		p = appendTrFlags(p, leafTr)
 		deps := make([]graph.Key, len(leaves))
 		for i, l := range leaves {
+			if leafTr[i] {
+				deps[i] = l.blockKey([]int{idx[1], idx[0]})
+				continue
+			}
 			loff := nd - len(l.shape)
 			li := make([]int, len(l.shape))
 			for j := range li {
@@ -306,7 +324,7 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 		}
 		return "elemwise", p, deps
 	})
-	out.ew = &ewInfo{root: root, leaves: leaves, label: label}
+	out.ew = &ewInfo{root: root, leaves: leaves, tr: leafTr, label: label}
 	return out
 }
 
@@ -441,6 +459,28 @@ type ewProg struct {
 	nreg  int
 	res   int
 	prog  []instr
+	tr    []bool // inputs read transposed (2-d)
+}
+
+// appendTrFlags appends the transposed-leaf flags (nothing when none is
+// set, so programs without them keep their encoding).
+func appendTrFlags(p []byte, tr []bool) []byte {
+	any := false
+	for _, t := range tr {
+		any = any || t
+	}
+	if !any {
+		return p
+	}
+	p = appendUvarint(p, uint64(len(tr)))
+	for _, t := range tr {
+		if t {
+			p = append(p, 1)
+		} else {
+			p = append(p, 0)
+		}
+	}
+	return p
 }
 
 // parseEw decodes the parameters of an "elemwise" task.
@@ -457,6 +497,19 @@ func parseEw(p []byte) (*ewProg, error) {
 	e.res = int(r.Uvarint())
 	if r.Err() != nil {
 		return nil, r.Err()
+	}
+	if len(r.Rest()) > 0 {
+		n := int(r.Uvarint())
+		if r.Err() != nil || n > len(r.Rest()) {
+			return nil, fmt.Errorf("elemwise: bad transposed-leaf flags")
+		}
+		e.tr = make([]bool, n)
+		for i := range e.tr {
+			e.tr[i] = r.Byte() == 1
+		}
+		if r.Err() != nil {
+			return nil, r.Err()
+		}
 	}
 	for len(code.Rest()) > 0 && code.Err() == nil {
 		var in instr
@@ -565,6 +618,13 @@ func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
 	lstr := make([][]int, len(in))
 	nd := len(shape)
 	for i, d := range in {
+		if i < len(e.tr) && e.tr[i] {
+			if nd != 2 || len(d.Shape) != 2 || d.Shape[0] != shape[1] || d.Shape[1] != shape[0] {
+				return fmt.Errorf("transposed block of shape %v for output block %v", d.Shape, shape)
+			}
+			lstr[i] = []int{d.Strides[1], d.Strides[0]}
+			continue
+		}
 		if d.DType == Float64 && chunksEqual(d.Shape, shape) {
 			direct[i] = true
 			continue
@@ -662,13 +722,24 @@ func gather(dst []float64, d *Dense, st, shape []int, s int) {
 			off += idx[i] * st[i]
 		}
 		run := min(row-idx[nd-1], len(dst)-o)
-		if st[nd-1] == 0 {
+		switch s := st[nd-1]; {
+		case s == 0:
 			v := d.elem(off)
 			for j := 0; j < run; j++ {
 				dst[o+j] = v
 			}
-		} else {
+		case s == 1:
 			d.loadF64(dst[o:o+run], off)
+		case d.DType == Float64:
+			// A transposed leaf: a column of the source block.
+			src := d.Data[off : off+(run-1)*s+1]
+			for j := range dst[o : o+run] {
+				dst[o+j] = src[j*s]
+			}
+		default:
+			for j := 0; j < run; j++ {
+				dst[o+j] = d.elem(off + j*s)
+			}
 		}
 		o += run
 		idx[nd-1] = 0

@@ -190,3 +190,51 @@ func TestMeanStdShareBlocks(t *testing.T) {
 		t.Fatalf("mean, std = %v, %v; want %v, %v", ds[0].Data[0], ds[1].Data[0], naiveAll(RMean, v), naiveAll(RStd, v))
 	}
 }
+
+// x + x.T reads the blocks of x through swapped strides (no transpose
+// tasks) and matches naive loops, with irregular chunks, a square
+// non-symmetric chunking, a reduction over it, and chained operations.
+func TestTransposedLeaves(t *testing.T) {
+	rng := rand.New(rand.NewSource(22))
+	d := randDense(rng, 23, 23)
+	ch := irregular(rng, d.Shape)
+	ch[1] = ch[0] // x.T must have the chunks of x for the sum
+	a := FromDense(d, ch)
+	sum := a.Add(a.T())
+	e := Exp(a.T().MulScalar(0.5)).Sub(a).Mul(a.T())
+	g, _ := sum.Graph()
+	for _, tk := range g.Tasks() {
+		if tk.Op.Name() == "array.transpose" {
+			t.Fatalf("x + x.T still transposes blocks")
+		}
+	}
+	gs := mustCompute(t, sum)
+	ge := mustCompute(t, e)
+	tot := 0.0
+	for i := 0; i < 23; i++ {
+		for j := 0; j < 23; j++ {
+			x, xt := d.Data[i*23+j], d.Data[j*23+i]
+			if gs.Data[i*23+j] != x+xt {
+				t.Fatalf("(x + x.T)[%d][%d] = %v, want %v", i, j, gs.Data[i*23+j], x+xt)
+			}
+			want := (math.Exp(xt*0.5) - x) * xt
+			if !closeRel(ge.Data[i*23+j], want, 1e-14) {
+				t.Fatalf("e[%d][%d] = %v, want %v", i, j, ge.Data[i*23+j], want)
+			}
+			tot += x + xt
+		}
+	}
+	if got := mustCompute(t, sum.Sum()).Data[0]; !closeRel(got, tot, 1e-12) {
+		t.Fatalf("sum(x + x.T) = %v, want %v", got, tot)
+	}
+	// A non-square chunking: x.T gets rechunked and must still be right.
+	b := FromDense(d, Explicit{{10, 13}, {5, 18}})
+	gb := mustCompute(t, b.Add(b.T()))
+	for i := 0; i < 23; i++ {
+		for j := 0; j < 23; j++ {
+			if gb.Data[i*23+j] != d.Data[i*23+j]+d.Data[j*23+i] {
+				t.Fatalf("rechunked (x + x.T)[%d][%d] = %v", i, j, gb.Data[i*23+j])
+			}
+		}
+	}
+}
