@@ -1,0 +1,81 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func tn44AVX2(a, b []float64, lda, ldb, rows int, c *[16]float64)
+//
+// c[jj*4+ii] += sum over l < rows of a[l*lda+ii] * b[l*ldb+jj], ii, jj < 4:
+// a 4×4 tile of Aᵀ B with FMA, two rows per step into separate
+// accumulators. The caller checks the slice bounds.
+TEXT ·tn44AVX2(SB), NOSPLIT, $0-80
+	MOVQ a_base+0(FP), SI
+	MOVQ b_base+24(FP), DI
+	MOVQ lda+48(FP), R8
+	SHLQ $3, R8
+	MOVQ ldb+56(FP), R9
+	SHLQ $3, R9
+	MOVQ rows+64(FP), CX
+	MOVQ c+72(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+
+pair:
+	CMPQ CX, $2
+	JLT  single
+	VMOVUPD (SI), Y4
+	VMOVUPD (SI)(R8*1), Y13
+	VBROADCASTSD (DI), Y5
+	VFMADD231PD Y5, Y4, Y0
+	VBROADCASTSD 8(DI), Y6
+	VFMADD231PD Y6, Y4, Y1
+	VBROADCASTSD 16(DI), Y7
+	VFMADD231PD Y7, Y4, Y2
+	VBROADCASTSD 24(DI), Y8
+	VFMADD231PD Y8, Y4, Y3
+	VBROADCASTSD (DI)(R9*1), Y5
+	VFMADD231PD Y5, Y13, Y9
+	VBROADCASTSD 8(DI)(R9*1), Y6
+	VFMADD231PD Y6, Y13, Y10
+	VBROADCASTSD 16(DI)(R9*1), Y7
+	VFMADD231PD Y7, Y13, Y11
+	VBROADCASTSD 24(DI)(R9*1), Y8
+	VFMADD231PD Y8, Y13, Y12
+	LEAQ (SI)(R8*2), SI
+	LEAQ (DI)(R9*2), DI
+	SUBQ $2, CX
+	JMP  pair
+
+single:
+	TESTQ CX, CX
+	JE    done
+	VMOVUPD (SI), Y4
+	VBROADCASTSD (DI), Y5
+	VFMADD231PD Y5, Y4, Y0
+	VBROADCASTSD 8(DI), Y6
+	VFMADD231PD Y6, Y4, Y1
+	VBROADCASTSD 16(DI), Y7
+	VFMADD231PD Y7, Y4, Y2
+	VBROADCASTSD 24(DI), Y8
+	VFMADD231PD Y8, Y4, Y3
+
+done:
+	VADDPD Y9, Y0, Y0
+	VADDPD Y10, Y1, Y1
+	VADDPD Y11, Y2, Y2
+	VADDPD Y12, Y3, Y3
+	VADDPD (DX), Y0, Y0
+	VMOVUPD Y0, (DX)
+	VADDPD 32(DX), Y1, Y1
+	VMOVUPD Y1, 32(DX)
+	VADDPD 64(DX), Y2, Y2
+	VMOVUPD Y2, 64(DX)
+	VADDPD 96(DX), Y3, Y3
+	VMOVUPD Y3, 96(DX)
+	VZEROUPPER
+	RET
