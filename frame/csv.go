@@ -33,8 +33,9 @@ type CSVType = csvio.Type
 
 var skipped atomic.Int64
 
-// SkippedRows returns how many malformed CSV rows were skipped (with
-// CSVOptions.SkipBad) in this process so far.
+// SkippedRows returns how many malformed rows were skipped (CSV rows with
+// CSVOptions.SkipBad, JSON lines with JSONOptions.SkipBad) in this process so
+// far.
 func SkippedRows() int64 { return skipped.Load() }
 
 type csvSource struct {
