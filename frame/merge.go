@@ -86,19 +86,7 @@ func (f *Frame) Merge(right *Frame, o MergeOptions) *Frame {
 	if err != nil {
 		return errFrame(fmt.Errorf("frame: Merge: %w", err))
 	}
-	s.lin, s.rin = fieldNames(f.n.schema), fieldNames(right.n.schema)
-	var fields []arrow.Field
-	for i, fl := range f.n.schema.Fields() {
-		fields = append(fields, arrow.Field{Name: s.lcols[i], Type: fl.Type, Nullable: true})
-	}
-	if s.how != Semi && s.how != Anti {
-		for i, fl := range right.n.schema.Fields() {
-			if s.rcols[i] != "" {
-				fields = append(fields, arrow.Field{Name: s.rcols[i], Type: fl.Type, Nullable: true})
-			}
-		}
-	}
-	return f.derive(&node{op: "join", in: f.n, right: right.n, join: s, schema: arrow.NewSchema(fields, nil)})
+	return f.derive(&node{op: "join", in: f.n, right: right.n, join: s, schema: s.output(f.n.schema, right.n.schema)})
 }
 
 // Join is Merge on key columns of the same names on both sides.
@@ -197,6 +185,25 @@ func planJoin(ls, rs *arrow.Schema, o MergeOptions) (*joinSpec, error) {
 	return s, nil
 }
 
+// output records the input columns of both sides and returns the join's
+// output schema: the left columns, then the right ones but dropped keys
+// (none for semi and anti joins), under their planned names.
+func (s *joinSpec) output(ls, rs *arrow.Schema) *arrow.Schema {
+	s.lin, s.rin = fieldNames(ls), fieldNames(rs)
+	var fields []arrow.Field
+	for i, fl := range ls.Fields() {
+		fields = append(fields, arrow.Field{Name: s.lcols[i], Type: fl.Type, Nullable: true})
+	}
+	if s.how != Semi && s.how != Anti {
+		for i, fl := range rs.Fields() {
+			if s.rcols[i] != "" {
+				fields = append(fields, arrow.Field{Name: s.rcols[i], Type: fl.Type, Nullable: true})
+			}
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
 // joinNeed says which columns each side must supply for the columns needed
 // of the join's output (nil: all).
 func joinNeed(n *node, need map[string]bool) (l, r map[string]bool) {
@@ -238,20 +245,8 @@ func pushJoin(n *node, need map[string]bool) *node {
 	for _, fl := range m.right.schema.Fields() {
 		s.rcols = append(s.rcols, outName(n, fl.Name, false))
 	}
-	s.lin, s.rin = fieldNames(m.in.schema), fieldNames(m.right.schema)
 	m.join = &s
-	var fields []arrow.Field
-	for i, fl := range m.in.schema.Fields() {
-		fields = append(fields, arrow.Field{Name: s.lcols[i], Type: fl.Type, Nullable: true})
-	}
-	if s.how != Semi && s.how != Anti {
-		for i, fl := range m.right.schema.Fields() {
-			if s.rcols[i] != "" {
-				fields = append(fields, arrow.Field{Name: s.rcols[i], Type: fl.Type, Nullable: true})
-			}
-		}
-	}
-	m.schema = arrow.NewSchema(fields, nil)
+	m.schema = s.output(m.in.schema, m.right.schema)
 	return &m
 }
 
