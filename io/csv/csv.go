@@ -19,14 +19,14 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/godask/godask/internal/files"
 )
 
 // Type is a column type of the parsed output.
@@ -66,22 +66,13 @@ func (o *Options) delim() byte {
 	return o.Delimiter
 }
 
-// Files expands a glob (or a single path). It fails when nothing matches.
+// Files expands a glob (or a single path) to the regular files it matches,
+// sorted. It fails when nothing matches.
 func Files(pattern string) ([]string, error) {
-	m, err := filepath.Glob(pattern)
+	out, err := files.Glob(pattern)
 	if err != nil {
-		return nil, fmt.Errorf("csv: bad pattern %q: %w", pattern, err)
+		return nil, fmt.Errorf("csv: %w", err)
 	}
-	var out []string
-	for _, p := range m {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("csv: no files match %q", pattern)
-	}
-	sort.Strings(out)
 	return out, nil
 }
 

@@ -16,10 +16,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/godask/godask/internal/files"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -46,22 +45,13 @@ type Schema struct {
 	Types []Type
 }
 
-// Files expands a glob (or a single path). It fails when nothing matches.
+// Files expands a glob (or a single path) to the regular files it matches,
+// sorted. It fails when nothing matches.
 func Files(pattern string) ([]string, error) {
-	m, err := filepath.Glob(pattern)
+	out, err := files.Glob(pattern)
 	if err != nil {
-		return nil, fmt.Errorf("jsonl: bad pattern %q: %w", pattern, err)
+		return nil, fmt.Errorf("jsonl: %w", err)
 	}
-	var out []string
-	for _, p := range m {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("jsonl: no files match %q", pattern)
-	}
-	sort.Strings(out)
 	return out, nil
 }
 
