@@ -143,17 +143,9 @@ func readCSVPart(_ context.Context, arg []byte, cols []string) (arrow.Record, er
 	if err := json.Unmarshal(arg, &a); err != nil {
 		return nil, fmt.Errorf("csv reader arguments: %w", err)
 	}
-	want := make([]int, len(cols))
-	for i, c := range cols {
-		want[i] = -1
-		for j, n := range a.S.Names {
-			if n == c {
-				want[i] = j
-			}
-		}
-		if want[i] < 0 {
-			return nil, fmt.Errorf("csv: no column %q in %s", c, a.R.Path)
-		}
+	want, err := columnPositions(cols, a.S.Names)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w in %s", err, a.R.Path)
 	}
 	res, err := csvio.ReadRange(a.R, &a.S, want, &a.O)
 	if err != nil {
@@ -163,21 +155,43 @@ func readCSVPart(_ context.Context, arg []byte, cols []string) (arrow.Record, er
 	fields := make([]arrow.Field, len(cols))
 	arrs := make([]arrow.Array, len(cols))
 	for i, c := range res.Cols {
-		switch c.Type {
-		case csvio.Int64:
-			arrs[i] = int64Array(c.I64, c.Valid)
-		case csvio.Timestamp:
-			arrs[i] = timeArray(c.I64, c.Valid)
-		case csvio.Float64:
-			arrs[i] = float64Array(c.F64, c.Valid)
-		case csvio.Bool:
-			arrs[i] = boolArray(c.Bools, c.Valid)
-		default:
-			arrs[i] = strArray(c.Offs, c.Data, c.Valid)
-		}
+		arrs[i] = parsedArray(c.Type, c.I64, c.F64, c.Bools, c.Offs, c.Data, c.Valid)
 		fields[i] = arrow.Field{Name: cols[i], Type: arrs[i].DataType(), Nullable: true}
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(res.Rows)), nil
 }
 
 func init() { registerReader("csv", readCSVPart) }
+
+// columnPositions gives the position in names of each of cols.
+func columnPositions(cols, names []string) ([]int, error) {
+	want := make([]int, len(cols))
+	for i, c := range cols {
+		want[i] = -1
+		for j, n := range names {
+			if n == c {
+				want[i] = j
+			}
+		}
+		if want[i] < 0 {
+			return nil, fmt.Errorf("no column %q", c)
+		}
+	}
+	return want, nil
+}
+
+// parsedArray wraps a column parsed by io/csv or io/jsonl (the slices of its
+// type; the others are nil) as an Arrow array, without copying.
+func parsedArray(t csvio.Type, i64 []int64, f64 []float64, bools []bool, offs []int32, data []byte, valid []bool) arrow.Array {
+	switch t {
+	case csvio.Int64:
+		return int64Array(i64, valid)
+	case csvio.Timestamp:
+		return timeArray(i64, valid)
+	case csvio.Float64:
+		return float64Array(f64, valid)
+	case csvio.Bool:
+		return boolArray(bools, valid)
+	}
+	return strArray(offs, data, valid)
+}

@@ -152,17 +152,9 @@ func readJSONPart(_ context.Context, arg []byte, cols []string) (arrow.Record, e
 	if err := json.Unmarshal(arg, &a); err != nil {
 		return nil, fmt.Errorf("jsonl reader arguments: %w", err)
 	}
-	want := make([]int, len(cols))
-	for i, c := range cols {
-		want[i] = -1
-		for j, n := range a.S.Names {
-			if n == c {
-				want[i] = j
-			}
-		}
-		if want[i] < 0 {
-			return nil, fmt.Errorf("jsonl: no column %q in %s", c, a.R.Path)
-		}
+	want, err := columnPositions(cols, a.S.Names)
+	if err != nil {
+		return nil, fmt.Errorf("jsonl: %w in %s", err, a.R.Path)
 	}
 	res, err := jsonl.ReadRange(a.R, &a.S, want, a.SkipBad)
 	if err != nil {
@@ -172,18 +164,7 @@ func readJSONPart(_ context.Context, arg []byte, cols []string) (arrow.Record, e
 	fields := make([]arrow.Field, len(cols))
 	arrs := make([]arrow.Array, len(cols))
 	for i, c := range res.Cols {
-		switch c.Type {
-		case jsonl.Int64:
-			arrs[i] = int64Array(c.I64, c.Valid)
-		case jsonl.Timestamp:
-			arrs[i] = timeArray(c.I64, c.Valid)
-		case jsonl.Float64:
-			arrs[i] = float64Array(c.F64, c.Valid)
-		case jsonl.Bool:
-			arrs[i] = boolArray(c.Bools, c.Valid)
-		default:
-			arrs[i] = strArray(c.Offs, c.Data, c.Valid)
-		}
+		arrs[i] = parsedArray(c.Type, c.I64, c.F64, c.Bools, c.Offs, c.Data, c.Valid)
 		fields[i] = arrow.Field{Name: cols[i], Type: arrs[i].DataType(), Nullable: true}
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(res.Rows)), nil

@@ -17,27 +17,25 @@ import (
 	"errors"
 	"fmt"
 	"github.com/godask/godask/internal/files"
+	"github.com/godask/godask/io/csv"
 	"io"
 	"os"
 	"strconv"
 	"time"
 )
 
-// Type is a column type of the parsed output.
-type Type uint8
+// Type is a column type of the parsed output; the same types as io/csv's.
+type Type = csv.Type
 
-// The column types.
+// The column types. Timestamps are parsed from RFC 3339 (or
+// "2006-01-02 15:04:05", "2006-01-02") strings, as microseconds.
 const (
-	String Type = iota
-	Int64
-	Float64
-	Bool
-	Timestamp // RFC 3339 (or "2006-01-02 15:04:05", "2006-01-02") strings, as microseconds
+	String    = csv.String
+	Int64     = csv.Int64
+	Float64   = csv.Float64
+	Bool      = csv.Bool
+	Timestamp = csv.Timestamp
 )
-
-func (t Type) String() string {
-	return [...]string{"string", "int64", "float64", "bool", "timestamp"}[t]
-}
 
 // Schema is the column names and types.
 type Schema struct {
