@@ -103,28 +103,7 @@ func (b *builder) lowerGroupTop(n *node, ps []pend) ([]pend, error) {
 			deps, piece = next, -1
 		}
 	}
-	if p == 1 {
-		k, err := merge(parts, -1)
-		if err != nil {
-			return nil, err
-		}
-		return []pend{{deps: []graph.Key{k}}}, nil
-	}
-	splits := make([]graph.Key, len(parts))
-	for i, k := range parts {
-		if splits[i], err = b.add(&splitOp{keys: n.keys, n: p}, k); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]pend, p)
-	for j := range out {
-		k, err := merge(splits, j)
-		if err != nil {
-			return nil, err
-		}
-		out[j] = pend{deps: []graph.Key{k}}
-	}
-	return out, nil
+	return b.partitioned(parts, n.keys, p, merge)
 }
 
 // groupTopOp merges partial per-group top-n results: it concatenates its

@@ -334,22 +334,11 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 		return out, nil
 	}
 	p := joinParts(n)
-	split := func(keys []graph.Key, cols []string) ([]graph.Key, error) {
-		out := make([]graph.Key, len(keys))
-		for i, k := range keys {
-			s, err := b.add(&splitOp{keys: cols, n: p}, k)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = s
-		}
-		return out, nil
-	}
-	ls, err := split(lkeys, n.join.lk)
+	ls, err := b.splitAll(lkeys, n.join.lk, p)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := split(rkeys, n.join.rk)
+	rs, err := b.splitAll(rkeys, n.join.rk, p)
 	if err != nil {
 		return nil, err
 	}

@@ -440,7 +440,6 @@ func (b *builder) lowerAgg(n *node, ps []pend) ([]pend, error) {
 	if err != nil {
 		return nil, err
 	}
-	var outs []pend
 	final := func(deps []graph.Key, piece int) (graph.Key, error) {
 		// Tree-reduce wide fan-ins (only for mergeable states).
 		for !ap.holistic && len(deps) > fanIn {
@@ -464,27 +463,47 @@ func (b *builder) lowerAgg(n *node, ps []pend) ([]pend, error) {
 		c.piece, c.final, c.post, c.postNames = piece, true, ap.post, ap.postNames
 		return b.add(&c, deps...)
 	}
+	return b.partitioned(parts, n.keys, p, final)
+}
+
+// partitioned merges per-partition partial results with merge(deps, piece):
+// all into one output when p == 1; otherwise each partial is hash-split by
+// keys into p pieces and piece j of every partial is merged into output j
+// (split_out), so many groups are never funnelled into one task.
+func (b *builder) partitioned(parts []graph.Key, keys []string, p int, merge func([]graph.Key, int) (graph.Key, error)) ([]pend, error) {
 	if p == 1 {
-		k, err := final(parts, -1)
+		k, err := merge(parts, -1)
 		if err != nil {
 			return nil, err
 		}
 		return []pend{{deps: []graph.Key{k}}}, nil
 	}
-	splits := make([]graph.Key, len(parts))
-	for i, k := range parts {
-		if splits[i], err = b.add(&splitOp{keys: n.keys, n: p}, k); err != nil {
-			return nil, err
-		}
+	splits, err := b.splitAll(parts, keys, p)
+	if err != nil {
+		return nil, err
 	}
-	for j := 0; j < p; j++ {
-		k, err := final(splits, j)
+	out := make([]pend, p)
+	for j := range out {
+		k, err := merge(splits, j)
 		if err != nil {
 			return nil, err
 		}
-		outs = append(outs, pend{deps: []graph.Key{k}})
+		out[j] = pend{deps: []graph.Key{k}}
 	}
-	return outs, nil
+	return out, nil
+}
+
+// splitAll adds a task per partition that hash-splits it by keys into p
+// pieces, and returns their keys.
+func (b *builder) splitAll(parts []graph.Key, keys []string, p int) ([]graph.Key, error) {
+	out := make([]graph.Key, len(parts))
+	for i, k := range parts {
+		var err error
+		if out[i], err = b.add(&splitOp{keys: keys, n: p}, k); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 var describeStats = []string{"count", "mean", "std", "min", "median", "max"}
