@@ -10,5 +10,9 @@
 // The package also holds the graph passes that run between a collection and an
 // executor: Cull (keep what the outputs need), Fuse (linear chains become one
 // task), and Order (a memory-friendly priority for every task), plus DOT output.
+//
+// Shuffles read values by part: a value made of shards implements Parted and
+// an op that reads one shard of each input implements PartReader, so the
+// executor hands it only that shard, from memory or from disk (see parts.go).
 // Nothing here runs a task; see package sched for that.
 package graph

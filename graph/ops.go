@@ -38,9 +38,15 @@ type Fused struct {
 	// wire[i][j] says where input j of task i comes from: >= 0 an earlier task
 	// of the chain, < 0 the fused task's input -w-1.
 	wire [][]int
+	// sel[i][j] is the part of that value task i reads (-1: whole); nil when
+	// task i reads whole values.
+	sel [][]int
 	// drop[i] lists the chain values no task after i reads.
 	drop [][]int
 	deps []Key
+	// parts[e] is the part the chain reads of its external input e; nil when
+	// it reads whole values (see PartReader).
+	parts []int
 }
 
 // NewFused returns the task that runs tasks (in dependency order, the last
@@ -57,26 +63,47 @@ func newFused(tasks []*Task) (*Fused, error) {
 	if len(tasks) == 0 {
 		return nil, fmt.Errorf("graph: fuse an empty chain")
 	}
+	type extKey struct {
+		k    Key
+		part int
+	}
 	local := make(map[Key]int, len(tasks))
-	ext := map[Key]int{}
-	f := &Fused{Tasks: tasks, wire: make([][]int, len(tasks))}
+	ext := map[extKey]int{}
+	f := &Fused{Tasks: tasks, wire: make([][]int, len(tasks)), sel: make([][]int, len(tasks))}
+	var parts []int
+	anyPart := false
 	for i, t := range tasks {
 		w := make([]int, len(t.Deps))
+		sel := InputPartsOf(t.Op, len(t.Deps))
 		for j, d := range t.Deps {
 			if p, ok := local[d]; ok {
 				w[j] = p
+				if sel != nil && sel[j] >= 0 {
+					f.sel[i] = sel // a chain value: Run selects the part
+				}
 				continue
 			}
-			e, ok := ext[d]
+			// An external input: one fused input per (key, part), whose
+			// selector the executor applies.
+			part := -1
+			if sel != nil {
+				part = sel[j]
+			}
+			e, ok := ext[extKey{d, part}]
 			if !ok {
 				e = len(f.deps)
-				ext[d] = e
+				ext[extKey{d, part}] = e
 				f.deps = append(f.deps, d)
+				parts = append(parts, part)
+				anyPart = anyPart || part >= 0
 			}
 			w[j] = -e - 1
 		}
 		f.wire[i] = w
 		local[t.Key] = i
+	}
+	if anyPart {
+		f.parts = parts
 	}
 	last := make([]int, len(tasks))
 	for i, w := range f.wire {
@@ -131,6 +158,10 @@ func (f *Fused) Ship() error {
 	return nil
 }
 
+// InputParts implements PartReader: the parts the chain reads of its
+// external inputs.
+func (f *Fused) InputParts() []int { return f.parts }
+
 // Run implements Op: it runs the chain, dropping each intermediate as soon as
 // the chain no longer needs it.
 func (f *Fused) Run(ctx context.Context, in []any) (any, error) {
@@ -138,9 +169,13 @@ func (f *Fused) Run(ctx context.Context, in []any) (any, error) {
 	var args []any
 	for i, t := range f.Tasks {
 		args = args[:0]
-		for _, w := range f.wire[i] {
+		for j, w := range f.wire[i] {
 			if w >= 0 {
-				args = append(args, vals[w])
+				if f.sel[i] != nil {
+					args = append(args, SelectPart(vals[w], f.sel[i][j]))
+				} else {
+					args = append(args, vals[w])
+				}
 			} else {
 				args = append(args, in[-w-1])
 			}

@@ -18,9 +18,16 @@ type Sizer interface{ Size() int64 }
 
 // Codec turns values of one type into bytes and back, for spilling to disk and
 // for the wire.
+//
+// Join, optional, makes the codec partial for a Parted type: it rebuilds a
+// value from its parts (each Part(j), in order, as its own codec decoded it).
+// A value whose codec has a Join is spilled part by part, with an offset
+// table and a checksum per part, so that a task reading one part loads only
+// that part (see Parted).
 type Codec struct {
 	Encode func(v any) ([]byte, error)
 	Decode func(b []byte) (any, error)
+	Join   func(parts []any) (any, error)
 }
 
 type codecEntry struct {
@@ -270,6 +277,37 @@ var littleEndian = func() bool {
 	x := uint16(1)
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
+
+// Joinable returns the codec name of v's type when v is Parted and its codec
+// can rebuild it from its parts (Codec.Join).
+func Joinable(v any) (string, bool) {
+	if _, ok := v.(Parted); !ok || v == nil {
+		return "", false
+	}
+	e, ok := codecsByType.Load(reflect.TypeOf(v))
+	if !ok || e.(*codecEntry).c.Join == nil {
+		return "", false
+	}
+	return e.(*codecEntry).name, true
+}
+
+// JoinParts rebuilds a value of the type whose codec is registered under name
+// from its parts, with the codec's Join.
+func JoinParts(name string, parts []any) (any, error) {
+	e, ok := codecsByName.Load(name)
+	if !ok {
+		return nil, fmt.Errorf("graph: join parts of type %s: codec %w", name, ErrUnregistered)
+	}
+	j := e.(*codecEntry).c.Join
+	if j == nil {
+		return nil, fmt.Errorf("graph: join parts of type %s: the codec has no Join", name)
+	}
+	v, err := j(parts)
+	if err != nil {
+		return nil, fmt.Errorf("graph: join parts of type %s: %w", name, err)
+	}
+	return v, nil
+}
 
 // TypeByName returns the type registered under a codec name.
 func TypeByName(name string) (reflect.Type, bool) {

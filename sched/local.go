@@ -55,7 +55,14 @@ type run struct {
 	wait   []int32 // inputs not yet computed (atomic)
 	refs   []int32 // readers not yet run, +1 for outputs (atomic)
 	vals   []any
-	obs    Observer
+	// sel[i] is the part task i reads of each input (-1: whole), nil when it
+	// reads whole values (see graph.PartReader).
+	sel [][]int
+	// partRefs[d][j] counts the readers of part j of d not yet run, for the
+	// values only read part by part (nil for others): at zero the part is
+	// dropped (see graph.PartDropper).
+	partRefs [][]int32
+	obs      Observer
 
 	mem       *memory // nil when unlimited
 	running   atomic.Int32
@@ -133,6 +140,7 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		r.refs[i]++ // pinned until returned
 		r.outputs = append(r.outputs, int32(i))
 	}
+	r.partSelectors()
 	nw := workers(job.Workers)
 	if nw > n && n > 0 {
 		nw = n
@@ -152,6 +160,58 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 	}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	return r, nil
+}
+
+// partSelectors finds the inputs read one part at a time and counts the
+// readers of each part of the values that are read only so.
+func (r *run) partSelectors() {
+	n := len(r.tasks)
+	var whole []bool // some reader takes the value whole
+	var nparts []int32
+	for i, t := range r.tasks {
+		sel := graph.InputPartsOf(t.Op, len(r.deps[i]))
+		if sel == nil {
+			continue
+		}
+		if r.sel == nil {
+			r.sel = make([][]int, n)
+			whole = make([]bool, n)
+			nparts = make([]int32, n)
+		}
+		r.sel[i] = sel
+		for k, d := range r.deps[i] {
+			if j := int32(sel[k]); j >= nparts[d] {
+				nparts[d] = j + 1
+			}
+		}
+	}
+	if r.sel == nil {
+		return
+	}
+	for i, ds := range r.deps {
+		for k, d := range ds {
+			if r.sel[i] == nil || r.sel[i][k] < 0 {
+				whole[d] = true
+			}
+		}
+	}
+	for _, o := range r.outputs {
+		whole[o] = true
+	}
+	r.partRefs = make([][]int32, n)
+	for d, t := range r.tasks {
+		if _, isConst := t.Op.(graph.Const); nparts[d] == 0 || whole[d] || isConst {
+			continue // the value is read whole, or not ours to modify
+		}
+		r.partRefs[d] = make([]int32, nparts[d])
+	}
+	for i, sel := range r.sel {
+		for k, d := range r.deps[i] {
+			if sel != nil && r.partRefs[d] != nil {
+				r.partRefs[d][sel[k]]++
+			}
+		}
+	}
 }
 
 func (r *run) execute() ([]any, error) {
@@ -192,9 +252,10 @@ func (r *run) execute() ([]any, error) {
 		return out, err
 	}
 	if r.mem != nil {
-		// Workers may still be inside a task: remove the spill files once
-		// they are out, without making the caller wait.
-		go func() { wg.Wait(); r.mem.cleanup() }()
+		// Remove the spill directory now (cleanup waits only for a spill
+		// write in progress, and no file is written after it); workers
+		// still inside a task exit on their own.
+		r.mem.cleanup()
 	}
 	return r.finish(err)
 }
@@ -210,9 +271,9 @@ func (r *run) finish(err error) ([]any, error) {
 	if err == nil {
 		out = make([]any, len(r.outputs))
 		for j, i := range r.outputs {
-			if r.mem != nil {
+			if r.mem != nil && atomic.LoadInt32(&r.mem.state[i]) == stDisk {
 				// Outputs may have been spilled.
-				if err = r.mem.acquire([]int32{i}); err != nil {
+				if err = r.mem.load(i); err != nil {
 					out = nil
 					break
 				}
@@ -224,6 +285,7 @@ func (r *run) finish(err error) ([]any, error) {
 		e := Event{Kind: JobFinished, Err: err, Time: time.Now()}
 		if r.mem != nil {
 			e.Bytes = r.mem.peak.Load()
+			e.Written, e.Read = r.mem.written.Load(), r.mem.read.Load()
 		}
 		r.obs.Observe(e)
 	}
@@ -365,16 +427,27 @@ func (r *run) runTask(w *worker, i int32) {
 	t := r.tasks[i]
 	r.running.Add(1)
 	defer r.running.Add(-1)
+	var tmp int64
 	if r.mem != nil {
-		if err := r.mem.acquire(r.deps[i]); err != nil {
+		var err error
+		tmp, err = r.mem.acquire(w, i)
+		if err != nil {
+			r.mem.release(tmp)
 			r.fail(int(i), err)
 			return
 		}
+	} else {
+		args := w.args[:0]
+		for k, d := range r.deps[i] {
+			if r.sel != nil && r.sel[i] != nil {
+				args = append(args, graph.SelectPart(r.vals[d], r.sel[i][k]))
+			} else {
+				args = append(args, r.vals[d])
+			}
+		}
+		w.args = args
 	}
-	args := w.args[:0]
-	for _, d := range r.deps[i] {
-		args = append(args, r.vals[d])
-	}
+	args := w.args
 	var start time.Time
 	if r.obs != nil {
 		start = time.Now()
@@ -382,7 +455,10 @@ func (r *run) runTask(w *worker, i int32) {
 	}
 	v, err := runOp(r.ctx, t.Op, args)
 	clear(args)
-	w.args = args
+	w.args = args[:0]
+	if r.mem != nil {
+		r.mem.release(tmp)
+	}
 	if err != nil {
 		if r.obs != nil {
 			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: time.Now(), Duration: time.Since(start), Err: err})
@@ -395,7 +471,13 @@ func (r *run) runTask(w *worker, i int32) {
 		now := time.Now()
 		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
 	}
-	for _, d := range r.deps[i] {
+	for k, d := range r.deps[i] {
+		if r.partRefs != nil && r.partRefs[d] != nil {
+			j := r.sel[i][k]
+			if atomic.AddInt32(&r.partRefs[d][j], -1) == 0 {
+				r.dropPart(w, d, j)
+			}
+		}
 		last := atomic.AddInt32(&r.refs[d], -1) == 0
 		switch {
 		case r.mem == nil:
@@ -427,6 +509,18 @@ func (r *run) runTask(w *worker, i int32) {
 	}
 	if r.remaining.Add(-1) == 0 {
 		r.doneOnce.Do(func() { close(r.done) })
+	}
+}
+
+// dropPart releases part j of value d once every reader of it has run; the
+// caller, worker w, has not yet released d.
+func (r *run) dropPart(w *worker, d int32, j int) {
+	if r.mem != nil {
+		r.mem.dropPart(w, d, j)
+		return
+	}
+	if pd, ok := r.vals[d].(graph.PartDropper); ok {
+		pd.DropPart(j)
 	}
 }
 

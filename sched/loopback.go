@@ -48,14 +48,41 @@ func (l *Loopback) Run(ctx context.Context, job *Job) ([]any, error) {
 	return inner.Run(ctx, &j)
 }
 
-// wireOp runs an op and sends its value through its codec.
+// wireOp runs an op and sends its value through its codec. The parts it
+// reads of its inputs (see graph.PartReader) go through their codecs too, as
+// a remote worker would receive them.
 type wireOp struct{ op graph.Op }
 
 func (w wireOp) Name() string            { return w.op.Name() }
 func (w wireOp) Label() string           { return graph.LabelOf(w.op) }
 func (w wireOp) Params() ([]byte, error) { return w.op.Params() }
 
+// InputParts implements graph.PartReader: the wrapped op's selectors.
+func (w wireOp) InputParts() []int {
+	if pr, ok := w.op.(graph.PartReader); ok {
+		return pr.InputParts()
+	}
+	return nil
+}
+
 func (w wireOp) Run(ctx context.Context, in []any) (any, error) {
+	if sel := graph.InputPartsOf(w.op, len(in)); sel != nil {
+		shipped := make([]any, len(in))
+		for i, v := range in {
+			shipped[i] = v
+			if sel[i] < 0 {
+				continue
+			}
+			b, err := graph.EncodeValue(v)
+			if err != nil {
+				return nil, fmt.Errorf("ship part %d of input %d: %w", sel[i], i, err)
+			}
+			if shipped[i], err = graph.DecodeValue(b); err != nil {
+				return nil, fmt.Errorf("ship part %d of input %d: %w", sel[i], i, err)
+			}
+		}
+		in = shipped
+	}
 	v, err := w.op.Run(ctx, in)
 	if err != nil {
 		return nil, err

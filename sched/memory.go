@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,6 +28,16 @@ import (
 // root task (a read, a generator) starts while other tasks run, so consumers
 // catch up with producers. Values whose type has no codec cannot spill; they
 // stay in memory and count.
+//
+// Shuffles (see graph.Parted): a task that reads part j of an input gets
+// Part(j) of the value in memory, or, when the value is spilled and its codec
+// has a Join, part j decoded alone from the spill file (an offset table and a
+// checksum per part), read without holding the manager's lock so workers read
+// in parallel; the part counts as held while the task runs. When every reader
+// of part j of a value read only by parts has run, the part is dropped
+// (graph.PartDropper) and its bytes leave the account, so a shuffle's memory
+// drains as its outputs are built. A spill file lives until its value is
+// freed: a value read back whole and spilled again is not rewritten.
 const (
 	targetFraction = 0.6
 	pauseFraction  = 0.8
@@ -57,9 +69,15 @@ type memory struct {
 	lastUse []int64      // clock at the last use (atomic); see clock
 	holding atomic.Bool  // roots are being held back
 
-	mu        sync.Mutex // spilling, loading, the directory
+	filed   []int32      // 1 while the value has a spill file (atomic; set under mu)
+	written atomic.Int64 // bytes written to spill files
+	read    atomic.Int64 // bytes read back from spill files
+
+	mu        sync.Mutex // spilling, whole loads, files, the directory
 	dir       string
-	noGainAt  int64 // held bytes at the last spill that freed nothing
+	files     []*spillFile // each value's spill file, nil if none
+	closed    bool         // the run is over: write nothing more
+	noGainAt  int64        // held bytes at the last spill that freed nothing
 	unspilled []bool
 }
 
@@ -68,7 +86,7 @@ func newMemory(r *run, limit int64, parent string) *memory {
 	m := &memory{r: r, limit: limit, target: int64(float64(limit) * targetFraction),
 		pause: int64(float64(limit) * pauseFraction), parent: parent,
 		size: make([]int64, n), pins: make([]int32, n), state: make([]int32, n),
-		lastUse: make([]int64, n), unspilled: make([]bool, n)}
+		lastUse: make([]int64, n), unspilled: make([]bool, n), filed: make([]int32, n), files: make([]*spillFile, n)}
 	for i := range m.size {
 		m.size[i] = -1
 	}
@@ -103,28 +121,75 @@ func (m *memory) add(w *worker, i int32, v any) error {
 func (m *memory) flush(w *worker) error {
 	h := m.held.Add(w.held)
 	w.held = 0
-	for p := m.peak.Load(); h > p && !m.peak.CompareAndSwap(p, h); p = m.peak.Load() {
-	}
+	m.note(h)
 	if h > m.target {
 		return m.spill()
 	}
 	return nil
 }
 
-// acquire pins the inputs of a task and loads those on disk; it returns the
-// first load error.
-func (m *memory) acquire(deps []int32) error {
+// acquire pins the inputs of task i and fills w.args with what the op reads:
+// whole values (loaded from disk if spilled) or, for inputs the op reads one
+// part of (see graph.PartReader), that part, taken from the value in memory
+// or decoded alone from a parted spill file. It returns the bytes of parts
+// read from disk, accounted until release, and the first load error.
+func (m *memory) acquire(w *worker, i int32) (int64, error) {
+	deps := m.r.deps[i]
 	for _, d := range deps {
 		atomic.AddInt32(&m.pins[d], 1)
 	}
-	for _, d := range deps {
-		if atomic.LoadInt32(&m.state[d]) == stDisk {
-			if err := m.load(d); err != nil {
-				return err
-			}
-		}
+	var sel []int
+	if m.r.sel != nil {
+		sel = m.r.sel[i]
 	}
-	return nil
+	args := w.args[:0]
+	var tmp int64
+	for k, d := range deps {
+		part := -1
+		if sel != nil {
+			part = sel[k]
+		}
+		if atomic.LoadInt32(&m.state[d]) != stDisk {
+			args = append(args, graph.SelectPart(m.r.vals[d], part))
+			continue
+		}
+		if part >= 0 {
+			v, n, err := m.loadPart(d, part)
+			if err != nil {
+				w.args = args
+				m.held.Add(tmp)
+				return tmp, err
+			}
+			tmp += n
+			args = append(args, v)
+			continue
+		}
+		if err := m.load(d); err != nil {
+			w.args = args
+			m.held.Add(tmp)
+			return tmp, err
+		}
+		args = append(args, m.r.vals[d])
+	}
+	w.args = args
+	if tmp > 0 {
+		m.note(m.held.Add(tmp))
+	}
+	return tmp, nil
+}
+
+// note records h held bytes in the peak.
+func (m *memory) note(h int64) {
+	for p := m.peak.Load(); h > p && !m.peak.CompareAndSwap(p, h); p = m.peak.Load() {
+	}
+}
+
+// release gives back the bytes of parts a task read from disk.
+func (m *memory) release(tmp int64) {
+	if tmp != 0 {
+		m.held.Add(-tmp)
+		m.wakeIfBelowPause()
+	}
 }
 
 // unpin marks an input as no longer read by the task that pinned it.
@@ -133,8 +198,22 @@ func (m *memory) unpin(d int32) {
 	atomic.AddInt32(&m.pins[d], -1)
 }
 
-// free releases a value nothing will read again; the caller, worker w, still
-// pins it.
+// dropPart releases part j of value d, whose readers of that part have all
+// run; the caller, worker w, still pins d. A spilled value keeps its file
+// until it is freed.
+func (m *memory) dropPart(w *worker, d int32, j int) {
+	if atomic.LoadInt32(&m.state[d]) != stMem {
+		return
+	}
+	if pd, ok := m.r.vals[d].(graph.PartDropper); ok {
+		freed := pd.DropPart(j)
+		atomic.AddInt64(&m.size[d], -freed)
+		w.held -= freed
+	}
+}
+
+// free releases a value nothing will read again, and its spill file; the
+// caller, worker w, still pins it.
 func (m *memory) free(w *worker, d int32) {
 	if atomic.CompareAndSwapInt32(&m.state[d], stMem, stGone) {
 		m.r.vals[d] = nil
@@ -143,6 +222,11 @@ func (m *memory) free(w *worker, d int32) {
 			m.held.Add(w.held)
 			w.held = 0
 			m.wakeIfBelowPause()
+		}
+		if atomic.LoadInt32(&m.filed[d]) != 0 {
+			m.mu.Lock()
+			m.removeFile(d)
+			m.mu.Unlock()
 		}
 		return
 	}
@@ -156,9 +240,18 @@ func (m *memory) free(w *worker, d int32) {
 	case stDisk:
 		atomic.StoreInt32(&m.state[d], stGone)
 		m.onDisk.Add(-atomic.LoadInt64(&m.size[d]))
-		os.Remove(m.path(d))
 	}
+	m.removeFile(d)
 	m.wakeIfBelowPause()
+}
+
+// removeFile deletes the spill file of d, if any; m.mu is held.
+func (m *memory) removeFile(d int32) {
+	if f := m.files[d]; f != nil {
+		os.Remove(f.path)
+		m.files[d] = nil
+		atomic.StoreInt32(&m.filed[d], 0)
+	}
 }
 
 func (m *memory) wakeIfBelowPause() {
@@ -184,13 +277,39 @@ func (m *memory) path(i int32) string {
 	return filepath.Join(m.dir, strconv.Itoa(int(i))+".spill")
 }
 
+// spillFile is what the memory manager keeps of a value's spill file: where
+// it is and, for a parted file, the codec to join the parts and each part's
+// place and checksum (also written at the head of the file).
+type spillFile struct {
+	path  string
+	bytes int64
+	join  string // codec name of the parted value; "" for a whole-value file
+	off   []int64
+	sums  [][2]uint64
+}
+
+// Spill files. A whole-value file is the 16-byte hash of the payload, then
+// the payload (graph.EncodeValue). A parted file (a graph.Parted value whose
+// codec has a Join) is
+//
+//	magic "GDSKPRT1" | uvarint len(name) | name | uvarint n |
+//	n × (uvarint length, 16-byte hash) | part 0 | part 1 | ... | part n-1
+//
+// where part j is graph.EncodeValue(Part(j)), empty for a part already
+// dropped. A task that reads part j reads just that range.
+const partedMagic = "GDSKPRT1"
+
+// createSpill opens a spill file for writing; tests replace it to simulate a
+// full disk.
+var createSpill = func(path string) (io.WriteCloser, error) { return os.Create(path) }
+
 // spill writes least recently used, unpinned values to disk until memory is
 // below the target again.
 func (m *memory) spill() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	held := m.held.Load()
-	if held <= m.target || held <= m.noGainAt {
+	if held <= m.target || held <= m.noGainAt || m.closed {
 		return nil
 	}
 	type cand struct {
@@ -218,15 +337,20 @@ func (m *memory) spill() error {
 			atomic.StoreInt32(&m.state[i], stMem)
 			continue
 		}
-		payload, err := graph.EncodeValue(m.r.vals[i])
-		if err != nil { // no codec: it stays in memory
-			m.unspilled[i] = true
-			atomic.StoreInt32(&m.state[i], stMem)
-			continue
-		}
-		if err := m.write(i, payload); err != nil {
-			atomic.StoreInt32(&m.state[i], stMem)
-			return err
+		if m.files[i] == nil { // a value read back keeps its file
+			f, err := m.write(i)
+			if err == errNoCodec { // it stays in memory
+				m.unspilled[i] = true
+				atomic.StoreInt32(&m.state[i], stMem)
+				continue
+			}
+			if err != nil {
+				atomic.StoreInt32(&m.state[i], stMem)
+				return err
+			}
+			m.files[i] = f
+			atomic.StoreInt32(&m.filed[i], 1)
+			m.written.Add(f.bytes)
 		}
 		s := atomic.LoadInt64(&m.size[i])
 		m.r.vals[i] = nil
@@ -245,66 +369,141 @@ func (m *memory) spill() error {
 	return nil
 }
 
-// write stores a spilled value: a 16-byte hash of the payload, then the payload.
-func (m *memory) write(i int32, payload []byte) error {
+var errNoCodec = errors.New("no codec")
+
+// write stores value i in its spill file; m.mu is held.
+func (m *memory) write(i int32) (*spillFile, error) {
+	v := m.r.vals[i]
+	var payload [][]byte
+	f := &spillFile{}
+	if name, ok := graph.Joinable(v); ok {
+		pv := v.(graph.Parted)
+		n := pv.NumParts()
+		refs := m.r.partRefs[i]
+		payload = make([][]byte, n)
+		for j := range payload {
+			if refs != nil && j < len(refs) && atomic.LoadInt32(&refs[j]) == 0 {
+				continue // dropped: no reader left
+			}
+			b, err := graph.EncodeValue(pv.Part(j))
+			if err != nil {
+				return nil, errNoCodec
+			}
+			payload[j] = b
+		}
+		f.join = name
+		f.sums = make([][2]uint64, n)
+		f.off = make([]int64, n+1)
+		head := append([]byte(partedMagic), nil...)
+		head = graph.AppendBytes(head, []byte(name))
+		head = binary.AppendUvarint(head, uint64(n))
+		for j, b := range payload {
+			a, c := graph.Hash128(b)
+			f.sums[j] = [2]uint64{a, c}
+			head = binary.AppendUvarint(head, uint64(len(b)))
+			head = binary.LittleEndian.AppendUint64(head, a)
+			head = binary.LittleEndian.AppendUint64(head, c)
+		}
+		off := int64(len(head))
+		for j, b := range payload {
+			f.off[j] = off
+			off += int64(len(b))
+		}
+		f.off[n] = off
+		payload = append([][]byte{head}, payload...)
+	} else {
+		b, err := graph.EncodeValue(v)
+		if err != nil {
+			return nil, errNoCodec
+		}
+		a, c := graph.Hash128(b)
+		var h [16]byte
+		binary.LittleEndian.PutUint64(h[:], a)
+		binary.LittleEndian.PutUint64(h[8:], c)
+		payload = [][]byte{h[:], b}
+	}
 	if m.dir == "" {
 		d, err := os.MkdirTemp(m.parent, "godask-spill-")
 		if err != nil {
-			return fmt.Errorf("sched: spill directory in %q: %w", spillParent(m.parent), err)
+			return nil, fmt.Errorf("sched: spill directory in %q: %w", spillParent(m.parent), err)
 		}
 		m.dir = d
 	}
-	p := m.path(i)
-	f, err := os.Create(p)
+	f.path = m.path(i)
+	err := writeFile(f.path, payload)
 	if err != nil {
-		return fmt.Errorf("sched: spill %s to %s: %w", m.r.tasks[i].Key, p, err)
+		os.Remove(f.path)
+		return nil, fmt.Errorf("sched: spill %s to directory %s: %w", m.r.tasks[i].Key, m.dir, err)
 	}
-	a, b := graph.Hash128(payload)
-	var h [16]byte
-	binary.LittleEndian.PutUint64(h[:], a)
-	binary.LittleEndian.PutUint64(h[8:], b)
-	w := bufio.NewWriterSize(f, 1<<16)
-	w.Write(h[:])
-	w.Write(payload)
-	err = w.Flush()
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	for _, b := range payload {
+		f.bytes += int64(len(b))
 	}
-	if err != nil {
-		os.Remove(p)
-		return fmt.Errorf("sched: spill %s to %s: %w", m.r.tasks[i].Key, p, err)
-	}
-	return nil
+	return f, nil
 }
 
-// load reads a spilled value back; a missing or corrupted file is an error.
+func writeFile(path string, payload [][]byte) error {
+	wc, err := createSpill(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(wc, 1<<16)
+	for _, b := range payload {
+		w.Write(b)
+	}
+	err = w.Flush()
+	if cerr := wc.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// load reads a spilled value back whole; a missing or corrupted file is an
+// error. The file stays until the value is freed, so spilling the value again
+// costs no write.
 func (m *memory) load(d int32) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if atomic.LoadInt32(&m.state[d]) != stDisk {
 		return nil // a spill attempt backed off, or another reader loaded it
 	}
-	p := m.path(d)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return fmt.Errorf("sched: reload spilled %s: %w", m.r.tasks[d].Key, err)
+	f := m.files[d]
+	if f == nil {
+		return fmt.Errorf("sched: reload spilled %s: %w", m.r.tasks[d].Key, os.ErrNotExist)
 	}
-	if len(b) < 16 {
-		return fmt.Errorf("sched: reload spilled %s from %s: corrupted (%d bytes)", m.r.tasks[d].Key, p, len(b))
+	var v any
+	if f.join != "" {
+		parts := make([]any, len(f.sums))
+		for j := range parts {
+			var err error
+			if parts[j], _, err = m.readPart(d, f, j); err != nil {
+				return err
+			}
+		}
+		var err error
+		if v, err = graph.JoinParts(f.join, parts); err != nil {
+			return fmt.Errorf("sched: reload spilled %s from %s: %w", m.r.tasks[d].Key, f.path, err)
+		}
+	} else {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return fmt.Errorf("sched: reload spilled %s: %w", m.r.tasks[d].Key, err)
+		}
+		m.read.Add(int64(len(b)))
+		if len(b) < 16 {
+			return fmt.Errorf("sched: reload spilled %s from %s: corrupted (%d bytes)", m.r.tasks[d].Key, f.path, len(b))
+		}
+		a, c := graph.Hash128(b[16:])
+		if binary.LittleEndian.Uint64(b) != a || binary.LittleEndian.Uint64(b[8:]) != c {
+			return fmt.Errorf("sched: reload spilled %s from %s: corrupted (checksum mismatch)", m.r.tasks[d].Key, f.path)
+		}
+		if v, err = graph.DecodeValue(b[16:]); err != nil {
+			return fmt.Errorf("sched: reload spilled %s from %s: %w", m.r.tasks[d].Key, f.path, err)
+		}
 	}
-	a, c := graph.Hash128(b[16:])
-	if binary.LittleEndian.Uint64(b) != a || binary.LittleEndian.Uint64(b[8:]) != c {
-		return fmt.Errorf("sched: reload spilled %s from %s: corrupted (checksum mismatch)", m.r.tasks[d].Key, p)
-	}
-	v, err := graph.DecodeValue(b[16:])
-	if err != nil {
-		return fmt.Errorf("sched: reload spilled %s from %s: %w", m.r.tasks[d].Key, p, err)
-	}
-	os.Remove(p)
 	s := atomic.LoadInt64(&m.size[d])
 	m.r.vals[d] = v
 	m.onDisk.Add(-s)
-	m.held.Add(s)
+	m.note(m.held.Add(s))
 	atomic.StoreInt32(&m.state[d], stMem)
 	if m.r.obs != nil {
 		m.r.obs.Observe(Event{Kind: ValueLoaded, Key: m.r.tasks[d].Key, Bytes: s, Time: time.Now()})
@@ -312,10 +511,71 @@ func (m *memory) load(d int32) error {
 	return nil
 }
 
-// cleanup removes the spill directory.
+// loadPart returns part j of value d, which was on disk when the caller,
+// which pins d, looked: from memory if a spill backed off meanwhile, else
+// decoded alone from a parted file (a whole-value file is loaded whole). It
+// also returns the bytes the part holds when read from disk. The file is read
+// outside m.mu, so workers read parts in parallel.
+func (m *memory) loadPart(d int32, j int) (any, int64, error) {
+	m.mu.Lock()
+	if atomic.LoadInt32(&m.state[d]) != stDisk {
+		v := graph.SelectPart(m.r.vals[d], j)
+		m.mu.Unlock()
+		return v, 0, nil
+	}
+	f := m.files[d]
+	m.mu.Unlock()
+	if f == nil || f.join == "" {
+		if err := m.load(d); err != nil {
+			return nil, 0, err
+		}
+		return graph.SelectPart(m.r.vals[d], j), 0, nil
+	}
+	v, n, err := m.readPart(d, f, j)
+	if err != nil {
+		return nil, 0, err
+	}
+	s := graph.SizeOf(v)
+	if m.r.obs != nil {
+		m.r.obs.Observe(Event{Kind: PartLoaded, Key: m.r.tasks[d].Key, Part: j, Bytes: n, Time: time.Now()})
+	}
+	return v, s, nil
+}
+
+// readPart reads and decodes part j of a parted spill file, checking its
+// checksum; it returns the part and the bytes read.
+func (m *memory) readPart(d int32, f *spillFile, j int) (any, int64, error) {
+	if j >= len(f.sums) {
+		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s: the value has %d parts", j, m.r.tasks[d].Key, len(f.sums))
+	}
+	b := make([]byte, f.off[j+1]-f.off[j])
+	fh, err := os.Open(f.path)
+	if err == nil {
+		_, err = fh.ReadAt(b, f.off[j])
+		fh.Close()
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s: %w", j, m.r.tasks[d].Key, err)
+	}
+	m.read.Add(int64(len(b)))
+	if a, c := graph.Hash128(b); a != f.sums[j][0] || c != f.sums[j][1] {
+		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s from %s: corrupted (checksum mismatch)", j, m.r.tasks[d].Key, f.path)
+	}
+	if len(b) == 0 {
+		return nil, 0, nil // a dropped part
+	}
+	v, err := graph.DecodeValue(b)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s from %s: %w", j, m.r.tasks[d].Key, f.path, err)
+	}
+	return v, int64(len(b)), nil
+}
+
+// cleanup removes the spill directory; no file is written after it.
 func (m *memory) cleanup() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.closed = true
 	if m.dir != "" {
 		os.RemoveAll(m.dir)
 		m.dir = ""

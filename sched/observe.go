@@ -35,6 +35,10 @@ const (
 	// RootsHeld: memory passed the pause level (Event.Bytes held) and new
 	// root tasks wait for consumers to catch up.
 	RootsHeld
+	// PartLoaded: part Event.Part of Event.Key's spilled value was read
+	// back alone, Event.Bytes of it, for a task reading only that part
+	// (see graph.PartReader).
+	PartLoaded
 )
 
 func (k EventKind) String() string {
@@ -55,6 +59,8 @@ func (k EventKind) String() string {
 		return "value-loaded"
 	case RootsHeld:
 		return "roots-held"
+	case PartLoaded:
+		return "part-loaded"
 	}
 	return fmt.Sprintf("event(%d)", k)
 }
@@ -68,8 +74,12 @@ type Event struct {
 	Time     time.Time
 	Duration time.Duration // how long the task ran, for TaskFinished/TaskFailed
 	Total    int           // tasks in the run, for JobStarted
-	Bytes    int64         // for ValueSpilled, ValueLoaded, RootsHeld and JobFinished
+	Bytes    int64         // for ValueSpilled, ValueLoaded, PartLoaded, RootsHeld and JobFinished
+	Part     int           // for PartLoaded
 	Err      error         // for TaskFailed and JobFinished
+	// Written and Read are, for JobFinished, the bytes written to spill
+	// files and read back from them.
+	Written, Read int64
 }
 
 // Observer receives a run's events. Events of one task arrive in order, but
