@@ -60,6 +60,9 @@ type node struct {
 	desc   bool      // topn, sort
 	right  *node     // join: the right input (in is the left)
 	join   *joinSpec // join
+	sort   *sortSpec // sort: keys, directions, computed boundaries
+	parts  []int     // parts: the partitions of in kept (LocRange)
+	idx    *index    // the index column and divisions, when known
 	schema *arrow.Schema
 }
 
@@ -137,6 +140,9 @@ func (f *Frame) String() string {
 	f.lower()
 	var b strings.Builder
 	fmt.Fprintf(&b, "frame.Frame npartitions=%d tasks=%d\n", f.nPart, f.g.Len())
+	if ix := f.n.idx; ix != nil {
+		fmt.Fprintf(&b, "  index=%s divisions=%s\n", ix.col, formatDivisions(ix.divs))
+	}
 	for _, fl := range f.n.schema.Fields() {
 		fmt.Fprintf(&b, "  %-20s %s\n", fl.Name, fl.Type)
 	}
@@ -148,6 +154,7 @@ func (f *Frame) derive(n *node) *Frame {
 		return f
 	}
 	n.in = f.n
+	n.idx = keptIndex(f.n, n)
 	return newFrame(n)
 }
 
@@ -295,17 +302,6 @@ func (f *Frame) top(n int, c string, desc bool) *Frame {
 		return errFrame(fmt.Errorf("frame: NLargest/NSmallest: %w", err))
 	}
 	return f.derive(&node{op: "topn", names: []string{c}, n: int64(n), desc: desc, schema: f.n.schema})
-}
-
-// SortValues sorts the whole frame by the columns (into one partition).
-func (f *Frame) SortValues(desc bool, by ...string) *Frame {
-	if f.err != nil {
-		return f
-	}
-	if _, err := fieldIndices(f.n.schema, by); err != nil {
-		return errFrame(fmt.Errorf("frame: SortValues: %w", err))
-	}
-	return f.derive(&node{op: "sort", names: by, desc: desc, schema: f.n.schema})
 }
 
 // GroupBy groups the rows by the key columns; Agg says what to compute.
@@ -550,7 +546,7 @@ func (f *Frame) Persisted(vals []any) sched.Collection {
 	for i := range encs {
 		encs[i] = &encCache{}
 	}
-	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, encs: encs, sch: f.n.schema}, schema: f.n.schema})
+	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, encs: encs, sch: f.n.schema}, schema: f.n.schema, idx: f.n.idx})
 }
 
 // Explain prints the optimized plan, one operation per line, leaves last.
@@ -607,8 +603,8 @@ func explain(b *strings.Builder, n *node, depth int) {
 			w = "nsmallest"
 		}
 		fmt.Fprintf(b, "%s%s %d by %s\n", ind, w, n.n, n.names[0])
-	case "sort":
-		fmt.Fprintf(b, "%ssort by %v desc=%v\n", ind, n.names, n.desc)
+	case "sort", "parts":
+		explainSort(b, ind, n)
 	case "gtopn":
 		explainGroupTop(b, ind, n)
 	case "join":
@@ -640,8 +636,12 @@ func partsOf(n *node) int {
 		return groupTopParts(n)
 	case "join":
 		return joinParts(n)
-	case "topn", "sort":
+	case "topn":
 		return 1
+	case "sort":
+		return sortParts(n)
+	case "parts":
+		return len(n.parts)
 	}
 	return partsOf(n.in)
 }
@@ -659,6 +659,10 @@ func (f *Frame) lower() {
 				}
 				f.keys = append(f.keys, k)
 			}
+		}
+		if err == nil {
+			// Only what the partitions need (LocRange drops partitions).
+			b.g, err = graph.Cull(b.g, f.keys)
 		}
 		f.g, f.gerr, f.nPart = b.g, err, len(f.keys)
 	})

@@ -236,6 +236,16 @@ func push(n *node, need map[string]bool) *node {
 		}
 		m.in = push(n.in, cn)
 		return &m
+	case "parts":
+		nn := need
+		if nn != nil {
+			nn = map[string]bool{n.idx.col: true}
+			for k := range need {
+				nn[k] = true
+			}
+		}
+		m.in = push(n.in, nn)
+		return &m
 	case "topn", "sort", "gtopn":
 		nn := need
 		if nn != nil {
@@ -371,11 +381,13 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return appendStep(ps, step{kind: "filter", exprs: []*enode{n.pred}}), nil
 	case "map":
 		return appendStep(ps, step{kind: "map", src: n.fn}), nil
-	case "topn", "sort":
+	case "sort":
+		return b.lowerSort(n, ps)
+	case "parts":
+		return lowerParts(n, ps)
+	case "topn":
 		s := step{kind: n.op, names: n.names, n: n.n, desc: n.desc}
-		if n.op == "topn" {
-			ps = appendStep(ps, s)
-		}
+		ps = appendStep(ps, s)
 		keys, err := b.matAll(ps)
 		if err != nil {
 			return nil, err

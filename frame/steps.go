@@ -3,7 +3,6 @@ package frame
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -188,7 +187,9 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 	case "gtopn":
 		return groupTop(r, s.keys, s.names[0], int(s.n), s.desc)
 	case "sort":
-		return sortRecord(r, s.names, s.desc)
+		return sortRecordBy(r, s.names, stepDesc(s))
+	case "locrange":
+		return inRangeRecord(r, s.names[0], s.exprs[0].lit, s.exprs[1].lit)
 	case "describe":
 		return describeReshape(r, s.names), nil
 	case "count":
@@ -541,48 +542,9 @@ func topN(r arrow.Record, by string, n int, desc bool) (arrow.Record, error) {
 
 // sortRecord sorts r by the columns by (stable; nulls last).
 func sortRecord(r arrow.Record, by []string, desc bool) (arrow.Record, error) {
-	idx, err := fieldIndices(r.Schema(), by)
-	if err != nil {
-		return nil, err
+	d := make([]bool, len(by))
+	for i := range d {
+		d[i] = desc
 	}
-	cs := make([]col, len(idx))
-	for i, j := range idx {
-		cs[i] = colOf(r.Column(j))
-	}
-	order := make([]int32, r.NumRows())
-	for i := range order {
-		order[i] = int32(i)
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		i, j := int(order[a]), int(order[b])
-		for k := range cs {
-			c := &cs[k]
-			ni, nj := c.null(i), c.null(j)
-			if ni || nj {
-				if ni != nj {
-					return nj
-				}
-				continue
-			}
-			var cmp int
-			switch c.k {
-			case kStr:
-				cmp = strings.Compare(string(c.str(i)), string(c.str(j)))
-			case kFloat:
-				cmp = cmpOrd(c.f64[i], c.f64[j])
-			case kBool:
-				cmp = cmpOrd(c.float(i), c.float(j))
-			default:
-				cmp = cmpOrd(c.i64[i], c.i64[j])
-			}
-			if cmp != 0 {
-				if desc {
-					return cmp > 0
-				}
-				return cmp < 0
-			}
-		}
-		return false
-	})
-	return takeRecord(r, order), nil
+	return sortRecordBy(r, by, d)
 }

@@ -1,0 +1,221 @@
+package frame
+
+import (
+	"context"
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godask/godask/sched"
+)
+
+// opsIn counts f's graph tasks by op name.
+func opsIn(t *testing.T, f *Frame) map[string]int {
+	t.Helper()
+	g, err := f.Graph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, tk := range g.Tasks() {
+		out[tk.Op.Name()]++
+	}
+	return out
+}
+
+// inRange is the reference for LocRange: lo <= v <= hi, nil bounds open,
+// NA never.
+func inRange(v, lo, hi any) bool {
+	if refNA(v) {
+		return false
+	}
+	if lo != nil && refCmp(v, lo) < 0 {
+		return false
+	}
+	return hi == nil || refCmp(v, hi) <= 0
+}
+
+func TestSetIndexDivisionsAndLocRange(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(5))
+	d := newSortData(rng, 3000, 10, 400)
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		col    string
+		ci     int
+		bounds [][2]any
+	}{
+		{"i", 1, [][2]any{{int64(-10), int64(10)}, {nil, int64(-150)}, {int64(150), nil}, {int64(7), int64(7)}, {nil, nil}, {int64(500), int64(600)}}},
+		{"f", 2, [][2]any{{10.0, 20.5}, {nil, 3.0}, {90.0, nil}}},
+		{"s", 3, [][2]any{{"a", "ab"}, {"b", nil}, {nil, ""}}},
+		{"t", 5, [][2]any{{base.Add(10 * time.Hour), base.Add(30 * time.Hour)}, {"2020-01-10", nil}}},
+	} {
+		x, err := d.frame().SetIndex(ctx, tc.col, sched.WithExecutor(sched.NewLoopback()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Index() != tc.col {
+			t.Fatalf("index %q", x.Index())
+		}
+		divs := x.Divisions()
+		if len(divs) != x.NPartitions()+1 || x.NPartitions() != 10 {
+			t.Fatalf("%s: %d divisions for %d partitions", tc.col, len(divs), x.NPartitions())
+		}
+		// Every partition's values lie within its divisions.
+		parts := partitions(t, x)
+		tabs := make([]*Table, len(parts))
+		for j, p := range parts {
+			tabs[j] = &Table{rec: p}
+			for r := 0; r < int(p.NumRows()); r++ {
+				v := tabs[j].Value(r, tc.col)
+				if refNA(v) {
+					continue
+				}
+				hi := divs[j+1]
+				if hi == nil {
+					hi = divs[len(divs)-1]
+				}
+				if divs[j] == nil || refCmp(v, divs[j]) < 0 || refCmp(v, hi) > 0 {
+					t.Fatalf("%s: partition %d holds %v outside [%v, %v]", tc.col, j, v, divs[j], hi)
+				}
+			}
+		}
+		for _, b := range tc.bounds {
+			sel := x.LocRange(b[0], b[1])
+			if sel.Err() != nil {
+				t.Fatal(sel.Err())
+			}
+			if sel.Divisions() == nil || sel.Index() != tc.col {
+				t.Fatalf("LocRange lost the index")
+			}
+			tab, err := sel.Compute(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi := b[0], b[1]
+			if s, ok := lo.(string); ok && tc.col == "t" {
+				tm, _ := time.Parse("2006-01-02", s)
+				lo = tm
+			}
+			var want []int64
+			for _, id := range d.refSort([]SortKey{Asc(tc.col)}) {
+				if inRange(d.rows[id][tc.ci], lo, hi) {
+					want = append(want, id)
+				}
+			}
+			got := ids(t, tab)
+			if len(got) != len(want) {
+				t.Fatalf("%s LocRange(%v, %v): %d rows, want %d", tc.col, b[0], b[1], len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s LocRange(%v, %v): row %d id %d, want %d", tc.col, b[0], b[1], i, got[i], want[i])
+				}
+			}
+			// Only the kept partitions' sort tasks are in the graph.
+			if n := opsIn(t, sel)["frame.sortpiece"]; n != sel.NPartitions() {
+				t.Fatalf("%d sort tasks for %d partitions", n, sel.NPartitions())
+			}
+		}
+	}
+}
+
+func TestLocRangeReadsOnlyNeededPartitions(t *testing.T) {
+	ctx := context.Background()
+	n := 10000
+	v := make([]int64, n)
+	id := make([]int64, n)
+	for i := range v {
+		id[i] = int64(i)
+		v[i] = int64((i * 7919) % n) // a permutation of 0..n-1
+	}
+	x, err := FromColumns(10, Column{"id", id}, Column{"v", v}).SetIndex(ctx, "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := x.LocRange(4000, 4999)
+	if k := sel.NPartitions(); k < 1 || k > 3 {
+		t.Fatalf("LocRange over a tenth of the values keeps %d of 10 partitions", k)
+	}
+	if got := opsIn(t, sel)["frame.sortpiece"]; got != sel.NPartitions() {
+		t.Fatalf("%d sort tasks in the graph", got)
+	}
+	tab, err := sel.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.NumRows() != 1000 || tab.Value(0, "v") != int64(4000) || tab.Value(999, "v") != int64(4999) {
+		t.Fatalf("rows %d first %v last %v", tab.NumRows(), tab.Value(0, "v"), tab.Value(999, "v"))
+	}
+	// Persisted: the selection reads only the kept persisted partitions.
+	p, err := x.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Divisions()) != 11 {
+		t.Fatalf("persist dropped the divisions")
+	}
+	ps := p.LocRange(4000, 4999)
+	if got := opsIn(t, ps)["graph.const"]; got != ps.NPartitions() || got > 3 {
+		t.Fatalf("%d persisted partitions in the graph, %d kept", got, ps.NPartitions())
+	}
+	tab2, err := ps.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab2.NumRows() != 1000 {
+		t.Fatalf("%d rows", tab2.NumRows())
+	}
+	// Nothing in range: no partitions.
+	if e := p.LocRange(20000, nil); e.NPartitions() != 0 {
+		t.Fatalf("%d partitions for an empty range", e.NPartitions())
+	} else if tab, err := e.Compute(ctx); err != nil || tab.NumRows() != 0 {
+		t.Fatalf("empty range: %v %v", tab, err)
+	}
+}
+
+func TestIndexKeptOrDropped(t *testing.T) {
+	ctx := context.Background()
+	f := FromColumns(4, Column{"k", []int64{5, 3, 9, 1, 7, 2, 8, 6}}, Column{"v", []float64{1, 2, 3, 4, 5, 6, 7, 8}})
+	x, err := f.SetIndex(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, g := range map[string]*Frame{
+		"filter":     x.Filter(Col("v").Gt(Lit(2))),
+		"withcolumn": x.WithColumn("w", Col("v").Mul(Lit(2))),
+		"select":     x.SelectCols("v", "k"),
+	} {
+		if g.Index() != "k" || len(g.Divisions()) != 5 {
+			t.Errorf("%s dropped the index", name)
+		}
+	}
+	for name, g := range map[string]*Frame{
+		"select-other": x.SelectCols("v"),
+		"rename":       x.Rename(map[string]string{"k": "kk"}),
+		"groupby":      x.GroupBy("k").Sum("v"),
+		"sort":         x.SortValues(false, "v"),
+		"replace":      x.WithColumn("k", Col("k").Add(Lit(1))),
+	} {
+		if g.Divisions() != nil {
+			t.Errorf("%s kept the divisions", name)
+		}
+	}
+	if s := x.String(); !strings.Contains(s, "index=k divisions=[1, ") || !strings.Contains(s, ", 9]") {
+		t.Errorf("String:\n%s", s)
+	}
+	if e := x.LocRange(2, 6).Explain(); !strings.Contains(e, "divisions=") || !strings.Contains(e, "partitions [") {
+		t.Errorf("Explain:\n%s", e)
+	}
+	// Errors.
+	if _, err := f.SetIndex(ctx, "nope"); err == nil || !strings.Contains(err.Error(), `unknown column "nope"`) {
+		t.Errorf("SetIndex(nope): %v", err)
+	}
+	if e := f.LocRange(1, 2).Err(); e == nil || !strings.Contains(e.Error(), "no index") {
+		t.Errorf("LocRange without index: %v", e)
+	}
+	if e := x.LocRange("a", nil).Err(); e == nil || !strings.Contains(e.Error(), `bound a (string) does not compare with a int64 index`) {
+		t.Errorf("LocRange bad bound: %v", e)
+	}
+}

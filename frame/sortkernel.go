@@ -1,0 +1,233 @@
+package frame
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// Sorting kernels. Order is pandas' sort_values(kind="stable",
+// na_position="last"): nulls and float NaN (both NA) go after every value,
+// whatever the direction; ties on one key are broken by the next; rows equal
+// on every key keep their input order.
+
+// sortKeyCols returns the key columns of r and checks that each can be
+// sorted.
+func sortKeyCols(r arrow.Record, by []string) ([]col, error) {
+	idx, err := fieldIndices(r.Schema(), by)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]col, len(idx))
+	for i, j := range idx {
+		if kindOf(r.Schema().Field(j).Type) == kInvalid {
+			return nil, fmt.Errorf("cannot sort by column %q of type %s", by[i], r.Schema().Field(j).Type)
+		}
+		cs[i] = colOf(r.Column(j))
+	}
+	return cs, nil
+}
+
+// isNA reports whether row i of c is null or NaN.
+func isNA(c *col, i int) bool {
+	return c.null(i) || (c.k == kFloat && c.f64[i] != c.f64[i])
+}
+
+// cmpVal compares the non-NA values a[i] and b[j] of one kind.
+func cmpVal(a *col, i int, b *col, j int) int {
+	switch a.k {
+	case kStr:
+		return bytes.Compare(a.str(i), b.str(j))
+	case kFloat:
+		x, y := a.f64[i], b.f64[j]
+		if x < y {
+			return -1
+		}
+		if x > y {
+			return 1
+		}
+		return 0
+	case kBool:
+		x, y := a.boolAt(i), b.boolAt(j)
+		if x == y {
+			return 0
+		}
+		if y {
+			return -1
+		}
+		return 1
+	default:
+		x, y := a.i64[i], b.i64[j]
+		if x < y {
+			return -1
+		}
+		if x > y {
+			return 1
+		}
+		return 0
+	}
+}
+
+// cmpRows compares row i of the key columns a with row j of b in sort
+// order (desc per key, NA last).
+func cmpRows(a []col, i int, b []col, j int, desc []bool) int {
+	for k := range a {
+		na, nb := isNA(&a[k], i), isNA(&b[k], j)
+		if na || nb {
+			if na && nb {
+				continue
+			}
+			if na {
+				return 1
+			}
+			return -1
+		}
+		if c := cmpVal(&a[k], i, &b[k], j); c != 0 {
+			if desc[k] {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
+}
+
+// sortPerm returns the stable sorting permutation of the rows of the key
+// columns cs (all of n rows).
+func sortPerm(cs []col, desc []bool, n int) []int32 {
+	if len(cs) == 1 && cs[0].k != kStr {
+		return radixPerm(&cs[0], desc[0], n)
+	}
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortStableFunc(perm, func(x, y int32) int { return cmpRows(cs, int(x), cs, int(y), desc) })
+	return perm
+}
+
+// orderKey maps the non-NA value c[i] to a uint64 whose unsigned order is
+// the values' ascending order.
+func orderKey(c *col, i int) uint64 {
+	switch c.k {
+	case kFloat:
+		x := c.f64[i]
+		if x == 0 {
+			x = 0 // -0 sorts with +0
+		}
+		b := math.Float64bits(x)
+		if b>>63 != 0 {
+			return ^b
+		}
+		return b | 1<<63
+	case kBool:
+		if c.boolAt(i) {
+			return 1
+		}
+		return 0
+	default:
+		return uint64(c.i64[i]) ^ 1<<63
+	}
+}
+
+// radixPerm sorts one numeric (int, float, bool, timestamp) key by an LSD
+// radix sort of order-preserving 64-bit keys: stable, linear, no
+// comparisons. NA rows follow in input order.
+func radixPerm(c *col, desc bool, n int) []int32 {
+	keys := make([]uint64, 0, n)
+	perm := make([]int32, 0, n)
+	var na []int32
+	flip := uint64(0)
+	if desc {
+		flip = math.MaxUint64
+	}
+	for i := 0; i < n; i++ {
+		if isNA(c, i) {
+			na = append(na, int32(i))
+			continue
+		}
+		keys = append(keys, orderKey(c, i)^flip)
+		perm = append(perm, int32(i))
+	}
+	radixSort(keys, perm)
+	return append(perm, na...)
+}
+
+// radixSort sorts keys ascending, carrying vals along, stably; byte
+// positions on which all keys agree are skipped.
+func radixSort(keys []uint64, vals []int32) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	if n < 256 {
+		type kv struct {
+			k uint64
+			v int32
+		}
+		s := make([]kv, n)
+		for i := range s {
+			s[i] = kv{keys[i], vals[i]}
+		}
+		slices.SortStableFunc(s, func(a, b kv) int {
+			if a.k < b.k {
+				return -1
+			}
+			if a.k > b.k {
+				return 1
+			}
+			return 0
+		})
+		for i := range s {
+			keys[i], vals[i] = s[i].k, s[i].v
+		}
+		return
+	}
+	var counts [8][256]int
+	for _, k := range keys {
+		for b := 0; b < 8; b++ {
+			counts[b][byte(k>>(8*b))]++
+		}
+	}
+	k2 := make([]uint64, n)
+	v2 := make([]int32, n)
+	src, dst := keys, k2
+	sv, dv := vals, v2
+	for b := 0; b < 8; b++ {
+		cnt := &counts[b]
+		if cnt[byte(keys[0]>>(8*b))] == n {
+			continue // every key has this byte
+		}
+		var offs [256]int
+		sum := 0
+		for d := 0; d < 256; d++ {
+			offs[d] = sum
+			sum += cnt[d]
+		}
+		shift := uint(8 * b)
+		for i, k := range src {
+			d := byte(k >> shift)
+			o := offs[d]
+			dst[o], dv[o] = k, sv[i]
+			offs[d] = o + 1
+		}
+		src, dst = dst, src
+		sv, dv = dv, sv
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+		copy(vals, sv)
+	}
+}
+
+// sortRecordBy sorts r by the columns by, descending where desc says.
+func sortRecordBy(r arrow.Record, by []string, desc []bool) (arrow.Record, error) {
+	cs, err := sortKeyCols(r, by)
+	if err != nil {
+		return nil, err
+	}
+	return takeRecord(r, sortPerm(cs, desc, int(r.NumRows()))), nil
+}
