@@ -4,9 +4,12 @@
 #
 #   examples/bench/compare.sh array   [rounds]
 #   examples/bench/compare.sh groupby [rounds] FILE.csv [q1,q2,...]
+#   examples/bench/compare.sh join    [rounds] DIR [q1,q2,...]
 #
 # Peers come from shared/peers (run shared/peers/setup.sh once per machine):
-# NumPy and dask.array for `array`; DuckDB, Polars and Dask for `groupby`.
+# NumPy and dask.array for `array`; DuckDB, Polars and Dask for `groupby`;
+# DuckDB for `join` (DIR holds the tables of `bench gen join`; the DuckDB
+# script is examples/bench/peers/join_duckdb.mjs, run from NODEDIR).
 # Set TAGS=openblas to build godask with OpenBLAS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,6 +44,13 @@ for ((r = 1; r <= rounds; r++)); do
     run duckdb node "$nodedir/groupby_duckdb.mjs" "$file" 2 $qs
     run polars node "$nodedir/groupby_polars.js" "$file" $qs
     run dask /usr/bin/python3 "$peers/groupby_dask.py" "$file" mem $qs
+    ;;
+  join)
+    dir=${3:?join needs DIR (bench gen join -dir DIR)}
+    qs=${4:-}
+    cp examples/bench/peers/join_duckdb.mjs "$nodedir/"
+    run godask "$bin" join -data "$dir" -mode mem ${qs:+-q $qs}
+    run duckdb node "$nodedir/join_duckdb.mjs" "$dir" 2 $qs
     ;;
   *) echo "unknown suite $suite" >&2; exit 2 ;;
   esac

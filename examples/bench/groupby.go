@@ -25,10 +25,13 @@ func init() {
 	suites["gen"] = genSuite
 }
 
-// genSuite dispatches "gen groupby ...".
+// genSuite dispatches "gen groupby ..." and "gen join ...".
 func genSuite(args []string) error {
+	if len(args) > 0 && args[0] == "join" {
+		return genJoinMain(args[1:])
+	}
 	if len(args) == 0 || args[0] != "groupby" {
-		return fmt.Errorf("usage: bench gen groupby -n 1e7 -dir DIR")
+		return fmt.Errorf("usage: bench gen groupby|join -n 1e7 -dir DIR")
 	}
 	fs := flag.NewFlagSet("gen groupby", flag.ExitOnError)
 	nf := fs.String("n", "1e7", "rows")
