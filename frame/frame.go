@@ -412,12 +412,6 @@ func (f *Frame) Std(cols ...string) *Frame { return f.GroupBy().each("std", cols
 // Var (ddof=1) of each named column: a one-row frame.
 func (f *Frame) Var(cols ...string) *Frame { return f.GroupBy().each("var", cols) }
 
-// NUnique of each named column: a one-row frame.
-func (f *Frame) NUnique(cols ...string) *Frame { return f.GroupBy().each("nunique", cols) }
-
-// Unique returns the distinct values of col (one column, unsorted).
-func (f *Frame) Unique(col string) *Frame { return f.GroupBy(col).Agg() }
-
 // ValueCounts returns the distinct values of col with their counts in a
 // column "count", most frequent first, as one partition.
 func (f *Frame) ValueCounts(col string) *Frame {
@@ -546,7 +540,8 @@ func (f *Frame) Persisted(vals []any) sched.Collection {
 	for i := range encs {
 		encs[i] = &encCache{}
 	}
-	return newFrame(&node{op: "source", src: &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, encs: encs, sch: f.n.schema}, schema: f.n.schema, idx: f.n.idx})
+	src := &memSource{keys: append([]graph.Key(nil), f.keys...), recs: recs, encs: encs, sch: f.n.schema, hashed: partitioningOf(f.plan)}
+	return newFrame(&node{op: "source", src: src, schema: f.n.schema, idx: f.n.idx})
 }
 
 // Explain prints the optimized plan, one operation per line, leaves last.
@@ -607,6 +602,8 @@ func explain(b *strings.Builder, n *node, depth int) {
 		explainSort(b, ind, n)
 	case "gtopn":
 		explainGroupTop(b, ind, n)
+	case "dedup":
+		explainDedup(b, ind, n)
 	case "join":
 		explainJoin(b, ind, n)
 		explain(b, n.in, depth+1)
@@ -636,6 +633,8 @@ func partsOf(n *node) int {
 		return groupTopParts(n)
 	case "join":
 		return joinParts(n)
+	case "dedup":
+		return dedupParts(n)
 	case "topn":
 		return 1
 	case "sort":
@@ -671,10 +670,11 @@ func (f *Frame) lower() {
 // memSource is data already in memory: records from the user or persisted
 // partitions, each a const task.
 type memSource struct {
-	keys []graph.Key
-	recs []arrow.Record
-	encs []*encCache // persisted partitions: their string dictionary codes
-	sch  *arrow.Schema
+	keys   []graph.Key
+	recs   []arrow.Record
+	encs   []*encCache // persisted partitions: their string dictionary codes
+	sch    *arrow.Schema
+	hashed *partitioning // persisted partitions: the hash partitioning they came with
 }
 
 var memIDs atomic.Int64

@@ -261,6 +261,9 @@ func outName(n *node, name string, left bool) string {
 }
 
 func joinParts(n *node) int {
+	if p, ok := coPartitioned(n); ok {
+		return p
+	}
 	l, r := partsOf(n.in), partsOf(n.right)
 	if bcastSide(n, l, r) != 0 {
 		if bcastSide(n, l, r) > 0 {
@@ -278,6 +281,9 @@ func joinParts(n *node) int {
 func bcastSide(n *node, l, r int) int {
 	b := n.join.broadcast
 	if b < 0 {
+		return 0
+	}
+	if _, ok := coPartitioned(n); ok {
 		return 0
 	}
 	h := n.join.how
@@ -326,6 +332,19 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 		for _, rk := range rkeys {
 			o := op
 			k, err := b.add(&o, append(append([]graph.Key(nil), lkeys...), rk)...)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pend{deps: []graph.Key{k}})
+		}
+		return out, nil
+	}
+	if p, ok := coPartitioned(n); ok && len(lkeys) == p && len(rkeys) == p {
+		// Both sides are already hash-partitioned on the keys: partition i
+		// joins partition i.
+		for i := 0; i < p; i++ {
+			o := op
+			k, err := b.add(&o, lkeys[i], rkeys[i])
 			if err != nil {
 				return nil, err
 			}
@@ -628,6 +647,9 @@ func coalesceTake(a, b arrow.Array, li, ri []int32) arrow.Array {
 
 func explainJoin(b *strings.Builder, ind string, n *node) {
 	how := "hash-shuffle"
+	if _, ok := coPartitioned(n); ok {
+		how = "co-partitioned, no shuffle"
+	}
 	switch bcastSide(n, partsOf(n.in), partsOf(n.right)) {
 	case 1:
 		how = "broadcast right"

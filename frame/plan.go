@@ -246,7 +246,7 @@ func push(n *node, need map[string]bool) *node {
 		}
 		m.in = push(n.in, nn)
 		return &m
-	case "topn", "sort", "gtopn":
+	case "topn", "sort", "gtopn", "dedup":
 		nn := need
 		if nn != nil {
 			nn = map[string]bool{}
@@ -403,6 +403,8 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return b.lowerAgg(n, ps)
 	case "gtopn":
 		return b.lowerGroupTop(n, ps)
+	case "dedup":
+		return b.lowerDedup(n, ps)
 	}
 	return nil, fmt.Errorf("frame: cannot lower plan node %q", n.op)
 }
