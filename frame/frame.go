@@ -62,6 +62,8 @@ type node struct {
 	join   *joinSpec // join
 	sort   *sortSpec // sort: keys, directions, computed boundaries
 	parts  []int     // parts: the partitions of in kept (LocRange)
+	rep    []repOut  // repartition: how outputs are made of inputs
+	ins    []*node   // concat: the inputs (in is nil)
 	idx    *index    // the index column and divisions, when known
 	schema *arrow.Schema
 }
@@ -600,6 +602,11 @@ func explain(b *strings.Builder, n *node, depth int) {
 		fmt.Fprintf(b, "%s%s %d by %s\n", ind, w, n.n, n.names[0])
 	case "sort", "parts":
 		explainSort(b, ind, n)
+	case "repartition":
+		explainRepartition(b, ind, n)
+	case "concat":
+		explainConcat(b, ind, n, depth)
+		return
 	case "gtopn":
 		explainGroupTop(b, ind, n)
 	case "dedup":
@@ -641,6 +648,14 @@ func partsOf(n *node) int {
 		return sortParts(n)
 	case "parts":
 		return len(n.parts)
+	case "repartition":
+		return len(n.rep)
+	case "concat":
+		t := 0
+		for _, in := range n.ins {
+			t += partsOf(in)
+		}
+		return t
 	}
 	return partsOf(n.in)
 }

@@ -236,6 +236,15 @@ func push(n *node, need map[string]bool) *node {
 		}
 		m.in = push(n.in, cn)
 		return &m
+	case "concat":
+		m.ins = make([]*node, len(n.ins))
+		for i, in := range n.ins {
+			m.ins[i] = push(in, need)
+		}
+		return &m
+	case "repartition":
+		m.in = push(n.in, need)
+		return &m
 	case "parts":
 		nn := need
 		if nn != nil {
@@ -349,6 +358,8 @@ func (b *builder) lower(n *node) ([]pend, error) {
 	switch n.op {
 	case "join":
 		return b.lowerJoin(n)
+	case "concat":
+		return lowerConcat(b, n)
 	case "source":
 		var out []pend
 		for i := 0; i < n.src.nparts(); i++ {
@@ -385,6 +396,8 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return b.lowerSort(n, ps)
 	case "parts":
 		return lowerParts(n, ps)
+	case "repartition":
+		return lowerRepartition(b, n, ps)
 	case "topn":
 		s := step{kind: n.op, names: n.names, n: n.n, desc: n.desc}
 		ps = appendStep(ps, s)

@@ -207,7 +207,7 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 	}
 	out := make([]pend, nout)
 	for j := range out {
-		k, err := b.add(&sortPieceOp{by: sp.by, desc: sp.desc, piece: j}, splits...)
+		k, err := b.add(&sortPieceOp{by: sp.by, desc: sp.desc, piece: j, nin: len(splits)}, splits...)
 		if err != nil {
 			return nil, err
 		}
@@ -499,6 +499,16 @@ type sortPieceOp struct {
 	by    []string
 	desc  []bool
 	piece int
+	nin   int
+}
+
+// InputParts implements graph.PartReader: piece `piece` of every split.
+func (o *sortPieceOp) InputParts() []int {
+	sel := make([]int, o.nin)
+	for i := range sel {
+		sel[i] = o.piece
+	}
+	return sel
 }
 
 func (o *sortPieceOp) Name() string  { return "frame.sortpiece" }
@@ -506,7 +516,8 @@ func (o *sortPieceOp) Label() string { return "sort" }
 func (o *sortPieceOp) Params() ([]byte, error) {
 	b := appendStrings(nil, o.by)
 	b = graph.AppendBytes(b, descBytes(o.desc))
-	return appendUvarint(b, uint64(o.piece)), nil
+	b = appendUvarint(b, uint64(o.piece))
+	return appendUvarint(b, uint64(o.nin)), nil
 }
 
 func (o *sortPieceOp) Run(_ context.Context, in []any) (any, error) {
@@ -547,7 +558,7 @@ func init() {
 		r := graph.NewReader(p)
 		o := &sortPieceOp{by: readStrings(r)}
 		o.desc = bytesDesc(r.Bytes())
-		o.piece = int(r.Uvarint())
+		o.piece, o.nin = int(r.Uvarint()), int(r.Uvarint())
 		return o, r.Err()
 	})
 }

@@ -188,6 +188,8 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		return groupTop(r, s.keys, s.names[0], int(s.n), s.desc)
 	case "sort":
 		return sortRecordBy(r, s.names, stepDesc(s))
+	case "rowslice":
+		return rowSlice(r, s.arg)
 	case "locrange":
 		return inRangeRecord(r, s.names[0], s.exprs[0].lit, s.exprs[1].lit)
 	case "describe":
