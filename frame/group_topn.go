@@ -120,6 +120,9 @@ func (o *groupTopOp) Params() ([]byte, error) {
 	return appendVarint(o.s.append(nil), int64(o.piece)), nil
 }
 
+// InputParts implements graph.PartReader.
+func (o *groupTopOp) InputParts(n int) []int { return graph.AllParts(n, o.piece) }
+
 func (o *groupTopOp) Run(_ context.Context, in []any) (any, error) {
 	recs := inputRecords(in, o.piece)
 	if len(recs) == 0 {

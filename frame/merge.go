@@ -420,6 +420,10 @@ func decodeJoinOp(p []byte) (graph.Op, error) {
 
 func init() { graph.Register("frame.join", decodeJoinOp) }
 
+// InputParts implements graph.PartReader: a shuffle join reads piece j.piece
+// of every split.
+func (j *joinOp) InputParts(n int) []int { return graph.AllParts(n, j.piece) }
+
 func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
 	recs := inputRecords(in, j.piece)
 	l, err := selectConcat(recs[:j.nl], j.spec.lin)

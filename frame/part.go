@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -22,16 +23,81 @@ type Part struct {
 // Size implements graph.Sizer: the bytes of the record's buffers.
 func (p *Part) Size() int64 { return recordSize(p.R) }
 
-// Pieces is the value of a hash-partitioning task: one record per output
-// partition. Made in process, it holds the source record and each piece's
-// row indices instead, so the task that takes a piece gathers the rows of
-// all its inputs straight into one record (one copy, not two); it ships (and
-// Piece returns it) as records.
+// Pieces is the value of a hash- or range-partitioning task: one record per
+// output partition. Made in process, it holds the source record and each
+// piece's row indices instead, so the task that takes a piece gathers the
+// rows of all its inputs straight into one record (one copy, not two); it
+// ships (and Piece returns it) as records.
+//
+// Pieces is a graph.Parted value: the ops that assemble output partition j
+// read only piece j of each split (graph.PartReader), so the scheduler hands
+// them a shard, reads a spilled split back one piece at a time, and drops a
+// piece once every reader of it has run (graph.PartDropper).
 type Pieces struct {
 	Rs []arrow.Record
 
+	src     arrow.Record
+	idx     [][]int32
+	dropped atomic.Int32 // pieces dropped, for the source form
+}
+
+// NumParts implements graph.Parted.
+func (p *Pieces) NumParts() int { return p.NumPieces() }
+
+// Part implements graph.Parted: piece j as a shard, without copying.
+func (p *Pieces) Part(j int) any {
+	if p.src != nil {
+		return &shard{src: p.src, idx: p.idx[j]}
+	}
+	return &shard{r: p.Rs[j]}
+}
+
+// DropPart implements graph.PartDropper.
+func (p *Pieces) DropPart(j int) int64 {
+	if p.src == nil {
+		r := p.Rs[j]
+		p.Rs[j] = nil
+		if r == nil {
+			return 0
+		}
+		return recordSize(r)
+	}
+	n := 4 * int64(len(p.idx[j]))
+	p.idx[j] = nil
+	if int(p.dropped.Add(1)) == len(p.idx) {
+		n += recordSize(p.src)
+		p.src = nil
+	}
+	return n
+}
+
+// shard is one piece of a Pieces value: what a task reading part j of a split
+// receives. In process it is the split's source record and the piece's row
+// indices (the reader gathers the rows of all its shards in one copy); read
+// back from disk or the wire, it is a record.
+type shard struct {
+	r   arrow.Record
 	src arrow.Record
-	idx [][]int32
+	idx []int32
+}
+
+// record returns the shard's rows as a record.
+func (s *shard) record() arrow.Record {
+	if s.src != nil {
+		return takeRecord(s.src, s.idx)
+	}
+	return s.r
+}
+
+// Size implements graph.Sizer.
+func (s *shard) Size() int64 {
+	if s.src != nil {
+		return 4 * int64(len(s.idx))
+	}
+	if s.r == nil {
+		return 0
+	}
+	return recordSize(s.r)
 }
 
 // NumPieces returns the number of pieces.
@@ -130,6 +196,33 @@ func init() {
 				p.Rs = append(p.Rs, rec)
 			}
 			return p, r.Err()
+		},
+		Join: func(parts []any) (any, error) {
+			p := &Pieces{Rs: make([]arrow.Record, len(parts))}
+			for j, v := range parts {
+				switch x := v.(type) {
+				case *shard:
+					p.Rs[j] = x.record()
+				case nil: // a piece dropped before the spill
+				default:
+					return nil, fmt.Errorf("frame: join pieces: piece %d is %T", j, v)
+				}
+			}
+			return p, nil
+		},
+	})
+	graph.RegisterCodec("frame.Shard", reflect.TypeOf(&shard{}), graph.Codec{
+		Encode: func(v any) ([]byte, error) { return encodeRecord(nil, v.(*shard).record()) },
+		Decode: func(b []byte) (any, error) {
+			r := graph.NewReader(b)
+			rec, err := decodeRecord(r.Bytes())
+			if err == nil {
+				err = r.Err()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("frame: decode piece: %w", err)
+			}
+			return &shard{r: rec}, nil
 		},
 	})
 	// Bare records (what users may put in a graph themselves) ship as IPC too;

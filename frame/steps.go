@@ -346,6 +346,8 @@ func inputRecords(in []any, piece int) []arrow.Record {
 		switch x := v.(type) {
 		case *Part:
 			recs = append(recs, x.R)
+		case *shard:
+			recs = append(recs, x.record())
 		case *Pieces:
 			if piece >= 0 {
 				recs = append(recs, x.Piece(piece))
@@ -370,6 +372,12 @@ func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err
 		switch x := v.(type) {
 		case *Part:
 			srcs, idx = append(srcs, x.R), append(idx, nil)
+		case *shard:
+			if x.src == nil {
+				lazy = false
+			} else {
+				srcs, idx = append(srcs, x.src), append(idx, x.idx)
+			}
 		case *Pieces:
 			if x.src == nil {
 				lazy = false
@@ -398,6 +406,10 @@ func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err
 	r, err = gatherRecords(srcs, idx)
 	return r, len(srcs), unmerged, err
 }
+
+// InputParts implements graph.PartReader: a combine of split outputs reads
+// only its piece of each.
+func (c *combineOp) InputParts(n int) []int { return graph.AllParts(n, c.piece) }
 
 func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
 	r, nrecs, unmerged, err := inputRecord(in, c.piece)

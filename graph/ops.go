@@ -160,7 +160,7 @@ func (f *Fused) Ship() error {
 
 // InputParts implements PartReader: the parts the chain reads of its
 // external inputs.
-func (f *Fused) InputParts() []int { return f.parts }
+func (f *Fused) InputParts(int) []int { return f.parts }
 
 // Run implements Op: it runs the chain, dropping each intermediate as soon as
 // the chain no longer needs it.

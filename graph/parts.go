@@ -15,10 +15,11 @@ package graph
 // PartDropper), so the memory of a shuffle drains as its outputs are built.
 //
 // The contract, for op authors:
-//   - InputParts()[i] == j >= 0: the op's input i is Part(j) of the value of
+//   - InputParts(n)[i] == j >= 0: the op's input i is Part(j) of the value of
 //     Deps[i] when that value is Parted, or the whole value when it is not
 //     (an op reading parts must accept both).
-//   - InputParts()[i] == -1 (or a nil or short slice): input i is the whole value.
+//   - InputParts(n)[i] == -1 (or a nil or short slice): input i is the whole
+//     value.
 //   - The selectors are derived from the op's parameters, so they survive
 //     task encoding; Fused forwards the selectors of its chain's external
 //     inputs (one fused input per distinct key and selector).
@@ -47,11 +48,11 @@ type PartDropper interface {
 }
 
 // PartReader is implemented by ops that read only one part of some of their
-// inputs. InputParts returns, for each input in the order of Task.Deps, the
-// part the op reads, or -1 for the whole value; a nil or short slice means
-// whole values for the inputs it does not cover.
+// inputs. InputParts(n), for a task with n inputs, returns for each input in
+// the order of Task.Deps the part the op reads, or -1 for the whole value; a
+// nil or short slice means whole values for the inputs it does not cover.
 type PartReader interface {
-	InputParts() []int
+	InputParts(n int) []int
 }
 
 // InputPartsOf returns the part op reads of each of its n inputs (-1: the
@@ -61,7 +62,7 @@ func InputPartsOf(op Op, n int) []int {
 	if !ok {
 		return nil
 	}
-	sel := pr.InputParts()
+	sel := pr.InputParts(n)
 	any := false
 	for i := 0; i < n && i < len(sel); i++ {
 		if sel[i] >= 0 {
@@ -79,6 +80,19 @@ func InputPartsOf(op Op, n int) []int {
 		}
 	}
 	return out
+}
+
+// AllParts returns the selectors of an op that reads part j of each of its n
+// inputs (for InputParts), or nil (whole values) when j < 0.
+func AllParts(n, j int) []int {
+	if j < 0 {
+		return nil
+	}
+	sel := make([]int, n)
+	for i := range sel {
+		sel[i] = j
+	}
+	return sel
 }
 
 // SelectPart returns what an op that reads part j of a value receives:

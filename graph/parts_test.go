@@ -20,7 +20,7 @@ func (pickOp) Name() string { return "graph_test.pick" }
 func (p pickOp) Params() ([]byte, error) {
 	return binary.AppendVarint(binary.AppendVarint(nil, p.part), p.c), nil
 }
-func (p pickOp) InputParts() []int { return []int{int(p.part)} }
+func (p pickOp) InputParts(int) []int { return []int{int(p.part)} }
 func (p pickOp) Run(_ context.Context, in []any) (any, error) {
 	return in[0].(int64) + p.c, nil
 }

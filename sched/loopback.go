@@ -58,9 +58,9 @@ func (w wireOp) Label() string           { return graph.LabelOf(w.op) }
 func (w wireOp) Params() ([]byte, error) { return w.op.Params() }
 
 // InputParts implements graph.PartReader: the wrapped op's selectors.
-func (w wireOp) InputParts() []int {
+func (w wireOp) InputParts(n int) []int {
 	if pr, ok := w.op.(graph.PartReader); ok {
-		return pr.InputParts()
+		return pr.InputParts(n)
 	}
 	return nil
 }

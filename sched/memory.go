@@ -379,7 +379,10 @@ func (m *memory) write(i int32) (*spillFile, error) {
 	if name, ok := graph.Joinable(v); ok {
 		pv := v.(graph.Parted)
 		n := pv.NumParts()
-		refs := m.r.partRefs[i]
+		var refs []int32
+		if m.r.partRefs != nil {
+			refs = m.r.partRefs[i]
+		}
 		payload = make([][]byte, n)
 		for j := range payload {
 			if refs != nil && j < len(refs) && atomic.LoadInt32(&refs[j]) == 0 {

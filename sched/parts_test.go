@@ -125,13 +125,11 @@ func (takeOp) Name() string { return "sched_test.take" }
 func (o takeOp) Params() ([]byte, error) {
 	return binary.AppendVarint(nil, int64(o.part)), nil
 }
-func (o takeOp) InputParts() []int {
+func (o takeOp) InputParts(n int) []int {
 	if o.part < 0 {
 		return nil
 	}
-	// As many selectors as any test gives inputs; the executor reads only
-	// those it needs.
-	sel := make([]int, 64)
+	sel := make([]int, n)
 	for i := range sel {
 		sel[i] = o.part
 	}
@@ -293,6 +291,33 @@ func TestShuffleReadsOnlyItsPartFromDisk(t *testing.T) {
 				t.Errorf("%s: spill directory left: %v", name, d)
 			}
 		}
+	}
+}
+
+// Parted values read whole (here: the outputs) spill part by part and come
+// back whole through their codec's Join.
+func TestPartedValuesSpillAndJoinWhole(t *testing.T) {
+	g, _, splitKeys, _ := shuffle(t, 5, 100)
+	var outs []graph.Key
+	for k := range splitKeys {
+		outs = append(outs, k)
+	}
+	ref, err := Run(context.Background(), g, outs, WithProgress(nil), WithMemoryLimit(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &partCounter{splitKeys: splitKeys}
+	got, err := Run(context.Background(), g, outs, WithProgress(nil), WithMemoryLimit(1), WithSpillDir(t.TempDir()), WithObserver(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ref {
+		if !reflect.DeepEqual(got[i].(*shards).p, ref[i].(*shards).p) {
+			t.Fatalf("output %d differs after a spill", i)
+		}
+	}
+	if c.wholeSplit == 0 {
+		t.Error("no output was spilled and joined back")
 	}
 }
 
