@@ -126,6 +126,9 @@ func init() {
 	})
 }
 
+// InputParts implements graph.PartReader: piece d.piece of every split.
+func (d *dedupOp) InputParts(n int) []int { return graph.AllParts(n, d.piece) }
+
 func (d *dedupOp) Run(_ context.Context, in []any) (any, error) {
 	r, _, _, err := inputRecord(in, d.piece)
 	if err != nil {

@@ -503,13 +503,7 @@ type sortPieceOp struct {
 }
 
 // InputParts implements graph.PartReader: piece `piece` of every split.
-func (o *sortPieceOp) InputParts() []int {
-	sel := make([]int, o.nin)
-	for i := range sel {
-		sel[i] = o.piece
-	}
-	return sel
-}
+func (o *sortPieceOp) InputParts(n int) []int { return graph.AllParts(n, o.piece) }
 
 func (o *sortPieceOp) Name() string  { return "frame.sortpiece" }
 func (o *sortPieceOp) Label() string { return "sort" }
