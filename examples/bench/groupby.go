@@ -202,9 +202,25 @@ func groupbySuite(args []string) error {
 	mode := fs.String("mode", "mem", "mem: load and persist once, then time each question; e2e: every question reads the file")
 	only := fs.String("q", "", "comma-separated questions (default all)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the questions to this file")
+	memLimit := fs.String("mem-limit", "", "memory limit in bytes (2GiB, 2e9): the scheduler spills and the Go runtime collects to stay under it")
+	chkMode := fs.String("chk", "", "table: compute each answer as one table, then rows and chk; stream: rows and chk reduced in the same run, "+
+		"partition by partition, so an answer larger than memory is never held whole (default: stream under -mem-limit, else table)")
 	fs.Parse(args)
 	if *data == "" {
 		return fmt.Errorf("groupby: -data is required")
+	}
+	limitOpts, err := memoryLimit(*memLimit)
+	if err != nil {
+		return err
+	}
+	if *chkMode == "" {
+		*chkMode = "table"
+		if limitOpts != nil {
+			*chkMode = "stream"
+		}
+	}
+	if *chkMode != "table" && *chkMode != "stream" {
+		return fmt.Errorf("groupby: -chk %q: want table or stream", *chkMode)
 	}
 	want := map[string]bool{}
 	for _, q := range strings.Split(*only, ",") {
@@ -213,12 +229,12 @@ func groupbySuite(args []string) error {
 		}
 	}
 	ctx := context.Background()
-	opt := sched.WithProgress(nil)
+	opts := append([]sched.Option{sched.WithProgress(nil)}, limitOpts...)
 	var x *frame.Frame
 	if *mode == "mem" {
 		t := time.Now()
 		var err error
-		x, err = loadGroupby(*data).Persist(ctx, opt)
+		x, err = loadGroupby(*data).Persist(ctx, opts...)
 		if err != nil {
 			return err
 		}
@@ -241,7 +257,16 @@ func groupbySuite(args []string) error {
 		if *mode != "mem" {
 			src = loadGroupby(*data)
 		}
-		res, err := q.q(src).Compute(ctx, opt)
+		if *chkMode == "stream" {
+			rows, sum, err := joinChk(ctx, q.q(src), opts)
+			if err != nil {
+				return fmt.Errorf("%s: %w", q.name, err)
+			}
+			dt := time.Since(t).Seconds()
+			fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, dt, rows, strconv.FormatFloat(sum, 'g', 10, 64))
+			continue
+		}
+		res, err := q.q(src).Compute(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
 		}

@@ -108,7 +108,7 @@ func joinSuite(args []string) error {
 	format := fs.String("format", "parquet", "parquet or csv")
 	mode := fs.String("mode", "mem", "mem: load and persist once, then time each question; e2e: every question reads the files")
 	only := fs.String("q", "", "comma-separated questions (default all)")
-	memLimit := fs.Int64("mem-limit", 0, "scheduler memory limit in bytes (0: none)")
+	memLimit := fs.String("mem-limit", "", "memory limit in bytes (2GiB, 2e9): the scheduler spills and the Go runtime collects to stay under it")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the questions to this file")
 	fs.Parse(args)
 	if *data == "" {
@@ -125,10 +125,11 @@ func joinSuite(args []string) error {
 		}
 	}
 	ctx := context.Background()
-	opts := []sched.Option{sched.WithProgress(nil)}
-	if *memLimit > 0 {
-		opts = append(opts, sched.WithMemoryLimit(*memLimit))
+	limitOpts, err := memoryLimit(*memLimit)
+	if err != nil {
+		return err
 	}
+	opts := append([]sched.Option{sched.WithProgress(nil)}, limitOpts...)
 	load := func() joinTables {
 		return joinTables{loadJoinTable(paths[0]), loadJoinTable(paths[1]), loadJoinTable(paths[2]), loadJoinTable(paths[3])}
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/godask/godask/sched"
+)
+
+// parseBytes reads a byte count: a number ("2147483648", "2e9") with an
+// optional unit, decimal (kB, MB, GB, TB; K, M, G, T) or binary (KiB, MiB,
+// GiB, TiB), case-insensitive.
+func parseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
+		{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
+		{"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"t", 1e12}, {"b", 1},
+	}
+	mult := 1.0
+	lower := strings.ToLower(t)
+	for _, u := range units {
+		if strings.HasSuffix(lower, u.suffix) {
+			mult = u.mult
+			t = strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("bad byte count %q (want e.g. 2GiB, 2e9, 512MiB)", s)
+	}
+	return int64(v * mult), nil
+}
+
+// Shares of a -mem-limit L. The scheduler accounts only the values between
+// tasks; a task's own working memory (parse buffers, hash tables, the
+// concatenation of its inputs) and garbage not yet collected come on top.
+// So the scheduler gets half of L (it spills past 60% of that and holds back
+// reads past 80%), and the Go runtime's soft limit is set to L itself, so
+// the collector runs harder as the heap nears L instead of letting garbage
+// double it. Peak RSS then stays near L (the bound is 1.25 L).
+const (
+	schedShare   = 0.5
+	runtimeShare = 1.0
+)
+
+// memoryLimit applies a -mem-limit flag value: "" or "0" means no limit
+// (the scheduler's default and no runtime soft limit). It returns the
+// scheduler options to add to every run.
+func memoryLimit(flagValue string) ([]sched.Option, error) {
+	if flagValue == "" {
+		return nil, nil
+	}
+	n, err := parseBytes(flagValue)
+	if err != nil {
+		return nil, fmt.Errorf("-mem-limit: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	debug.SetMemoryLimit(int64(float64(n) * runtimeShare))
+	return []sched.Option{sched.WithMemoryLimit(int64(float64(n) * schedShare))}, nil
+}
