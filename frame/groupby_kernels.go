@@ -446,6 +446,14 @@ func partialAgg(r arrow.Record, keys []string, aggs []aggSpec, enc *encCache) (a
 	if err != nil {
 		return nil, err
 	}
+	if rec, ok, err := densePartial(r, keyIdx, aggs, enc); ok || err != nil {
+		return rec, err
+	}
+	return hashPartial(r, keyIdx, keys, aggs, enc)
+}
+
+// hashPartial is partialAgg by group ids (codes or hashing).
+func hashPartial(r arrow.Record, keyIdx []int, keys []string, aggs []aggSpec, enc *encCache) (arrow.Record, error) {
 	gids, first, abandoned := groupRowsMaybe(r, keyIdx, enc, identityOK(aggs))
 	if abandoned {
 		return identityPartial(r, keyIdx, aggs)
@@ -667,6 +675,9 @@ func nilIfAll(b []bool) []bool {
 // mergeAgg merges partial states (as partialAgg made them, concatenated in
 // partition order) by key.
 func mergeAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
+	if out, ok := denseMerge(r, nkeys, aggs); ok {
+		return out
+	}
 	keyIdx := make([]int, nkeys)
 	for i := range keyIdx {
 		keyIdx[i] = i

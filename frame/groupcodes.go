@@ -18,6 +18,36 @@ import (
 type encCache struct {
 	mu sync.Mutex
 	m  map[arrow.ArrayData]*strEnc
+	mm map[arrow.ArrayData]intRange
+}
+
+// intRange is the smallest and largest non-null value of an integer column;
+// any is false when it has none.
+type intRange struct {
+	lo, hi int64
+	any    bool
+}
+
+// minMax returns the range of the integer column c (of array a), from the
+// cache when enc holds it.
+func (enc *encCache) minMax(a arrow.Array, c *col) (lo, hi int64, any bool) {
+	if enc == nil {
+		return minMaxInt(c)
+	}
+	enc.mu.Lock()
+	r, ok := enc.mm[a.Data()]
+	enc.mu.Unlock()
+	if ok {
+		return r.lo, r.hi, r.any
+	}
+	lo, hi, any = minMaxInt(c)
+	enc.mu.Lock()
+	if enc.mm == nil {
+		enc.mm = map[arrow.ArrayData]intRange{}
+	}
+	enc.mm[a.Data()] = intRange{lo, hi, any}
+	enc.mu.Unlock()
+	return lo, hi, any
 }
 
 type strEnc struct {
@@ -47,9 +77,14 @@ func (enc *encCache) strCodes(a arrow.Array, c *col) ([]int32, []int32) {
 }
 
 // warm encodes the string columns of r whose distinct values are at most
-// half the rows (the ones worth keeping encoded).
+// half the rows (the ones worth keeping encoded) and notes the range of its
+// integer columns.
 func (enc *encCache) warm(r arrow.Record) {
 	for _, a := range r.Columns() {
+		if k := kindOf(a.DataType()); k == kInt || k == kTime {
+			c := colOf(a)
+			enc.minMax(a, &c)
+		}
 		if kindOf(a.DataType()) != kStr {
 			continue
 		}
@@ -102,7 +137,7 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		kr := keyRange{c: c}
 		switch c.k {
 		case kInt, kTime:
-			lo, hi, any := minMaxInt(&c)
+			lo, hi, any := enc.minMax(a, &c)
 			if !any {
 				kr.span = 1
 				break

@@ -1,0 +1,412 @@
+package frame
+
+import (
+	"unsafe"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// denseBlock is the number of rows whose slots densePartial computes at a
+// time: the slot buffer stays in L1 while each value column is added in.
+const denseBlock = 16384
+
+// denseMaxSlots bounds the accumulator table of densePartial (the key's
+// value range); wider ranges use the general grouping.
+const denseMaxSlots = 1 << 21
+
+// denseFusedBytes is the largest accumulator table densePartial lays out
+// slot by slot and fills in one loop over the rows.
+var denseFusedBytes uint64 = 512 << 10
+
+// denseOK says whether densePartial can compute the aggregations: sums,
+// means, counts and sizes of integer and float columns.
+func denseOK(aggs []aggSpec) bool {
+	for _, a := range aggs {
+		switch a.fn {
+		case "size":
+			continue
+		case "count", "sum", "mean":
+		default:
+			return false
+		}
+		if a.k != kInt && a.k != kFloat {
+			return false
+		}
+	}
+	return true
+}
+
+// densePartial is partialAgg for one integer (or timestamp) key whose values
+// span a small range, with only sum, mean, count and size: the key minus its
+// minimum indexes a table of accumulators directly (no hashing, no group id
+// per row), and all value columns are added in one pass over the rows, block
+// by block. The accumulators of a slot sit side by side, so a row touches
+// one cache line however many columns it adds. Groups come out in key order,
+// a null key last. ok is false when the partition does not qualify. enc
+// (may be nil) caches the key's range for persisted partitions.
+func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (arrow.Record, bool, error) {
+	n := int(r.NumRows())
+	if len(keyIdx) != 1 || n == 0 || !denseOK(aggs) {
+		return nil, false, nil
+	}
+	ka := r.Column(keyIdx[0])
+	kc := colOf(ka)
+	if kc.k != kInt && kc.k != kTime {
+		return nil, false, nil
+	}
+	lo, hi, any := enc.minMax(ka, &kc)
+	span := uint64(0)
+	if any {
+		span = uint64(hi) - uint64(lo) + 1
+		if hi < lo || span == 0 || span > denseMaxSlots {
+			return nil, false, nil
+		}
+	}
+	nullSlot := -1
+	if kc.valid != nil {
+		nullSlot = int(span)
+		span++
+	}
+	limit := uint64(2*n + 1024)
+	if span > limit {
+		return nil, false, nil
+	}
+
+	// The accumulator layout: word 0 counts rows; then, per distinct input
+	// column, a sum (int64 or float64) when some aggregation needs it and a
+	// non-null count when the column has nulls and some aggregation counts.
+	var ins []*denseInput
+	byName := map[string]*denseInput{}
+	w := 1
+	for _, a := range aggs {
+		if a.fn == "size" {
+			continue
+		}
+		in := byName[a.in]
+		if in == nil {
+			idx := r.Schema().FieldIndices(a.in)
+			if len(idx) == 0 {
+				return nil, false, nil // partialAgg reports the error
+			}
+			in = &denseInput{name: a.in, c: colOf(r.Column(idx[0])), sum: -1, cnt: -1}
+			if in.c.k != a.k {
+				return nil, false, nil
+			}
+			byName[a.in] = in
+			ins = append(ins, in)
+		}
+		if (a.fn == "sum" || a.fn == "mean") && in.sum < 0 {
+			in.sum = w
+			w++
+		}
+		if (a.fn == "count" || a.fn == "mean") && in.c.valid != nil && in.cnt < 0 {
+			in.cnt = w
+			w++
+		}
+	}
+	if span*uint64(w) > 1<<28 {
+		return nil, false, nil
+	}
+	acc := make([]int64, int(span)*w)
+	// Slot sl's word j is acc[sl*mul+j*add]: side by side (one cache line
+	// per row, all columns in one loop) when the table fits in L2 with room
+	// to spare; otherwise one array per word, filled one column at a time,
+	// so each pass works on a table a fraction of the size.
+	mul, add := w, 1
+	if span*uint64(w)*8 > denseFusedBytes {
+		mul, add = 1, int(span)
+	}
+	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
+	if mul == 1 || !denseFused(&kc, lo, w, acc, ins) {
+		denseBlocks(&kc, lo, nullSlot, mul, add, acc, ins)
+	}
+
+	// One output row per non-empty slot.
+	ng := 0
+	for sl := 0; sl < int(span); sl++ {
+		if acc[sl*mul] > 0 {
+			ng++
+		}
+	}
+	keys := make([]int64, 0, ng)
+	occupied := make([]int32, 0, ng)
+	var kvalid []bool
+	for sl := 0; sl < int(span); sl++ {
+		if acc[sl*mul] == 0 {
+			continue
+		}
+		occupied = append(occupied, int32(sl*mul))
+		if sl == nullSlot {
+			keys = append(keys, 0)
+			kvalid = make([]bool, ng)
+			for i := range kvalid {
+				kvalid[i] = true
+			}
+			kvalid[len(keys)-1] = false
+		} else {
+			keys = append(keys, lo+int64(sl))
+		}
+	}
+	fields := []arrow.Field{r.Schema().Field(keyIdx[0])}
+	var kArr arrow.Array
+	if kc.k == kTime {
+		kArr = timeArray(keys, kvalid)
+	} else {
+		kArr = int64Array(keys, kvalid)
+	}
+	cols := []arrow.Array{kArr}
+	wordI := func(o int) []int64 {
+		out := make([]int64, ng)
+		for g, x := range occupied {
+			out[g] = acc[int(x)+o*add]
+		}
+		return out
+	}
+	wordF := func(o int) []float64 {
+		out := make([]float64, ng)
+		for g, x := range occupied {
+			out[g] = accF[int(x)+o*add]
+		}
+		return out
+	}
+	count := func(in *denseInput) []int64 {
+		if in.cnt >= 0 {
+			return wordI(in.cnt)
+		}
+		return wordI(0)
+	}
+	for _, a := range aggs {
+		fields = append(fields, a.stateFields()...)
+		in := byName[a.in]
+		switch a.fn {
+		case "size":
+			cols = append(cols, int64Array(wordI(0), nil))
+		case "count":
+			cols = append(cols, int64Array(count(in), nil))
+		case "sum":
+			if a.k == kFloat {
+				cols = append(cols, float64Array(wordF(in.sum), nil))
+			} else {
+				cols = append(cols, int64Array(wordI(in.sum), nil))
+			}
+		case "mean":
+			var s []float64
+			if a.k == kFloat {
+				s = wordF(in.sum)
+			} else {
+				s = make([]float64, ng)
+				for g, v := range wordI(in.sum) {
+					s[g] = float64(v)
+				}
+			}
+			cols = append(cols, float64Array(s, nil), int64Array(count(in), nil))
+		}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng)), true, nil
+}
+
+// denseInput is a value column of densePartial and the offsets of its
+// accumulator words in a slot.
+type denseInput struct {
+	name     string
+	c        col
+	sum, cnt int // word offsets, -1 if none
+}
+
+// denseBlocks adds the rows into the accumulators block by block: the slots
+// of a block first, then each column over them (any nulls, any number of
+// columns).
+func denseBlocks(kc *col, lo int64, nullSlot, mul, add int, acc []int64, ins []*denseInput) {
+	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
+	n := kc.n
+	slots := make([]int32, min(denseBlock, n))
+	for b := 0; b < n; b += denseBlock {
+		e := b + denseBlock
+		if e > n {
+			e = n
+		}
+		s := slots[:e-b]
+		ks := kc.i64[b:e]
+		if kc.valid == nil {
+			for i, v := range ks {
+				s[i] = int32(v-lo) * int32(mul)
+			}
+		} else {
+			for i, v := range ks {
+				if kc.null(b + i) {
+					s[i] = int32(nullSlot * mul)
+				} else {
+					s[i] = int32(v-lo) * int32(mul)
+				}
+			}
+		}
+		for _, x := range s {
+			acc[x]++
+		}
+		for _, in := range ins {
+			c := &in.c
+			if in.sum >= 0 {
+				o := int32(in.sum * add)
+				switch {
+				case c.k == kFloat && c.valid == nil:
+					vs := c.f64[b:e]
+					vs = vs[:len(s)]
+					for i, x := range s {
+						accF[x+o] += vs[i]
+					}
+				case c.k == kFloat:
+					vs := c.f64[b:e]
+					for i, x := range s {
+						if !c.null(b + i) {
+							accF[x+o] += vs[i]
+						}
+					}
+				case c.valid == nil:
+					vs := c.i64[b:e]
+					vs = vs[:len(s)]
+					for i, x := range s {
+						acc[x+o] += vs[i]
+					}
+				default:
+					vs := c.i64[b:e]
+					for i, x := range s {
+						if !c.null(b + i) {
+							acc[x+o] += vs[i]
+						}
+					}
+				}
+			}
+			if in.cnt >= 0 {
+				o := int32(in.cnt * add)
+				for i, x := range s {
+					if !c.null(b + i) {
+						acc[x+o]++
+					}
+				}
+			}
+		}
+	}
+
+}
+
+// denseFused adds the rows into the accumulators in one loop over the rows
+// when no key or value is null and at most three columns are summed (the
+// common case, at memory speed). It reports false, having done nothing,
+// otherwise.
+func denseFused(kc *col, lo int64, w int, acc []int64, ins []*denseInput) bool {
+	if kc.valid != nil {
+		return false
+	}
+	var ints, floats []*denseInput
+	for _, in := range ins {
+		if in.c.valid != nil {
+			return false
+		}
+		if in.sum < 0 {
+			continue
+		}
+		if in.c.k == kFloat {
+			floats = append(floats, in)
+		} else {
+			ints = append(ints, in)
+		}
+	}
+	cs := append(ints, floats...)
+	if len(cs) > 3 {
+		return false
+	}
+	ks := kc.i64[:kc.n]
+	var o [3]int
+	for j, in := range cs {
+		o[j] = in.sum
+	}
+	i64 := func(j int) []int64 {
+		if j < len(cs) && cs[j].c.k != kFloat {
+			return cs[j].c.i64[:len(ks)]
+		}
+		return nil
+	}
+	f64 := func(j int) []float64 {
+		if j < len(cs) && cs[j].c.k == kFloat {
+			return cs[j].c.f64[:len(ks)]
+		}
+		return nil
+	}
+	switch len(ints) {
+	case 3:
+		fusedSums(ks, lo, w, acc, i64(0), i64(1), i64(2), o, len(cs))
+	case 2:
+		fusedSums(ks, lo, w, acc, i64(0), i64(1), f64(2), o, len(cs))
+	case 1:
+		fusedSums(ks, lo, w, acc, i64(0), f64(1), f64(2), o, len(cs))
+	default:
+		fusedSums(ks, lo, w, acc, f64(0), f64(1), f64(2), o, len(cs))
+	}
+	return true
+}
+
+// fusedSums counts the rows of each slot (word 0) and adds a, b and c (the
+// first nc of them) into words o[0], o[1], o[2], reading every column once.
+func fusedSums[A, B, C int64 | float64](ks []int64, lo int64, w int, acc []int64, a []A, b []B, c []C, o [3]int, nc int) {
+	p := unsafe.Pointer(unsafe.SliceData(acc))
+	accA := unsafe.Slice((*A)(p), len(acc))
+	accB := unsafe.Slice((*B)(p), len(acc))
+	accC := unsafe.Slice((*C)(p), len(acc))
+	switch nc {
+	case 0:
+		for _, v := range ks {
+			acc[int(v-lo)*w]++
+		}
+	case 1:
+		a = a[:len(ks)]
+		for i, v := range ks {
+			x := int(v-lo) * w
+			acc[x]++
+			accA[x+o[0]] += a[i]
+		}
+	case 2:
+		a, b = a[:len(ks)], b[:len(ks)]
+		for i, v := range ks {
+			x := int(v-lo) * w
+			acc[x]++
+			accA[x+o[0]] += a[i]
+			accB[x+o[1]] += b[i]
+		}
+	default:
+		a, b, c = a[:len(ks)], b[:len(ks)], c[:len(ks)]
+		for i, v := range ks {
+			x := int(v-lo) * w
+			acc[x]++
+			accA[x+o[0]] += a[i]
+			accB[x+o[1]] += b[i]
+			accC[x+o[2]] += c[i]
+		}
+	}
+}
+
+// denseMerge is mergeAgg by densePartial when the states are all sums (of
+// sum, count, size and mean) and the one key spans a small range: merging
+// them is summing each state column by key.
+func denseMerge(r arrow.Record, nkeys int, aggs []aggSpec) (arrow.Record, bool) {
+	if nkeys != 1 {
+		return nil, false
+	}
+	var specs []aggSpec
+	for _, a := range aggs {
+		switch a.fn {
+		case "sum", "count", "size", "mean":
+		default:
+			return nil, false
+		}
+	}
+	fields := r.Schema().Fields()
+	for _, f := range fields[1:] {
+		specs = append(specs, aggSpec{fn: "sum", in: f.Name, out: f.Name, k: kindOf(f.Type)})
+	}
+	out, ok, err := densePartial(r, []int{0}, specs, nil)
+	if !ok || err != nil {
+		return nil, false
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), out.Columns(), out.NumRows()), true
+}
