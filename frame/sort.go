@@ -188,9 +188,13 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 		bk = graph.NewKey("sort-divisions", "frame.const-bounds", enc, nil)
 		b.g.Add(graph.ConstTask(bk, &Part{R: sp.bounds}))
 	} else {
+		src, err := b.sampleInputs(n, sp.by, parts)
+		if err != nil {
+			return nil, err
+		}
 		size := sampleSize(len(parts))
 		samples := make([]graph.Key, len(parts))
-		for i, p := range parts {
+		for i, p := range src {
 			if samples[i], err = b.add(&sampleOp{by: sp.by, desc: sp.desc, part: i, size: size}, p); err != nil {
 				return nil, err
 			}
@@ -214,6 +218,54 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 		out[j] = pend{deps: []graph.Key{k}}
 	}
 	return out, nil
+}
+
+// sampleInputs returns the partitions the sort samples. When the sort's
+// input is partition-local work (reads, filters, projections, maps), the
+// samples come from the same plan projected to the key columns, computed
+// apart: the input partitions are then made once, in the split phase, and
+// never all held (or spilled) between sampling and splitting; a Parquet
+// column read by both is read once. Otherwise (the input is a shuffle) the
+// samples come from the materialized partitions themselves.
+func (b *builder) sampleInputs(n *node, by []string, parts []graph.Key) ([]graph.Key, error) {
+	if !partitionLocal(n.in) {
+		return parts, nil
+	}
+	kn := &node{op: "project", in: n.in}
+	var fields []arrow.Field
+	for _, c := range by {
+		kn.exprs = append(kn.exprs, &enode{op: "col", name: c})
+		kn.names = append(kn.names, c)
+		fields = append(fields, n.in.schema.Field(n.in.schema.FieldIndices(c)[0]))
+	}
+	kn.schema = arrow.NewSchema(fields, nil)
+	ps, err := b.lower(optimize(kn))
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) != len(parts) {
+		return parts, nil
+	}
+	return b.matAll(ps)
+}
+
+// partitionLocal reports whether the plan n computes each partition from
+// source partitions alone, cheaply enough to run twice.
+func partitionLocal(n *node) bool {
+	switch n.op {
+	case "source":
+		return true
+	case "filter", "project", "map", "parts", "repartition":
+		return partitionLocal(n.in)
+	case "concat":
+		for _, in := range n.ins {
+			if !partitionLocal(in) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // sampleSize is the number of rows sampled per partition: enough for

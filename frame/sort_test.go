@@ -391,3 +391,50 @@ func init() {
 }
 
 var _ = graph.Key("")
+
+func TestSortSamplesReadOnlyKeysOrShareShuffles(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(7))
+	d := newSortData(rng, 3000, 5, 200)
+	dir := t.TempDir() + "/d.parquet"
+	if err := d.frame().WriteParquet(ctx, dir, "snappy"); err != nil {
+		t.Fatal(err)
+	}
+	f := ReadParquet(dir)
+	s := f.SortBy(Desc("t"), Asc("s"))
+	tab, err := s.Compute(ctx, sched.WithExecutor(sched.NewLoopback()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameIDs(t, "parquet sort", ids(t, tab), d.refSort([]SortKey{Desc("t"), Asc("s")}))
+	// The samples read the key columns alone: no sample task depends on a
+	// partition the splits read.
+	g, _ := s.Graph()
+	split := map[graph.Key]bool{}
+	for _, tk := range g.Tasks() {
+		if tk.Op.Name() == "frame.rangesplit" {
+			split[tk.Deps[0]] = true
+		}
+	}
+	for _, tk := range g.Tasks() {
+		if tk.Op.Name() == "frame.sample" && split[tk.Deps[0]] {
+			t.Fatalf("sample task reads the full partition %s", tk.Deps[0])
+		}
+	}
+	// After a shuffle the samples read the shuffled partitions.
+	agg := d.frame().GroupBy("i").SplitOut(3).Agg(Col("id").Min().Alias("id"))
+	tab, err = agg.SortValues(false, "id").Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(t, tab)
+	for i := 1; i < len(got); i++ {
+		if got[i] <= got[i-1] {
+			t.Fatalf("not sorted at %d: %v", i, got[i-1:i+1])
+		}
+	}
+	ref, err := agg.Compute(ctx)
+	if err != nil || ref.NumRows() != len(got) {
+		t.Fatalf("%d rows, want %d (%v)", len(got), ref.NumRows(), err)
+	}
+}
