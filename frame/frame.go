@@ -12,6 +12,12 @@
 // Keys are deterministic, so several frames computed together with
 // sched.Compute share the tasks they have in common (a Parquet column read by
 // both is read once).
+//
+// Sorting (SortValues, SortBy) is a range shuffle with one split task per
+// input partition and one sort task per output partition; SetIndex adds
+// known divisions, so LocRange reads only the partitions it needs.
+// Repartition, RepartitionBytes and Concat change the partitioning without a
+// shuffle.
 package frame
 
 import (

@@ -9,9 +9,8 @@ import "fmt"
 // the columns used). With no cols every column is kept; null in cond counts
 // as false.
 //
-// Frames have no index yet, so label-based selection by index values or
-// ranges (df.loc["2016-01":"2016-03"]) is not available: it belongs with
-// SetIndex and sorted divisions, in a later issue.
+// Selection by index ranges (df.loc["2016-01":"2016-03"]) is LocRange, on a
+// frame with an index (SetIndex).
 func (f *Frame) Loc(cond Expr, cols ...string) *Frame {
 	if f.err != nil {
 		return f
