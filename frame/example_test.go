@@ -91,3 +91,25 @@ func ExampleFrame_Merge() {
 	//
 	// [3 rows x 2 columns]
 }
+
+// Dropping duplicate rows by a subset of columns, keeping each first
+// occurrence.
+func ExampleFrame_DropDuplicates() {
+	events := frame.FromColumns(3,
+		frame.Column{Name: "user", Values: []string{"ann", "bob", "ann", "cid", "bob", "ann"}},
+		frame.Column{Name: "t", Values: []int64{1, 2, 3, 4, 5, 6}})
+	first := events.DropDuplicates("user").SortValues(false, "t")
+	tab, err := first.Compute(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tab)
+	// Output:
+	//    user  t
+	// 0   ann  1
+	// 1   bob  2
+	// 2   cid  4
+	//
+	// [3 rows x 2 columns]
+}

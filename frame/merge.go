@@ -425,12 +425,11 @@ func init() { graph.Register("frame.join", decodeJoinOp) }
 func (j *joinOp) InputParts(n int) []int { return graph.AllParts(n, j.piece) }
 
 func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
-	recs := inputRecords(in, j.piece)
-	l, err := selectConcat(recs[:j.nl], j.spec.lin)
+	l, err := newJoinSide(in[:j.nl], j.piece, j.spec.lin)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: left side: %w", err)
 	}
-	r, err := selectConcat(recs[j.nl:], j.spec.rin)
+	r, err := newJoinSide(in[j.nl:], j.piece, j.spec.rin)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: right side: %w", err)
 	}
@@ -447,25 +446,6 @@ func fieldNames(s *arrow.Schema) []string {
 		out[i] = f.Name
 	}
 	return out
-}
-
-// selectConcat concatenates recs keeping the columns names, in that order
-// (a reader may deliver more columns than the plan kept).
-func selectConcat(recs []arrow.Record, names []string) (arrow.Record, error) {
-	out := make([]arrow.Record, len(recs))
-	for i, r := range recs {
-		idx, err := fieldIndices(r.Schema(), names)
-		if err != nil {
-			return nil, err
-		}
-		cols := make([]arrow.Array, len(idx))
-		fields := make([]arrow.Field, len(idx))
-		for k, j := range idx {
-			cols[k], fields[k] = r.Column(j), r.Schema().Field(j)
-		}
-		out[i] = array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows())
-	}
-	return concatRecords(out[0].Schema(), out)
 }
 
 // keyEq compares the key columns of row i of a and row j of b.
@@ -504,27 +484,36 @@ func anyNull(cs []col, i int) bool {
 }
 
 // hashJoin joins l and r on the spec's keys: it builds a chained hash table
-// over the right rows and probes it with the left rows in order.
-func hashJoin(ctx context.Context, l, r arrow.Record, s *joinSpec) (arrow.Record, error) {
-	li, err := fieldIndices(l.Schema(), s.lk)
+// over the right rows and probes it with the left rows in order, then takes
+// the output columns straight from the sides' sources.
+func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, error) {
+	li, err := fieldIndices(l.first.Schema(), s.lk)
 	if err != nil {
 		return nil, fmt.Errorf("left side: %w", err)
 	}
-	ri, err := fieldIndices(r.Schema(), s.rk)
+	ri, err := fieldIndices(r.first.Schema(), s.rk)
 	if err != nil {
 		return nil, fmt.Errorf("right side: %w", err)
 	}
-	lc, rc := make([]col, len(li)), make([]col, len(ri))
+	nk := len(li)
+	lka, rka := make([]arrow.Array, nk), make([]arrow.Array, nk)
+	lc, rc := make([]col, nk), make([]col, nk)
+	kidx := make([]int, nk)
+	kfields := make([]arrow.Field, nk)
 	for k := range li {
-		lc[k], rc[k] = colOf(l.Column(li[k])), colOf(r.Column(ri[k]))
+		lka[k], rka[k] = l.column(li[k]), r.column(ri[k])
+		lc[k], rc[k] = colOf(lka[k]), colOf(rka[k])
 		if lc[k].k == kFloat {
 			normalizeFloatKeys(&lc[k])
 			normalizeFloatKeys(&rc[k])
 		}
+		kidx[k] = k
+		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: lka[k].DataType(), Nullable: true}
 	}
-	nl, nr := int(l.NumRows()), int(r.NumRows())
-	rh := rowHashes(r, ri)
-	lh := rowHashes(l, li)
+	nl, nr := l.n, r.n
+	ksch := arrow.NewSchema(kfields, nil)
+	rh := rowHashes(array.NewRecord(ksch, rka, int64(nr)), kidx)
+	lh := rowHashes(array.NewRecord(ksch, lka, int64(nl)), kidx)
 	size := 1
 	for size < 2*nr {
 		size <<= 1
@@ -535,15 +524,36 @@ func hashJoin(ctx context.Context, l, r arrow.Record, s *joinSpec) (arrow.Record
 		head[i] = -1
 	}
 	next := make([]int32, nr)
+	rnull := false
+	for k := range rc {
+		rnull = rnull || rc[k].valid != nil
+	}
 	for i := nr - 1; i >= 0; i-- { // chains in row order
-		if anyNull(rc, i) {
+		if rnull && anyNull(rc, i) {
 			next[i] = -1
 			continue
 		}
 		b := rh[i] & mask
 		next[i], head[b] = head[b], int32(i)
 	}
-	var lidx, ridx []int32
+	// One int key: compare values, not hashes then values.
+	var lv, rv []int64
+	if nk == 1 && (lc[0].k == kInt || lc[0].k == kTime) {
+		lv, rv = lc[0].i64, rc[0].i64
+	}
+	lnull := false
+	for k := range lc {
+		lnull = lnull || lc[k].valid != nil
+	}
+	est := nl
+	if s.how == Semi || s.how == Anti {
+		est = nl / 2
+	}
+	lidx := make([]int32, 0, est)
+	var ridx []int32
+	if s.how != Semi && s.how != Anti {
+		ridx = make([]int32, 0, est)
+	}
 	var matched []bool
 	if s.how == Right || s.how == Outer {
 		matched = make([]bool, nr)
@@ -553,9 +563,14 @@ func hashJoin(ctx context.Context, l, r arrow.Record, s *joinSpec) (arrow.Record
 			return nil, ctx.Err()
 		}
 		found := false
-		if !anyNull(lc, i) {
-			for j := head[lh[i]&mask]; j >= 0; j = next[j] {
-				if rh[j] != lh[i] || !keyEq(lc, rc, i, int(j)) {
+		if !lnull || !anyNull(lc, i) {
+			h := lh[i]
+			for j := head[h&mask]; j >= 0; j = next[j] {
+				if lv != nil {
+					if rv[j] != lv[i] {
+						continue
+					}
+				} else if rh[j] != h || !keyEq(lc, rc, i, int(j)) {
 					continue
 				}
 				found = true
@@ -582,30 +597,47 @@ func hashJoin(ctx context.Context, l, r arrow.Record, s *joinSpec) (arrow.Record
 			}
 		}
 	}
+	lkey := map[int]int{}
+	for k, q := range li {
+		lkey[q] = k
+	}
+	rkey := map[int]int{}
+	for k, q := range ri {
+		rkey[q] = k
+	}
 	var cols []arrow.Array
 	var fields []arrow.Field
-	for k := 0; k < int(l.NumCols()); k++ {
-		a := takeCol(l.Column(k), lidx)
-		if s.shared && (s.how == Right || s.how == Outer) {
-			// One key column for both sides: take the right's key where the
+	lseg, lrow := l.resolve(lidx)
+	for q := range l.srcs[0] {
+		var a arrow.Array
+		k, isKey := lkey[q]
+		switch {
+		case isKey && s.shared && (s.how == Right || s.how == Outer):
+			// One key column for both sides: the right's key where the
 			// left has none.
-			for q, name := range s.lk {
-				if l.Schema().Field(k).Name == name {
-					a = coalesceTake(l.Column(k), r.Column(ri[q]), lidx, ridx)
-				}
-			}
+			a = coalesceTake(lka[k], rka[k], lidx, ridx)
+		case isKey:
+			a = takeCol(lka[k], lidx)
+		default:
+			a = l.take(q, lseg, lrow)
 		}
 		cols = append(cols, a)
-		fields = append(fields, arrow.Field{Name: s.lcols[k], Type: a.DataType(), Nullable: true})
+		fields = append(fields, arrow.Field{Name: s.lcols[q], Type: a.DataType(), Nullable: true})
 	}
 	if s.how != Semi && s.how != Anti {
-		for k := 0; k < int(r.NumCols()); k++ {
-			if s.rcols[k] == "" {
+		rseg, rrow := r.resolve(ridx)
+		for q := range r.srcs[0] {
+			if s.rcols[q] == "" {
 				continue
 			}
-			a := takeCol(r.Column(k), ridx)
+			var a arrow.Array
+			if k, isKey := rkey[q]; isKey {
+				a = takeCol(rka[k], ridx)
+			} else {
+				a = r.take(q, rseg, rrow)
+			}
 			cols = append(cols, a)
-			fields = append(fields, arrow.Field{Name: s.rcols[k], Type: a.DataType(), Nullable: true})
+			fields = append(fields, arrow.Field{Name: s.rcols[q], Type: a.DataType(), Nullable: true})
 		}
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(len(lidx))), nil

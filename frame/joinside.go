@@ -1,0 +1,222 @@
+package frame
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// joinSide is one side of a join task's input left where it is: the rows of
+// several source records (partitions, or the rows of a hash piece of each)
+// in order, without concatenating them. Only the key columns are gathered
+// into contiguous arrays; the output columns are taken straight from the
+// sources, so each value is copied once.
+type joinSide struct {
+	srcs [][]col // per source, the side's columns in spec order
+	seg  []int32 // per row, its source; nil when there is one source
+	row  []int32 // per row, its row in the source; nil for the identity
+	n    int
+	// first is the first source's record (columns in spec order), for
+	// types and for the one-source, all-rows case.
+	first arrow.Record
+}
+
+// newJoinSide collects the rows of inputs (Parts, or Pieces of which piece
+// is taken) with the columns names, in that order.
+func newJoinSide(in []any, piece int, names []string) (*joinSide, error) {
+	s := &joinSide{}
+	type part struct {
+		r   arrow.Record
+		idx []int32 // nil: all rows
+	}
+	var parts []part
+	for _, v := range in {
+		switch x := v.(type) {
+		case *Part:
+			parts = append(parts, part{r: x.R})
+		case *Pieces:
+			switch {
+			case piece < 0:
+				for j := 0; j < x.NumPieces(); j++ {
+					parts = append(parts, part{r: x.Piece(j)})
+				}
+			case x.src != nil:
+				parts = append(parts, part{r: x.src, idx: x.idx[piece]})
+			default:
+				parts = append(parts, part{r: x.Rs[piece]})
+			}
+		default:
+			return nil, fmt.Errorf("input is a %T, not a partition", v)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("no inputs")
+	}
+	for k, p := range parts {
+		idx, err := fieldIndices(p.r.Schema(), names)
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]col, len(idx))
+		arrs := make([]arrow.Array, len(idx))
+		fields := make([]arrow.Field, len(idx))
+		for q, i := range idx {
+			arrs[q], fields[q] = p.r.Column(i), p.r.Schema().Field(i)
+			cols[q] = colOf(arrs[q])
+		}
+		if k == 0 {
+			s.first = array.NewRecord(arrow.NewSchema(fields, nil), arrs, p.r.NumRows())
+		} else {
+			for q := range cols {
+				if !arrow.TypeEqual(fields[q].Type, s.first.Schema().Field(q).Type) {
+					return nil, fmt.Errorf("column %q is %s in one partition and %s in another", names[q], s.first.Schema().Field(q).Type, fields[q].Type)
+				}
+			}
+		}
+		s.srcs = append(s.srcs, cols)
+		if p.idx != nil {
+			s.n += len(p.idx)
+		} else {
+			s.n += int(p.r.NumRows())
+		}
+	}
+	if len(parts) == 1 && parts[0].idx == nil {
+		return s, nil
+	}
+	s.row = make([]int32, 0, s.n)
+	if len(parts) > 1 {
+		s.seg = make([]int32, 0, s.n)
+	}
+	for k, p := range parts {
+		if p.idx != nil {
+			s.row = append(s.row, p.idx...)
+		} else {
+			for i := int32(0); i < int32(p.r.NumRows()); i++ {
+				s.row = append(s.row, i)
+			}
+		}
+		if s.seg != nil {
+			for len(s.seg) < len(s.row) {
+				s.seg = append(s.seg, int32(k))
+			}
+		}
+	}
+	return s, nil
+}
+
+// column gathers column q of every row into one array.
+func (s *joinSide) column(q int) arrow.Array {
+	if s.row == nil {
+		return s.first.Column(q)
+	}
+	return s.take(q, s.seg, s.row)
+}
+
+// resolve maps rows idx of the side (idx < 0: none) to their sources and
+// source rows (row -1: a null), once for all the columns taken.
+func (s *joinSide) resolve(idx []int32) (segs, rows []int32) {
+	if s.row == nil {
+		return nil, idx
+	}
+	rows = make([]int32, len(idx))
+	if s.seg != nil {
+		segs = make([]int32, len(idx))
+	}
+	for j, g := range idx {
+		if g < 0 {
+			rows[j] = -1
+			continue
+		}
+		rows[j] = s.row[g]
+		if segs != nil {
+			segs[j] = s.seg[g]
+		}
+	}
+	return segs, rows
+}
+
+// take gathers column q at source rows rows of sources segs (segs nil: the
+// one source; rows < 0 give nulls), as resolve returns them.
+func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
+	if segs == nil {
+		return takeCol(s.first.Column(q), rows)
+	}
+	n := len(rows)
+	cs := make([]*col, len(s.srcs))
+	hasNull := false
+	for k := range s.srcs {
+		cs[k] = &s.srcs[k][q]
+		hasNull = hasNull || cs[k].valid != nil
+	}
+	for _, r := range rows {
+		if r < 0 {
+			hasNull = true
+			break
+		}
+	}
+	var valid []bool
+	if hasNull {
+		valid = make([]bool, n)
+		for j, r := range rows {
+			valid[j] = r >= 0 && !cs[segs[j]].null(int(r))
+		}
+	}
+	switch k := cs[0].k; k {
+	case kInt, kTime:
+		vals := make([][]int64, len(cs))
+		for i, c := range cs {
+			vals[i] = c.i64
+		}
+		out := make([]int64, n)
+		for j, r := range rows {
+			if r >= 0 {
+				out[j] = vals[segs[j]][r]
+			}
+		}
+		if k == kTime {
+			return timeArray(out, valid)
+		}
+		return int64Array(out, valid)
+	case kFloat:
+		vals := make([][]float64, len(cs))
+		for i, c := range cs {
+			vals[i] = c.f64
+		}
+		out := make([]float64, n)
+		for j, r := range rows {
+			if r >= 0 {
+				out[j] = vals[segs[j]][r]
+			}
+		}
+		return float64Array(out, valid)
+	case kBool:
+		out := make([]bool, n)
+		for j, r := range rows {
+			if r >= 0 {
+				out[j] = cs[segs[j]].boolAt(int(r))
+			}
+		}
+		return boolArray(out, valid)
+	case kStr:
+		offs := make([]int32, n+1)
+		total := 0
+		for j, r := range rows {
+			if r >= 0 {
+				o := cs[segs[j]].offs
+				total += int(o[r+1] - o[r])
+			}
+		}
+		data := make([]byte, total)
+		pos := 0
+		for j, r := range rows {
+			if r >= 0 {
+				c := cs[segs[j]]
+				pos += copy(data[pos:], c.data[c.offs[r]:c.offs[r+1]])
+			}
+			offs[j+1] = int32(pos)
+		}
+		return strArray(offs, data, valid)
+	}
+	panic(fmt.Sprintf("frame: join: take on unsupported type %s", s.first.Schema().Field(q).Type))
+}
