@@ -22,8 +22,8 @@ type joinSide struct {
 	first arrow.Record
 }
 
-// newJoinSide collects the rows of inputs (Parts, or Pieces of which piece
-// is taken) with the columns names, in that order.
+// newJoinSide collects the rows of inputs (Parts, shards, or Pieces of which
+// piece is taken) with the columns names, in that order.
 func newJoinSide(in []any, piece int, names []string) (*joinSide, error) {
 	s := &joinSide{}
 	type part struct {
@@ -35,6 +35,12 @@ func newJoinSide(in []any, piece int, names []string) (*joinSide, error) {
 		switch x := v.(type) {
 		case *Part:
 			parts = append(parts, part{r: x.R})
+		case *shard: // the piece a PartReader receives
+			if x.src != nil {
+				parts = append(parts, part{r: x.src, idx: x.idx})
+			} else {
+				parts = append(parts, part{r: x.r})
+			}
 		case *Pieces:
 			switch {
 			case piece < 0:
