@@ -172,6 +172,8 @@ func TestLocRangeReadsOnlyNeededPartitions(t *testing.T) {
 		t.Fatalf("%d partitions for an empty range", e.NPartitions())
 	} else if tab, err := e.Compute(ctx); err != nil || tab.NumRows() != 0 {
 		t.Fatalf("empty range: %v %v", tab, err)
+	} else if tab, err := e.SortValues(true, "id").Repartition(1).Compute(ctx); err != nil || tab.NumRows() != 0 {
+		t.Fatalf("sorting no partitions: %v %v", tab, err)
 	}
 }
 

@@ -156,6 +156,9 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 			sp.desc[i] = n.desc
 		}
 	}
+	if len(ps) == 0 {
+		return ps, nil
+	}
 	nout := len(ps)
 	if sp.bounds != nil {
 		nout = int(sp.bounds.NumRows()) + 1
@@ -510,6 +513,10 @@ func (o *rangeSplitOp) Run(_ context.Context, in []any) (any, error) {
 	part := int64(o.part)
 	dest := make([]int32, n)
 	counts := make([]int, o.n)
+	if len(cs) == 1 && cs[0].k != kStr {
+		splitNumeric(&cs[0], &bs[0], nb, bpart, brow, part, o.desc[0], dest, counts)
+		return &Pieces{src: r, idx: collect(dest, counts)}, nil
+	}
 	for i := 0; i < n; i++ {
 		j := sort.Search(nb, func(k int) bool {
 			c := cmpRows(bs, k, cs, i, o.desc)
@@ -525,13 +532,72 @@ func (o *rangeSplitOp) Run(_ context.Context, in []any) (any, error) {
 		dest[i] = int32(j)
 		counts[j]++
 	}
+	return &Pieces{src: r, idx: collect(dest, counts)}, nil
+}
+
+// collect turns each row's destination into each piece's rows.
+func collect(dest []int32, counts []int) [][]int32 {
+	idx := make([][]int32, len(counts))
 	for j := range idx {
 		idx[j] = make([]int32, 0, counts[j])
 	}
 	for i, j := range dest {
 		idx[j] = append(idx[j], int32(i))
 	}
-	return &Pieces{src: r, idx: idx}, nil
+	return idx
+}
+
+// splitNumeric is rangeSplitOp's search for one numeric key: rows and
+// boundaries become (NA, order-preserving uint64) pairs, compared without
+// a per-kind switch.
+func splitNumeric(c, b *col, nb int, bpart, brow []int64, part int64, desc bool, dest []int32, counts []int) {
+	flip := uint64(0)
+	if desc {
+		flip = ^uint64(0)
+	}
+	bna := make([]bool, nb)
+	bu := make([]uint64, nb)
+	for k := 0; k < nb; k++ {
+		if bna[k] = isNA(b, k); !bna[k] {
+			bu[k] = orderKey(b, k) ^ flip
+		}
+	}
+	for i := range dest {
+		na := isNA(c, i)
+		var u uint64
+		if !na {
+			u = orderKey(c, i) ^ flip
+		}
+		// The first boundary k with bound_k >= row.
+		lo, hi := 0, nb
+		for lo < hi {
+			k := int(uint(lo+hi) >> 1)
+			var cmp int
+			switch {
+			case bna[k] != na:
+				cmp = 1 // bound NA, row not
+				if na {
+					cmp = -1
+				}
+			case !na && bu[k] != u:
+				cmp = 1
+				if bu[k] < u {
+					cmp = -1
+				}
+			case bpart[k] != part:
+				cmp = cmpInt(bpart[k], part)
+			default:
+				cmp = cmpInt(brow[k], int64(i))
+			}
+			if cmp >= 0 {
+				hi = k
+			} else {
+				lo = k + 1
+			}
+		}
+		dest[i] = int32(lo)
+		counts[lo]++
+	}
 }
 
 func cmpInt(a, b int64) int {
