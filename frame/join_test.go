@@ -175,6 +175,20 @@ func TestMergeKeyTypesMatchNestedLoops(t *testing.T) {
 		r := rand.New(rand.NewSource(int64(seed)))
 		l := randKRows(r, 150+r.Intn(100), 12)
 		rt := randKRows(r, 80+r.Intn(100), 15)
+		// A left side much smaller than the right: the inner join builds
+		// its table on the left.
+		small := l[len(l)-20:]
+		want := naiveMerge(small, rt, keys, Inner)
+		for _, plan := range []struct{ lp, rp, bc int }{{1, 1, 0}, {1, 2, 0}, {2, 2, -1}} {
+			j := FromStructs(plan.lp, small).Merge(FromStructs(plan.rp, rt).Filter(nonNeg), MergeOptions{On: keys, Broadcast: plan.bc})
+			tab, err := j.Compute(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tableRows(t, tab); strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) == 0 {
+				t.Fatalf("keys %v small left %+v: %d rows, want %d", keys, plan, len(got), len(want))
+			}
+		}
 		for _, how := range []How{Inner, Left, Right, Outer, Semi, Anti} {
 			want := naiveMerge(l, rt, keys, how)
 			for pi, plan := range []struct{ lp, rp, bc int }{{4, 1, 0}, {1, 3, 0}, {4, 3, -1}, {5, 2, 2}, {3, 4, -1}} {

@@ -514,36 +514,27 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 	ksch := arrow.NewSchema(kfields, nil)
 	rh := rowHashes(array.NewRecord(ksch, rka, int64(nr)), kidx)
 	lh := rowHashes(array.NewRecord(ksch, lka, int64(nl)), kidx)
-	size := 1
-	for size < 2*nr {
-		size <<= 1
-	}
-	mask := uint64(size - 1)
-	head := make([]int32, size)
-	for i := range head {
-		head[i] = -1
-	}
-	next := make([]int32, nr)
 	rnull := false
 	for k := range rc {
 		rnull = rnull || rc[k].valid != nil
 	}
-	for i := nr - 1; i >= 0; i-- { // chains in row order
-		if rnull && anyNull(rc, i) {
-			next[i] = -1
-			continue
-		}
-		b := rh[i] & mask
-		next[i], head[b] = head[b], int32(i)
+	lnull := false
+	for k := range lc {
+		lnull = lnull || lc[k].valid != nil
 	}
+	if s.how == Inner && 2*nl < nr {
+		// Build on the smaller left side and probe with the right rows.
+		lidx, ridx := innerPairsBuildLeft(ctx, lc, rc, lh, rh, lnull, rnull)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return joinOutput(l, r, s, li, ri, lka, rka, lidx, ridx), nil
+	}
+	head, next, mask := chainTable(rh, rc, rnull)
 	// One int key: compare values, not hashes then values.
 	var lv, rv []int64
 	if nk == 1 && (lc[0].k == kInt || lc[0].k == kTime) {
 		lv, rv = lc[0].i64, rc[0].i64
-	}
-	lnull := false
-	for k := range lc {
-		lnull = lnull || lc[k].valid != nil
 	}
 	est := nl
 	if s.how == Semi || s.how == Anti {
@@ -597,6 +588,13 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 			}
 		}
 	}
+	return joinOutput(l, r, s, li, ri, lka, rka, lidx, ridx), nil
+}
+
+// joinOutput takes the output columns of a join: rows lidx of the left
+// side, ridx of the right (-1: nulls); key columns from their gathered
+// arrays lka, rka.
+func joinOutput(l, r *joinSide, s *joinSpec, li, ri []int, lka, rka []arrow.Array, lidx, ridx []int32) arrow.Record {
 	lkey := map[int]int{}
 	for k, q := range li {
 		lkey[q] = k
@@ -640,7 +638,78 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 			fields = append(fields, arrow.Field{Name: s.rcols[q], Type: a.DataType(), Nullable: true})
 		}
 	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(len(lidx))), nil
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(len(lidx)))
+}
+
+// chainTable is a chained hash table over rows with hashes h: head[h&mask]
+// is the first row of a bucket, next[row] the following one, in row order.
+// Rows with a null key are left out.
+func chainTable(h []uint64, c []col, hasNull bool) (head, next []int32, mask uint64) {
+	n := len(h)
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	mask = uint64(size - 1)
+	head = make([]int32, size)
+	for i := range head {
+		head[i] = -1
+	}
+	next = make([]int32, n)
+	for i := n - 1; i >= 0; i-- {
+		if hasNull && anyNull(c, i) {
+			next[i] = -1
+			continue
+		}
+		b := h[i] & mask
+		next[i], head[b] = head[b], int32(i)
+	}
+	return head, next, mask
+}
+
+// innerPairsBuildLeft is the inner join's matching with the hash table on
+// the left rows: it probes with the right rows, then orders the pairs by
+// left row (a stable counting sort), as the right-built join yields them.
+func innerPairsBuildLeft(ctx context.Context, lc, rc []col, lh, rh []uint64, lnull, rnull bool) (lidx, ridx []int32) {
+	head, next, mask := chainTable(lh, lc, lnull)
+	var lv, rv []int64
+	if len(lc) == 1 && (lc[0].k == kInt || lc[0].k == kTime) {
+		lv, rv = lc[0].i64, rc[0].i64
+	}
+	var pl, pr []int32
+	for j := range rh {
+		if j&0xffff == 0 && ctx.Err() != nil {
+			return nil, nil
+		}
+		if rnull && anyNull(rc, j) {
+			continue
+		}
+		h := rh[j]
+		for i := head[h&mask]; i >= 0; i = next[i] {
+			if lv != nil {
+				if lv[i] != rv[j] {
+					continue
+				}
+			} else if lh[i] != h || !keyEq(lc, rc, int(i), j) {
+				continue
+			}
+			pl, pr = append(pl, i), append(pr, int32(j))
+		}
+	}
+	start := make([]int32, len(lh)+1)
+	for _, i := range pl {
+		start[i+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	lidx, ridx = make([]int32, len(pl)), make([]int32, len(pl))
+	for k, i := range pl {
+		p := start[i]
+		start[i]++
+		lidx[p], ridx[p] = i, pr[k]
+	}
+	return lidx, ridx
 }
 
 // normalizeFloatKeys makes -0 equal to 0 for comparisons (the row hashes
