@@ -792,6 +792,9 @@ func finalAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
 // fullAgg aggregates raw rows in one step (used for holistic aggregations,
 // nunique and median, after rows were shuffled by key).
 func fullAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error) {
+	if out, ok, err := sortedAgg([]arrow.Record{r}, [][]int32{nil}, keys, aggs); ok || err != nil {
+		return out, err
+	}
 	keyIdx, err := fieldIndices(r.Schema(), keys)
 	if err != nil {
 		return nil, err

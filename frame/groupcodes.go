@@ -248,7 +248,8 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		return gids, first, codesOK
 	}
 	// Hash the codes. A sample of the first rows sizes the table: when
-	// nearly every sampled row is a new group, reserve room for all rows.
+	// nearly every sampled row is a new group, reserve room for all rows,
+	// or, for many rows, group by radix partitions.
 	sample := n
 	if sample > 1<<14 {
 		sample = 1 << 14
@@ -260,6 +261,10 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 	}
 	for i, x := range comp {
 		if i == sample && len(first) > sample/2 {
+			if !mayAbandon && n >= radixMinRows {
+				gids, first = radixGroups(comp)
+				return gids, first, codesOK
+			}
 			t.reserve(n)
 		}
 		if i == check && len(first) > check*3/4 {

@@ -412,6 +412,16 @@ func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err
 func (c *combineOp) InputParts(n int) []int { return graph.AllParts(n, c.piece) }
 
 func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
+	if c.full {
+		// Holistic aggregations that can read their rows in place.
+		srcs, idx := inputSources(in, c.piece)
+		if r, ok, err := sortedAgg(srcs, idx, c.keys, c.aggs); err != nil || ok {
+			if err != nil {
+				return nil, err
+			}
+			return c.finish(ctx, r)
+		}
+	}
 	r, nrecs, unmerged, err := inputRecord(in, c.piece)
 	if err != nil {
 		return nil, fmt.Errorf("combine: %w", err)
@@ -428,6 +438,12 @@ func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
 			r = finalAgg(r, c.nkeys, c.aggs)
 		}
 	}
+	return c.finish(ctx, r)
+}
+
+// finish applies the post projection (final combines) and the steps after.
+func (c *combineOp) finish(ctx context.Context, r arrow.Record) (any, error) {
+	var err error
 	if c.final && len(c.post) > 0 {
 		if r, err = project(r, c.post, c.postNames); err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -254,11 +255,11 @@ func groupbySuite(args []string) error {
 		if len(want) > 0 && !want[q.name] {
 			continue
 		}
-		var times []float64
+		var times, cpus []float64
 		var rows int
 		var sum float64
 		for r := 0; r < *repeat || r == 0; r++ {
-			t := time.Now()
+			t, c := time.Now(), cpuSeconds()
 			src := x
 			if *mode != "mem" {
 				src = loadGroupby(*data)
@@ -267,17 +268,20 @@ func groupbySuite(args []string) error {
 				if rows, sum, err = joinChk(ctx, q.q(src), opts); err != nil {
 					return fmt.Errorf("%s: %w", q.name, err)
 				}
-				times = append(times, time.Since(t).Seconds())
+				times, cpus = append(times, time.Since(t).Seconds()), append(cpus, cpuSeconds()-c)
 				continue
 			}
 			res, err := q.q(src).Compute(ctx, opts...)
 			if err != nil {
 				return fmt.Errorf("%s: %w", q.name, err)
 			}
-			times = append(times, time.Since(t).Seconds())
+			times, cpus = append(times, time.Since(t).Seconds()), append(cpus, cpuSeconds()-c)
 			rows, sum = res.NumRows(), chk(res)
 		}
 		sort.Float64s(times)
+		sort.Float64s(cpus)
+		// CPU time is steadier than wall time on a shared machine.
+		fmt.Fprintf(os.Stderr, "groupby/%s cpu-seconds=%.3f (median of %d)\n", q.name, cpus[len(cpus)/2], len(cpus))
 		fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, times[len(times)/2], rows, strconv.FormatFloat(sum, 'g', 10, 64))
 	}
 	for _, q := range groupbyRuns {
@@ -302,4 +306,13 @@ func groupbySuite(args []string) error {
 		fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, times[len(times)/2], rows, strconv.FormatFloat(sum, 'g', 10, 64))
 	}
 	return nil
+}
+
+// cpuSeconds is the user and system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
