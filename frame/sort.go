@@ -214,7 +214,7 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 	}
 	out := make([]pend, nout)
 	for j := range out {
-		k, err := b.add(&sortPieceOp{by: sp.by, desc: sp.desc, piece: j, nin: len(splits)}, splits...)
+		k, err := b.add(&sortPieceOp{by: sp.by, desc: sp.desc, piece: j}, splits...)
 		if err != nil {
 			return nil, err
 		}
@@ -617,7 +617,6 @@ type sortPieceOp struct {
 	by    []string
 	desc  []bool
 	piece int
-	nin   int
 }
 
 // InputParts implements graph.PartReader: piece `piece` of every split.
@@ -628,8 +627,7 @@ func (o *sortPieceOp) Label() string { return "sort" }
 func (o *sortPieceOp) Params() ([]byte, error) {
 	b := appendStrings(nil, o.by)
 	b = graph.AppendBytes(b, descBytes(o.desc))
-	b = appendUvarint(b, uint64(o.piece))
-	return appendUvarint(b, uint64(o.nin)), nil
+	return appendUvarint(b, uint64(o.piece)), nil
 }
 
 func (o *sortPieceOp) Run(_ context.Context, in []any) (any, error) {
@@ -670,7 +668,7 @@ func init() {
 		r := graph.NewReader(p)
 		o := &sortPieceOp{by: readStrings(r)}
 		o.desc = bytesDesc(r.Bytes())
-		o.piece, o.nin = int(r.Uvarint()), int(r.Uvarint())
+		o.piece = int(r.Uvarint())
 		return o, r.Err()
 	})
 }

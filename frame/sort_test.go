@@ -438,3 +438,41 @@ func TestSortSamplesReadOnlyKeysOrShareShuffles(t *testing.T) {
 		t.Fatalf("%d rows, want %d (%v)", len(got), ref.NumRows(), err)
 	}
 }
+
+// BenchmarkSortRecord sorts a db-benchmark-like partition (three short
+// string columns, five integers, one float) by its float column.
+func BenchmarkSortRecord(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	n := 1 << 20
+	var arrs []arrow.Array
+	var fields []arrow.Field
+	for c := 0; c < 3; c++ {
+		sb := newStrBuilder(n)
+		for i := 0; i < n; i++ {
+			sb.add([]byte("id" + strings.Repeat("0", c*4) + string(rune('a'+rng.Intn(26)))))
+		}
+		arrs = append(arrs, sb.array())
+	}
+	for c := 0; c < 5; c++ {
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = rng.Int63n(1000)
+		}
+		arrs = append(arrs, int64Array(v, nil))
+	}
+	f := make([]float64, n)
+	for i := range f {
+		f[i] = rng.Float64() * 100
+	}
+	arrs = append(arrs, float64Array(f, nil))
+	for i, a := range arrs {
+		fields = append(fields, arrow.Field{Name: string(rune('a' + i)), Type: a.DataType()})
+	}
+	r := array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(n))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := sortRecordBy(r, []string{"i"}, []bool{false}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

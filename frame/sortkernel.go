@@ -2,11 +2,13 @@ package frame
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
 )
 
 // Sorting kernels. Order is pandas' sort_values(kind="stable",
@@ -229,5 +231,48 @@ func sortRecordBy(r arrow.Record, by []string, desc []bool) (arrow.Record, error
 	if err != nil {
 		return nil, err
 	}
-	return takeRecord(r, sortPerm(cs, desc, int(r.NumRows()))), nil
+	perm := sortPerm(cs, desc, int(r.NumRows()))
+	cols := make([]arrow.Array, r.NumCols())
+	for i := range cols {
+		if kindOf(r.Column(i).DataType()) == kStr {
+			cols[i] = takeStrings(r.Column(i), perm)
+		} else {
+			cols[i] = takeCol(r.Column(i), perm)
+		}
+	}
+	return array.NewRecord(r.Schema(), cols, int64(len(perm))), nil
 }
+
+// takeStrings is takeCol for a string column and valid indices: strings of
+// up to 16 bytes move as two machine words (the destination has room to
+// spare; the next string overwrites the excess), not by a memmove call each.
+func takeStrings(a arrow.Array, idx []int32) arrow.Array {
+	c := colOf(a)
+	var valid []bool
+	if c.valid != nil {
+		valid = make([]bool, len(idx))
+		for j, i := range idx {
+			valid[j] = !c.null(int(i))
+		}
+	}
+	offs := make([]int32, len(idx)+1)
+	total := int32(0)
+	for j, i := range idx {
+		total += c.offs[i+1] - c.offs[i]
+		offs[j+1] = total
+	}
+	data := make([]byte, total+16)
+	src := c.data
+	for j, i := range idx {
+		s, e, d := c.offs[i], c.offs[i+1], offs[j]
+		if e-s <= 16 && int(s)+16 <= len(src) {
+			le.PutUint64(data[d:], le.Uint64(src[s:]))
+			le.PutUint64(data[d+8:], le.Uint64(src[s+8:]))
+		} else {
+			copy(data[d:], src[s:e])
+		}
+	}
+	return strArray(offs, data[:total], valid)
+}
+
+var le = binary.LittleEndian
