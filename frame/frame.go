@@ -740,17 +740,16 @@ func FromRecords(recs ...arrow.Record) *Frame {
 	return newFrame(&node{op: "source", src: s, schema: s.sch})
 }
 
-// autoSplit picks the number of output partitions of a groupby.
+// autoSplit picks the number of output partitions of a groupby: one per two
+// input partitions (at least two; one for fewer than four inputs). It grows
+// with the input, not with the cores: with many groups (nearly one per row)
+// an output partition holds about two input partitions' worth of partial
+// states, so its task's memory stays bounded whatever the input size, which
+// is what lets a groupby over data larger than memory run under a limit.
+// With few groups the extra outputs are tiny.
 func autoSplit(nparts int) int {
 	if nparts < 4 {
 		return 1
 	}
-	p := nparts / 4
-	if p < 2 {
-		p = 2
-	}
-	if max := 2 * runtime.GOMAXPROCS(0); p > max {
-		p = max
-	}
-	return p
+	return max(2, nparts/2)
 }

@@ -187,10 +187,10 @@ func TestGroupByNLargestErrorsAndPlan(t *testing.T) {
 	}
 	q := f.GroupBy("k").NLargest(2, "v").SelectCols("k", "v")
 	ex := q.Explain()
-	if !strings.Contains(ex, "groupby [k] nlargest 2 by v") || !strings.Contains(ex, "split_out=2") || !strings.Contains(ex, "columns=[k, v]") {
+	if !strings.Contains(ex, "groupby [k] nlargest 2 by v") || !strings.Contains(ex, "split_out=4") || !strings.Contains(ex, "columns=[k, v]") {
 		t.Fatalf("explain:\n%s", ex)
 	}
-	if q.NPartitions() != 2 {
+	if q.NPartitions() != 4 {
 		t.Fatalf("%d partitions", q.NPartitions())
 	}
 	tab, err := q.Compute(context.Background(), opts()...)

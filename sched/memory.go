@@ -520,14 +520,23 @@ func (m *memory) load(d int32) error {
 // also returns the bytes the part holds when read from disk. The file is read
 // outside m.mu, so workers read parts in parallel.
 func (m *memory) loadPart(d int32, j int) (any, int64, error) {
-	m.mu.Lock()
-	if atomic.LoadInt32(&m.state[d]) != stDisk {
-		v := graph.SelectPart(m.r.vals[d], j)
+	var f *spillFile
+	if atomic.LoadInt32(&m.filed[d]) != 0 {
+		// The file is complete and stays until d is freed, which cannot
+		// happen while the caller pins d: no lock, so a long spill write of
+		// another value does not stall this read.
+		f = m.files[d]
+	} else {
+		// A spill of d may be writing its file: wait for it under the lock.
+		m.mu.Lock()
+		if atomic.LoadInt32(&m.state[d]) != stDisk {
+			v := graph.SelectPart(m.r.vals[d], j)
+			m.mu.Unlock()
+			return v, 0, nil
+		}
+		f = m.files[d]
 		m.mu.Unlock()
-		return v, 0, nil
 	}
-	f := m.files[d]
-	m.mu.Unlock()
 	if f == nil || f.join == "" {
 		if err := m.load(d); err != nil {
 			return nil, 0, err

@@ -233,6 +233,8 @@ func groupbySuite(args []string) error {
 	}
 	ctx := context.Background()
 	opts := append([]sched.Option{sched.WithProgress(nil)}, limitOpts...)
+	stats := &spillStats{}
+	opts = append(opts, sched.WithObserver(stats))
 	var x *frame.Frame
 	if *mode == "mem" {
 		t := time.Now()
@@ -283,6 +285,7 @@ func groupbySuite(args []string) error {
 		// CPU time is steadier than wall time on a shared machine.
 		fmt.Fprintf(os.Stderr, "groupby/%s cpu-seconds=%.3f (median of %d)\n", q.name, cpus[len(cpus)/2], len(cpus))
 		fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, times[len(times)/2], rows, strconv.FormatFloat(sum, 'g', 10, 64))
+		stats.report(q.name)
 	}
 	for _, q := range groupbyRuns {
 		if len(want) == 0 || !want[q.name] {
@@ -304,6 +307,7 @@ func groupbySuite(args []string) error {
 		}
 		sort.Float64s(times)
 		fmt.Printf("groupby/%s seconds=%.3f rows=%d chk=%s\n", q.name, times[len(times)/2], rows, strconv.FormatFloat(sum, 'g', 10, 64))
+		stats.report(q.name)
 	}
 	return nil
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/godask/godask/sched"
 )
@@ -67,4 +69,25 @@ func memoryLimit(flagValue string) ([]sched.Option, error) {
 	}
 	debug.SetMemoryLimit(int64(float64(n) * runtimeShare))
 	return []sched.Option{sched.WithMemoryLimit(int64(float64(n) * schedShare))}, nil
+}
+
+// spillStats observes runs for the bytes their memory manager spilled and
+// read back, reported on stderr after each question.
+type spillStats struct{ written, read, peak atomic.Int64 }
+
+// Observe implements sched.Observer.
+func (s *spillStats) Observe(e sched.Event) {
+	if e.Kind == sched.JobFinished {
+		s.written.Add(e.Written)
+		s.read.Add(e.Read)
+		if e.Bytes > s.peak.Load() {
+			s.peak.Store(e.Bytes)
+		}
+	}
+}
+
+// report prints and resets the totals.
+func (s *spillStats) report(name string) {
+	fmt.Fprintf(os.Stderr, "%s: spill wrote %.2f GB, read %.2f GB; peak scheduler-held %.2f GB\n", name,
+		float64(s.written.Swap(0))/1e9, float64(s.read.Swap(0))/1e9, float64(s.peak.Swap(0))/1e9)
 }
