@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand"
 	"sort"
@@ -344,27 +345,40 @@ func TestSortPlanAndErrors(t *testing.T) {
 	}
 }
 
-func TestRadixSortMatchesComparator(t *testing.T) {
+func TestSortPermMatchesComparator(t *testing.T) {
 	rng := rand.New(rand.NewSource(4))
+	kinds := [][]kind{{kInt}, {kFloat}, {kBool}, {kStr}, {kStr, kInt}, {kBool, kStr, kFloat}, {kInt, kInt}}
 	for _, n := range []int{1, 5, 300, 5000} {
-		for _, k := range []kind{kInt, kFloat, kBool} {
-			r := keyRecord(rng, n, []kind{k}, true, int64(1+rng.Intn(3000)))
-			cs, err := sortKeyCols(r, []string{"k0"})
+		for _, ks := range kinds {
+			spread := int64(1 + rng.Intn(3000))
+			if rng.Intn(3) == 0 {
+				spread = 0 // long strings, full-range integers
+			}
+			r := keyRecord(rng, n, ks, true, spread)
+			var names []string
+			for j := range ks {
+				names = append(names, fmt.Sprintf("k%d", j))
+			}
+			cs, err := sortKeyCols(r, names)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, desc := range []bool{false, true} {
-				got := radixPerm(&cs[0], desc, n)
+			for _, d0 := range []bool{false, true} {
+				desc := make([]bool, len(ks))
+				for j := range desc {
+					desc[j] = d0 != (j%2 == 1)
+				}
+				got := sortPerm(cs, desc, n)
 				want := make([]int32, n)
 				for i := range want {
 					want[i] = int32(i)
 				}
 				sort.SliceStable(want, func(a, b int) bool {
-					return cmpRows(cs, int(want[a]), cs, int(want[b]), []bool{desc}) < 0
+					return cmpRows(cs, int(want[a]), cs, int(want[b]), desc) < 0
 				})
 				for i := range want {
 					if got[i] != want[i] {
-						t.Fatalf("n=%d kind=%v desc=%v: at %d got row %d, want %d", n, k, desc, i, got[i], want[i])
+						t.Fatalf("n=%d kinds=%v desc=%v: at %d got row %d, want %d", n, ks, desc, i, got[i], want[i])
 					}
 				}
 			}
@@ -473,6 +487,47 @@ func BenchmarkSortRecord(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := sortRecordBy(r, []string{"i"}, []bool{false}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSortPermStrings sorts a million short strings (the comparator
+// path).
+func BenchmarkSortPermStrings(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	n := 1 << 20
+	sb := newStrBuilder(n)
+	for i := 0; i < n; i++ {
+		sb.add([]byte(fmt.Sprintf("id%010d", rng.Intn(n/100))))
+	}
+	cs := []col{colOf(sb.array())}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sortPerm(cs, []bool{false}, n)
+	}
+}
+
+func TestSortStringsZeroBytesAndLongPrefixes(t *testing.T) {
+	vals := []string{"a\x00", "a", "pre-long-shared-zz", "a\x00\x00b", "", "pre-long-shared-a", "a\x00", "pre-long-shared-zz9", "b"}
+	sb := newStrBuilder(len(vals))
+	for _, v := range vals {
+		sb.add([]byte(v))
+	}
+	cs := []col{colOf(sb.array())}
+	for _, desc := range []bool{false, true} {
+		got := sortPerm(cs, []bool{desc}, len(vals))
+		want := make([]int, len(vals))
+		for i := range want {
+			want[i] = i
+		}
+		sort.SliceStable(want, func(a, b int) bool {
+			c := strings.Compare(vals[want[a]], vals[want[b]])
+			return (c < 0 && !desc) || (c > 0 && desc)
+		})
+		for i := range want {
+			if int(got[i]) != want[i] {
+				t.Fatalf("desc=%v: at %d got %q, want %q", desc, i, vals[got[i]], vals[want[i]])
+			}
 		}
 	}
 }

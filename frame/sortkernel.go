@@ -98,17 +98,131 @@ func cmpRows(a []col, i int, b []col, j int, desc []bool) int {
 }
 
 // sortPerm returns the stable sorting permutation of the rows of the key
-// columns cs (all of n rows).
+// columns cs (all of n rows): one stable radix pass per key, last key
+// first, so no row comparison runs except between strings that agree on
+// their first distinguishing bytes.
 func sortPerm(cs []col, desc []bool, n int) []int32 {
-	if len(cs) == 1 && cs[0].k != kStr {
-		return radixPerm(&cs[0], desc[0], n)
-	}
 	perm := make([]int32, n)
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	slices.SortStableFunc(perm, func(x, y int32) int { return cmpRows(cs, int(x), cs, int(y), desc) })
+	for k := len(cs) - 1; k >= 0; k-- {
+		perm = stableBy(&cs[k], desc[k], perm)
+	}
 	return perm
+}
+
+// stableBy reorders perm stably by the values of c (NA last, in their
+// order in perm): numbers by their order-preserving 64-bit keys; strings by
+// the 8 bytes after the prefix all of them share, then, within runs that
+// agree on those, by comparing the strings.
+func stableBy(c *col, desc bool, perm []int32) []int32 {
+	keys := make([]uint64, 0, len(perm))
+	out := make([]int32, 0, len(perm))
+	var na []int32
+	flip := uint64(0)
+	if desc {
+		flip = math.MaxUint64
+	}
+	str := c.k == kStr
+	pre := 0
+	if str {
+		pre = commonPrefix(c, perm)
+	}
+	for _, i := range perm {
+		if isNA(c, int(i)) {
+			na = append(na, i)
+			continue
+		}
+		var u uint64
+		if str {
+			u = strKey(c.str(int(i)), pre)
+		} else {
+			u = orderKey(c, int(i))
+		}
+		keys = append(keys, u^flip)
+		out = append(out, i)
+	}
+	radixSort(keys, out)
+	if str {
+		fixStringRuns(c, desc, keys, out, pre)
+	}
+	return append(out, na...)
+}
+
+// commonPrefix is the length of the prefix every non-null string of c at
+// perm shares.
+func commonPrefix(c *col, perm []int32) int {
+	var first []byte
+	l := -1
+	for _, i := range perm {
+		if c.null(int(i)) {
+			continue
+		}
+		s := c.str(int(i))
+		if l < 0 {
+			first, l = s, len(s)
+			continue
+		}
+		if len(s) < l {
+			l = len(s)
+		}
+		for k := 0; k < l; k++ {
+			if s[k] != first[k] {
+				l = k
+				break
+			}
+		}
+		if l == 0 {
+			return 0
+		}
+	}
+	if l < 0 {
+		return 0
+	}
+	return l
+}
+
+// strKey is the big-endian word of s[pre:pre+8], zero-padded.
+func strKey(s []byte, pre int) uint64 {
+	if len(s) >= pre+8 {
+		return binary.BigEndian.Uint64(s[pre:])
+	}
+	var b [8]byte
+	copy(b[:], s[pre:])
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// fixStringRuns sorts, by comparing the strings, each run of rows whose
+// keys agree but whose strings may differ (longer than the key covers, or
+// of different lengths: zero padding hides trailing zero bytes).
+func fixStringRuns(c *col, desc bool, keys []uint64, rows []int32, pre int) {
+	for a := 0; a < len(keys); {
+		b := a + 1
+		for b < len(keys) && keys[b] == keys[a] {
+			b++
+		}
+		if b-a > 1 {
+			n0 := len(c.str(int(rows[a])))
+			need := false
+			for _, i := range rows[a:b] {
+				if l := len(c.str(int(i))); l > pre+8 || l != n0 {
+					need = true
+					break
+				}
+			}
+			if need {
+				slices.SortStableFunc(rows[a:b], func(x, y int32) int {
+					r := bytes.Compare(c.str(int(x)), c.str(int(y)))
+					if desc {
+						return -r
+					}
+					return r
+				})
+			}
+		}
+		a = b
+	}
 }
 
 // orderKey maps the non-NA value c[i] to a uint64 whose unsigned order is
@@ -133,29 +247,6 @@ func orderKey(c *col, i int) uint64 {
 	default:
 		return uint64(c.i64[i]) ^ 1<<63
 	}
-}
-
-// radixPerm sorts one numeric (int, float, bool, timestamp) key by an LSD
-// radix sort of order-preserving 64-bit keys: stable, linear, no
-// comparisons. NA rows follow in input order.
-func radixPerm(c *col, desc bool, n int) []int32 {
-	keys := make([]uint64, 0, n)
-	perm := make([]int32, 0, n)
-	var na []int32
-	flip := uint64(0)
-	if desc {
-		flip = math.MaxUint64
-	}
-	for i := 0; i < n; i++ {
-		if isNA(c, i) {
-			na = append(na, int32(i))
-			continue
-		}
-		keys = append(keys, orderKey(c, i)^flip)
-		perm = append(perm, int32(i))
-	}
-	radixSort(keys, perm)
-	return append(perm, na...)
 }
 
 // radixSort sorts keys ascending, carrying vals along, stably; byte
