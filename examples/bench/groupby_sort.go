@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -72,12 +73,16 @@ func sortQuestion(ctx context.Context, x *frame.Frame, opts []sched.Option) (flo
 		return 0, 0, 0, err
 	}
 	dt := time.Since(t).Seconds()
-	var rows int64
+	var rows, least, most int64
 	var sum float64
 	last := math.Inf(-1)
 	for j := 0; j < res.NumRows(); j++ {
 		n := res.Value(j, "rows").(int64)
 		rows += n
+		if j == 0 || n < least {
+			least = n
+		}
+		most = max(most, n)
 		sum += res.Value(j, "sum").(float64)
 		if !res.Value(j, "sorted").(bool) {
 			return 0, 0, 0, fmt.Errorf("sort: partition %d is not sorted", j)
@@ -92,5 +97,6 @@ func sortQuestion(ctx context.Context, x *frame.Frame, opts []sched.Option) (flo
 			last = mx
 		}
 	}
+	fmt.Fprintf(os.Stderr, "sort: %d partitions of %d to %d rows\n", res.NumRows(), least, most)
 	return dt, rows, sum, nil
 }
