@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -213,16 +214,27 @@ func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
 				total += int(o[r+1] - o[r])
 			}
 		}
-		data := make([]byte, total)
+		// Strings of at most 16 bytes (most keys) move as two 8-byte words
+		// instead of a copy call; data has 16 bytes of slack for that.
+		data := make([]byte, total+16)
 		pos := 0
 		for j, r := range rows {
 			if r >= 0 {
 				c := cs[segs[j]]
-				pos += copy(data[pos:], c.data[c.offs[r]:c.offs[r+1]])
+				a, b := int(c.offs[r]), int(c.offs[r+1])
+				if b-a <= 16 && a+16 <= len(c.data) {
+					src := c.data[a : a+16]
+					dst := data[pos : pos+16]
+					binary.LittleEndian.PutUint64(dst[:8], binary.LittleEndian.Uint64(src[:8]))
+					binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
+					pos += b - a
+				} else {
+					pos += copy(data[pos:], c.data[a:b])
+				}
 			}
 			offs[j+1] = int32(pos)
 		}
-		return strArray(offs, data, valid)
+		return strArray(offs, data[:total], valid)
 	}
 	panic(fmt.Sprintf("frame: join: take on unsupported type %s", s.first.Schema().Field(q).Type))
 }
