@@ -14,8 +14,9 @@
 // both is read once).
 //
 // Sorting (SortValues, SortBy) is a range shuffle with one split task per
-// input partition and one sort task per output partition; SetIndex adds
-// known divisions, so LocRange reads only the partitions it needs.
+// input partition and one sort task per output partition; SetIndex (or
+// SetSortedIndex, for data already sorted) adds known divisions, so
+// LocRange reads only the partitions it needs.
 // Repartition, RepartitionBytes and Concat change the partitioning without a
 // shuffle.
 package frame
@@ -606,7 +607,7 @@ func explain(b *strings.Builder, n *node, depth int) {
 			w = "nsmallest"
 		}
 		fmt.Fprintf(b, "%s%s %d by %s\n", ind, w, n.n, n.names[0])
-	case "sort", "parts":
+	case "sort", "parts", "setindex":
 		explainSort(b, ind, n)
 	case "repartition":
 		explainRepartition(b, ind, n)

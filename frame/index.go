@@ -352,9 +352,12 @@ func lowerParts(n *node, ps []pend) ([]pend, error) {
 }
 
 func explainSort(b *strings.Builder, ind string, n *node) {
-	if n.op == "parts" {
+	switch n.op {
+	case "parts":
 		fmt.Fprintf(b, "%sloc-range [%s, %s] partitions %v", ind, n.exprs[0], n.exprs[1], n.parts)
-	} else {
+	case "setindex":
+		fmt.Fprintf(b, "%sset-sorted-index", ind)
+	default:
 		sp := n.sort
 		if sp == nil {
 			sp = &sortSpec{by: n.names, desc: make([]bool, len(n.names))}
@@ -392,4 +395,146 @@ func formatDivisions(a arrow.Array) string {
 		parts = append(append(parts[:6:6], "..."), parts[len(parts)-6:]...)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// SetSortedIndex records col as the index of a frame already sorted by it
+// (ascending, nulls last), like Dask's set_index(col, sorted=True): no
+// shuffle. It computes now, reading only col, each partition's first and
+// last values, checks the order, and returns f with the index and exact
+// divisions. LocRange on the result then reads only the partitions it
+// needs: for Parquet files written sorted, only the row groups in range.
+// It fails, naming the partition, when a partition is out of order or
+// starts below the end of the one before it.
+func (f *Frame) SetSortedIndex(ctx context.Context, col string, opts ...sched.Option) (*Frame, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if _, err := checkSortKeys(f.n.schema, []SortKey{Asc(col)}); err != nil {
+		return nil, fmt.Errorf("frame: SetSortedIndex: %w", err)
+	}
+	kf := f.SelectCols(col)
+	g, err := kf.Graph()
+	if err != nil {
+		return nil, err
+	}
+	g = graph.New(g.Tasks()...)
+	var keys []graph.Key
+	for _, k := range kf.Keys() {
+		t, err := graph.NewTask(&sortedStatsOp{col: col}, k)
+		if err != nil {
+			return nil, err
+		}
+		g.Add(t)
+		keys = append(keys, t.Key)
+	}
+	vals, err := sched.Run(ctx, g, keys, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("frame: SetSortedIndex(%s): %w", col, err)
+	}
+	if len(vals) == 0 {
+		return nil, fmt.Errorf("frame: SetSortedIndex(%s): the frame has no partitions", col)
+	}
+	recs := make([]arrow.Record, len(vals))
+	for j, v := range vals {
+		recs[j] = v.(*Part).R
+	}
+	// Rows 2j and 2j+1: partition j's first and last non-NA values (null
+	// when it has none), with its flags.
+	all, err := concatRecords(recs[0].Schema(), recs)
+	if err != nil {
+		return nil, err
+	}
+	c := colOf(all.Column(0))
+	has, sorted, na := colOf(all.Column(1)), colOf(all.Column(2)), colOf(all.Column(3))
+	np := len(vals)
+	di := make([]int32, np+1)
+	prevHi, naSeen, lastVals := -1, -1, -1
+	for j := 0; j < np; j++ {
+		di[j] = -1
+		if !sorted.boolAt(2 * j) {
+			return nil, fmt.Errorf("frame: SetSortedIndex(%s): partition %d is not sorted", col, j)
+		}
+		if has.boolAt(2 * j) {
+			if naSeen >= 0 {
+				return nil, fmt.Errorf("frame: SetSortedIndex(%s): partition %d has values after the nulls of partition %d", col, j, naSeen)
+			}
+			if prevHi >= 0 && cmpVal(&c, prevHi, &c, 2*j) > 0 {
+				return nil, fmt.Errorf("frame: SetSortedIndex(%s): partition %d starts below the end of the partition before it", col, j)
+			}
+			di[j], prevHi, lastVals = int32(2*j), 2*j+1, j
+		}
+		if na.boolAt(2*j) && naSeen < 0 {
+			naSeen = j
+		}
+	}
+	// A partition without values up to the last with values takes the end
+	// of the one before it (or the start of the first); after the last, a
+	// null division: they hold only nulls, if anything.
+	first := int32(-1)
+	for j := 0; j <= lastVals && first < 0; j++ {
+		first = di[j]
+	}
+	end := first
+	for j := 0; j <= lastVals; j++ {
+		if di[j] >= 0 {
+			end = di[j] + 1
+		} else if j == 0 {
+			di[j] = first
+		} else {
+			di[j] = end
+		}
+	}
+	di[np] = int32(prevHi)
+	n := &node{op: "setindex", names: []string{col}, schema: f.n.schema}
+	n.in = f.n
+	n.idx = &index{col: col, divs: takeCol(all.Column(0), di)}
+	return newFrame(n), nil
+}
+
+// sortedStatsOp measures one partition of an index column for
+// SetSortedIndex: two rows, its first and last non-NA values (nulls when it
+// has none), and flags: has values, sorted (NA last), has NA values.
+type sortedStatsOp struct{ col string }
+
+func (o *sortedStatsOp) Name() string            { return "frame.sortedstats" }
+func (o *sortedStatsOp) Label() string           { return "index-stats" }
+func (o *sortedStatsOp) Params() ([]byte, error) { return []byte(o.col), nil }
+
+func (o *sortedStatsOp) Run(_ context.Context, in []any) (any, error) {
+	r := in[0].(*Part).R
+	cs, err := sortKeyCols(r, []string{o.col})
+	if err != nil {
+		return nil, err
+	}
+	c := &cs[0]
+	sorted, hasNA := true, false
+	first, last := -1, -1
+	asc := []bool{false}
+	for i := 0; i < c.n; i++ {
+		if i > 0 && cmpRows(cs, i-1, cs, i, asc) > 0 {
+			sorted = false
+		}
+		if isNA(c, i) {
+			hasNA = true
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i
+	}
+	v := takeCol(r.Column(r.Schema().FieldIndices(o.col)[0]), []int32{int32(first), int32(last)})
+	if c.k == kFloat {
+		v = nanToNull(colOf(v))
+	}
+	two := func(b bool) arrow.Array { return boolArray([]bool{b, b}, nil) }
+	fields := []arrow.Field{{Name: o.col, Type: v.DataType(), Nullable: true}, {Name: "has", Type: Bool}, {Name: "sorted", Type: Bool}, {Name: "na", Type: Bool}}
+	return &Part{R: array.NewRecord(arrow.NewSchema(fields, nil), []arrow.Array{v, two(first >= 0), two(sorted), two(hasNA)}, 2)}, nil
+}
+
+// lowerSetIndex: SetSortedIndex moves no rows.
+func lowerSetIndex(ps []pend) ([]pend, error) { return ps, nil }
+
+func init() {
+	graph.Register("frame.sortedstats", func(p []byte) (graph.Op, error) { return &sortedStatsOp{col: string(p)}, nil })
 }

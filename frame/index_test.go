@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
 	"github.com/godask/godask/sched"
 )
 
@@ -219,5 +222,84 @@ func TestIndexKeptOrDropped(t *testing.T) {
 	}
 	if e := x.LocRange("a", nil).Err(); e == nil || !strings.Contains(e.Error(), `bound a (string) does not compare with a int64 index`) {
 		t.Errorf("LocRange bad bound: %v", e)
+	}
+}
+
+func TestSetSortedIndex(t *testing.T) {
+	ctx := context.Background()
+	// Sorted values with duplicates across partition ends, nulls at the
+	// end, and empty partitions.
+	vals := []int64{}
+	for i := 0; i < 400; i++ {
+		vals = append(vals, int64(i/3))
+	}
+	var recs []arrow.Record
+	cuts := []int{0, 0, 50, 50, 150, 151, 300, 400}
+	for p := 0; p+1 < len(cuts); p++ {
+		part := vals[cuts[p]:cuts[p+1]]
+		ids := make([]int64, len(part))
+		for i := range ids {
+			ids[i] = int64(cuts[p] + i)
+		}
+		recs = append(recs, array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "id", Type: Int64}, {Name: "k", Type: Int64, Nullable: true}}, nil),
+			[]arrow.Array{int64Array(ids, nil), int64Array(part, nil)}, int64(len(part))))
+	}
+	// A trailing partition of nulls.
+	recs = append(recs, array.NewRecord(recs[0].Schema(), []arrow.Array{int64Array([]int64{400, 401}, nil), int64Array([]int64{0, 0}, []bool{false, false})}, 2))
+	f := FromRecords(recs...)
+	x, err := f.SetSortedIndex(ctx, "k", sched.WithExecutor(sched.NewLoopback()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int64(0), int64(0), int64(16), int64(16), int64(50), int64(50), int64(100), nil, int64(133)}
+	got := x.Divisions()
+	if len(got) != len(want) {
+		t.Fatalf("divisions %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("divisions %v, want %v", got, want)
+		}
+	}
+	for _, b := range [][2]any{{int64(16), int64(16)}, {nil, int64(20)}, {int64(49), int64(50)}, {int64(120), nil}, {nil, nil}} {
+		sel := x.LocRange(b[0], b[1])
+		tab, err := sel.Compute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantIDs []int64
+		for i, v := range vals {
+			if inRange(v, b[0], b[1]) {
+				wantIDs = append(wantIDs, int64(i))
+			}
+		}
+		sameIDs(t, "sorted index", ids(t, tab), wantIDs)
+	}
+	// Parquet written sorted: a range reads only its row groups.
+	dir := t.TempDir() + "/s.parquet"
+	if err := FromColumns(8, Column{"id", seq(8000)}, Column{"v", seq(8000)}).WriteParquet(ctx, dir, "snappy"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadParquet(dir).SetSortedIndex(ctx, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := p.LocRange(2500, 3100)
+	if reads := opsIn(t, sel)["frame.pqcol"]; sel.NPartitions() != 2 || reads != 4 {
+		t.Fatalf("%d partitions, %d column reads for a range in 2 row groups", sel.NPartitions(), reads)
+	}
+	tab, err := sel.Compute(ctx)
+	if err != nil || tab.NumRows() != 601 {
+		t.Fatalf("%v %v", tab, err)
+	}
+	// Out of order.
+	if _, err := FromColumns(2, Column{"k", []int64{1, 2, 4, 3}}).SetSortedIndex(ctx, "k"); err == nil || !strings.Contains(err.Error(), "partition 1 is not sorted") {
+		t.Errorf("unsorted: %v", err)
+	}
+	if _, err := FromColumns(2, Column{"k", []int64{1, 5, 4, 6}}).SetSortedIndex(ctx, "k"); err == nil || !strings.Contains(err.Error(), "partition 1 starts below") {
+		t.Errorf("overlap: %v", err)
+	}
+	if _, err := FromColumns(2, Column{"k", []int64{1, 5}}).SetSortedIndex(ctx, "x"); err == nil || !strings.Contains(err.Error(), `unknown column "x"`) {
+		t.Errorf("unknown: %v", err)
 	}
 }

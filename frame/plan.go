@@ -242,7 +242,7 @@ func push(n *node, need map[string]bool) *node {
 			m.ins[i] = push(in, need)
 		}
 		return &m
-	case "repartition":
+	case "repartition", "setindex":
 		m.in = push(n.in, need)
 		return &m
 	case "parts":
@@ -396,6 +396,8 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return b.lowerSort(n, ps)
 	case "parts":
 		return lowerParts(n, ps)
+	case "setindex":
+		return lowerSetIndex(ps)
 	case "repartition":
 		return lowerRepartition(b, n, ps)
 	case "topn":

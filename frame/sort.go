@@ -258,7 +258,7 @@ func partitionLocal(n *node) bool {
 	switch n.op {
 	case "source":
 		return true
-	case "filter", "project", "map", "parts", "repartition":
+	case "filter", "project", "map", "parts", "repartition", "setindex":
 		return partitionLocal(n.in)
 	case "concat":
 		for _, in := range n.ins {
