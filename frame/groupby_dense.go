@@ -15,9 +15,9 @@ const denseBlock = 16384
 // value range); wider ranges use the general grouping.
 const denseMaxSlots = 1 << 21
 
-// denseFusedBytes is the largest accumulator table densePartial lays out
-// slot by slot and fills in one loop over the rows.
-var denseFusedBytes uint64 = 512 << 10
+// denseMaxBytes bounds the accumulator table of densePartial: it must stay
+// in L2.
+const denseMaxBytes = 1 << 20
 
 // denseOK says whether densePartial can compute the aggregations: sums,
 // means, counts and sizes of integer and float columns.
@@ -105,27 +105,21 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 			w++
 		}
 	}
-	if span*uint64(w) > 1<<28 {
+	if span*uint64(w)*8 > denseMaxBytes {
+		// A table beyond L2 misses the cache on nearly every row: grouping
+		// by ids (one column at a time) is faster.
 		return nil, false, nil
 	}
 	acc := make([]int64, int(span)*w)
-	// Slot sl's word j is acc[sl*mul+j*add]: side by side (one cache line
-	// per row, all columns in one loop) when the table fits in L2 with room
-	// to spare; otherwise one array per word, filled one column at a time,
-	// so each pass works on a table a fraction of the size.
-	mul, add := w, 1
-	if span*uint64(w)*8 > denseFusedBytes {
-		mul, add = 1, int(span)
-	}
 	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
-	if mul == 1 || !denseFused(&kc, lo, w, acc, ins) {
-		denseBlocks(&kc, lo, nullSlot, mul, add, acc, ins)
+	if !denseFused(&kc, lo, w, acc, ins) {
+		denseBlocks(&kc, lo, nullSlot, w, acc, ins)
 	}
 
 	// One output row per non-empty slot.
 	ng := 0
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*mul] > 0 {
+		if acc[sl*w] > 0 {
 			ng++
 		}
 	}
@@ -133,10 +127,10 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 	occupied := make([]int32, 0, ng)
 	var kvalid []bool
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*mul] == 0 {
+		if acc[sl*w] == 0 {
 			continue
 		}
-		occupied = append(occupied, int32(sl*mul))
+		occupied = append(occupied, int32(sl*w))
 		if sl == nullSlot {
 			keys = append(keys, 0)
 			kvalid = make([]bool, ng)
@@ -159,14 +153,14 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 	wordI := func(o int) []int64 {
 		out := make([]int64, ng)
 		for g, x := range occupied {
-			out[g] = acc[int(x)+o*add]
+			out[g] = acc[int(x)+o]
 		}
 		return out
 	}
 	wordF := func(o int) []float64 {
 		out := make([]float64, ng)
 		for g, x := range occupied {
-			out[g] = accF[int(x)+o*add]
+			out[g] = accF[int(x)+o]
 		}
 		return out
 	}
@@ -217,7 +211,7 @@ type denseInput struct {
 // denseBlocks adds the rows into the accumulators block by block: the slots
 // of a block first, then each column over them (any nulls, any number of
 // columns).
-func denseBlocks(kc *col, lo int64, nullSlot, mul, add int, acc []int64, ins []*denseInput) {
+func denseBlocks(kc *col, lo int64, nullSlot, w int, acc []int64, ins []*denseInput) {
 	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
 	n := kc.n
 	slots := make([]int32, min(denseBlock, n))
@@ -230,14 +224,14 @@ func denseBlocks(kc *col, lo int64, nullSlot, mul, add int, acc []int64, ins []*
 		ks := kc.i64[b:e]
 		if kc.valid == nil {
 			for i, v := range ks {
-				s[i] = int32(v-lo) * int32(mul)
+				s[i] = int32(v-lo) * int32(w)
 			}
 		} else {
 			for i, v := range ks {
 				if kc.null(b + i) {
-					s[i] = int32(nullSlot * mul)
+					s[i] = int32(nullSlot * w)
 				} else {
-					s[i] = int32(v-lo) * int32(mul)
+					s[i] = int32(v-lo) * int32(w)
 				}
 			}
 		}
@@ -247,7 +241,7 @@ func denseBlocks(kc *col, lo int64, nullSlot, mul, add int, acc []int64, ins []*
 		for _, in := range ins {
 			c := &in.c
 			if in.sum >= 0 {
-				o := int32(in.sum * add)
+				o := int32(in.sum)
 				switch {
 				case c.k == kFloat && c.valid == nil:
 					vs := c.f64[b:e]
@@ -278,7 +272,7 @@ func denseBlocks(kc *col, lo int64, nullSlot, mul, add int, acc []int64, ins []*
 				}
 			}
 			if in.cnt >= 0 {
-				o := int32(in.cnt * add)
+				o := int32(in.cnt)
 				for i, x := range s {
 					if !c.null(b + i) {
 						acc[x+o]++

@@ -167,13 +167,7 @@ func TestDensePartialAgainstNaive(t *testing.T) {
 			enc = &encCache{}
 			enc.warm(r)
 		}
-		saved := denseFusedBytes
-		if trial%2 == 0 {
-			// Both layouts of the accumulators: slot by slot, or per word.
-			denseFusedBytes = 0
-		}
 		got, ok, err := densePartial(r, []int{0}, spec, enc)
-		denseFusedBytes = saved
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +238,7 @@ func benchRecord(n, groups int) arrow.Record {
 }
 
 func BenchmarkPartialIntKey(b *testing.B) {
-	for _, groups := range []int{100, 100000} {
+	for _, groups := range []int{100, 10000} {
 		r := benchRecord(1<<20, groups)
 		fn := "mean"
 		if groups > 100 {
