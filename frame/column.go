@@ -2,6 +2,9 @@ package frame
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -337,16 +340,40 @@ func concatRecords(schema *arrow.Schema, recs []arrow.Record) (arrow.Record, err
 	for _, r := range nonEmpty {
 		n += r.NumRows()
 	}
-	for i := range cols {
+	errs := make([]error, len(cols))
+	one := func(i int) {
 		parts := make([]arrow.Array, len(nonEmpty))
 		for j, r := range nonEmpty {
 			parts[j] = r.Column(i)
 		}
 		a, err := array.Concatenate(parts, memory.DefaultAllocator)
 		if err != nil {
-			return nil, fmt.Errorf("frame: concatenate column %q: %w", schema.Field(i).Name, err)
+			errs[i] = fmt.Errorf("frame: concatenate column %q: %w", schema.Field(i).Name, err)
 		}
 		cols[i] = a
+	}
+	// Large results (a groupby of many groups, a sort) are copied column by
+	// column on every core.
+	workers := runtime.GOMAXPROCS(0)
+	if n < 1<<20 || workers < 2 || len(cols) < 2 {
+		workers = 1
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(cols); i = int(next.Add(1) - 1) {
+				one(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return array.NewRecord(schema, cols, n), nil
 }

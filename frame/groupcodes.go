@@ -187,51 +187,72 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		}
 		return gids, first, codesOK
 	}
-	comp := make([]uint64, n)
+	// Each key's multiplier (strings: after encoding), then the codes,
+	// filled by row range: a partial aggregation that gives up after a
+	// quarter of the rows codes only those.
+	strs := make([][]int32, len(keyIdx))
 	for j, ki := range keyIdx {
 		kr := &ks[j]
-		c := &kr.c
-		switch c.k {
-		case kStr:
-			g, f := enc.strCodes(r.Column(ki), c)
-			d := uint64(len(f))
-			hi, lo := bits.Mul64(card, d)
-			if hi != 0 {
-				return nil, nil, codesNoFit
-			}
-			card = lo
-			g = g[:n]
-			for i, x := range g {
-				comp[i] = comp[i]*d + uint64(x)
-			}
-		case kInt, kTime:
-			span, base := kr.span, kr.lo
-			vs := c.i64[:n]
-			if c.valid == nil {
-				for i, v := range vs {
-					comp[i] = comp[i]*span + uint64(v-base)
+		if kr.c.k != kStr {
+			continue
+		}
+		g, f := enc.strCodes(r.Column(ki), &kr.c)
+		kr.span = uint64(len(f))
+		hi, lo := bits.Mul64(card, kr.span)
+		if hi != 0 {
+			return nil, nil, codesNoFit
+		}
+		card = lo
+		strs[j] = g[:n]
+	}
+	comp := make([]uint64, n)
+	fill := func(from, to int) {
+		cs := comp[from:to]
+		for j := range ks {
+			kr := &ks[j]
+			c := &kr.c
+			switch c.k {
+			case kStr:
+				d := kr.span
+				for i, x := range strs[j][from:to] {
+					cs[i] = cs[i]*d + uint64(x)
 				}
-			} else {
-				for i, v := range vs {
+			case kInt, kTime:
+				span, base := kr.span, kr.lo
+				vs := c.i64[from:to]
+				if c.valid == nil {
+					for i, v := range vs {
+						cs[i] = cs[i]*span + uint64(v-base)
+					}
+				} else {
+					for i, v := range vs {
+						x := uint64(0)
+						if !c.null(from + i) {
+							x = uint64(v-base) + 1
+						}
+						cs[i] = cs[i]*span + x
+					}
+				}
+			case kBool:
+				for i := range cs {
 					x := uint64(0)
-					if !c.null(i) {
-						x = uint64(v-base) + 1
+					if !c.null(from + i) {
+						x = 1
+						if c.boolAt(from + i) {
+							x = 2
+						}
 					}
-					comp[i] = comp[i]*span + x
+					cs[i] = cs[i]*3 + x
 				}
-			}
-		case kBool:
-			for i := range comp {
-				x := uint64(0)
-				if !c.null(i) {
-					x = 1
-					if c.boolAt(i) {
-						x = 2
-					}
-				}
-				comp[i] = comp[i]*3 + x
 			}
 		}
+	}
+	check := -1
+	if mayAbandon && n >= 1<<16 && !(card <= limit && card <= 1<<27) {
+		check = n / 4
+		fill(0, check)
+	} else {
+		fill(0, n)
 	}
 	gids = make([]int32, n)
 	if card <= limit && card <= 1<<27 {
@@ -255,10 +276,6 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		sample = 1 << 14
 	}
 	t := newI64Table(sample)
-	check := -1
-	if mayAbandon && n >= 1<<16 {
-		check = n / 4
-	}
 	for i, x := range comp {
 		if i == sample && len(first) > sample/2 {
 			if !mayAbandon && n >= radixMinRows {
@@ -267,8 +284,12 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 			}
 			t.reserve(n)
 		}
-		if i == check && len(first) > check*3/4 {
-			return nil, nil, codesAbandon
+		if i == check {
+			if len(first) > check*3/4 {
+				return nil, nil, codesAbandon
+			}
+			fill(check, n)
+			x = comp[i]
 		}
 		g, isNew := t.id(int64(x), int32(len(first)))
 		if isNew {
