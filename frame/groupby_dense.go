@@ -395,6 +395,10 @@ func denseMerge(r arrow.Record, nkeys int, aggs []aggSpec) (arrow.Record, bool) 
 		}
 	}
 	fields := r.Schema().Fields()
+	withHash := hasHashCol(r)
+	if withHash {
+		fields = fields[:len(fields)-1]
+	}
 	for _, f := range fields[1:] {
 		specs = append(specs, aggSpec{fn: "sum", in: f.Name, out: f.Name, k: kindOf(f.Type)})
 	}
@@ -402,5 +406,9 @@ func denseMerge(r arrow.Record, nkeys int, aggs []aggSpec) (arrow.Record, bool) 
 	if !ok || err != nil {
 		return nil, false
 	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), out.Columns(), out.NumRows()), true
+	out = array.NewRecord(arrow.NewSchema(fields, nil), out.Columns(), out.NumRows())
+	if withHash {
+		out = withHashCol(out, rowHashes(out, []int{0}))
+	}
+	return out, true
 }

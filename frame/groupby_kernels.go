@@ -446,10 +446,25 @@ func partialAgg(r arrow.Record, keys []string, aggs []aggSpec, enc *encCache) (a
 	if err != nil {
 		return nil, err
 	}
-	if rec, ok, err := densePartial(r, keyIdx, aggs, enc); ok || err != nil {
+	rec, ok, err := densePartial(r, keyIdx, aggs, enc)
+	if err == nil && !ok {
+		rec, err = hashPartial(r, keyIdx, keys, aggs, enc)
+	}
+	if err != nil || len(keys) == 0 {
 		return rec, err
 	}
-	return hashPartial(r, keyIdx, keys, aggs, enc)
+	// The states carry their keys' hashes (see hashCol).
+	var hs []uint64
+	if isUnmerged(rec) {
+		hs = rowHashesEnc(r, keyIdx, enc)
+	} else {
+		own := make([]int, len(keys))
+		for j := range own {
+			own[j] = j
+		}
+		hs = rowHashes(rec, own)
+	}
+	return withHashCol(rec, hs), nil
 }
 
 // hashPartial is partialAgg by group ids (codes or hashing).
@@ -682,7 +697,11 @@ func mergeAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
 	for i := range keyIdx {
 		keyIdx[i] = i
 	}
-	gids, first := groupRows(r, keyIdx)
+	withHash := hasHashCol(r)
+	gids, first, ok := hashGroups(r, keyIdx)
+	if !ok {
+		gids, first = groupRows(r, keyIdx)
+	}
 	ng := len(first)
 	if r.NumRows() == 0 {
 		ng = 0
@@ -741,7 +760,16 @@ func mergeAgg(r arrow.Record, nkeys int, aggs []aggSpec) arrow.Record {
 			cols = append(cols, pickKernel(a.fn, &st[0], gids, ng))
 		}
 	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng))
+	var out arrow.Record = array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng))
+	if withHash {
+		hs := keyHashes(r, keyIdx)
+		kept := make([]uint64, ng)
+		for g, i := range first[:ng] {
+			kept[g] = hs[i]
+		}
+		out = withHashCol(out, kept)
+	}
+	return out
 }
 
 // finalAgg turns merged states into the aggregation results.
@@ -902,7 +930,7 @@ func splitByHash(r arrow.Record, keyIdx []int, p int) []arrow.Record {
 	if p == 1 {
 		return []arrow.Record{r}
 	}
-	hs := rowHashes(r, keyIdx)
+	hs := keyHashes(r, keyIdx)
 	idx := make([][]int32, p)
 	for i, h := range hs {
 		j := int((h >> 32) % uint64(p))

@@ -76,6 +76,22 @@ func (enc *encCache) strCodes(a arrow.Array, c *col) ([]int32, []int32) {
 	return e.gids, e.first
 }
 
+// cachedCodes returns the dictionary codes of the string array a if enc
+// holds them (computing nothing otherwise), else nil.
+func (enc *encCache) cachedCodes(a arrow.Array) []int32 {
+	if enc == nil || a.DataType().ID() != arrow.STRING {
+		return nil
+	}
+	enc.mu.Lock()
+	e := enc.m[a.Data()]
+	enc.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	e.once.Do(func() { c := colOf(a); e.gids, e.first = keyGroups(&c) })
+	return e.gids
+}
+
 // warm encodes the string columns of r whose distinct values are at most
 // half the rows (the ones worth keeping encoded) and notes the range of its
 // integer columns.
@@ -659,7 +675,7 @@ func growStrSlots(t []strSlot, shift uint) ([]strSlot, uint) {
 // splitIdx hash-partitions the rows of r by its key columns keyIdx into p
 // lists of row indices.
 func splitIdx(r arrow.Record, keyIdx []int, p int) [][]int32 {
-	hs := rowHashes(r, keyIdx)
+	hs := keyHashes(r, keyIdx)
 	dest := make([]uint8, len(hs)) // p <= 256 (splitOp checks)
 	cnt := make([]int, p)
 	for i, h := range hs {
