@@ -5,11 +5,14 @@
 #   examples/bench/compare.sh array   [rounds]
 #   examples/bench/compare.sh groupby [rounds] FILE.csv [q1,q2,...]
 #   examples/bench/compare.sh join    [rounds] DIR [q1,q2,...]
+#   examples/bench/compare.sh sort    [rounds] FILE.csv
 #
 # Peers come from shared/peers (run shared/peers/setup.sh once per machine):
 # NumPy and dask.array for `array`; DuckDB, Polars and Dask for `groupby`;
 # DuckDB for `join` (DIR holds the tables of `bench gen join`; the DuckDB
-# script is examples/bench/peers/join_duckdb.mjs, run from NODEDIR).
+# script is examples/bench/peers/join_duckdb.mjs, run from NODEDIR); DuckDB
+# and Dask for `sort` (the groupby table ordered by v3, groupby/sort;
+# examples/bench/peers/sort_duckdb.mjs and sort_dask.py).
 # Set TAGS=openblas to build godask with OpenBLAS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,6 +54,13 @@ for ((r = 1; r <= rounds; r++)); do
     cp examples/bench/peers/join_duckdb.mjs "$nodedir/"
     run godask "$bin" join -data "$dir" -mode mem ${qs:+-q $qs}
     run duckdb node "$nodedir/join_duckdb.mjs" "$dir" 2 $qs
+    ;;
+  sort)
+    file=${3:?sort needs FILE.csv}
+    cp examples/bench/peers/sort_duckdb.mjs "$nodedir/"
+    run godask "$bin" groupby -data "$file" -mode mem -q sort
+    run duckdb node "$nodedir/sort_duckdb.mjs" "$file" 2
+    run dask /usr/bin/python3 examples/bench/peers/sort_dask.py "$file"
     ;;
   *) echo "unknown suite $suite" >&2; exit 2 ;;
   esac
