@@ -144,12 +144,14 @@ func TestLocRangeReadsOnlyNeededPartitions(t *testing.T) {
 	if got := opsIn(t, sel)["frame.sortpiece"]; got != sel.NPartitions() {
 		t.Fatalf("%d sort tasks in the graph", got)
 	}
-	tab, err := sel.Compute(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tab.NumRows() != 1000 || tab.Value(0, "v") != int64(4000) || tab.Value(999, "v") != int64(4999) {
-		t.Fatalf("rows %d first %v last %v", tab.NumRows(), tab.Value(0, "v"), tab.Value(999, "v"))
+	for _, o := range [][]sched.Option{nil, {sched.WithExecutor(sched.NewLoopback())}, {sched.WithMemoryLimit(1), sched.WithSpillDir(t.TempDir())}} {
+		tab, err := sel.Compute(ctx, o...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab.NumRows() != 1000 || tab.Value(0, "v") != int64(4000) || tab.Value(999, "v") != int64(4999) {
+			t.Fatalf("rows %d first %v last %v", tab.NumRows(), tab.Value(0, "v"), tab.Value(999, "v"))
+		}
 	}
 	// Persisted: the selection reads only the kept persisted partitions.
 	p, err := x.Persist(ctx)
