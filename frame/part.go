@@ -130,6 +130,10 @@ func (p *Pieces) Size() int64 {
 
 func encodeRecord(b []byte, r arrow.Record) ([]byte, error) {
 	var buf bytes.Buffer
+	// Room for the buffers, their padding and the schema up front: a
+	// spilled shuffle encodes gigabytes, and growing by doubling copies
+	// each record twice more.
+	buf.Grow(int(recordSize(r)) + 1024 + 128*int(r.NumCols()))
 	w := ipc.NewWriter(&buf, ipc.WithSchema(r.Schema()))
 	if err := w.Write(r); err != nil {
 		return nil, err

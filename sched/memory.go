@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/godask/godask/graph"
 )
 
@@ -289,15 +291,27 @@ type spillFile struct {
 }
 
 // Spill files. A whole-value file is the 16-byte hash of the payload, then
-// the payload (graph.EncodeValue). A parted file (a graph.Parted value whose
-// codec has a Join) is
+// the payload, graph.EncodeValue compressed as an S2 block. A parted file (a
+// graph.Parted value whose codec has a Join) is
 //
-//	magic "GDSKPRT1" | uvarint len(name) | name | uvarint n |
+//	magic "GDSKPRT2" | uvarint len(name) | name | uvarint n |
 //	n × (uvarint length, 16-byte hash) | part 0 | part 1 | ... | part n-1
 //
-// where part j is graph.EncodeValue(Part(j)), empty for a part already
-// dropped. A task that reads part j reads just that range.
-const partedMagic = "GDSKPRT1"
+// where part j is graph.EncodeValue(Part(j)) as an S2 block, empty for a part
+// already dropped. A task that reads part j reads just that range. S2 (a
+// Snappy successor, gigabytes per second per core) roughly halves the bytes
+// of Arrow IPC payloads: a shuffle that spills writes and reads every byte
+// once, and disk bandwidth, not the codec, bounds it.
+const partedMagic = "GDSKPRT2"
+
+// compress returns b as an S2 block, or nil when b is too large for one
+// (about 2 GiB: such a value stays in memory).
+func compress(b []byte) []byte {
+	if s2.MaxEncodedLen(len(b)) < 0 {
+		return nil
+	}
+	return s2.Encode(nil, b)
+}
 
 // createSpill opens a spill file for writing; tests replace it to simulate a
 // full disk.
@@ -392,7 +406,9 @@ func (m *memory) write(i int32) (*spillFile, error) {
 			if err != nil {
 				return nil, errNoCodec
 			}
-			payload[j] = b
+			if payload[j] = compress(b); payload[j] == nil {
+				return nil, errNoCodec
+			}
 		}
 		f.join = name
 		f.sums = make([][2]uint64, n)
@@ -417,6 +433,9 @@ func (m *memory) write(i int32) (*spillFile, error) {
 	} else {
 		b, err := graph.EncodeValue(v)
 		if err != nil {
+			return nil, errNoCodec
+		}
+		if b = compress(b); b == nil {
 			return nil, errNoCodec
 		}
 		a, c := graph.Hash128(b)
@@ -499,7 +518,11 @@ func (m *memory) load(d int32) error {
 		if binary.LittleEndian.Uint64(b) != a || binary.LittleEndian.Uint64(b[8:]) != c {
 			return fmt.Errorf("sched: reload spilled %s from %s: corrupted (checksum mismatch)", m.r.tasks[d].Key, f.path)
 		}
-		if v, err = graph.DecodeValue(b[16:]); err != nil {
+		p, err := s2.Decode(nil, b[16:])
+		if err == nil {
+			v, err = graph.DecodeValue(p)
+		}
+		if err != nil {
 			return fmt.Errorf("sched: reload spilled %s from %s: %w", m.r.tasks[d].Key, f.path, err)
 		}
 	}
@@ -576,7 +599,11 @@ func (m *memory) readPart(d int32, f *spillFile, j int) (any, int64, error) {
 	if len(b) == 0 {
 		return nil, 0, nil // a dropped part
 	}
-	v, err := graph.DecodeValue(b)
+	p, err := s2.Decode(nil, b)
+	var v any
+	if err == nil {
+		v, err = graph.DecodeValue(p)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s from %s: %w", j, m.r.tasks[d].Key, f.path, err)
 	}
