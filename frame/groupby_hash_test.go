@@ -143,3 +143,54 @@ func TestManyGroupsMergeAgainstNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctKeysMerge merges states whose keys are all distinct (each
+// merged group is one row; the partial aggregations give up and pass rows
+// through): sums of all-null groups must still be 0.
+func TestDistinctKeysMerge(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(54))
+	n := 1 << 17
+	mem := memory.DefaultAllocator
+	sch := arrow.NewSchema([]arrow.Field{{Name: "k", Type: String}, {Name: "w", Type: Int64, Nullable: true}, {Name: "j", Type: Int64}}, nil)
+	want := map[string]int64{}
+	var recs []arrow.Record
+	perm := rng.Perm(n)
+	for p := 0; p < 2; p++ {
+		b := array.NewRecordBuilder(mem, sch)
+		for _, i := range perm[p*n/2 : (p+1)*n/2] {
+			k := fmt.Sprintf("key%07d", i)
+			b.Field(0).(*array.StringBuilder).Append(k)
+			if i%3 == 0 {
+				b.Field(1).AppendNull()
+				want[k] = 0
+			} else {
+				b.Field(1).(*array.Int64Builder).Append(int64(i))
+				want[k] = int64(i)
+			}
+			b.Field(2).(*array.Int64Builder).Append(int64(i % 7))
+		}
+		recs = append(recs, b.NewRecord())
+	}
+	for _, split := range []int{1, 2} {
+		tab, err := FromRecords(recs...).GroupBy("k", "j").SplitOut(split).Agg(Col("w").Sum(), Col("w").Count().Alias("c"),
+			Col("w").Mean().Alias("m")).Compute(ctx, opts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab.NumRows() != n {
+			t.Fatalf("split %d: %d groups, want %d", split, tab.NumRows(), n)
+		}
+		for r := 0; r < n; r++ {
+			k := tab.Value(r, "k").(string)
+			w := want[k]
+			c, m := int64(1), any(float64(w))
+			if w == 0 {
+				c, m = 0, nil
+			}
+			if tab.Value(r, "w") != w || tab.Value(r, "c") != c || tab.Value(r, "m") != m {
+				t.Fatalf("split %d group %s: sum %v count %v mean %v, want %d %d %v", split, k, tab.Value(r, "w"), tab.Value(r, "c"), tab.Value(r, "m"), w, c, m)
+			}
+		}
+	}
+}
