@@ -19,6 +19,10 @@ const denseMaxSlots = 1 << 21
 // in L2.
 const denseMaxBytes = 1 << 20
 
+// denseMergeBytes bounds the table of a dense merge, which sees far fewer
+// rows per group than a partial aggregation.
+const denseMergeBytes = 16 << 20
+
 // denseOK says whether densePartial can compute the aggregations: sums,
 // means, counts and sizes of integer and float columns.
 func denseOK(aggs []aggSpec) bool {
@@ -46,6 +50,15 @@ func denseOK(aggs []aggSpec) bool {
 // a null key last. ok is false when the partition does not qualify. enc
 // (may be nil) caches the key's range for persisted partitions.
 func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (arrow.Record, bool, error) {
+	return denseAgg(r, keyIdx, aggs, enc, denseMaxBytes)
+}
+
+// denseAgg is densePartial with a table of at most maxBytes laid out slot
+// by slot. A wider table whose words, one array each, still fit in L2 is
+// filled one column at a time over all the rows instead (when nothing is
+// null): random updates then stay in L2, and no group id per row is
+// stored.
+func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBytes uint64) (arrow.Record, bool, error) {
 	n := int(r.NumRows())
 	if len(keyIdx) != 1 || n == 0 || !denseOK(aggs) {
 		return nil, false, nil
@@ -105,21 +118,29 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 			w++
 		}
 	}
-	if span*uint64(w)*8 > denseMaxBytes {
-		// A table beyond L2 misses the cache on nearly every row: grouping
-		// by ids (one column at a time) is faster.
-		return nil, false, nil
+	// Slot sl's word j is acc[sl*stride+j*wstride].
+	stride, wstride := w, 1
+	columnar := span*uint64(w)*8 > maxBytes
+	if columnar {
+		// A table beyond L2 misses the cache on nearly every row.
+		if span*8 > denseMaxBytes || !denseColumnarOK(&kc, ins) {
+			return nil, false, nil
+		}
+		stride, wstride = 1, int(span)
 	}
 	acc := make([]int64, int(span)*w)
 	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
-	if !denseFused(&kc, lo, w, acc, ins) {
+	switch {
+	case columnar:
+		denseColumnar(&kc, lo, int(span), acc, ins)
+	case !denseFused(&kc, lo, w, acc, ins):
 		denseBlocks(&kc, lo, nullSlot, w, acc, ins)
 	}
 
 	// One output row per non-empty slot.
 	ng := 0
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*w] > 0 {
+		if acc[sl*stride] > 0 {
 			ng++
 		}
 	}
@@ -127,10 +148,10 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 	occupied := make([]int32, 0, ng)
 	var kvalid []bool
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*w] == 0 {
+		if acc[sl*stride] == 0 {
 			continue
 		}
-		occupied = append(occupied, int32(sl*w))
+		occupied = append(occupied, int32(sl*stride))
 		if sl == nullSlot {
 			keys = append(keys, 0)
 			kvalid = make([]bool, ng)
@@ -153,14 +174,14 @@ func densePartial(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache) (
 	wordI := func(o int) []int64 {
 		out := make([]int64, ng)
 		for g, x := range occupied {
-			out[g] = acc[int(x)+o]
+			out[g] = acc[int(x)+o*wstride]
 		}
 		return out
 	}
 	wordF := func(o int) []float64 {
 		out := make([]float64, ng)
 		for g, x := range occupied {
-			out[g] = accF[int(x)+o]
+			out[g] = accF[int(x)+o*wstride]
 		}
 		return out
 	}
@@ -402,7 +423,7 @@ func denseMerge(r arrow.Record, nkeys int, aggs []aggSpec) (arrow.Record, bool) 
 	for _, f := range fields[1:] {
 		specs = append(specs, aggSpec{fn: "sum", in: f.Name, out: f.Name, k: kindOf(f.Type)})
 	}
-	out, ok, err := densePartial(r, []int{0}, specs, nil)
+	out, ok, err := denseAgg(r, []int{0}, specs, nil, denseMergeBytes)
 	if !ok || err != nil {
 		return nil, false
 	}
@@ -411,4 +432,66 @@ func denseMerge(r arrow.Record, nkeys int, aggs []aggSpec) (arrow.Record, bool) 
 		out = withHashCol(out, rowHashes(out, []int{0}))
 	}
 	return out, true
+}
+
+// denseColumnarOK says whether denseColumnar applies: no nulls anywhere.
+func denseColumnarOK(kc *col, ins []*denseInput) bool {
+	if kc.valid != nil {
+		return false
+	}
+	for _, in := range ins {
+		if in.c.valid != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// denseColumnar fills a table of one array of span words per accumulator
+// (word j of slot sl at acc[j*span+sl]), a column at a time over all the
+// rows: the row counts along with the first sum.
+func denseColumnar(kc *col, lo int64, span int, acc []int64, ins []*denseInput) {
+	ks := kc.i64[:kc.n]
+	cnt := acc[:span]
+	counted := false
+	for _, in := range ins {
+		if in.sum < 0 {
+			continue
+		}
+		w := acc[in.sum*span : (in.sum+1)*span]
+		if in.c.k == kFloat {
+			wf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(w))), span)
+			vs := in.c.f64[:len(ks)]
+			if !counted {
+				for i, k := range ks {
+					x := k - lo
+					cnt[x]++
+					wf[x] += vs[i]
+				}
+			} else {
+				for i, k := range ks {
+					wf[k-lo] += vs[i]
+				}
+			}
+		} else {
+			vs := in.c.i64[:len(ks)]
+			if !counted {
+				for i, k := range ks {
+					x := k - lo
+					cnt[x]++
+					w[x] += vs[i]
+				}
+			} else {
+				for i, k := range ks {
+					w[k-lo] += vs[i]
+				}
+			}
+		}
+		counted = true
+	}
+	if !counted {
+		for _, k := range ks {
+			cnt[k-lo]++
+		}
+	}
 }
