@@ -22,6 +22,9 @@ import (
 type index struct {
 	col  string
 	divs arrow.Array
+	// open: the first partition may also hold values below divs[0] and the
+	// last values above divs[n] (divisions given by the user).
+	open bool
 }
 
 // SetIndex sorts the frame by col (ascending, nulls last) and records col as
@@ -80,6 +83,93 @@ func (f *Frame) SetIndex(ctx context.Context, col string, opts ...sched.Option) 
 	out := f.derive(sortNode(sp, f.n.schema))
 	out.n.idx = &index{col: col, divs: divisions(sorted, sp.bounds)}
 	return out, nil
+}
+
+// SetIndexDivisions sorts the frame by col into the partitions the given
+// divisions bound, like Dask's set_index(col, divisions=...): partition j
+// gets the values v with divisions[j] <= v < divisions[j+1] (the last also
+// those above, the first those below; nulls go to the last). Nothing is
+// computed now: the divisions replace the sampling. They must be
+// non-decreasing values of col's type (numbers for numeric columns,
+// strings, bools, time.Time or date strings for timestamps).
+func (f *Frame) SetIndexDivisions(col string, divisions ...any) *Frame {
+	if f.err != nil {
+		return f
+	}
+	sp, err := checkSortKeys(f.n.schema, []SortKey{Asc(col)})
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: SetIndexDivisions: %w", err))
+	}
+	if len(divisions) < 2 {
+		return errFrame(fmt.Errorf("frame: SetIndexDivisions(%s): need at least two divisions, got %d", col, len(divisions)))
+	}
+	t := f.n.schema.Field(f.n.schema.FieldIndices(col)[0]).Type
+	k := kindOf(t)
+	lits := make([]litVal, len(divisions))
+	for i, d := range divisions {
+		if d == nil {
+			return errFrame(fmt.Errorf("frame: SetIndexDivisions(%s): division %d is nil", col, i))
+		}
+		if lits[i], err = indexLit(d, k); err != nil {
+			return errFrame(fmt.Errorf("frame: SetIndexDivisions(%s): division %d: %w", col, i, err))
+		}
+		if k == kInt && lits[i].k == kFloat {
+			return errFrame(fmt.Errorf("frame: SetIndexDivisions(%s): division %d: %v is not an integer", col, i, d))
+		}
+	}
+	divs := litArray(lits, k)
+	c := colOf(divs)
+	for i := 1; i < c.n; i++ {
+		if cmpVal(&c, i-1, &c, i) > 0 {
+			return errFrame(fmt.Errorf("frame: SetIndexDivisions(%s): divisions decrease at %d (%v after %v)", col, i, divisions[i], divisions[i-1]))
+		}
+	}
+	// Boundary rows (d1..dn-1, before every row: partition -1, row -1), so
+	// that a row equal to a division goes to the partition it starts.
+	inner := array.NewSlice(divs, 1, int64(c.n-1))
+	m := c.n - 2
+	neg := make([]int64, m)
+	for i := range neg {
+		neg[i] = -1
+	}
+	fields := []arrow.Field{{Name: col, Type: t, Nullable: true}, {Name: colPart, Type: Int64}, {Name: colRow, Type: Int64}, {Name: colWeight, Type: Float64}}
+	sp.bounds = array.NewRecord(arrow.NewSchema(fields, nil), []arrow.Array{inner, int64Array(neg, nil), int64Array(neg, nil), float64Array(make([]float64, m), nil)}, int64(m))
+	out := f.derive(sortNode(sp, f.n.schema))
+	out.n.idx = &index{col: col, divs: divs, open: true}
+	return out
+}
+
+// litArray makes an array of kind k from literals converted by indexLit.
+func litArray(lits []litVal, k kind) arrow.Array {
+	n := len(lits)
+	switch k {
+	case kFloat:
+		v := make([]float64, n)
+		for i, l := range lits {
+			v[i] = l.float()
+		}
+		return float64Array(v, nil)
+	case kStr:
+		sb := newStrBuilder(n)
+		for _, l := range lits {
+			sb.add([]byte(l.s))
+		}
+		return sb.array()
+	case kBool:
+		v := make([]bool, n)
+		for i, l := range lits {
+			v[i] = l.b
+		}
+		return boolArray(v, nil)
+	}
+	v := make([]int64, n)
+	for i, l := range lits {
+		v[i] = l.i
+	}
+	if k == kTime {
+		return timeArray(v, nil)
+	}
+	return int64Array(v, nil)
 }
 
 // divisions builds the division array: the smallest sampled value (the
@@ -243,10 +333,10 @@ func (f *Frame) LocRange(lo, hi any) *Frame {
 		if c.null(upper) {
 			upper = np
 		}
-		if hb != nil && cmpLit(&c, j, *hb) > 0 {
+		if hb != nil && cmpLit(&c, j, *hb) > 0 && !(ix.open && j == 0) {
 			continue
 		}
-		if lb != nil && !c.null(upper) && cmpLit(&c, upper, *lb) < 0 {
+		if lb != nil && !c.null(upper) && cmpLit(&c, upper, *lb) < 0 && !(ix.open && j == np-1) {
 			continue
 		}
 		keep = append(keep, j)
@@ -263,6 +353,9 @@ func (f *Frame) LocRange(lo, hi any) *Frame {
 	sub := &node{op: "parts", parts: keep, schema: f.n.schema}
 	sub.in = f.n
 	sub.idx = &index{col: ix.col, divs: takeCol(ix.divs, di)}
+	if ix.open && len(keep) > 0 && (keep[0] == 0 || keep[len(keep)-1] == np-1) {
+		sub.idx.open = true
+	}
 	sub.exprs = []*enode{{op: "lit", lit: litVal{null: true}}, {op: "lit", lit: litVal{null: true}}}
 	if lb != nil {
 		sub.exprs[0].lit = *lb
@@ -365,6 +458,9 @@ func explainSort(b *strings.Builder, ind string, n *node) {
 		how := "sampled divisions"
 		if sp.bounds != nil {
 			how = "computed divisions"
+			if n.idx != nil && n.idx.open {
+				how = "given divisions"
+			}
 		}
 		fmt.Fprintf(b, "%ssort by %s (range-partitioned, %s, npartitions=%d)", ind, sp, how, sortParts(n))
 	}

@@ -305,3 +305,84 @@ func TestSetSortedIndex(t *testing.T) {
 		t.Errorf("unknown: %v", err)
 	}
 }
+
+func TestSetIndexDivisions(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(8))
+	d := newSortData(rng, 2000, 6, 400)
+	x := d.frame().SetIndexDivisions("i", -100, -50, 0, 0, 50, 100)
+	if x.Err() != nil {
+		t.Fatal(x.Err())
+	}
+	if x.NPartitions() != 5 || len(x.Divisions()) != 6 || x.Divisions()[1] != int64(-50) {
+		t.Fatalf("%d partitions, divisions %v", x.NPartitions(), x.Divisions())
+	}
+	// The whole frame, sorted; each partition within its divisions (the
+	// ends open: values beyond them sit in the first and last partitions).
+	tab, err := x.Compute(ctx, sched.WithExecutor(sched.NewLoopback()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameIDs(t, "divisions sort", ids(t, tab), d.refSort([]SortKey{Asc("i")}))
+	parts := partitions(t, x)
+	div := []int64{-100, -50, 0, 0, 50, 100}
+	for j, p := range parts {
+		c := colOf(p.Column(1))
+		for r := 0; r < c.n; r++ {
+			if c.null(r) {
+				if j != len(parts)-1 {
+					t.Fatalf("null in partition %d", j)
+				}
+				continue
+			}
+			v := c.i64[r]
+			if (j > 0 && v < div[j]) || (j < len(parts)-1 && v >= div[j+1]) {
+				t.Fatalf("partition %d holds %d, divisions %v", j, v, div)
+			}
+		}
+	}
+	for _, b := range [][2]any{{-300, -120}, {-10, 10}, {120, nil}, {0, 0}, {nil, nil}} {
+		tab, err := x.LocRange(b[0], b[1]).Compute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		lo, hi := b[0], b[1]
+		if v, ok := lo.(int); ok {
+			lo = int64(v)
+		}
+		if v, ok := hi.(int); ok {
+			hi = int64(v)
+		}
+		for _, id := range d.refSort([]SortKey{Asc("i")}) {
+			if inRange(d.rows[id][1], lo, hi) {
+				want = append(want, id)
+			}
+		}
+		sameIDs(t, "divisions LocRange", ids(t, tab), want)
+	}
+	if n := x.LocRange(-10, 10).NPartitions(); n != 3 {
+		t.Errorf("LocRange(-10, 10) keeps %d partitions", n)
+	}
+	if x.Repartition(1).Divisions() == nil {
+		t.Error("merging dropped the divisions")
+	}
+	for _, bad := range []struct {
+		f    *Frame
+		want string
+	}{
+		{d.frame().SetIndexDivisions("i", 1), "at least two"},
+		{d.frame().SetIndexDivisions("i", 5, 1), "divisions decrease at 1"},
+		{d.frame().SetIndexDivisions("i", 1, "x"), "division 1: bound x (string)"},
+		{d.frame().SetIndexDivisions("i", 1, 2.5), "not an integer"},
+		{d.frame().SetIndexDivisions("zz", 1, 2), `unknown column "zz"`},
+	} {
+		if bad.f.Err() == nil || !strings.Contains(bad.f.Err().Error(), bad.want) {
+			t.Errorf("err %v, want %q", bad.f.Err(), bad.want)
+		}
+	}
+	s := d.frame().SetIndexDivisions("s", "a", "b", "zz")
+	if tab, err := s.Compute(ctx); err != nil || tab.NumRows() != 2000 {
+		t.Fatalf("string divisions: %v", err)
+	}
+}

@@ -134,7 +134,7 @@ func (f *Frame) repartition(outs []repOut, nin int) *Frame {
 		}
 		if di != nil {
 			di = append(di, int32(nin))
-			n.idx = &index{col: ix.col, divs: takeCol(ix.divs, di)}
+			n.idx = &index{col: ix.col, divs: takeCol(ix.divs, di), open: ix.open}
 		}
 	}
 	return newFrame(n)
@@ -283,7 +283,7 @@ func concatIndex(ins []*node) *index {
 	var parts []arrow.Array
 	for i, in := range ins {
 		ix := in.idx
-		if ix == nil || ix.col != ins[0].idx.col {
+		if ix == nil || ix.open || ix.col != ins[0].idx.col {
 			return nil
 		}
 		c := colOf(ix.divs)
