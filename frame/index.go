@@ -296,7 +296,7 @@ func keptIndex(parent, n *node) *index {
 // open (df.loc[:hi], df.loc[lo:]). Only the partitions whose divisions
 // overlap the range are read: the others' tasks are not in the graph. Rows
 // with a null index are never selected. The frame must have an index
-// (SetIndex). Bounds are compared like Filter's literals: an int or float
+// (SetIndex, SetSortedIndex or SetIndexDivisions). Bounds are compared like Filter's literals: an int or float
 // with a numeric index, a string with a string index, a time.Time or a
 // date string with a timestamp index.
 func (f *Frame) LocRange(lo, hi any) *Frame {
