@@ -265,3 +265,12 @@ func BenchmarkPartialIntKey(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkMinMaxInt(b *testing.B) {
+	r := benchRecord(1<<20, 1000)
+	c := colOf(r.Column(0))
+	b.SetBytes(8 << 20)
+	for i := 0; i < b.N; i++ {
+		minMaxInt(&c)
+	}
+}

@@ -250,3 +250,110 @@ func TestGroupByFastPathsAgainstNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestSortedAggSources runs sortedAgg over several sources and row lists
+// whose key ranges and nulls differ from source to source (the first
+// source's range too narrow, all-null, empty), against fullAggRows over the
+// gathered rows.
+func TestSortedAggSources(t *testing.T) {
+	rng := rand.New(rand.NewSource(61))
+	aggs := []aggSpec{{fn: "median", in: "vf", out: "m", k: kFloat}, {fn: "std", in: "vf", out: "s", k: kFloat},
+		{fn: "sum", in: "vi", out: "si", k: kInt}, {fn: "mean", in: "vi", out: "mi", k: kInt}, {fn: "count", in: "vf", out: "c", k: kFloat},
+		{fn: "size", out: "n", k: kInt}, {fn: "var", in: "vi", out: "v", k: kInt}}
+	taken := 0
+	for trial := 0; trial < 40; trial++ {
+		var srcs []arrow.Record
+		var idx [][]int32
+		for k := 0; k < 1+rng.Intn(4); k++ {
+			n := rng.Intn(300)
+			if trial%5 == 0 && k == 0 {
+				n = 0
+			}
+			lo := int64(rng.Intn(20) - 10)
+			span := int64(1 + rng.Intn(30))
+			if trial%7 == 1 {
+				n, lo, span = 50+n, -1, 1 // just below the all-null first source's (empty) range
+			}
+			keyNulls := (trial+k)%3 == 0
+			r := valueRecord(rng, n, lo, span, keyNulls, trial%2 == 0, Int64)
+			if trial%7 == 1 && k == 0 {
+				r = valueRecord(rng, n, lo, span, false, false, Int64)
+				b := array.NewInt64Builder(memory.DefaultAllocator)
+				for i := 0; i < n; i++ {
+					b.AppendNull() // an all-null key
+				}
+				r = array.NewRecord(r.Schema(), []arrow.Array{b.NewArray(), r.Column(1), r.Column(2)}, int64(n))
+			}
+			srcs = append(srcs, r)
+			if rng.Intn(2) == 0 {
+				idx = append(idx, nil)
+				continue
+			}
+			var rows []int32
+			for i := 0; i < n; i++ {
+				if rng.Intn(3) > 0 {
+					rows = append(rows, int32(i))
+				}
+			}
+			if rows == nil {
+				rows = []int32{}
+			}
+			idx = append(idx, rows)
+		}
+		got, ok, err := sortedAgg(srcs, idx, []string{"k"}, aggs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := gatherRecords(srcs, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			if all.NumRows() > 0 {
+				t.Fatalf("trial %d: sortedAgg declined %d rows of a small key range", trial, all.NumRows())
+			}
+			continue
+		}
+		taken++
+		want, err := fullAggRows(all, []string{"k"}, aggs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := rowsByKey(got), rowsByKey(want)
+		if len(g) != len(w) {
+			t.Fatalf("trial %d: %d groups, want %d", trial, len(g), len(w))
+		}
+		for k, wv := range w {
+			if !sameFloats(g[k], wv) {
+				t.Fatalf("trial %d key %s: got %s, want %s", trial, k, g[k], wv)
+			}
+		}
+	}
+	if taken < 20 {
+		t.Fatalf("sortedAgg took only %d of 40 trials", taken)
+	}
+}
+
+// sameFloats compares two rows printed by rowsByKey, numbers to 1e-9.
+func sameFloats(a, b string) bool {
+	as, bs := strings.Split(a, "|"), strings.Split(b, "|")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		if as[i] == bs[i] {
+			continue
+		}
+		var x, y float64
+		if _, err := fmt.Sscan(as[i], &x); err != nil {
+			return false
+		}
+		if _, err := fmt.Sscan(bs[i], &y); err != nil {
+			return false
+		}
+		if math.Abs(x-y) > 1e-9*math.Max(1, math.Abs(y)) {
+			return false
+		}
+	}
+	return true
+}

@@ -88,14 +88,6 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 	if total == 0 || total > math.MaxInt32 {
 		return nil, false, nil
 	}
-	// Key ranges over all sources.
-	type keyRange struct {
-		lo    int64
-		span  uint64
-		nulls bool
-		any   bool
-	}
-	kr := make([]keyRange, len(keyIdx))
 	kcols := make([][]col, len(srcs))
 	for k, s := range srcs {
 		kcols[k] = make([]col, len(keyIdx))
@@ -105,83 +97,31 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 				return nil, false, nil
 			}
 			kcols[k][j] = c
-			lo, hi, any := minMaxInt(&c)
-			r := &kr[j]
-			r.nulls = r.nulls || c.valid != nil
-			if any {
-				if !r.any {
-					r.lo, r.span, r.any = lo, uint64(hi)-uint64(lo)+1, true
-				} else {
-					cur := r.lo + int64(r.span-1)
-					if lo < r.lo {
-						r.lo = lo
-					}
-					if hi > cur {
-						cur = hi
-					}
-					r.span = uint64(cur) - uint64(r.lo) + 1
-				}
-			}
 		}
 	}
-	card := uint64(1)
-	spans := make([]uint64, len(kr))
-	for j, r := range kr {
-		s := r.span
-		if r.any && (s == 0 || s > sortedMaxSlots) {
-			return nil, false, nil
-		}
-		if r.nulls {
-			s++
-		}
-		spans[j] = s
-		card *= s
-		if card > sortedMaxSlots || card > uint64(2*total+1024) {
-			return nil, false, nil
-		}
-	}
-
-	// Pass 1: a group per row, from the code of its keys.
-	slot := make([]int32, card)
-	gids := make([]int32, total)
+	// The key ranges of the first source usually hold the others' too (the
+	// rows of one key space, split by hash): code with them, and only if a
+	// row falls outside, take the ranges of all sources and code again.
+	var kr []keyRange
+	var spans []uint64
+	var gids []int32
 	var codes []uint64 // the code of each group
 	var size []int64   // rows per group
-	pos := 0
-	for k := range srcs {
-		kc := kcols[k]
-		rows := idx[k]
-		n := len(rows)
-		if rows == nil {
-			n = int(srcs[k].NumRows())
+	for _, all := range []bool{false, true} {
+		n := 1
+		if all {
+			n = len(srcs)
 		}
-		for t := 0; t < n; t++ {
-			i := t
-			if rows != nil {
-				i = int(rows[t])
-			}
-			code := uint64(0)
-			for j := range kc {
-				c := &kc[j]
-				var x uint64
-				if kr[j].nulls {
-					if !c.null(i) {
-						x = uint64(c.i64[i]-kr[j].lo) + 1
-					}
-				} else {
-					x = uint64(c.i64[i] - kr[j].lo)
-				}
-				code = code*spans[j] + x
-			}
-			g := slot[code]
-			if g == 0 {
-				codes = append(codes, code)
-				size = append(size, 0)
-				g = int32(len(codes))
-				slot[code] = g
-			}
-			size[g-1]++
-			gids[pos] = g - 1
-			pos++
+		kr = keyRanges(kcols[:n])
+		var ok bool
+		if spans, ok = keySpans(kr, total); !ok {
+			return nil, false, nil
+		}
+		if gids, codes, size, ok = codeRows(kcols, idx, kr, spans, total); ok {
+			break
+		}
+		if all {
+			return nil, false, nil
 		}
 	}
 	ng := len(codes)
@@ -240,8 +180,18 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 			vc[k] = colOf(s.Column(ci[0]))
 		}
 		s := &sorted{starts: make([]int, ng+1)}
+		nulls := false
+		for k := range vc {
+			nulls = nulls || vc[k].valid != nil
+		}
 		p := 0
-		for k := range srcs {
+		if !nulls {
+			// Every row counts: the group sizes.
+			for g, n := range size {
+				s.starts[g+1] = int(n)
+			}
+		}
+		for k := 0; nulls && k < len(srcs); k++ {
 			c := &vc[k]
 			rows := idx[k]
 			n := len(rows)
@@ -407,4 +357,115 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 		cols = append(cols, out[i])
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng)), true, nil
+}
+
+// keyRange is the range of an integer key over some sources.
+type keyRange struct {
+	lo    int64
+	span  uint64
+	nulls bool
+	any   bool
+}
+
+// keyRanges returns the range of each key column over the sources kcols.
+func keyRanges(kcols [][]col) []keyRange {
+	kr := make([]keyRange, len(kcols[0]))
+	for _, cs := range kcols {
+		for j := range cs {
+			c := &cs[j]
+			lo, hi, any := minMaxInt(c)
+			r := &kr[j]
+			r.nulls = r.nulls || c.valid != nil
+			if !any {
+				continue
+			}
+			if !r.any {
+				r.lo, r.span, r.any = lo, uint64(hi)-uint64(lo)+1, true
+				continue
+			}
+			cur := r.lo + int64(r.span-1)
+			r.lo, cur = min(r.lo, lo), max(cur, hi)
+			r.span = uint64(cur) - uint64(r.lo) + 1
+		}
+	}
+	return kr
+}
+
+// keySpans returns the number of codes of each key (its range, and one for
+// null), ok false when their product is too large for sortedAgg's table.
+func keySpans(kr []keyRange, total int) ([]uint64, bool) {
+	card := uint64(1)
+	spans := make([]uint64, len(kr))
+	for j, r := range kr {
+		s := r.span
+		if r.any && (s == 0 || s > sortedMaxSlots) {
+			return nil, false
+		}
+		if r.nulls {
+			s++
+		}
+		spans[j] = s
+		card *= s
+		if card > sortedMaxSlots || card > uint64(2*total+1024) {
+			return nil, false
+		}
+	}
+	return spans, true
+}
+
+// codeRows gives each row of the sources a group by the code of its keys
+// (a table of groups indexed by code). ok is false when a key is outside
+// its range kr or null where kr has none.
+func codeRows(kcols [][]col, idx [][]int32, kr []keyRange, spans []uint64, total int) (gids []int32, codes []uint64, size []int64, ok bool) {
+	card := uint64(1)
+	for _, s := range spans {
+		card *= s
+	}
+	slot := make([]int32, card)
+	gids = make([]int32, total)
+	pos := 0
+	for k, kc := range kcols {
+		for j := range kc {
+			if kc[j].valid != nil && !kr[j].nulls {
+				return nil, nil, nil, false
+			}
+		}
+		rows := idx[k]
+		n := len(rows)
+		if rows == nil && len(kc) > 0 {
+			n = kc[0].n
+		}
+		for t := 0; t < n; t++ {
+			i := t
+			if rows != nil {
+				i = int(rows[t])
+			}
+			code := uint64(0)
+			for j := range kc {
+				c := &kc[j]
+				var x uint64
+				if !kr[j].nulls || !c.null(i) {
+					x = uint64(c.i64[i] - kr[j].lo)
+					if x >= kr[j].span {
+						return nil, nil, nil, false
+					}
+					if kr[j].nulls {
+						x++
+					}
+				}
+				code = code*spans[j] + x
+			}
+			g := slot[code]
+			if g == 0 {
+				codes = append(codes, code)
+				size = append(size, 0)
+				g = int32(len(codes))
+				slot[code] = g
+			}
+			size[g-1]++
+			gids[pos] = g - 1
+			pos++
+		}
+	}
+	return gids, codes, size, true
 }

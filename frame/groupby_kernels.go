@@ -844,6 +844,11 @@ func fullAgg(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error
 	if out, ok, err := sortedAgg([]arrow.Record{r}, [][]int32{nil}, keys, aggs); ok || err != nil {
 		return out, err
 	}
+	return fullAggRows(r, keys, aggs)
+}
+
+// fullAggRows is fullAgg by group ids over any keys.
+func fullAggRows(r arrow.Record, keys []string, aggs []aggSpec) (arrow.Record, error) {
 	keyIdx, err := fieldIndices(r.Schema(), keys)
 	if err != nil {
 		return nil, err

@@ -324,16 +324,21 @@ func minMaxInt(c *col) (lo, hi int64, any bool) {
 		if len(vs) == 0 {
 			return 0, 0, false
 		}
-		lo, hi = vs[0], vs[0]
-		for _, v := range vs {
-			if v < lo {
-				lo = v
-			}
-			if v > hi {
-				hi = v
-			}
+		// Four independent running extremes, branch-free.
+		l0, l1, l2, l3 := vs[0], vs[0], vs[0], vs[0]
+		h0, h1, h2, h3 := l0, l0, l0, l0
+		i := 0
+		for ; i+4 <= len(vs); i += 4 {
+			v := vs[i : i+4 : i+4]
+			l0, h0 = min(l0, v[0]), max(h0, v[0])
+			l1, h1 = min(l1, v[1]), max(h1, v[1])
+			l2, h2 = min(l2, v[2]), max(h2, v[2])
+			l3, h3 = min(l3, v[3]), max(h3, v[3])
 		}
-		return lo, hi, true
+		for _, v := range vs[i:] {
+			l0, h0 = min(l0, v), max(h0, v)
+		}
+		return min(l0, l1, l2, l3), max(h0, h1, h2, h3), true
 	}
 	for i, v := range vs {
 		if c.null(i) {
