@@ -130,17 +130,28 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	}
 	acc := make([]int64, int(span)*w)
 	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
+	var seen []uint64 // columnar without row counts: the non-empty slots
 	switch {
 	case columnar:
-		denseColumnar(&kc, lo, int(span), acc, ins)
+		needRows := false
+		for _, a := range aggs {
+			needRows = needRows || a.fn == "size" || a.fn == "count" || a.fn == "mean"
+		}
+		seen = denseColumnar(&kc, lo, int(span), acc, ins, needRows)
 	case !denseFused(&kc, lo, w, acc, ins):
 		denseBlocks(&kc, lo, nullSlot, w, acc, ins)
 	}
 
 	// One output row per non-empty slot.
+	used := func(sl int) bool {
+		if seen != nil {
+			return seen[sl>>6]&(1<<(sl&63)) != 0
+		}
+		return acc[sl*stride] > 0
+	}
 	ng := 0
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*stride] > 0 {
+		if used(sl) {
 			ng++
 		}
 	}
@@ -148,7 +159,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	occupied := make([]int32, 0, ng)
 	var kvalid []bool
 	for sl := 0; sl < int(span); sl++ {
-		if acc[sl*stride] == 0 {
+		if !used(sl) {
 			continue
 		}
 		occupied = append(occupied, int32(sl*stride))
@@ -449,9 +460,57 @@ func denseColumnarOK(kc *col, ins []*denseInput) bool {
 
 // denseColumnar fills a table of one array of span words per accumulator
 // (word j of slot sl at acc[j*span+sl]), a column at a time over all the
-// rows: the row counts along with the first sum.
-func denseColumnar(kc *col, lo int64, span int, acc []int64, ins []*denseInput) {
+// rows: the row counts along with the first sum. Without needRows it marks
+// the non-empty slots in a bitmap instead (one bit per slot, in L1, rather
+// than a word per slot) and returns it.
+func denseColumnar(kc *col, lo int64, span int, acc []int64, ins []*denseInput, needRows bool) []uint64 {
 	ks := kc.i64[:kc.n]
+	if !needRows {
+		seen := make([]uint64, (span+63)/64)
+		marked := false
+		for _, in := range ins {
+			if in.sum < 0 {
+				continue
+			}
+			w := acc[in.sum*span : (in.sum+1)*span]
+			switch {
+			case marked && in.c.k == kFloat:
+				wf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(w))), span)
+				vs := in.c.f64[:len(ks)]
+				for i, k := range ks {
+					wf[k-lo] += vs[i]
+				}
+			case marked:
+				vs := in.c.i64[:len(ks)]
+				for i, k := range ks {
+					w[k-lo] += vs[i]
+				}
+			case in.c.k == kFloat:
+				wf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(w))), span)
+				vs := in.c.f64[:len(ks)]
+				for i, k := range ks {
+					x := k - lo
+					seen[x>>6] |= 1 << (x & 63)
+					wf[x] += vs[i]
+				}
+			default:
+				vs := in.c.i64[:len(ks)]
+				for i, k := range ks {
+					x := k - lo
+					seen[x>>6] |= 1 << (x & 63)
+					w[x] += vs[i]
+				}
+			}
+			marked = true
+		}
+		if !marked {
+			for _, k := range ks {
+				x := k - lo
+				seen[x>>6] |= 1 << (x & 63)
+			}
+		}
+		return seen
+	}
 	cnt := acc[:span]
 	counted := false
 	for _, in := range ins {
@@ -494,4 +553,5 @@ func denseColumnar(kc *col, lo int64, span int, acc []int64, ins []*denseInput) 
 			cnt[k-lo]++
 		}
 	}
+	return nil
 }

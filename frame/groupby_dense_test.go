@@ -162,13 +162,19 @@ func TestDensePartialAgainstNaive(t *testing.T) {
 		}
 		r := valueRecord(rng, n, lo, span, trial%3 == 1, trial%2 == 1, typ)
 		spec := aggs[rng.Intn(3):]
+		switch trial % 8 {
+		case 4:
+			spec = []aggSpec{aggs[0], aggs[4]} // sums only: no row counts
+		case 0:
+			spec = nil // the keys alone
+		}
 		var enc *encCache
 		if trial%5 == 2 {
 			enc = &encCache{}
 			enc.warm(r)
 		}
 		var maxBytes uint64 = denseMaxBytes
-		if trial%4 == 0 {
+		if trial%4 == 0 || trial%6 == 2 {
 			maxBytes = 0 // a column at a time (or declined, with nulls)
 		}
 		got, ok, err := denseAgg(r, []int{0}, spec, enc, maxBytes)
@@ -242,7 +248,7 @@ func benchRecord(n, groups int) arrow.Record {
 }
 
 func BenchmarkPartialIntKey(b *testing.B) {
-	for _, groups := range []int{100, 10000} {
+	for _, groups := range []int{100, 10000, 100000} {
 		r := benchRecord(1<<20, groups)
 		fn := "mean"
 		if groups > 100 {
