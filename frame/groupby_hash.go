@@ -92,8 +92,8 @@ func rowHashesEnc(r arrow.Record, keyIdx []int, enc *encCache) []uint64 {
 }
 
 // hashGroups groups the rows of r by the keys keyIdx using r's hashCol as
-// the group code, when r has one, has many rows and they are mostly
-// distinct (a merge of partial states of many groups): no key is coded or
+// the group code, when r has one, has many rows and they are nearly all
+// distinct (a merge of partial states that hardly repeat): no key is coded or
 // hashed again, and rows that share a hash are checked to share their keys
 // too. ok is false when that does not apply or two different keys share a
 // hash; the caller then groups by the keys.
@@ -103,16 +103,19 @@ func hashGroups(r arrow.Record, keyIdx []int) (gids, first []int32, ok bool) {
 		return nil, nil, false
 	}
 	hs := keyHashes(r, keyIdx)
-	// Mostly distinct? A sample of the first rows tells.
+	// Nearly all distinct? A sample spread over the rows tells (merged
+	// partials repeat each group once per partition, far apart; checking
+	// every repeat's keys would cost more than coding them).
 	sample := 1 << 14
 	t := newI64Table(sample)
 	distinct := 0
-	for _, h := range hs[:sample] {
+	for s := 0; s < sample; s++ {
+		h := hs[s*(n/sample)]
 		if _, isNew := t.id(int64(h), int32(distinct)); isNew {
 			distinct++
 		}
 	}
-	if distinct < sample/2 {
+	if distinct < sample-sample/32 {
 		return nil, nil, false
 	}
 	gids, first = radixGroups(hs)
