@@ -280,3 +280,48 @@ func BenchmarkMinMaxInt(b *testing.B) {
 		minMaxInt(&c)
 	}
 }
+
+func TestMinMaxKernelAgainstNaive(t *testing.T) {
+	rng := rand.New(rand.NewSource(71))
+	for trial := 0; trial < 60; trial++ {
+		n := rng.Intn(500)
+		ng := 1 + rng.Intn(40)
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		gids := make([]int32, n)
+		for i := range gids {
+			gids[i] = int32(rng.Intn(ng)) // some groups may get no rows
+			switch {
+			case trial%3 == 1 && rng.Intn(5) == 0:
+				b.AppendNull()
+			case rng.Intn(30) == 0:
+				b.Append([]int64{math.MaxInt64, math.MinInt64}[rng.Intn(2)])
+			default:
+				b.Append(rng.Int63n(1000) - 500)
+			}
+		}
+		a := b.NewArray()
+		c := colOf(a)
+		for _, fn := range []string{"min", "max"} {
+			got := pickKernel(fn, &c, gids, ng)
+			for g := 0; g < ng; g++ {
+				var want any
+				for i, h := range gids {
+					if int(h) != g || a.IsNull(i) {
+						continue
+					}
+					v := a.(*array.Int64).Value(i)
+					if want == nil || (fn == "min" && v < want.(int64)) || (fn == "max" && v > want.(int64)) {
+						want = v
+					}
+				}
+				var gv any
+				if !got.IsNull(g) {
+					gv = got.(*array.Int64).Value(g)
+				}
+				if gv != want {
+					t.Fatalf("trial %d %s group %d: got %v, want %v", trial, fn, g, gv, want)
+				}
+			}
+		}
+	}
+}

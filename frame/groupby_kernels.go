@@ -605,6 +605,9 @@ func sumI(c *col, gids []int32, ng int) []int64 {
 // pickKernel computes min, max, first or last per group; groups with no
 // non-null value are null.
 func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
+	if (fn == "min" || fn == "max") && (c.k == kInt || c.k == kTime) {
+		return minMaxKernel(fn == "min", c, gids, ng)
+	}
 	seen := make([]bool, ng)
 	switch c.k {
 	case kFloat:
@@ -676,6 +679,64 @@ func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
 		}
 		return int64Array(out, nilIfAll(seen))
 	}
+}
+
+// minMaxKernel is pickKernel's min or max of an integer or timestamp
+// column: one typed loop per case, no per-row test of which function.
+func minMaxKernel(isMin bool, c *col, gids []int32, ng int) arrow.Array {
+	out := make([]int64, ng)
+	init := int64(math.MinInt64)
+	if isMin {
+		init = math.MaxInt64
+	}
+	for g := range out {
+		out[g] = init
+	}
+	vs := c.i64[:len(gids)]
+	var seen []bool
+	fast := c.valid == nil
+	if fast && isMin {
+		for i, g := range gids {
+			out[g] = min(out[g], vs[i])
+		}
+	} else if fast {
+		for i, g := range gids {
+			out[g] = max(out[g], vs[i])
+		}
+	}
+	if fast {
+		// A group still at the initial value may have had no rows: count.
+		for _, v := range out {
+			if v == init {
+				fast = false
+				break
+			}
+		}
+	}
+	if !fast {
+		seen = make([]bool, ng)
+		for i, g := range gids {
+			if c.null(i) {
+				continue
+			}
+			seen[g] = true
+			if isMin {
+				out[g] = min(out[g], vs[i])
+			} else {
+				out[g] = max(out[g], vs[i])
+			}
+		}
+		seen = nilIfAll(seen)
+		for g := range out {
+			if seen != nil && !seen[g] {
+				out[g] = 0
+			}
+		}
+	}
+	if c.k == kTime {
+		return timeArray(out, seen)
+	}
+	return int64Array(out, seen)
 }
 
 func nilIfAll(b []bool) []bool {
