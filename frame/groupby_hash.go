@@ -130,3 +130,42 @@ func hashGroups(r arrow.Record, keyIdx []int) (gids, first []int32, ok bool) {
 	}
 	return gids, first, true
 }
+
+// shuffleSource is the record whose rows a split hands on: partial states
+// that aggregated rows lose their hashCol (its merge codes the keys: the
+// copy would not pay), one-row-per-input-row states keep it.
+func shuffleSource(r arrow.Record) arrow.Record {
+	if !hasHashCol(r) || isUnmerged(r) {
+		return r
+	}
+	return dropHashCol(r)
+}
+
+// dropHashCol returns r without its last column, hashCol (no copy).
+func dropHashCol(r arrow.Record) arrow.Record {
+	n := int(r.NumCols()) - 1
+	md := r.Schema().Metadata()
+	return array.NewRecord(arrow.NewSchema(r.Schema().Fields()[:n], &md), r.Columns()[:n], r.NumRows())
+}
+
+// alignHashCols drops hashCol from every record unless all have it (the
+// pieces of partitions that did and did not aggregate their rows).
+func alignHashCols(recs []arrow.Record) []arrow.Record {
+	with := 0
+	for _, r := range recs {
+		if hasHashCol(r) {
+			with++
+		}
+	}
+	if with == 0 || with == len(recs) {
+		return recs
+	}
+	out := make([]arrow.Record, len(recs))
+	for i, r := range recs {
+		out[i] = r
+		if hasHashCol(r) {
+			out[i] = dropHashCol(r)
+		}
+	}
+	return out
+}

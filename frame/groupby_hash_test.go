@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/godask/godask/sched"
 )
 
 func TestRowHashesEncMatchesRowHashes(t *testing.T) {
@@ -190,6 +192,61 @@ func TestDistinctKeysMerge(t *testing.T) {
 			}
 			if tab.Value(r, "w") != w || tab.Value(r, "c") != c || tab.Value(r, "m") != m {
 				t.Fatalf("split %d group %s: sum %v count %v mean %v, want %d %d %v", split, k, tab.Value(r, "w"), tab.Value(r, "c"), tab.Value(r, "m"), w, c, m)
+			}
+		}
+	}
+}
+
+// TestMixedPartialsMerge merges the states of a partition whose keys hardly
+// repeat (passed through with their hashes) with those of one that
+// aggregated (hashes dropped by the split), in process and through bytes.
+func TestMixedPartialsMerge(t *testing.T) {
+	ctx := context.Background()
+	n := 1<<16 + 4000
+	mk := func(p int) ([]int64, []string, []int64) {
+		a := make([]int64, n)
+		s := make([]string, n)
+		v := make([]int64, n)
+		for i := range a {
+			a[i] = int64(i)
+			if p == 1 {
+				a[i] = int64(i % 100)
+			}
+			s[i] = fmt.Sprintf("s%d", i%3)
+			v[i] = int64(i % 7)
+		}
+		return a, s, v
+	}
+	want := map[string][2]int64{}
+	var recs []arrow.Record
+	for p := 0; p < 2; p++ {
+		a, s, v := mk(p)
+		for i := range a {
+			k := fmt.Sprint(a[i], s[i])
+			w := want[k]
+			want[k] = [2]int64{w[0] + v[i], w[1] + 1}
+		}
+		f := FromColumns(1, Column{"a", a}, Column{"s", s}, Column{"v", v})
+		tab, err := f.Compute(ctx, opts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, tab.Record())
+	}
+	for _, split := range []int{1, 2} {
+		for _, o := range [][]sched.Option{opts(), {sched.WithProgress(nil)}} {
+			tab, err := FromRecords(recs...).GroupBy("a", "s").SplitOut(split).Agg(Col("v").Sum(), Col("v").Size().Alias("n")).Compute(ctx, o...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tab.NumRows() != len(want) {
+				t.Fatalf("split %d: %d groups, want %d", split, tab.NumRows(), len(want))
+			}
+			for r := 0; r < tab.NumRows(); r++ {
+				k := fmt.Sprint(tab.Value(r, "a"), tab.Value(r, "s"))
+				if w := want[k]; w[0] != tab.Value(r, "v") || w[1] != tab.Value(r, "n") {
+					t.Fatalf("split %d group %s: got %v %v, want %v", split, k, tab.Value(r, "v"), tab.Value(r, "n"), w)
+				}
 			}
 		}
 	}

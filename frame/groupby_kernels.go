@@ -1018,6 +1018,7 @@ func splitByHash(r arrow.Record, keyIdx []int, p int) []arrow.Record {
 		return []arrow.Record{r}
 	}
 	hs := keyHashes(r, keyIdx)
+	r = shuffleSource(r)
 	idx := make([][]int32, p)
 	for i, h := range hs {
 		j := int((h >> 32) % uint64(p))

@@ -387,7 +387,7 @@ func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err
 		}
 	}
 	if !lazy {
-		recs := inputRecords(in, piece)
+		recs := alignHashCols(inputRecords(in, piece))
 		if len(recs) == 0 {
 			return nil, 0, false, fmt.Errorf("no inputs")
 		}
@@ -403,7 +403,7 @@ func inputRecord(in []any, piece int) (r arrow.Record, n int, unmerged bool, err
 	for _, x := range srcs {
 		unmerged = unmerged || isUnmerged(x)
 	}
-	r, err = gatherRecords(srcs, idx)
+	r, err = gatherRecords(alignHashCols(srcs), idx)
 	return r, len(srcs), unmerged, err
 }
 
@@ -482,7 +482,8 @@ func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
 	if s.n > 256 {
 		return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
 	}
-	return &Pieces{src: r, idx: splitIdx(r, idx, s.n)}, nil
+	pidx := splitIdx(r, idx, s.n)
+	return &Pieces{src: shuffleSource(r), idx: pidx}, nil
 }
 
 // concatOp concatenates its inputs (in order) and runs steps on the result.
