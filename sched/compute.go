@@ -72,7 +72,11 @@ func WithProgress(w io.Writer) Option {
 // WithMemoryLimit bounds the bytes of intermediate values the run holds in
 // memory (see Job.MemoryLimit): past 60% of it the least recently used values
 // spill to disk, past 80% new root tasks wait. The default is
-// DefaultMemoryLimit(); a negative limit turns spilling off.
+// DefaultMemoryLimit(); a negative limit turns spilling off. When the program
+// has set no Go soft memory limit (GOMEMLIMIT, debug.SetMemoryLimit), the
+// local executor sets one for the duration of the run, 1.15 times this limit
+// (at least 1 GiB, at most 85% of physical memory), so that garbage not yet
+// collected cannot double the heap past what the machine has.
 func WithMemoryLimit(bytes int64) Option { return func(c *Config) { c.MemoryLimit = bytes } }
 
 // WithSpillDir sets the directory under which a run creates its spill

@@ -42,6 +42,9 @@ func (*Local) Run(ctx context.Context, job *Job) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.mem != nil {
+		defer holdRuntimeLimit(r.mem.limit)()
+	}
 	return r.execute()
 }
 
