@@ -75,7 +75,7 @@ func WithProgress(w io.Writer) Option {
 // DefaultMemoryLimit(); a negative limit turns spilling off. When the program
 // has set no Go soft memory limit (GOMEMLIMIT, debug.SetMemoryLimit), the
 // local executor sets one for the duration of the run, 1.15 times this limit
-// (at least 1 GiB, at most 85% of physical memory), so that garbage not yet
+// (at least 1 GiB, at most 80% of physical memory), so that garbage not yet
 // collected cannot double the heap past what the machine has.
 func WithMemoryLimit(bytes int64) Option { return func(c *Config) { c.MemoryLimit = bytes } }
 

@@ -21,7 +21,7 @@ import (
 const (
 	runtimeFactor  = 1.15
 	runtimeFloor   = 1 << 30
-	runtimeCeiling = 0.85
+	runtimeCeiling = 0.8
 )
 
 var rtLimit struct {
