@@ -45,29 +45,12 @@ func (f *Frame) SetIndex(ctx context.Context, col string, opts ...sched.Option) 
 		return nil, fmt.Errorf("frame: SetIndex: %w", err)
 	}
 	kf := f.SelectCols(col)
-	g, err := kf.Graph()
-	if err != nil {
-		return nil, err
-	}
-	keys := kf.Keys()
-	g = graph.New(g.Tasks()...)
-	size := sampleSize(len(keys))
-	var sk []graph.Key
-	for i, k := range keys {
-		t, err := graph.NewTask(&sampleOp{by: sp.by, desc: sp.desc, part: i, size: size}, k)
-		if err != nil {
-			return nil, err
-		}
-		g.Add(t)
-		sk = append(sk, t.Key)
-	}
-	vals, err := sched.Run(ctx, g, sk, opts...)
+	size := sampleSize(kf.NPartitions())
+	samples, err := kf.perPartition(ctx, func(i int) graph.Op {
+		return &sampleOp{by: sp.by, desc: sp.desc, part: i, size: size}
+	}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("frame: SetIndex(%s): %w", col, err)
-	}
-	samples := make([]arrow.Record, len(vals))
-	for i, v := range vals {
-		samples[i] = v.(*Part).R
 	}
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("frame: SetIndex(%s): the frame has no partitions", col)
@@ -76,8 +59,8 @@ func (f *Frame) SetIndex(ctx context.Context, col string, opts ...sched.Option) 
 	if err != nil {
 		return nil, fmt.Errorf("frame: SetIndex(%s): %w", col, err)
 	}
-	sp.bounds = pickBounds(sorted, len(keys))
-	if int(sp.bounds.NumRows()) != len(keys)-1 {
+	sp.bounds = pickBounds(sorted, len(samples))
+	if int(sp.bounds.NumRows()) != len(samples)-1 {
 		sp.bounds = emptySample(f.n.schema, sp.by)
 	}
 	out := f.derive(sortNode(sp, f.n.schema))
@@ -508,31 +491,12 @@ func (f *Frame) SetSortedIndex(ctx context.Context, col string, opts ...sched.Op
 	if _, err := checkSortKeys(f.n.schema, []SortKey{Asc(col)}); err != nil {
 		return nil, fmt.Errorf("frame: SetSortedIndex: %w", err)
 	}
-	kf := f.SelectCols(col)
-	g, err := kf.Graph()
-	if err != nil {
-		return nil, err
-	}
-	g = graph.New(g.Tasks()...)
-	var keys []graph.Key
-	for _, k := range kf.Keys() {
-		t, err := graph.NewTask(&sortedStatsOp{col: col}, k)
-		if err != nil {
-			return nil, err
-		}
-		g.Add(t)
-		keys = append(keys, t.Key)
-	}
-	vals, err := sched.Run(ctx, g, keys, opts...)
+	recs, err := f.SelectCols(col).perPartition(ctx, func(int) graph.Op { return &sortedStatsOp{col: col} }, opts)
 	if err != nil {
 		return nil, fmt.Errorf("frame: SetSortedIndex(%s): %w", col, err)
 	}
-	if len(vals) == 0 {
+	if len(recs) == 0 {
 		return nil, fmt.Errorf("frame: SetSortedIndex(%s): the frame has no partitions", col)
-	}
-	recs := make([]arrow.Record, len(vals))
-	for j, v := range vals {
-		recs[j] = v.(*Part).R
 	}
 	// Rows 2j and 2j+1: partition j's first and last non-NA values (null
 	// when it has none), with its flags.
@@ -542,7 +506,7 @@ func (f *Frame) SetSortedIndex(ctx context.Context, col string, opts ...sched.Op
 	}
 	c := colOf(all.Column(0))
 	has, sorted, na := colOf(all.Column(1)), colOf(all.Column(2)), colOf(all.Column(3))
-	np := len(vals)
+	np := len(recs)
 	di := make([]int32, np+1)
 	prevHi, naSeen, lastVals := -1, -1, -1
 	for j := 0; j < np; j++ {

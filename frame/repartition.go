@@ -61,21 +61,7 @@ func (f *Frame) RepartitionBytes(ctx context.Context, size int64, opts ...sched.
 	if size < 1 {
 		return nil, fmt.Errorf("frame: RepartitionBytes(%d): the size must be positive", size)
 	}
-	g, err := f.Graph()
-	if err != nil {
-		return nil, err
-	}
-	g = graph.New(g.Tasks()...)
-	var keys []graph.Key
-	for _, k := range f.Keys() {
-		t, err := graph.NewTask(&sizeOp{}, k)
-		if err != nil {
-			return nil, err
-		}
-		g.Add(t)
-		keys = append(keys, t.Key)
-	}
-	vals, err := sched.Run(ctx, g, keys, opts...)
+	vals, err := f.perPartition(ctx, func(int) graph.Op { return &sizeOp{} }, opts)
 	if err != nil {
 		return nil, fmt.Errorf("frame: RepartitionBytes: %w", err)
 	}
@@ -87,8 +73,7 @@ func (f *Frame) RepartitionBytes(ctx context.Context, size int64, opts ...sched.
 		}
 		start, acc = -1, 0
 	}
-	for i, v := range vals {
-		s := v.(*Part).R
+	for i, s := range vals {
 		bytes := colOf(s.Column(0)).i64[0]
 		rows := colOf(s.Column(1)).i64[0]
 		if bytes > size {

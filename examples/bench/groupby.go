@@ -9,7 +9,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,14 +244,11 @@ func groupbySuite(args []string) error {
 		}
 		fmt.Printf("groupby/load seconds=%.3f\n", time.Since(t).Seconds())
 	}
-	if *prof != "" {
-		pf, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(pf)
-		defer pprof.StopCPUProfile()
+	stop, err := cpuProfile(*prof)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	for _, q := range groupbyQuestions {
 		if len(want) > 0 && !want[q.name] {
 			continue

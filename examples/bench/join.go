@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -148,14 +146,11 @@ func joinSuite(args []string) error {
 		tabs = joinTables{fs[0], fs[1], fs[2], fs[3]}
 		fmt.Printf("join/load seconds=%.3f\n", time.Since(t).Seconds())
 	}
-	if *prof != "" {
-		pf, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(pf)
-		defer pprof.StopCPUProfile()
+	stop, err := cpuProfile(*prof)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	for _, q := range joinQuestions {
 		if len(want) > 0 && !want[q.name] {
 			continue
