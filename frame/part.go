@@ -161,17 +161,27 @@ func decodeRecord(p []byte) (arrow.Record, error) {
 	return r, nil
 }
 
+// decodeRecordValue decodes what encodeRecord wrote for a value; what names
+// the value in the error.
+func decodeRecordValue(b []byte, what string) (arrow.Record, error) {
+	r := graph.NewReader(b)
+	rec, err := decodeRecord(r.Bytes())
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("frame: decode %s: %w", what, err)
+	}
+	return rec, nil
+}
+
 func init() {
 	graph.RegisterCodec("frame.Part", reflect.TypeOf(&Part{}), graph.Codec{
 		Encode: func(v any) ([]byte, error) { return encodeRecord(nil, v.(*Part).R) },
 		Decode: func(b []byte) (any, error) {
-			r := graph.NewReader(b)
-			rec, err := decodeRecord(r.Bytes())
-			if err == nil {
-				err = r.Err()
-			}
+			rec, err := decodeRecordValue(b, "partition")
 			if err != nil {
-				return nil, fmt.Errorf("frame: decode partition: %w", err)
+				return nil, err
 			}
 			return &Part{R: rec}, nil
 		},
@@ -218,13 +228,9 @@ func init() {
 	graph.RegisterCodec("frame.Shard", reflect.TypeOf(&shard{}), graph.Codec{
 		Encode: func(v any) ([]byte, error) { return encodeRecord(nil, v.(*shard).record()) },
 		Decode: func(b []byte) (any, error) {
-			r := graph.NewReader(b)
-			rec, err := decodeRecord(r.Bytes())
-			if err == nil {
-				err = r.Err()
-			}
+			rec, err := decodeRecordValue(b, "piece")
 			if err != nil {
-				return nil, fmt.Errorf("frame: decode piece: %w", err)
+				return nil, err
 			}
 			return &shard{r: rec}, nil
 		},

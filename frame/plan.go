@@ -402,16 +402,7 @@ func (b *builder) lower(n *node) ([]pend, error) {
 		return lowerRepartition(b, n, ps)
 	case "topn":
 		s := step{kind: n.op, names: n.names, n: n.n, desc: n.desc}
-		ps = appendStep(ps, s)
-		keys, err := b.matAll(ps)
-		if err != nil {
-			return nil, err
-		}
-		k, err := b.add(&concatOp{after: []step{s}}, keys...)
-		if err != nil {
-			return nil, err
-		}
-		return []pend{{deps: []graph.Key{k}}}, nil
+		return b.concatAfter(appendStep(ps, s), s)
 	case "describe":
 		return appendStep(ps, step{kind: "describe", names: n.names}), nil
 	case "agg":
@@ -565,4 +556,19 @@ func describeReshape(r arrow.Record, cols []string) arrow.Record {
 		arrs = append(arrs, float64Array(vals, valid))
 	}
 	return array.NewRecord(describeSchema(cols), arrs, int64(len(describeStats)))
+}
+
+// concatAfter gathers the partitions ps into one task that concatenates them
+// and applies s to the whole (a per-partition top-n then the global one, a
+// sort of few rows).
+func (b *builder) concatAfter(ps []pend, s step) ([]pend, error) {
+	keys, err := b.matAll(ps)
+	if err != nil {
+		return nil, err
+	}
+	k, err := b.add(&concatOp{after: []step{s}}, keys...)
+	if err != nil {
+		return nil, err
+	}
+	return []pend{{deps: []graph.Key{k}}}, nil
 }

@@ -168,15 +168,7 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 		if len(ps) == 1 {
 			return appendStep(ps, s), nil
 		}
-		keys, err := b.matAll(ps)
-		if err != nil {
-			return nil, err
-		}
-		k, err := b.add(&concatOp{after: []step{s}}, keys...)
-		if err != nil {
-			return nil, err
-		}
-		return []pend{{deps: []graph.Key{k}}}, nil
+		return b.concatAfter(ps, s)
 	}
 	parts, err := b.matAll(ps)
 	if err != nil {
