@@ -171,32 +171,13 @@ func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
 	}
 	switch k := cs[0].k; k {
 	case kInt, kTime:
-		vals := make([][]int64, len(cs))
-		for i, c := range cs {
-			vals[i] = c.i64
-		}
-		out := make([]int64, n)
-		for j, r := range rows {
-			if r >= 0 {
-				out[j] = vals[segs[j]][r]
-			}
-		}
+		out := gatherSegs(cs, func(c *col) []int64 { return c.i64 }, segs, rows)
 		if k == kTime {
 			return timeArray(out, valid)
 		}
 		return int64Array(out, valid)
 	case kFloat:
-		vals := make([][]float64, len(cs))
-		for i, c := range cs {
-			vals[i] = c.f64
-		}
-		out := make([]float64, n)
-		for j, r := range rows {
-			if r >= 0 {
-				out[j] = vals[segs[j]][r]
-			}
-		}
-		return float64Array(out, valid)
+		return float64Array(gatherSegs(cs, func(c *col) []float64 { return c.f64 }, segs, rows), valid)
 	case kBool:
 		out := make([]bool, n)
 		for j, r := range rows {
@@ -237,4 +218,20 @@ func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
 		return strArray(offs, data[:total], valid)
 	}
 	panic(fmt.Sprintf("frame: join: take on unsupported type %s", s.first.Schema().Field(q).Type))
+}
+
+// gatherSegs gathers the values of(cs[segs[j]])[rows[j]] (zero where rows[j]
+// is negative) of typed columns spread over several sources.
+func gatherSegs[T any](cs []*col, of func(*col) []T, segs, rows []int32) []T {
+	vals := make([][]T, len(cs))
+	for i, c := range cs {
+		vals[i] = of(c)
+	}
+	out := make([]T, len(rows))
+	for j, r := range rows {
+		if r >= 0 {
+			out[j] = vals[segs[j]][r]
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -44,14 +45,7 @@ func cmpVal(a *col, i int, b *col, j int) int {
 	case kStr:
 		return bytes.Compare(a.str(i), b.str(j))
 	case kFloat:
-		x, y := a.f64[i], b.f64[j]
-		if x < y {
-			return -1
-		}
-		if x > y {
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.f64[i], b.f64[j])
 	case kBool:
 		x, y := a.boolAt(i), b.boolAt(j)
 		if x == y {
@@ -62,14 +56,7 @@ func cmpVal(a *col, i int, b *col, j int) int {
 		}
 		return 1
 	default:
-		x, y := a.i64[i], b.i64[j]
-		if x < y {
-			return -1
-		}
-		if x > y {
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.i64[i], b.i64[j])
 	}
 }
 
