@@ -102,7 +102,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 			if len(idx) == 0 {
 				return nil, false, nil // partialAgg reports the error
 			}
-			in = &denseInput{name: a.in, c: colOf(r.Column(idx[0])), sum: -1, cnt: -1}
+			in = &denseInput{name: a.in, idx: idx[0], c: colOf(r.Column(idx[0])), sum: -1, cnt: -1}
 			if in.c.k != a.k {
 				return nil, false, nil
 			}
@@ -128,22 +128,35 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 		}
 		stride, wstride = 1, int(span)
 	}
-	acc := make([]int64, int(span)*w)
-	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
+	needRows := false
+	for _, a := range aggs {
+		needRows = needRows || a.fn == "size" || a.fn == "count" || a.fn == "mean"
+	}
+	var nt *narrowTable // sums only, in one pass over an L2-sized table
+	if columnar && !needRows {
+		nt, _ = denseNarrow(r, &kc, lo, int(span), ins, enc)
+	}
+	var acc []int64
 	var seen []uint64 // columnar without row counts: the non-empty slots
 	switch {
+	case nt != nil:
+		stride = 1
 	case columnar:
-		needRows := false
-		for _, a := range aggs {
-			needRows = needRows || a.fn == "size" || a.fn == "count" || a.fn == "mean"
-		}
+		acc = make([]int64, int(span)*w)
 		seen = denseColumnar(&kc, lo, int(span), acc, ins, needRows)
-	case !denseFused(&kc, lo, w, acc, ins):
-		denseBlocks(&kc, lo, nullSlot, w, acc, ins)
+	default:
+		acc = make([]int64, int(span)*w)
+		if !denseFused(&kc, lo, w, acc, ins) {
+			denseBlocks(&kc, lo, nullSlot, w, acc, ins)
+		}
 	}
+	accF := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(acc))), len(acc))
 
 	// One output row per non-empty slot.
 	used := func(sl int) bool {
+		if nt != nil {
+			return nt.used(sl)
+		}
 		if seen != nil {
 			return seen[sl>>6]&(1<<(sl&63)) != 0
 		}
@@ -183,6 +196,9 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	}
 	cols := []arrow.Array{kArr}
 	wordI := func(o int) []int64 {
+		if nt != nil {
+			return nt.word(o, occupied)
+		}
 		out := make([]int64, ng)
 		for g, x := range occupied {
 			out[g] = acc[int(x)+o*wstride]
@@ -190,6 +206,10 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 		return out
 	}
 	wordF := func(o int) []float64 {
+		if nt != nil {
+			b := nt.word(o, occupied)
+			return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+		}
 		out := make([]float64, ng)
 		for g, x := range occupied {
 			out[g] = accF[int(x)+o*wstride]
@@ -236,6 +256,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 // accumulator words in a slot.
 type denseInput struct {
 	name     string
+	idx      int // in the record
 	c        col
 	sum, cnt int // word offsets, -1 if none
 }

@@ -263,6 +263,16 @@ func BenchmarkPartialIntKey(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("dense-persisted/groups=%d", groups), func(b *testing.B) {
+			enc := &encCache{}
+			enc.warm(r)
+			b.SetBytes(32 << 20)
+			for i := 0; i < b.N; i++ {
+				if _, ok, _ := densePartial(r, []int{0}, aggs, enc); !ok {
+					b.Fatal("not dense")
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("hash/groups=%d", groups), func(b *testing.B) {
 			b.SetBytes(32 << 20)
 			for i := 0; i < b.N; i++ {

@@ -422,6 +422,16 @@ func (c *combineOp) Run(ctx context.Context, in []any) (any, error) {
 			return c.finish(ctx, r)
 		}
 	}
+	if !c.full {
+		// Sums of dense keys merge from the pieces in place.
+		srcs, idx := inputSources(in, c.piece)
+		if r, ok := denseMergeSources(srcs, idx, c.nkeys, c.aggs); ok {
+			if c.final {
+				r = finalAgg(r, c.nkeys, c.aggs)
+			}
+			return c.finish(ctx, r)
+		}
+	}
 	r, nrecs, unmerged, err := inputRecord(in, c.piece)
 	if err != nil {
 		return nil, fmt.Errorf("combine: %w", err)
