@@ -249,6 +249,9 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 			cols = append(cols, float64Array(s, nil), int64Array(count(in), nil))
 		}
 	}
+	if nt != nil {
+		nt.release()
+	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(ng)), true, nil
 }
 

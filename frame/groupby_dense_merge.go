@@ -112,8 +112,22 @@ func denseMergeSources(srcs []arrow.Record, idx [][]int32, nkeys int, aggs []agg
 	sp := int(span)
 	acc := make([]int64, sp*nv)
 	seen := make([]uint64, (sp+63)/64)
+	// Word j of slot sl is acc[j*cs+sl*rs]: three states (q5's sums) sit
+	// side by side and are summed in one pass over each source's rows;
+	// otherwise one array per state, filled a state at a time.
+	cs, rs := sp, 1
+	if nv == 3 {
+		cs, rs = 1, 3
+	}
 	for k := range srcs {
 		ks := keys[k]
+		if nv == 3 {
+			vs := vals[k]
+			mergeRows3Pick(ks, lo, idx[k], acc, seen, &vs[0], &vs[1], &vs[2])
+			continue
+		}
+		// Source by source, so its keys stay in cache from one column to
+		// the next.
 		if idx[k] == nil {
 			for _, v := range ks {
 				x := v - lo
@@ -125,10 +139,8 @@ func denseMergeSources(srcs []arrow.Record, idx [][]int32, nkeys int, aggs []agg
 				seen[x>>6] |= 1 << (x & 63)
 			}
 		}
-	}
-	for j := 0; j < nv; j++ {
-		w := acc[j*sp : (j+1)*sp]
-		for k := range srcs {
+		for j := 0; j < nv; j++ {
+			w := acc[j*sp : (j+1)*sp]
 			c := &vals[k][j]
 			if c.k == kFloat {
 				wf := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(w))), sp)
@@ -157,10 +169,9 @@ func denseMergeSources(srcs []arrow.Record, idx [][]int32, nkeys int, aggs []agg
 		cols = append(cols, int64Array(outKeys, nil))
 	}
 	for j, f := range fields[1:] {
-		w := acc[j*sp : (j+1)*sp]
 		out := make([]int64, ng)
 		for g, sl := range occupied {
-			out[g] = w[sl]
+			out[g] = acc[j*cs+int(sl)*rs]
 		}
 		if kindOf(f.Type) == kFloat {
 			cols = append(cols, float64Array(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(out))), ng), nil))
@@ -187,5 +198,54 @@ func denseAddAt[T int64 | float64](ks []int64, lo int64, idx []int32, w []T, vs 
 	}
 	for _, i := range idx {
 		w[ks[i]-lo] += vs[i]
+	}
+}
+
+// mergeRows3Pick runs mergeRows3 with the types of columns a, b and c.
+func mergeRows3Pick(ks []int64, lo int64, idx []int32, acc []int64, seen []uint64, a, b, c *col) {
+	switch {
+	case a.k != kFloat && b.k != kFloat && c.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.i64, b.i64, c.i64)
+	case a.k != kFloat && b.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.i64, b.i64, c.f64)
+	case a.k != kFloat && c.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.i64, b.f64, c.i64)
+	case b.k != kFloat && c.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.f64, b.i64, c.i64)
+	case a.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.i64, b.f64, c.f64)
+	case b.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.f64, b.i64, c.f64)
+	case c.k != kFloat:
+		mergeRows3(ks, lo, idx, acc, seen, a.f64, b.f64, c.i64)
+	default:
+		mergeRows3(ks, lo, idx, acc, seen, a.f64, b.f64, c.f64)
+	}
+}
+
+// mergeRows3 adds a, b and c of the rows idx (all rows when idx is nil)
+// into words 0, 1 and 2 of slot key-lo of acc (three words a slot) and
+// marks the slots in seen.
+func mergeRows3[A, B, C int64 | float64](ks []int64, lo int64, idx []int32, acc []int64, seen []uint64, a []A, b []B, c []C) {
+	p := unsafe.Pointer(unsafe.SliceData(acc))
+	accA := unsafe.Slice((*A)(p), len(acc))
+	accB := unsafe.Slice((*B)(p), len(acc))
+	accC := unsafe.Slice((*C)(p), len(acc))
+	add := func(i int) {
+		x := ks[i] - lo
+		seen[x>>6] |= 1 << (x & 63)
+		s := int(x) * 3
+		accA[s] += a[i]
+		accB[s+1] += b[i]
+		accC[s+2] += c[i]
+	}
+	if idx == nil {
+		for i := range ks {
+			add(i)
+		}
+		return
+	}
+	for _, i := range idx {
+		add(int(i))
 	}
 }

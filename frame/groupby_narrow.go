@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -132,7 +133,7 @@ func denseNarrow(r arrow.Record, kc *col, lo int64, span int, ins []*denseInput,
 	if uint64(t.size)*uint64(span) > denseNarrowBytes {
 		return nil, false
 	}
-	t.buf = make([]uint64, (uintptr(span)*t.size+7)/8)
+	t.buf = narrowBuf((uintptr(span)*t.size + 7) / 8)
 	ks := kc.i64[:n]
 	if n > 0 {
 		narrowPick0(ks, lo, t)
@@ -145,6 +146,27 @@ func denseNarrow(r arrow.Record, kc *col, lo int64, span int, ins []*denseInput,
 		}
 	}
 	return t, true
+}
+
+// narrowPool holds the backing of finished narrow tables: a table reused
+// while warm costs no page faults and clears in cache.
+var narrowPool sync.Pool
+
+// narrowBuf returns n zeroed words, from narrowPool when it holds enough.
+func narrowBuf(n uintptr) []uint64 {
+	if p, _ := narrowPool.Get().(*[]uint64); p != nil && uintptr(cap(*p)) >= n {
+		b := (*p)[:n]
+		clear(b)
+		return b
+	}
+	return make([]uint64, n)
+}
+
+// release returns t's backing to narrowPool; t must not be used after.
+func (t *narrowTable) release() {
+	b := t.buf[:0]
+	t.buf = nil
+	narrowPool.Put(&b)
 }
 
 func absU(v int64) uint64 {
