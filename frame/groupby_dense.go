@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math/bits"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -140,7 +141,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	var seen []uint64 // columnar without row counts: the non-empty slots
 	switch {
 	case nt != nil:
-		stride = 1
+		stride, seen = 1, nt.seen
 	case columnar:
 		acc = make([]int64, int(span)*w)
 		seen = denseColumnar(&kc, lo, int(span), acc, ins, needRows)
@@ -154,18 +155,21 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 
 	// One output row per non-empty slot.
 	used := func(sl int) bool {
-		if nt != nil {
-			return nt.used(sl)
-		}
 		if seen != nil {
 			return seen[sl>>6]&(1<<(sl&63)) != 0
 		}
 		return acc[sl*stride] > 0
 	}
 	ng := 0
-	for sl := 0; sl < int(span); sl++ {
-		if used(sl) {
-			ng++
+	if seen != nil {
+		for _, b := range seen {
+			ng += bits.OnesCount64(b)
+		}
+	} else {
+		for sl := 0; sl < int(span); sl++ {
+			if used(sl) {
+				ng++
+			}
 		}
 	}
 	keys := make([]int64, 0, ng)

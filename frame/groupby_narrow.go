@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"sync"
 	"unsafe"
 
@@ -31,23 +32,10 @@ type narrowTable struct {
 	buf    []uint64 // 8-byte aligned backing
 	size   uintptr  // bytes per slot
 	fields []narrowField
-	seen   []uint64 // the non-empty slots, when presence < 0
+	seen   []uint64 // the non-empty slots
 	// presence, when >= 0, is a field whose sum is never zero in a
 	// non-empty slot (its column's values all share one sign).
 	presence int
-}
-
-// used says whether slot sl saw a row.
-func (t *narrowTable) used(sl int) bool {
-	if t.presence < 0 {
-		return t.seen[sl>>6]&(1<<(sl&63)) != 0
-	}
-	f := &t.fields[t.presence]
-	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(t.buf)), uintptr(sl)*t.size+f.off)
-	if f.width == 4 {
-		return *(*int32)(p) != 0
-	}
-	return *(*int64)(p) != 0
 }
 
 // word returns the sums of the field of input in (whose sum word is o) at
@@ -106,7 +94,8 @@ func denseNarrow(r arrow.Record, kc *col, lo int64, span int, ins []*denseInput,
 			}
 			f4 = append(f4, narrowField{in: in, width: 4})
 		} else {
-			if nonzero && p8 < 0 {
+			// (A sum that could wrap around to zero marks nothing.)
+			if nonzero && p8 < 0 && m <= math.MaxInt64/uint64(max(n, 1)) {
 				p8 = len(f8)
 			}
 			f8 = append(f8, narrowField{in: in, width: 8})
@@ -138,11 +127,27 @@ func denseNarrow(r arrow.Record, kc *col, lo int64, span int, ins []*denseInput,
 	if n > 0 {
 		narrowPick0(ks, lo, t)
 	}
+	t.seen = make([]uint64, (span+63)/64)
 	if t.presence < 0 {
-		t.seen = make([]uint64, (span+63)/64)
 		for _, k := range ks {
 			x := k - lo
 			t.seen[x>>6] |= 1 << (x & 63)
+		}
+		return t, true
+	}
+	// The non-empty slots from the presence field, in one pass.
+	f := &t.fields[t.presence]
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(t.buf)), f.off)
+	for sl := 0; sl < span; sl++ {
+		q := unsafe.Add(p, uintptr(sl)*t.size)
+		var nz bool
+		if f.width == 4 {
+			nz = *(*int32)(q) != 0
+		} else {
+			nz = *(*int64)(q) != 0
+		}
+		if nz {
+			t.seen[sl>>6] |= 1 << (sl & 63)
 		}
 	}
 	return t, true
