@@ -51,8 +51,8 @@ func denseMergeSources(srcs []arrow.Record, idx [][]int32, nkeys int, aggs []agg
 		return nil, false
 	}
 	kk := kindOf(fields[0].Type)
-	if kk != kInt && kk != kTime {
-		return nil, false
+	if !arrow.TypeEqual(fields[0].Type, Int64) && !arrow.TypeEqual(fields[0].Type, Timestamp) {
+		return nil, false // the key column is rebuilt as one of these
 	}
 	nv := len(fields) - 1
 	for _, f := range fields[1:] {

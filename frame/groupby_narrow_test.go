@@ -219,7 +219,11 @@ func TestDenseMergeSourcesAgainstMerge(t *testing.T) {
 	for trial := 0; trial < 80; trial++ {
 		nv := 1 + trial%4 // states per row: 3 takes the one-pass merge
 		var fields []arrow.Field
-		fields = append(fields, arrow.Field{Name: "k", Type: Int64})
+		keyType := arrow.DataType(Int64)
+		if trial%5 == 4 {
+			keyType = Timestamp
+		}
+		fields = append(fields, arrow.Field{Name: "k", Type: keyType})
 		var aggs []aggSpec
 		kinds := make([]kind, nv)
 		for j := range kinds {
@@ -247,7 +251,11 @@ func TestDenseMergeSourcesAgainstMerge(t *testing.T) {
 			for i := range ks {
 				ks[i] = lo + rng.Int63n(span)
 			}
-			cols = append(cols, int64Array(ks, nil))
+			if trial%5 == 4 {
+				cols = append(cols, timeArray(ks, nil))
+			} else {
+				cols = append(cols, int64Array(ks, nil))
+			}
 			for _, k := range kinds {
 				if k == kFloat {
 					v := make([]float64, n)
