@@ -135,7 +135,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	}
 	var nt *narrowTable // sums only, in one pass over an L2-sized table
 	if columnar && !needRows {
-		nt, _ = denseNarrow(r, &kc, lo, int(span), ins, enc)
+		nt, _ = denseNarrow(r, ka, &kc, lo, int(span), ins, enc)
 	}
 	var acc []int64
 	var seen []uint64 // columnar without row counts: the non-empty slots

@@ -131,7 +131,7 @@ func TestDenseNarrowAgainstNaive(t *testing.T) {
 			idx := r.Schema().FieldIndices(c)[0]
 			ins = append(ins, &denseInput{name: c, idx: idx, c: colOf(r.Column(idx)), sum: j + 1, cnt: -1})
 		}
-		nt, ok := denseNarrow(r, &kc, klo, int(khi-klo+1), ins, enc)
+		nt, ok := denseNarrow(r, r.Column(0), &kc, klo, int(khi-klo+1), ins, enc)
 		if !ok {
 			t.Fatalf("trial %d: denseNarrow declined %v", trial, cols)
 		}
@@ -353,5 +353,178 @@ func TestSplitIdxFastMod(t *testing.T) {
 				t.Fatalf("%d mod %d: %d", x, p, hi)
 			}
 		}
+	}
+}
+
+// TestDenseNarrowCopies: sums over the cached narrow copies of a persisted
+// partition (key minus its minimum as uint32, values in 0..65535 as uint8
+// or uint16) equal naive sums, and the float sums are bit-identical to the
+// path without a cache; ranges at the uint8 and uint16 bounds take the
+// copies, negative values or values past 65535 fall back to the int64
+// columns, and a second run reuses the copies.
+func TestDenseNarrowCopies(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	type gen struct {
+		name string
+		lo   int64
+		hi   int64
+	}
+	gens := []gen{
+		{"u8 0..255", 0, 255},
+		{"u8 255", 255, 255},
+		{"u8 1..5", 1, 5},
+		{"u16 256", 0, 256},
+		{"u16 0..65535", 65000, 65535},
+		{"past u16", 65000, 65536},
+		{"negative lo", -1, 5},
+		{"negative", -300, -200},
+	}
+	colSets := [][]string{{"a"}, {"a", "b"}, {"f", "a"}, {"a", "b", "f"}, {"b", "f", "a"}, {"f", "b"}}
+	took := 0
+	for trial := 0; trial < 120; trial++ {
+		n := 1 + rng.Intn(2500)
+		if trial%5 == 0 {
+			n = 1 + rng.Intn(5)
+		}
+		span := []int64{1, 2, 300, 1000}[trial%4]
+		klo := []int64{-1 << 40, -7, 0, 1 << 35}[rng.Intn(4)]
+		ga, gb := gens[trial%len(gens)], gens[rng.Intn(len(gens))]
+		mk := func(g gen) func() int64 {
+			return func() int64 {
+				switch rng.Intn(8) {
+				case 0:
+					return g.lo
+				case 1:
+					return g.hi
+				}
+				return g.lo + rng.Int63n(g.hi-g.lo+1)
+			}
+		}
+		r := narrowRecord(rng, n, klo, span, mk(ga), mk(gb))
+		cols := colSets[trial%len(colSets)]
+		var aggs []aggSpec
+		for _, c := range cols {
+			k := kInt
+			if c == "f" {
+				k = kFloat
+			}
+			aggs = append(aggs, aggSpec{fn: "sum", in: c, out: c, k: k})
+		}
+		plain, ok, err := denseAgg(r, []int{0}, aggs, nil, 0)
+		if err != nil || !ok {
+			t.Fatalf("trial %d: plain dense %v, %v", trial, ok, err)
+		}
+		enc := &encCache{}
+		enc.warm(r)
+		want := naiveSums(r, cols)
+		for run := 0; run < 2; run++ {
+			got, ok, err := denseAgg(r, []int{0}, aggs, enc, 0)
+			if err != nil || !ok {
+				t.Fatalf("trial %d: dense %v, %v", trial, ok, err)
+			}
+			g := rowsByKey(got)
+			if len(g) != len(want) {
+				t.Fatalf("trial %d: %d groups, want %d", trial, len(g), len(want))
+			}
+			for k, w := range want {
+				if g[k] != w {
+					t.Fatalf("trial %d (%s/%s, n %d, %v) key %s: sums %q, want %q", trial, ga.name, gb.name, n, cols, k, g[k], w)
+				}
+			}
+			for j := range aggs {
+				if aggs[j].in != "f" {
+					continue
+				}
+				x := got.Column(1 + j).(*array.Float64).Float64Values()
+				y := plain.Column(1 + j).(*array.Float64).Float64Values()
+				for i := range x {
+					if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+						t.Fatalf("trial %d: float sum %d is %v, %v without the cache", trial, i, x[i], y[i])
+					}
+				}
+			}
+		}
+		// Which copies were made: all integer columns fit (by their actual
+		// range), or none is made.
+		width := func(c string) int {
+			cc := colOf(r.Column(r.Schema().FieldIndices(c)[0]))
+			lo, hi, _ := minMaxInt(&cc)
+			switch {
+			case lo < 0 || hi > math.MaxUint16:
+				return 0
+			case hi > math.MaxUint8:
+				return 2
+			}
+			return 1
+		}
+		all := true
+		for _, c := range cols {
+			if c != "f" {
+				all = all && width(c) > 0
+			}
+		}
+		if all {
+			took++
+		}
+		for _, c := range cols {
+			idx := r.Schema().FieldIndices(c)[0]
+			e := enc.nc[narrowKey{r.Column(idx).Data(), false}]
+			wantW := 0
+			if all && c != "f" {
+				wantW = width(c)
+			}
+			gotW := 0
+			if e != nil && e.u8 != nil {
+				gotW = 1
+			} else if e != nil && e.u16 != nil {
+				gotW = 2
+			}
+			if gotW != wantW {
+				t.Fatalf("trial %d (%s/%s, %v): column %s copied %d bytes wide, want %d", trial, ga.name, gb.name, cols, c, gotW, wantW)
+			}
+		}
+		if k := enc.nc[narrowKey{r.Column(0).Data(), true}]; all != (k != nil && len(k.u32) == n) {
+			t.Fatalf("trial %d: key copy %v, want %v", trial, k != nil, all)
+		}
+	}
+	if took < 30 {
+		t.Fatalf("only %d trials took the narrow copies", took)
+	}
+}
+
+// TestDenseNarrowCopiesConcurrent: groupbys running at once over one
+// persisted partition make its narrow copies once and agree (run with
+// -race).
+func TestDenseNarrowCopiesConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	r := narrowRecord(rng, 20000, 1, 3000, func() int64 { return 1 + rng.Int63n(5) }, func() int64 { return rng.Int63n(300) })
+	aggs := []aggSpec{{fn: "sum", in: "a", out: "a", k: kInt}, {fn: "sum", in: "b", out: "b", k: kInt}, {fn: "sum", in: "f", out: "f", k: kFloat}}
+	want := naiveSums(r, []string{"a", "b", "f"})
+	enc := &encCache{}
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			got, ok, err := denseAgg(r, []int{0}, aggs, enc, 0)
+			if err != nil || !ok {
+				errs <- fmt.Errorf("dense %v, %v", ok, err)
+				return
+			}
+			g := rowsByKey(got)
+			for k, w := range want {
+				if g[k] != w {
+					errs <- fmt.Errorf("key %s: sums %q, want %q", k, g[k], w)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(enc.nc) != 3 || enc.nc[narrowKey{r.Column(2).Data(), false}].u16 == nil {
+		t.Fatalf("narrow copies %v, want key, a (uint8) and b (uint16)", len(enc.nc))
 	}
 }
