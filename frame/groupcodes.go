@@ -164,13 +164,26 @@ func (enc *encCache) cachedCodes(a arrow.Array) []int32 {
 }
 
 // warm encodes the string columns of r whose distinct values are at most
-// half the rows (the ones worth keeping encoded) and notes the range of its
-// integer columns.
+// half the rows (the ones worth keeping encoded), notes the range of its
+// integer columns, and makes the narrow copies (see narrowCopy) of its
+// null-free int64 columns: the value itself as uint8 or uint16 when it lies
+// in 0..65535, else its offset from the minimum as uint32 when the range
+// fits, the form a dense groupby key takes. Like a database's load into its
+// own storage, this costs one pass at Persist and 1, 2 or 4 bytes a row per
+// such column, and spares every later dense sum over the column a pass over
+// its 8-byte values.
 func (enc *encCache) warm(r arrow.Record) {
 	for _, a := range r.Columns() {
 		if k := kindOf(a.DataType()); k == kInt || k == kTime {
 			c := colOf(a)
-			enc.minMax(a, &c)
+			lo, hi, any := enc.minMax(a, &c)
+			if k == kInt && any && c.valid == nil {
+				if lo >= 0 && hi <= math.MaxUint16 {
+					enc.narrowCopy(a, &c, lo, hi, false)
+				} else {
+					enc.narrowCopy(a, &c, lo, hi, true)
+				}
+			}
 		}
 		if kindOf(a.DataType()) != kStr {
 			continue
