@@ -1,5 +1,7 @@
 package frame
 
+import "slices"
+
 // partitioning says how a plan node's rows are spread over its partitions:
 // row r is in partition (rowHashes(keys)[r] >> 32) % parts, the placement of
 // splitIdx. Outputs of a hash shuffle (a groupby with several output
@@ -70,18 +72,6 @@ func hasCols(n *node, cols []string) bool {
 	return true
 }
 
-func sameKeys(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // coPartitioned reports whether both inputs of join node n are hash
 // partitioned on their join keys (in order) into the same number of
 // partitions, so partition i of one side joins partition i of the other with
@@ -94,7 +84,7 @@ func coPartitioned(n *node) (int, bool) {
 	if n.join.parts > 0 && n.join.parts != l.parts {
 		return 0, false
 	}
-	if !sameKeys(l.keys, n.join.lk) || !sameKeys(r.keys, n.join.rk) {
+	if !slices.Equal(l.keys, n.join.lk) || !slices.Equal(r.keys, n.join.rk) {
 		return 0, false
 	}
 	return l.parts, true
