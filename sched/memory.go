@@ -304,13 +304,36 @@ type spillFile struct {
 // once, and disk bandwidth, not the codec, bounds it.
 const partedMagic = "GDSKPRT2"
 
-// compress returns b as an S2 block, or nil when b is too large for one
-// (about 2 GiB: such a value stays in memory).
-func compress(b []byte) []byte {
-	if s2.MaxEncodedLen(len(b)) < 0 {
-		return nil
+// block encodes v with its codec as an S2 block; errNoCodec when v has no
+// codec or its encoding is too large for a block (about 2 GiB): such a value
+// stays in memory.
+func block(v any) ([]byte, error) {
+	b, err := graph.EncodeValue(v)
+	if err != nil || s2.MaxEncodedLen(len(b)) < 0 {
+		return nil, errNoCodec
 	}
-	return s2.Encode(nil, b)
+	return s2.Encode(nil, b), nil
+}
+
+// unblock checks block b against its checksum and decodes the value it
+// holds; an empty block (a dropped part) holds nil.
+func unblock(b []byte, a, c uint64) (any, error) {
+	if x, y := graph.Hash128(b); x != a || y != c {
+		return nil, errCorrupt
+	}
+	if len(b) == 0 {
+		return nil, nil
+	}
+	p, err := s2.Decode(nil, b)
+	if err != nil {
+		return nil, err
+	}
+	return graph.DecodeValue(p)
+}
+
+// appendSum appends a 128-bit checksum as 16 little-endian bytes.
+func appendSum(b []byte, a, c uint64) []byte {
+	return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(b, a), c)
 }
 
 // createSpill opens a spill file for writing; tests replace it to simulate a
@@ -383,7 +406,10 @@ func (m *memory) spill() error {
 	return nil
 }
 
-var errNoCodec = errors.New("no codec")
+var (
+	errNoCodec = errors.New("no codec")
+	errCorrupt = errors.New("corrupted (checksum mismatch)")
+)
 
 // write stores value i in its spill file; m.mu is held.
 func (m *memory) write(i int32) (*spillFile, error) {
@@ -402,26 +428,23 @@ func (m *memory) write(i int32) (*spillFile, error) {
 			if refs != nil && j < len(refs) && atomic.LoadInt32(&refs[j]) == 0 {
 				continue // dropped: no reader left
 			}
-			b, err := graph.EncodeValue(pv.Part(j))
+			b, err := block(pv.Part(j))
 			if err != nil {
-				return nil, errNoCodec
+				return nil, err
 			}
-			if payload[j] = compress(b); payload[j] == nil {
-				return nil, errNoCodec
-			}
+			payload[j] = b
 		}
 		f.join = name
 		f.sums = make([][2]uint64, n)
 		f.off = make([]int64, n+1)
-		head := append([]byte(partedMagic), nil...)
+		head := []byte(partedMagic)
 		head = graph.AppendBytes(head, []byte(name))
 		head = binary.AppendUvarint(head, uint64(n))
 		for j, b := range payload {
 			a, c := graph.Hash128(b)
 			f.sums[j] = [2]uint64{a, c}
 			head = binary.AppendUvarint(head, uint64(len(b)))
-			head = binary.LittleEndian.AppendUint64(head, a)
-			head = binary.LittleEndian.AppendUint64(head, c)
+			head = appendSum(head, a, c)
 		}
 		off := int64(len(head))
 		for j, b := range payload {
@@ -431,18 +454,12 @@ func (m *memory) write(i int32) (*spillFile, error) {
 		f.off[n] = off
 		payload = append([][]byte{head}, payload...)
 	} else {
-		b, err := graph.EncodeValue(v)
+		b, err := block(v)
 		if err != nil {
-			return nil, errNoCodec
-		}
-		if b = compress(b); b == nil {
-			return nil, errNoCodec
+			return nil, err
 		}
 		a, c := graph.Hash128(b)
-		var h [16]byte
-		binary.LittleEndian.PutUint64(h[:], a)
-		binary.LittleEndian.PutUint64(h[8:], c)
-		payload = [][]byte{h[:], b}
+		payload = [][]byte{appendSum(nil, a, c), b}
 	}
 	if m.dir == "" {
 		d, err := os.MkdirTemp(m.parent, "godask-spill-")
@@ -514,14 +531,7 @@ func (m *memory) load(d int32) error {
 		if len(b) < 16 {
 			return fmt.Errorf("sched: reload spilled %s from %s: corrupted (%d bytes)", m.r.tasks[d].Key, f.path, len(b))
 		}
-		a, c := graph.Hash128(b[16:])
-		if binary.LittleEndian.Uint64(b) != a || binary.LittleEndian.Uint64(b[8:]) != c {
-			return fmt.Errorf("sched: reload spilled %s from %s: corrupted (checksum mismatch)", m.r.tasks[d].Key, f.path)
-		}
-		p, err := s2.Decode(nil, b[16:])
-		if err == nil {
-			v, err = graph.DecodeValue(p)
-		}
+		v, err = unblock(b[16:], binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
 		if err != nil {
 			return fmt.Errorf("sched: reload spilled %s from %s: %w", m.r.tasks[d].Key, f.path, err)
 		}
@@ -593,17 +603,7 @@ func (m *memory) readPart(d int32, f *spillFile, j int) (any, int64, error) {
 		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s: %w", j, m.r.tasks[d].Key, err)
 	}
 	m.read.Add(int64(len(b)))
-	if a, c := graph.Hash128(b); a != f.sums[j][0] || c != f.sums[j][1] {
-		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s from %s: corrupted (checksum mismatch)", j, m.r.tasks[d].Key, f.path)
-	}
-	if len(b) == 0 {
-		return nil, 0, nil // a dropped part
-	}
-	p, err := s2.Decode(nil, b)
-	var v any
-	if err == nil {
-		v, err = graph.DecodeValue(p)
-	}
+	v, err := unblock(b, f.sums[j][0], f.sums[j][1])
 	if err != nil {
 		return nil, 0, fmt.Errorf("sched: reload part %d of spilled %s from %s: %w", j, m.r.tasks[d].Key, f.path, err)
 	}
