@@ -298,17 +298,6 @@ func (v *val) floats(n int) []float64 {
 	return out
 }
 
-func (v *val) ints(n int) []int64 {
-	if !v.scalar && (v.k == kInt || v.k == kTime) {
-		return v.i
-	}
-	out := make([]int64, n)
-	for i := range out {
-		out[i] = v.intAt(i)
-	}
-	return out
-}
-
 // toArray materializes v as an Arrow array of n rows.
 func (v *val) toArray(n int) arrow.Array {
 	if v.src != nil {

@@ -77,10 +77,6 @@ func toMat(d *array.Dense) *mat.Dense {
 }
 
 func oneInt(v int) []byte { return binary.AppendUvarint(nil, uint64(v)) }
-func readInt(p []byte) int {
-	v, _ := binary.Uvarint(p)
-	return int(v)
-}
 
 func uvarint(p []byte) (int, int) {
 	v, n := binary.Uvarint(p)
