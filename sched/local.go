@@ -440,10 +440,14 @@ func (r *run) runTask(w *worker, i int32) {
 			return
 		}
 	} else {
+		var sel []int
+		if r.sel != nil {
+			sel = r.sel[i]
+		}
 		args := w.args[:0]
 		for k, d := range r.deps[i] {
-			if r.sel != nil && r.sel[i] != nil {
-				args = append(args, graph.SelectPart(r.vals[d], r.sel[i][k]))
+			if sel != nil {
+				args = append(args, graph.SelectPart(r.vals[d], sel[k]))
 			} else {
 				args = append(args, r.vals[d])
 			}
