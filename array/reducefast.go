@@ -20,13 +20,16 @@ func init() {
 }
 
 // folder accumulates the partial of a whole-block reduction of kind r (a
-// partial kind: RVar stands for the moments of Mean, Var and Std).
+// partial kind: RVar stands for the moments of Mean, Var and Std; a Nan
+// variant skips NaN).
 type folder struct {
 	r   Reduction
 	acc float64
-	// moments: count, mean, M2 (sum of squared deviations), sum
-	n, mean, m2, sum float64
-	started          bool
+	// moments: count, shift K (the first tile's mean), offset of the mean
+	// from K, M2 (sum of squared deviations), sum
+	n, k, lo, m2, sum float64
+	started           bool
+	buf               []float64
 }
 
 func (f *folder) init() {
@@ -35,23 +38,36 @@ func (f *folder) init() {
 	}
 	f.started = true
 	switch f.r {
-	case RProd, RAll:
+	case RProd, RAll, RNanProd:
 		f.acc = 1
 	case RMin:
 		f.acc = inf
 	case RMax:
 		f.acc = -inf
+	case RNanMin, RNanMax:
+		f.acc = nan
 	}
 }
 
 var inf = 1 / zero()
+
+var nan = zero() / zero()
 
 func zero() float64 { return 0 }
 
 // add folds x in.
 func (f *folder) add(x []float64) {
 	f.init()
-	switch f.r {
+	if f.r.nan() {
+		f.buf = f.buf[:0]
+		for _, v := range x {
+			if v == v {
+				f.buf = append(f.buf, v)
+			}
+		}
+		x = f.buf
+	}
+	switch f.r.base() {
 	case RSum:
 		f.acc += sumSlice(x)
 	case RProd:
@@ -62,17 +78,33 @@ func (f *folder) add(x []float64) {
 		f.acc = a
 	case RMin:
 		a := f.acc
-		for _, v := range x {
-			if v < a || v != v {
-				a = v
+		if f.r.nan() {
+			for _, v := range x {
+				if v < a || a != a {
+					a = v
+				}
+			}
+		} else {
+			for _, v := range x {
+				if v < a || v != v {
+					a = v
+				}
 			}
 		}
 		f.acc = a
 	case RMax:
 		a := f.acc
-		for _, v := range x {
-			if v > a || v != v {
-				a = v
+		if f.r.nan() {
+			for _, v := range x {
+				if v > a || a != a {
+					a = v
+				}
+			}
+		} else {
+			for _, v := range x {
+				if v > a || v != v {
+					a = v
+				}
 			}
 		}
 		f.acc = a
@@ -95,23 +127,27 @@ func (f *folder) add(x []float64) {
 			}
 		}
 	case RVar:
-		// Two passes per cache-sized tile (its sum, then the squared
-		// deviations from its mean), tiles merged with Chan et al.'s
-		// formula: one pass over memory, and as accurate as two.
+		// Two passes per cache-sized tile (its sum, then the deviations
+		// from its mean and their squares: the corrected two-pass
+		// algorithm), tiles merged with Chan et al.'s formula on the
+		// offsets from a fixed shift: one pass over memory, and as
+		// accurate as two.
 		for s := 0; s < len(x); s += tile {
 			t := x[s:min(s+tile, len(x))]
 			nt := float64(len(t))
 			st := sumSlice(t)
 			mt := st / nt
-			m2t := sumSqDev(t, mt)
+			c, m2t := sumDev(t, mt)
+			lot := c / nt
+			m2t = max(m2t-c*lot, 0)
 			f.sum += st
 			if f.n == 0 {
-				f.n, f.mean, f.m2 = nt, mt, m2t
+				f.n, f.k, f.lo, f.m2 = nt, mt, lot, m2t
 				continue
 			}
 			n := f.n + nt
-			delta := mt - f.mean
-			f.mean += delta * nt / n
+			delta := (mt - f.k) + (lot - f.lo)
+			f.lo += delta * nt / n
 			f.m2 += m2t + delta*delta*f.n*nt/n
 			f.n = n
 		}
@@ -124,8 +160,8 @@ func (f *folder) partial(nd int) *Dense {
 	f.init()
 	shape := append([]int{f.r.stats()}, ones(nd)...)
 	out := NewDense(Float64, shape...)
-	if f.r == RVar {
-		out.Data[0], out.Data[1], out.Data[2], out.Data[3] = f.n, f.mean, f.m2, f.sum
+	if f.r.base() == RVar {
+		copy(out.Data, []float64{f.n, f.k, f.lo, f.m2, f.sum})
 	} else {
 		out.Data[0] = f.acc
 	}
