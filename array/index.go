@@ -2,8 +2,6 @@ package array
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/godask/godask/graph"
 )
@@ -74,7 +72,9 @@ func (s Slice) indices(n int) (start, step, count int, err error) {
 			hi = clamp(hi, 0, n)
 		}
 		if hi > lo {
-			count = (hi - lo + step - 1) / step
+			// (hi-lo-1)/step+1, not (hi-lo+step-1)/step: that overflows
+			// for a step near MaxInt.
+			count = (hi-lo-1)/step + 1
 		}
 		return lo, step, count, nil
 	}
@@ -94,95 +94,9 @@ func (s Slice) indices(n int) (start, step, count int, err error) {
 		hi = clamp(hi, -1, n-1)
 	}
 	if lo > hi {
-		count = (lo - hi + (-step) - 1) / (-step)
+		count = int(uint(lo-hi-1)/negStep(step)) + 1
 	}
 	return lo, step, count, nil
-}
-
-// Index parses a NumPy index such as "10:1000, :-2", "::-1, 3" or
-// "..., 0" and applies it (see Slice).
-func (a *Array) Index(expr string) *Array {
-	if a.err != nil {
-		return a
-	}
-	parts := strings.Split(expr, ",")
-	var sl []Slice
-	ell := -1
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		if p == "..." {
-			if ell >= 0 {
-				return errArray("Index %q: more than one ellipsis", expr)
-			}
-			ell = len(sl)
-			continue
-		}
-		if p == "" && len(parts) == 1 {
-			continue
-		}
-		s, err := parseSlice(p)
-		if err != nil {
-			return errArray("Index %q: %v", expr, err)
-		}
-		sl = append(sl, s)
-	}
-	if ell >= 0 {
-		fill := len(a.shape) - len(sl)
-		if fill < 0 {
-			fill = 0
-		}
-		rest := append([]Slice{}, sl[ell:]...)
-		sl = sl[:ell]
-		for i := 0; i < fill; i++ {
-			sl = append(sl, All)
-		}
-		sl = append(sl, rest...)
-	}
-	return a.Slice(sl...)
-}
-
-func parseSlice(p string) (Slice, error) {
-	f := strings.Split(p, ":")
-	if len(f) > 3 {
-		return Slice{}, fmt.Errorf("bad slice %q", p)
-	}
-	num := func(s string) (int, bool, error) {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return 0, false, nil
-		}
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			return 0, false, fmt.Errorf("bad number %q", s)
-		}
-		return v, true, nil
-	}
-	if len(f) == 1 {
-		v, ok, err := num(f[0])
-		if err != nil || !ok {
-			return Slice{}, fmt.Errorf("bad index %q", p)
-		}
-		return At(v), nil
-	}
-	var s Slice
-	var err error
-	if s.Start, s.HasStart, err = num(f[0]); err != nil {
-		return s, err
-	}
-	if s.Stop, s.HasStop, err = num(f[1]); err != nil {
-		return s, err
-	}
-	s.Step = 1
-	if len(f) == 3 {
-		v, ok, err := num(f[2])
-		if err != nil {
-			return s, err
-		}
-		if ok {
-			s.Step = v
-		}
-	}
-	return s, nil
 }
 
 // Slice selects with one Slice per leading axis (the remaining axes are
@@ -231,9 +145,9 @@ func (a *Array) Slice(sl ...Slice) *Array {
 			// How many selected positions fall in block b.
 			var n int
 			if step > 0 {
-				n = (off[b+1] - pos + step - 1) / step
+				n = (off[b+1]-pos-1)/step + 1
 			} else {
-				n = (pos-off[b])/(-step) + 1
+				n = int(uint(pos-off[b])/negStep(step)) + 1
 			}
 			n = min(n, cnt-k)
 			p.chunks = append(p.chunks, n)
@@ -286,6 +200,10 @@ func (a *Array) Slice(sl ...Slice) *Array {
 	})
 	return &Array{shape: outShape, chunks: outChunks, dtype: a.dtype, keys: keys, tasks: tasks, parents: []*Array{a}}
 }
+
+// negStep returns -step for a negative step as an unsigned number (exact
+// for math.MinInt too).
+func negStep(step int) uint { return uint(-(step + 1)) + 1 }
 
 // Take selects positions along axis (negative positions count from the
 // end), like numpy.take. Output blocks have the input's chunk size along the
