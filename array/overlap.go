@@ -1,0 +1,339 @@
+package array
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/godask/godask/graph"
+)
+
+func init() { registerKernel("overlap", overlapKernel) }
+
+// Boundary says what MapOverlap's halo holds beyond the ends of the array,
+// as dask.array's boundary argument.
+type Boundary string
+
+// The MapOverlap boundaries (dask.array's names).
+const (
+	BoundaryNone     Boundary = "none"     // no halo at the ends: edge blocks are smaller
+	BoundaryReflect  Boundary = "reflect"  // mirrored, the edge included (NumPy's "symmetric")
+	BoundaryPeriodic Boundary = "periodic" // the other end of the axis
+	BoundaryNearest  Boundary = "nearest"  // the edge value repeated
+	BoundaryConstant Boundary = "constant" // OverlapOptions.Value
+)
+
+// OverlapOptions configure MapOverlap.
+type OverlapOptions struct {
+	// Depth is the halo width on each side, per axis (missing axes: 0).
+	Depth []int
+	// Boundary is the halo beyond the ends of the array ("" is none).
+	Boundary Boundary
+	// Value fills a BoundaryConstant halo (converted to the dtype).
+	Value float64
+	// NoTrim keeps the halo in the function's output (its blocks are then
+	// the extended blocks); by default Depth is trimmed off every side that
+	// received a halo, as dask's trim=True.
+	NoTrim bool
+}
+
+// MapOverlap applies the function registered under name (RegisterMapFunc)
+// to every block extended by a halo of Depth elements from its neighbours
+// along each axis, then trims the halo from the result, like
+// dask.array.map_overlap: the building block of stencils, filters and
+// rolling windows. Each block is one task that reads its block and the
+// neighbours the halo needs (up to 3 per axis), so no overlapped copy of the
+// array is materialized. All arrays must have the same shape (the others are
+// rechunked to the first's chunks) and all get the same halo; the function
+// must return a block of the extended shape of the first (the shape it
+// received), of dtype dt or convertible to it.
+//
+// A chunk shorter than the depth along an axis cannot take its halo from one
+// neighbour: such an axis is rechunked first (chunks of at least the depth,
+// as dask does), and an axis shorter than a non-zero depth with a reflect,
+// periodic or nearest boundary is an error.
+func MapOverlap(name string, dt DType, o OverlapOptions, as ...*Array) *Array {
+	if err := firstErr(as...); err != nil {
+		return &Array{err: err}
+	}
+	if len(as) == 0 {
+		return errArray("MapOverlap %q: no arrays", name)
+	}
+	if err := needKnown("MapOverlap", as...); err != nil {
+		return &Array{err: err}
+	}
+	if _, ok := mapFuncs.Load(name); !ok {
+		return errArray("MapOverlap: function %q is not registered (array.RegisterMapFunc)", name)
+	}
+	if !dt.valid() {
+		return errArray("MapOverlap %q: invalid dtype %d", name, dt)
+	}
+	first := as[0]
+	nd := len(first.shape)
+	if len(o.Depth) > nd {
+		return errArray("MapOverlap %q: depth %v has %d axes, the array %d", name, o.Depth, len(o.Depth), nd)
+	}
+	depth := make([]int, nd)
+	copy(depth, o.Depth)
+	bnd := o.Boundary
+	if bnd == "" {
+		bnd = BoundaryNone
+	}
+	switch bnd {
+	case BoundaryNone, BoundaryReflect, BoundaryPeriodic, BoundaryNearest, BoundaryConstant:
+	default:
+		return errArray("MapOverlap %q: unknown boundary %q (none, reflect, periodic, nearest, constant)", name, o.Boundary)
+	}
+	chunks := copyChunks(first.chunks)
+	for ax, d := range depth {
+		n := first.shape[ax]
+		if d < 0 {
+			return errArray("MapOverlap %q: negative depth %d on axis %d", name, d, ax)
+		}
+		if d == 0 {
+			continue
+		}
+		if d > n && bnd != BoundaryNone && bnd != BoundaryConstant {
+			return errArray("MapOverlap %q: depth %d on axis %d is larger than the axis (length %d) for boundary %q", name, d, ax, n, bnd)
+		}
+		chunks[ax] = minChunks(chunks[ax], d)
+	}
+	ins := make([]*Array, len(as))
+	for i, a := range as {
+		if !chunksEqual(a.shape, first.shape) {
+			return errArray("MapOverlap %q: shapes %s differ", name, shapesString(as))
+		}
+		ins[i] = a.Rechunk(Explicit(chunks))
+		if ins[i].err != nil {
+			return ins[i]
+		}
+	}
+	type seg struct{ blk, start, step, size int } // blk -1: constant
+	segsOf := func(ax, b int) (segs []seg, lo, hi int) {
+		c := chunks[ax]
+		d := depth[ax]
+		last := len(c) - 1
+		if d > 0 && first.shape[ax] > 0 {
+			switch {
+			case b > 0:
+				segs = append(segs, seg{b - 1, c[b-1] - d, 1, d})
+			case bnd == BoundaryReflect:
+				segs = append(segs, seg{0, d - 1, -1, d})
+			case bnd == BoundaryPeriodic:
+				segs = append(segs, seg{last, c[last] - d, 1, d})
+			case bnd == BoundaryNearest:
+				segs = append(segs, seg{0, 0, 0, d})
+			case bnd == BoundaryConstant:
+				segs = append(segs, seg{-1, 0, 0, d})
+			}
+		}
+		if len(segs) > 0 {
+			lo = d
+		}
+		segs = append(segs, seg{b, 0, 1, c[b]})
+		if d > 0 && first.shape[ax] > 0 {
+			n0 := len(segs)
+			switch {
+			case b < last:
+				segs = append(segs, seg{b + 1, 0, 1, d})
+			case bnd == BoundaryReflect:
+				segs = append(segs, seg{last, c[last] - 1, -1, d})
+			case bnd == BoundaryPeriodic:
+				segs = append(segs, seg{0, 0, 1, d})
+			case bnd == BoundaryNearest:
+				segs = append(segs, seg{last, c[last] - 1, 0, d})
+			case bnd == BoundaryConstant:
+				segs = append(segs, seg{-1, 0, 0, d})
+			}
+			if len(segs) > n0 {
+				hi = d
+			}
+		}
+		return segs, lo, hi
+	}
+	outChunks := chunks
+	shape := first.shape
+	if o.NoTrim {
+		outChunks = make([][]int, nd)
+		shape = make([]int, nd)
+		for ax := range chunks {
+			for b := range chunks[ax] {
+				segs, _, _ := segsOf(ax, b)
+				n := 0
+				for _, s := range segs {
+					n += s.size
+				}
+				outChunks[ax] = append(outChunks[ax], n)
+				shape[ax] += n
+			}
+		}
+	}
+	return build(shape, outChunks, dt, ins, func(idx []int) (string, []byte, []graph.Key) {
+		perAxis := make([][]seg, nd)
+		ext := make([]int, nd)
+		trimLo, trimHi := make([]int, nd), make([]int, nd)
+		for ax := 0; ax < nd; ax++ {
+			perAxis[ax], trimLo[ax], trimHi[ax] = segsOf(ax, idx[ax])
+			for _, s := range perAxis[ax] {
+				ext[ax] += s.size
+			}
+		}
+		if o.NoTrim {
+			trimLo, trimHi = make([]int, nd), make([]int, nd)
+		}
+		p := graph.AppendBytes(nil, []byte(name))
+		p = append(p, byte(dt))
+		p = appendF64(p, o.Value)
+		p = appendInts(p, trimLo)
+		p = appendInts(p, trimHi)
+		p = appendUvarint(p, uint64(len(ins)))
+		var deps []graph.Key
+		depOf := map[graph.Key]int{}
+		count := make([]int, nd)
+		for ax := range count {
+			count[ax] = len(perAxis[ax])
+		}
+		for _, in := range ins {
+			var ps []piece
+			hasConst := false
+			_ = forEachBlock(count, func(_ int, j []int) error {
+				q := piece{SrcStart: make([]int, nd), SrcStep: make([]int, nd), DstStart: make([]int, nd), Size: make([]int, nd)}
+				src := make([]int, nd)
+				for ax := 0; ax < nd; ax++ {
+					s := perAxis[ax][j[ax]]
+					if s.blk < 0 {
+						hasConst = true
+						return nil
+					}
+					src[ax] = s.blk
+					q.SrcStart[ax], q.SrcStep[ax], q.Size[ax] = s.start, s.step, s.size
+					for _, t := range perAxis[ax][:j[ax]] {
+						q.DstStart[ax] += t.size
+					}
+				}
+				k := in.blockKey(src)
+				di, ok := depOf[k]
+				if !ok {
+					di = len(deps)
+					depOf[k] = di
+					deps = append(deps, k)
+				}
+				q.In = di
+				ps = append(ps, q)
+				return nil
+			})
+			if hasConst {
+				p = append(p, 1)
+			} else {
+				p = append(p, 0)
+			}
+			p = graph.AppendBytes(p, encodePieces(in.dtype, ext, ps))
+		}
+		return "overlap", p, deps
+	})
+}
+
+// minChunks merges chunks shorter than d with their neighbours, keeping the
+// others, so every chunk is at least d long (or the axis is one chunk).
+func minChunks(c []int, d int) []int {
+	ok := true
+	for _, v := range c {
+		if v < d {
+			ok = false
+		}
+	}
+	if ok || len(c) == 1 {
+		return c
+	}
+	var out []int
+	acc := 0
+	for _, v := range c {
+		acc += v
+		if acc >= d {
+			out = append(out, acc)
+			acc = 0
+		}
+	}
+	if acc > 0 {
+		if len(out) == 0 {
+			out = []int{acc}
+		} else {
+			out[len(out)-1] += acc
+		}
+	}
+	return out
+}
+
+func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
+	r := graph.NewReader(p)
+	name := string(r.Bytes())
+	dt := DType(r.Byte())
+	val := readF64(r)
+	trimLo, trimHi := readInts(r), readInts(r)
+	n := int(r.Uvarint())
+	if r.Err() != nil || n > len(in)+64 {
+		return nil, fmt.Errorf("overlap: bad parameters")
+	}
+	f, ok := mapFuncs.Load(name)
+	if !ok {
+		return nil, fmt.Errorf("map function %q is not registered (array.RegisterMapFunc)", name)
+	}
+	blocks := make([]*Dense, n)
+	for i := 0; i < n; i++ {
+		hasConst := r.Byte() == 1
+		pp := r.Bytes()
+		if r.Err() != nil || len(pp) == 0 {
+			return nil, fmt.Errorf("overlap: bad parameters")
+		}
+		idt := DType(pp[0])
+		pr := graph.NewReader(pp[1:])
+		shape := readInts(pr)
+		np := int(pr.Uvarint())
+		if pr.Err() != nil || checkShape("overlap", shape) != nil {
+			return nil, fmt.Errorf("overlap: bad parameters")
+		}
+		var ext *Dense
+		if hasConst && val != 0 {
+			ext = fillTypedDense(idt, shape, val)
+		} else {
+			ext = NewDense(idt, shape...)
+		}
+		for k := 0; k < np; k++ {
+			q := piece{In: int(pr.Uvarint()), SrcStart: readInts(pr), SrcStep: readInts(pr), DstStart: readInts(pr), Size: readInts(pr)}
+			if pr.Err() != nil || q.In >= len(in) {
+				return nil, fmt.Errorf("overlap: bad piece %d", k)
+			}
+			copyRegion(ext, q.DstStart, in[q.In].convert(idt), q.SrcStart, q.SrcStep, q.Size)
+		}
+		blocks[i] = ext
+	}
+	d, err := f.(MapFunc)(blocks)
+	if err != nil {
+		return nil, fmt.Errorf("map function %q: %w", name, err)
+	}
+	if d == nil || !chunksEqual(d.Shape, blocks[0].Shape) {
+		return nil, fmt.Errorf("map function %q returned a block of shape %v, want the extended shape %v", name, shapeOf(d), blocks[0].Shape)
+	}
+	d = d.convert(dt)
+	trimmed := false
+	for ax := range trimLo {
+		if trimLo[ax] != 0 || trimHi[ax] != 0 {
+			trimmed = true
+		}
+	}
+	if !trimmed {
+		return d, nil
+	}
+	size := make([]int, len(d.Shape))
+	for ax := range size {
+		size[ax] = d.Shape[ax] - trimLo[ax] - trimHi[ax]
+	}
+	return extractBlock(d, trimLo, size), nil
+}
+
+func fillTypedDense(dt DType, shape []int, v float64) *Dense {
+	p := []byte{byte(dt)}
+	p = appendF64(p, v)
+	p = appendInts(p, shape)
+	d, _ := fillTypedKernel(context.Background(), p, nil)
+	return d
+}
