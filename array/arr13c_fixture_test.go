@@ -2,6 +2,8 @@ package array
 
 import (
 	"encoding/json"
+	"math"
+	"strings"
 	"math/rand"
 	"os"
 	"strconv"
@@ -40,6 +42,11 @@ type numpyFixtures struct {
 		OutShape []int       `json:"out_shape"`
 		Out      []float64   `json:"out"`
 	} `json:"einsum"`
+	EinsumErrors []struct {
+		Subs   string  `json:"subs"`
+		Shapes [][]int `json:"shapes"`
+		Error  string  `json:"error"`
+	} `json:"einsum_errors"`
 }
 
 func loadFixtures(t *testing.T) *numpyFixtures {
@@ -222,4 +229,102 @@ func twos(n int) Regular {
 		r[i] = 2
 	}
 	return r
+}
+
+func TestEinsumAgainstNumPy(t *testing.T) {
+	f := loadFixtures(t)
+	rng := rand.New(rand.NewSource(5))
+	opts := [][]sched.Option{nil, {sched.WithExecutor(sched.NewLoopback())}, {sched.WithMemoryLimit(1 << 10)}}
+	n := 0
+	for _, c := range f.Einsum {
+		for k := 0; k < 4; k++ {
+			ops := make([]*Array, len(c.Shapes))
+			for i, sh := range c.Shapes {
+				d, err := NewDenseFloat64(c.Inputs[i], sh...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ch Chunking
+				switch k {
+				case 1:
+					ch = twos(len(sh))
+				case 2, 3:
+					ch = irregular(rng, sh)
+				}
+				ops[i] = FromDense(d, ch)
+				if k == 3 {
+					ops[i] = ops[i].AsType(Float32)
+				}
+			}
+			y := Einsum(c.Subs, ops...)
+			if y.Err() != nil {
+				t.Fatalf("Einsum %q: %v", c.Subs, y.Err())
+			}
+			got, err := y.Compute(ctx, opts[k%3]...)
+			if err != nil {
+				t.Fatalf("Einsum %q chunks %v: %v", c.Subs, ops[0].Chunks(), err)
+			}
+			if !chunksEqual(got.Shape, c.OutShape) {
+				t.Fatalf("Einsum %q: shape %v, NumPy %v", c.Subs, got.Shape, c.OutShape)
+			}
+			tol := 1e-9
+			if k == 3 {
+				tol = 1e-4
+				if got.DType != Float32 {
+					t.Fatalf("Einsum %q of float32: dtype %s", c.Subs, got.DType)
+				}
+			}
+			g := got.Float64s()
+			for i, w := range c.Out {
+				if math.Abs(g[i]-w) > tol*(1+math.Abs(w)) {
+					t.Fatalf("Einsum %q chunks %v: element %d = %v, NumPy %v", c.Subs, ops[0].Chunks(), i, g[i], w)
+				}
+			}
+			n++
+		}
+	}
+	for _, c := range f.EinsumErrors {
+		ops := make([]*Array, len(c.Shapes))
+		for i, sh := range c.Shapes {
+			ops[i] = Ones(sh, nil)
+		}
+		y := Einsum(c.Subs, ops...)
+		if y.Err() == nil || !strings.Contains(y.Err().Error(), "Einsum") {
+			t.Errorf("Einsum %q of %v: error %v; NumPy: %s", c.Subs, c.Shapes, y.Err(), c.Error)
+		}
+	}
+	if n < 90 {
+		t.Fatalf("only %d cases", n)
+	}
+}
+
+func TestEinsumInt64Exact(t *testing.T) {
+	a := FromDense(offsetDense([]int{4, 3}), Regular{3, 2})
+	b := NewDense(Int64, 4, 3)
+	for i := range b.I64 {
+		b.I64[i] = int64(i%2)
+	}
+	got := mustCompute(t, Einsum("ij,ij->i", a, FromDense(b, Regular{2, 1})))
+	if got.DType != Int64 {
+		t.Fatalf("dtype %s", got.DType)
+	}
+	x := offsetDense([]int{4, 3})
+	for i := 0; i < 4; i++ {
+		var w int64
+		for j := 0; j < 3; j++ {
+			w += x.I64[i*3+j] * b.I64[i*3+j]
+		}
+		if got.I64[i] != w {
+			t.Fatalf("row %d: %d, want %d", i, got.I64[i], w)
+		}
+	}
+	// Many contracted blocks: the addition tree.
+	u := Uniform(1, -1, 1, []int{3, 200}, Regular{2, 3})
+	v := Uniform(2, -1, 1, []int{200, 2}, Regular{3, 1})
+	e, m := mustCompute(t, Einsum("ij,jk->ik", u, v)), mustCompute(t, MatMul(u, v))
+	for i := range e.Data {
+		if !close(e.Data[i], m.Data[i]) {
+			t.Fatalf("einsum %v, matmul %v", e.Data, m.Data)
+		}
+	}
 }

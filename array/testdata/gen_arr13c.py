@@ -52,4 +52,24 @@ for a in [(0, 10, 3), (10, 0, -3), (-2**63, 2**63 - 1, 2**62), (2**63 - 1, -2**6
     y = np.arange(a[0], a[1], a[2], dtype=np.int64) if abs(a[1]-a[0]) < 2**62 else np.array([a[0] + i*a[2] for i in range(len(range(*a)))], dtype=np.int64)
     assert len(y) == len(range(*a))
     out["ops"].append({"op": "arange", "shape": [], "args": [str(v) for v in a], "out_shape": [len(y)], "out": [str(v) for v in y]})
+rng = np.random.default_rng(13)
+ecases = [("ij,ij->i", [(7, 5), (7, 5)]), ("ij,jk->ik", [(6, 4), (4, 5)]), ("ij,jk", [(3, 9), (9, 2)]),
+          ("ii->i", [(5, 5)]), ("ii", [(4, 4)]), ("ij->", [(6, 3)]), ("ij->ji", [(4, 7)]), ("i,i", [(8,), (8,)]),
+          ("i,j->ij", [(3,), (4,)]), ("ijk,jil->kl", [(3, 4, 5), (4, 3, 2)]), ("bij,bjk->bik", [(3, 4, 5), (3, 5, 2)]),
+          ("...ij,...jk->...ik", [(2, 3, 4), (4, 5)]), ("...i,...i", [(3, 4), (1, 4)]), ("ij,jk,kl->il", [(5, 6), (6, 3), (3, 7)]),
+          ("iij->j", [(3, 3, 4)]), ("ij,i->j", [(5, 1), (5,)]), ("i,i,i->", [(6,), (6,), (6,)]), ("ab,bc,cd,de->ae", [(2, 8), (8, 3), (3, 9), (9, 2)]),
+          ("ji,kj", [(4, 3), (2, 4)]), ("ij,kl->", [(2, 3), (4, 1)]), ("i->i", [(0,)]), ("ij,jk->ik", [(0, 3), (3, 2)]), ("ij,jk->ik", [(2, 0), (0, 3)]),
+          ("...,...->...", [(2, 3), (3,)]), ("Ab,bA->A", [(3, 4), (4, 3)])]
+for subs, shapes in ecases:
+    ins = [rng.standard_normal(sh) for sh in shapes]
+    y = np.einsum(subs, *ins)
+    out["einsum"].append({"subs": subs, "shapes": [list(s) for s in shapes], "inputs": [list(map(float, a.ravel())) for a in ins],
+                          "out_shape": list(np.shape(y)), "out": list(map(float, np.ravel(y)))})
+out["einsum_errors"] = []
+for subs, shapes in [("ij,jk->ik", [(3, 4), (5, 2)]), ("ij->ik", [(3, 3)]), ("ij", [(3,)]), ("ij,jk", [(2, 2)]), ("i->ii", [(3,)]), ("i#->i", [(3, 3)]), ("...ij->ij", [(2, 3, 4)]), ("ii->i", [(3, 4)])]:
+    try:
+        np.einsum(subs, *[np.ones(s) for s in shapes]); out["einsum_errors"].append({"subs": subs, "shapes": shapes, "ok": True})
+    except Exception as e:
+        out["einsum_errors"].append({"subs": subs, "shapes": shapes, "error": str(e)})
+print(out["einsum_errors"])
 json.dump(out, open("numpy_arr13c.json", "w"))
