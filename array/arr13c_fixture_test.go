@@ -3,10 +3,10 @@ package array
 import (
 	"encoding/json"
 	"math"
-	"strings"
 	"math/rand"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/godask/godask/sched"
@@ -302,7 +302,7 @@ func TestEinsumInt64Exact(t *testing.T) {
 	a := FromDense(offsetDense([]int{4, 3}), Regular{3, 2})
 	b := NewDense(Int64, 4, 3)
 	for i := range b.I64 {
-		b.I64[i] = int64(i%2)
+		b.I64[i] = int64(i % 2)
 	}
 	got := mustCompute(t, Einsum("ij,ij->i", a, FromDense(b, Regular{2, 1})))
 	if got.DType != Int64 {
