@@ -189,6 +189,9 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	if r.Err() != nil {
 		return nil, r.Err()
 	}
+	if out, ok, err := tensordotF32(dt, in, ax, bx); ok || err != nil {
+		return out, err
+	}
 	var out *Dense
 	var c blas64.General
 	for i := 0; i+1 < len(in); i += 2 {

@@ -9,9 +9,9 @@ import "strings"
 // over the rows instead, with a 4×2 tile of C in registers over a chunk of
 // rows that stays in L1, and only the upper triangle for Aᵀ A.
 
-// pureGoBLAS is true when blas64 is gonum's own (the openblas build tag
-// routes products to OpenBLAS, whose kernels are faster than these).
-var pureGoBLAS = strings.HasPrefix(BLASName(), "gonum")
+// pureGoBLAS is true in the default build, where products go to
+// internal/gemm (the openblas build tag routes them to OpenBLAS).
+var pureGoBLAS = !strings.HasPrefix(BLASName(), "openblas")
 
 // smallTN reports whether C (m×n) = Aᵀ B with k contracted rows goes
 // through gemmTNSmall (4×4 tiles with AVX2 and FMA on amd64).

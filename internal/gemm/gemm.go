@@ -313,7 +313,7 @@ func kernGo[T float](kc int, a, b, c []T, ldc int, alpha T) {
 		c32 += a3 * b2
 		c33 += a3 * b3
 	}
-	r := c[:4 : 4]
+	r := c[:4:4]
 	r[0] += alpha * c00
 	r[1] += alpha * c01
 	r[2] += alpha * c02

@@ -219,10 +219,16 @@ func TestNonFinite(t *testing.T) {
 
 func TestBadSizesPanic(t *testing.T) {
 	for _, f := range []func(){
-		func() { Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2) },
-		func() { Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float64, 4), 1, make([]float64, 4), 2, 0, make([]float64, 4), 2) },
+		func() {
+			Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		},
+		func() {
+			Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float64, 4), 1, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		},
 		func() { Sgemm(blas.NoTrans, blas.Trans, -1, 2, 2, 1, nil, 2, nil, 2, 0, nil, 2) },
-		func() { Sgemm(blas.Transpose(0), blas.NoTrans, 1, 1, 1, 1, []float32{1}, 1, []float32{1}, 1, 0, []float32{1}, 1) },
+		func() {
+			Sgemm(blas.Transpose(0), blas.NoTrans, 1, 1, 1, 1, []float32{1}, 1, []float32{1}, 1, 0, []float32{1}, 1)
+		},
 	} {
 		func() {
 			defer func() {
