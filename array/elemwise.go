@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/godask/godask/graph"
 )
@@ -31,6 +32,23 @@ const (
 	opCeil
 	opIsNaN
 	opCast
+	opTan
+	opArcsin
+	opArccos
+	opArctan
+	opSinh
+	opCosh
+	opArcsinh
+	opArccosh
+	opArctanh
+	opLog1p
+	opLog10
+	opLog2
+	opExpm1
+	opIsInf
+	opIsFinite
+	opSign
+	opIsIn
 	// binary
 	opAdd
 	opSub
@@ -48,6 +66,10 @@ const (
 	opAnd
 	opOr
 	opXor
+	opMod
+	opFloorDiv
+	opArctan2
+	opRound
 	// ternary
 	opWhere
 	opFill
@@ -57,15 +79,23 @@ var opNames = map[uint8]string{opNeg: "neg", opExp: "exp", opLog: "log", opSqrt:
 	opSin: "sin", opCos: "cos", opTanh: "tanh", opNot: "not", opFloor: "floor", opCeil: "ceil", opIsNaN: "isnan",
 	opCast: "astype", opAdd: "add", opSub: "sub", opMul: "mul", opDiv: "div", opPow: "pow", opMax: "maximum",
 	opMin: "minimum", opLt: "lt", opLe: "le", opGt: "gt", opGe: "ge", opEq: "eq", opNe: "ne", opAnd: "and",
-	opOr: "or", opXor: "xor", opWhere: "where"}
+	opOr: "or", opXor: "xor", opWhere: "where", opTan: "tan", opArcsin: "arcsin", opArccos: "arccos",
+	opArctan: "arctan", opSinh: "sinh", opCosh: "cosh", opArcsinh: "arcsinh", opArccosh: "arccosh",
+	opArctanh: "arctanh", opLog1p: "log1p", opLog10: "log10", opLog2: "log2", opExpm1: "expm1",
+	opIsInf: "isinf", opIsFinite: "isfinite", opSign: "sign", opIsIn: "isin", opMod: "mod",
+	opFloorDiv: "floor_divide", opArctan2: "arctan2", opRound: "round"}
 
 type node struct {
 	op   uint8
 	leaf int
 	c    float64
+	ci   int64 // the value of an int64 constant (c holds it rounded)
 	dt   DType
 	weak bool // a scalar constant: takes the other operand's dtype kind
 	args []*node
+	// set is the sorted value set of an opIsIn (int64 when the test runs
+	// in int64, float64 otherwise).
+	set *Dense
 }
 
 type ewInfo struct {
@@ -80,10 +110,25 @@ type ewInfo struct {
 func init() { registerKernel("elemwise", ewKernel) }
 
 // Scalar returns a 0-d float64 array holding v. As an operand of an
-// elementwise operation it is folded into the expression as a constant.
+// elementwise operation it is folded into the expression as a constant
+// that behaves like a Python float in NumPy: it takes the kind of the other
+// operand when that is a float array (float32 stays float32) and makes an
+// int64 or bool array's result float64 (see ScalarInt for a Python int).
 func Scalar(v float64) *Array {
 	a := Full(nil, v, Float64, nil)
 	a.ew = &ewInfo{root: &node{op: opConst, c: v, dt: Float64, weak: true}}
+	return a
+}
+
+// ScalarInt returns a 0-d int64 array holding v exactly. As an operand of
+// an elementwise operation it behaves like a Python int in NumPy: an int64
+// array stays int64 (computed exactly), a bool array becomes int64, a float
+// array keeps its dtype.
+func ScalarInt(v int64) *Array {
+	d := NewDense(Int64)
+	d.I64[0] = v
+	a := FromDense(d, nil)
+	a.ew = &ewInfo{root: &node{op: opConst, c: float64(v), ci: v, dt: Int64, weak: true}}
 	return a
 }
 
@@ -123,56 +168,94 @@ func shapesString(as []*Array) string {
 	return s
 }
 
+// floatOf is the dtype a float-valued function (exp, log, floor, ...) of a
+// dtype returns: float32 stays float32, bool gives float32 (NumPy gives
+// float16, which godask does not have), int64 and float64 give float64.
+func floatOf(d DType) DType {
+	if d == Float32 || d == Bool {
+		return Float32
+	}
+	return Float64
+}
+
 func resultDType(op uint8, args []*node) DType {
 	switch op {
-	case opLt, opLe, opGt, opGe, opEq, opNe, opAnd, opOr, opXor, opNot, opIsNaN:
+	case opLt, opLe, opGt, opGe, opEq, opNe, opAnd, opOr, opXor, opNot, opIsNaN, opIsInf, opIsFinite, opIsIn:
 		return Bool
 	case opWhere:
 		return joinDType(args[1], args[2])
-	case opExp, opLog, opSqrt, opSin, opCos, opTanh:
-		if args[0].dt == Float32 {
-			return Float32
-		}
-		return Float64
+	case opExp, opLog, opSqrt, opSin, opCos, opTanh, opTan, opArcsin, opArccos, opArctan, opSinh, opCosh,
+		opArcsinh, opArccosh, opArctanh, opLog1p, opLog10, opLog2, opExpm1, opFloor, opCeil:
+		return floatOf(args[0].dt)
+	case opArctan2:
+		return floatOf(joinDType(args[0], args[1]))
 	case opDiv:
-		d := joinDType(args[0], args[1])
-		if d == Float32 {
+		if d := joinDType(args[0], args[1]); d == Float32 {
 			return Float32
 		}
 		return Float64
-	case opNeg, opAbs, opFloor, opCeil:
+	case opNeg, opAbs, opSign:
+		return args[0].dt
+	case opRound:
 		if args[0].dt == Bool {
-			return Int64
+			return Float32
 		}
 		return args[0].dt
 	}
 	d := joinDType(args[0], args[1])
-	if d == Bool && (op == opAdd || op == opSub || op == opMul || op == opPow) {
-		if op == opAdd || op == opMul {
-			return Bool // NumPy: bool+bool is logical or, bool*bool and
-		}
-		return Int64
+	if d == Bool && (op == opSub || op == opPow || op == opMod || op == opFloorDiv) {
+		return Int64 // NumPy gives int8 (sub is refused before this)
 	}
-	return d
+	return d // bool+bool is logical or and bool*bool logical and, as NumPy's
 }
 
-// joinDType promotes two operand dtypes; a weak scalar adapts to the other.
+// computeDType is the dtype an instruction computes in: the promoted
+// operand dtype for comparisons and isin, the source for a cast, float64
+// for the logical and classification ops, the result dtype otherwise.
+func computeDType(op uint8, dt DType, args []*node) DType {
+	switch op {
+	case opLt, opLe, opGt, opGe, opEq, opNe:
+		return joinDType(args[0], args[1])
+	case opIsIn:
+		if args[0].dt == Int64 && args[0].set != nil && args[0].set.DType == Int64 {
+			return Int64
+		}
+		return Float64
+	case opCast:
+		return args[0].dt
+	case opAnd, opOr, opXor, opNot, opIsNaN, opIsInf, opIsFinite:
+		return Float64
+	}
+	return dt
+}
+
+// refused returns the error NumPy raises for op on these operand dtypes.
+func refused(name string, op uint8, args []*node) error {
+	allBool := true
+	for _, a := range args {
+		allBool = allBool && a.dt == Bool
+	}
+	switch {
+	case op == opSub && allBool:
+		return fmt.Errorf("array: %s: subtracting bool arrays is not supported (as in NumPy); use Xor", name)
+	case op == opNeg && allBool:
+		return fmt.Errorf("array: %s: negating a bool array is not supported (as in NumPy); use Not", name)
+	case op == opSign && allBool:
+		return fmt.Errorf("array: %s: sign of a bool array is not supported (as in NumPy)", name)
+	}
+	return nil
+}
+
+// joinDType promotes two operand dtypes; a weak (Python) scalar adapts to
+// the other: a float array keeps its dtype, an int64 or bool array takes the
+// scalar's kind where it is higher (int64 + float scalar is float64, bool +
+// int scalar int64).
 func joinDType(a, b *node) DType {
 	if a.weak && !b.weak {
 		a, b = b, a
 	}
-	if b.weak && !a.weak {
-		integral := b.c == math.Trunc(b.c) && !math.IsInf(b.c, 0)
-		switch {
-		case a.dt == Float64 || a.dt == Float32:
-			return a.dt
-		case integral:
-			if a.dt == Bool {
-				return Int64
-			}
-			return a.dt
-		}
-		return Float64
+	if b.weak && !a.weak && (a.dt == Float64 || a.dt == Float32) {
+		return a.dt
 	}
 	return promote(a.dt, b.dt)
 }
@@ -180,6 +263,11 @@ func joinDType(a, b *node) DType {
 // elemwise builds the array of op applied to the operands, with NumPy
 // broadcasting, inlining elementwise operands over the same chunks.
 func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
+	return elemwiseSet(name, op, cast, nil, xs...)
+}
+
+// elemwiseSet is elemwise with the value set of an isin.
+func elemwiseSet(name string, op uint8, cast DType, set *Dense, xs ...*Array) *Array {
 	if err := firstErr(xs...); err != nil {
 		return &Array{err: err}
 	}
@@ -280,15 +368,26 @@ func elemwise(name string, op uint8, cast DType, xs ...*Array) *Array {
 		}
 		args[i] = &node{op: opLeaf, leaf: addLeaf(a, false), dt: a.dtype}
 	}
-	root := &node{op: op, args: args}
+	root := &node{op: op, args: args, set: set}
 	if op == opCast {
 		root.dt = cast
 	} else {
 		root.dt = resultDType(op, args)
 	}
+	if err := refused(name, op, args); err != nil {
+		return &Array{err: err}
+	}
 	if root.op >= opNeg && allConst(root) {
-		v := evalConst(root)
-		root = &node{op: opConst, c: v, dt: root.dt}
+		c, err := evalConst(root)
+		if err != nil {
+			return &Array{err: fmt.Errorf("array: %s of constants: %w", name, err)}
+		}
+		weak := true
+		for _, a := range args {
+			weak = weak && a.weak
+		}
+		c.weak = weak
+		root = c
 	}
 	label := name
 	for _, a := range xs {
@@ -352,67 +451,89 @@ func allConst(n *node) bool {
 	return true
 }
 
-func evalConst(n *node) float64 {
-	if n.op == opConst {
-		return n.c
+// evalConst folds an expression of constants by running its program on
+// no inputs, with the same kernels as the blocks.
+func evalConst(n *node) (*node, error) {
+	p := []byte{byte(n.dt)}
+	p = appendInts(p, nil)
+	p = graph.AppendBytes(p, nil)
+	p = append(p, compile(n, 0)...)
+	e, err := parseEw(p)
+	if err != nil {
+		return nil, err
 	}
-	var in [3][]float64
-	for i, a := range n.args {
-		in[i] = []float64{evalConst(a)}
-	}
-	out := []float64{0}
-	apply(n.op, n.dt, out, in[0], in[1], in[2], 0, 0, 0, 0)
-	return out[0]
+	c := &node{op: opConst, dt: n.dt}
+	err = e.runTyped(nil, func(_ int, f []float64, iv []int64) {
+		if iv != nil {
+			c.ci, c.c = iv[0], float64(iv[0])
+			if n.dt != Int64 {
+				c.ci = 0
+			}
+			return
+		}
+		c.c = f[0]
+		if n.dt == Int64 {
+			c.ci = satInt(f[0])
+		}
+	})
+	return c, err
 }
 
-// Program encoding: number of registers, then instructions
-// (op, dt, dst, nargs, then per arg: kind 0 reg + index | 1 const + f64),
-// then the result register.
+// Program encoding: number of registers, then instructions (op, result
+// dtype, compute dtype, dst, nargs, then per arg: kind 0 reg + index |
+// 1 float constant + f64 | 2 int64 constant + varint; an isin then carries
+// its sorted value set), then the result register.
 func compile(root *node, nleaves int) []byte {
 	var p []byte
 	nreg := nleaves
 	var instrs []byte
-	var emit func(n *node) (isConst bool, reg int, c float64)
-	emit = func(n *node) (bool, int, float64) {
-		switch n.op {
-		case opLeaf:
-			return false, n.leaf, 0
-		case opConst:
-			return true, 0, n.c
+	appendConst := func(b []byte, n *node) []byte {
+		if n.dt == Int64 {
+			b = append(b, 2)
+			return appendVarint(b, n.ci)
 		}
-		type arg struct {
-			c   bool
-			r   int
-			val float64
+		b = append(b, 1)
+		return appendF64(b, n.c)
+	}
+	var emit func(n *node) int
+	emit = func(n *node) int {
+		if n.op == opLeaf {
+			return n.leaf
 		}
-		args := make([]arg, len(n.args))
+		regs := make([]int, len(n.args))
 		for i, a := range n.args {
-			args[i].c, args[i].r, args[i].val = emit(a)
+			if a.op != opConst {
+				regs[i] = emit(a)
+			}
 		}
 		dst := nreg
 		nreg++
-		instrs = append(instrs, n.op, byte(n.dt))
+		instrs = append(instrs, n.op, byte(n.dt), byte(computeDType(n.op, n.dt, n.args)))
 		instrs = appendUvarint(instrs, uint64(dst))
-		instrs = append(instrs, byte(len(args)))
-		for _, a := range args {
-			if a.c {
-				instrs = append(instrs, 1)
-				instrs = appendF64(instrs, a.val)
+		instrs = append(instrs, byte(len(n.args)))
+		for i, a := range n.args {
+			if a.op == opConst {
+				instrs = appendConst(instrs, a)
 			} else {
 				instrs = append(instrs, 0)
-				instrs = appendUvarint(instrs, uint64(a.r))
+				instrs = appendUvarint(instrs, uint64(regs[i]))
 			}
 		}
-		return false, dst, 0
+		if n.op == opIsIn {
+			instrs = appendSet(instrs, n.set)
+		}
+		return dst
 	}
-	isC, r, c := emit(root)
-	if isC {
-		instrs = append(instrs, opFill, byte(root.dt))
+	var r int
+	if root.op == opConst {
+		instrs = append(instrs, opFill, byte(root.dt), byte(root.dt))
 		instrs = appendUvarint(instrs, uint64(nreg))
-		instrs = append(instrs, 1, 1)
-		instrs = appendF64(instrs, c)
+		instrs = append(instrs, 1)
+		instrs = appendConst(instrs, root)
 		r = nreg
 		nreg++
+	} else {
+		r = emit(root)
 	}
 	p = appendUvarint(p, uint64(nreg))
 	p = graph.AppendBytes(p, instrs)
@@ -422,13 +543,18 @@ func compile(root *node, nleaves int) []byte {
 
 type instr struct {
 	op     uint8
-	dt     DType
+	dt     DType // the result's
+	cdt    DType // the dtype the operation computes in
 	dst    int
 	nargs  int
 	isC    [3]bool
 	reg    [3]int
 	c      [3]float64
+	ci     [3]int64
 	consts [3][]float64
+	// setF/setI: the sorted value set of an isin.
+	setF []float64
+	setI []int64
 	// Set by fuseAffineExp: an exp of src*fmul + fadd, and the
 	// instructions it absorbed.
 	affine     bool
@@ -447,7 +573,15 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		return nil, err
 	}
 	out := NewDense(e.dt, e.shape...)
-	err = e.run(in, func(s int, t []float64) { out.storeF64(t, s) })
+	err = e.runTyped(in, func(s int, f []float64, iv []int64) {
+		if iv == nil {
+			out.storeF64(f, s)
+		} else if out.DType == Int64 {
+			copy(out.I64[s:], iv)
+		} else {
+			out.storeI64(iv, s)
+		}
+	})
 	return out, err
 }
 
@@ -515,15 +649,31 @@ func parseEw(p []byte) (*ewProg, error) {
 		var in instr
 		in.op = code.Byte()
 		in.dt = DType(code.Byte())
+		in.cdt = DType(code.Byte())
 		in.dst = int(code.Uvarint())
 		in.nargs = int(code.Byte())
-		for i := 0; i < in.nargs && i < 3; i++ {
-			if code.Byte() == 1 {
+		if in.nargs > 3 || !in.dt.valid() || !in.cdt.valid() {
+			return nil, fmt.Errorf("elemwise: bad instruction (op %d, %d args)", in.op, in.nargs)
+		}
+		for i := 0; i < in.nargs; i++ {
+			switch code.Byte() {
+			case 1:
 				in.isC[i] = true
 				in.c[i] = readF64(code)
-			} else {
+				in.ci[i] = satInt(in.c[i])
+			case 2:
+				in.isC[i] = true
+				in.ci[i] = code.Varint()
+				in.c[i] = float64(in.ci[i])
+			default:
 				in.reg[i] = int(code.Uvarint())
+				if in.reg[i] < 0 || in.reg[i] >= e.nreg {
+					return nil, fmt.Errorf("elemwise: argument register %d of %d", in.reg[i], e.nreg)
+				}
 			}
+		}
+		if in.op == opIsIn {
+			in.setF, in.setI = readSet(code, in.cdt)
 		}
 		if in.dst < 0 || in.dst >= e.nreg {
 			return nil, fmt.Errorf("elemwise: register %d of %d", in.dst, e.nreg)
@@ -599,21 +749,85 @@ func (e *ewProg) fuseAffineExp() {
 }
 
 // run evaluates the program over the input blocks tile by tile and hands
-// each result tile (rounded to the program's dtype, valid only during the
-// call) with its flat offset to each.
+// each result tile as float64 (rounded to the program's dtype, valid only
+// during the call) with its flat offset to each. An int64 result is
+// converted; runTyped hands it over exactly.
 func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
+	var conv []float64
+	return e.runTyped(in, func(s int, f []float64, iv []int64) {
+		if iv == nil {
+			each(s, f)
+			return
+		}
+		conv = conv[:0]
+		for _, v := range iv {
+			conv = append(conv, float64(v))
+		}
+		each(s, conv)
+	})
+}
+
+// runTyped evaluates the program over the input blocks tile by tile. Each
+// register holds float64 lanes (float64, float32 rounded, bool as 0/1) or,
+// for int64 values, int64 lanes, and an instruction whose compute dtype is
+// int64 runs an exact int64 kernel. each gets the result tile as f, or as
+// iv when the result is int64 (valid only during the call).
+func (e *ewProg) runTyped(in []*Dense, each func(s int, f []float64, iv []int64)) error {
 	shape, err := resolveEwShape(e.shape, in)
 	if err != nil {
 		return err
 	}
-	n := prod(shape)
-	regs := make([][]float64, e.nreg)
-	bufs := make([][]float64, e.nreg)
-	for i := range bufs {
-		bufs[i] = make([]float64, min(tile, max(n, 1)))
+	if len(in) > e.nreg {
+		return fmt.Errorf("elemwise: %d inputs for %d registers", len(in), e.nreg)
 	}
-	// Leaves: direct views when float64 and of the output's shape, else
-	// gathered (with broadcasting) per tile.
+	n := prod(shape)
+	tl := min(tile, max(n, 1))
+	isInt := make([]bool, e.nreg)
+	for i, d := range in {
+		isInt[i] = d.DType == Int64
+	}
+	for _, ins := range e.prog {
+		if ins.dst < len(in) {
+			return fmt.Errorf("elemwise: instruction writes input register %d", ins.dst)
+		}
+		isInt[ins.dst] = ins.dt == Int64 && !ins.dead
+	}
+	regF := make([][]float64, e.nreg)
+	regI := make([][]int64, e.nreg)
+	bufF := make([][]float64, e.nreg)
+	bufI := make([][]int64, e.nreg)
+	for i := range isInt {
+		if isInt[i] {
+			bufI[i] = make([]int64, tl)
+		} else {
+			bufF[i] = make([]float64, tl)
+		}
+	}
+	// Scratch for operands converted to the instruction's compute kind, and
+	// constants spread over a tile for the int64 kernels.
+	var convF [3][]float64
+	var convI [3][]int64
+	for k := range convF {
+		convF[k] = make([]float64, tl)
+		convI[k] = make([]int64, tl)
+	}
+	constI := make([][3][]int64, len(e.prog))
+	constF := make([][3][]float64, len(e.prog))
+	for j, ins := range e.prog {
+		for k := 0; k < ins.nargs; k++ {
+			if !ins.isC[k] {
+				continue
+			}
+			ci := make([]int64, tl)
+			cf := make([]float64, tl)
+			for x := range ci {
+				ci[x], cf[x] = ins.ci[k], ins.c[k]
+			}
+			constI[j][k], constF[j][k] = ci, cf
+		}
+	}
+	// Leaves: direct views when of the output's shape (float64 and int64),
+	// else gathered (with broadcasting) per tile.
 	direct := make([]bool, len(in))
 	lstr := make([][]int, len(in))
 	nd := len(shape)
@@ -625,7 +839,7 @@ func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
 			lstr[i] = []int{d.Strides[1], d.Strides[0]}
 			continue
 		}
-		if d.DType == Float64 && chunksEqual(d.Shape, shape) {
+		if (d.DType == Float64 || d.DType == Int64) && chunksEqual(d.Shape, shape) {
 			direct[i] = true
 			continue
 		}
@@ -643,46 +857,94 @@ func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
 		}
 		lstr[i] = st
 	}
+	// asF and asI return argument k of ins over the tile in the wanted kind.
+	var m int
+	asF := func(ins *instr, k int) []float64 {
+		r := ins.reg[k]
+		if !isInt[r] {
+			return regF[r]
+		}
+		c := convF[k][:m]
+		for x, v := range regI[r] {
+			c[x] = float64(v)
+		}
+		return c
+	}
+	asI := func(ins *instr, k int) []int64 {
+		r := ins.reg[k]
+		if isInt[r] {
+			return regI[r]
+		}
+		c := convI[k][:m]
+		for x, v := range regF[r] {
+			c[x] = satInt(v)
+		}
+		return c
+	}
 	for s := 0; s < n; s += tile {
-		m := min(tile, n-s)
+		m = min(tile, n-s)
 		for i, d := range in {
-			if direct[i] {
-				regs[i] = d.Data[s : s+m]
-			} else {
-				regs[i] = bufs[i][:m]
-				gather(regs[i], d, lstr[i], shape, s)
+			switch {
+			case isInt[i] && direct[i]:
+				regI[i] = d.I64[s : s+m]
+			case isInt[i]:
+				regI[i] = bufI[i][:m]
+				gatherRaw(regI[i], d.I64, lstr[i], shape, s)
+			case direct[i]:
+				regF[i] = d.Data[s : s+m]
+			default:
+				regF[i] = bufF[i][:m]
+				gather(regF[i], d, lstr[i], shape, s)
 			}
 		}
-		for _, ins := range e.prog {
+		for j := range e.prog {
+			ins := &e.prog[j]
 			if ins.dead {
 				continue
 			}
-			dst := bufs[ins.dst][:m]
 			if ins.affine {
-				expAffine(dst, regs[ins.reg[0]], ins.fmul, ins.fadd)
-				regs[ins.dst] = dst
+				dst := bufF[ins.dst][:m]
+				expAffine(dst, asF(ins, 0), ins.fmul, ins.fadd)
+				regF[ins.dst] = dst
+				continue
+			}
+			if ins.cdt == Int64 && (ins.op != opCast || ins.dt == Int64) {
+				var a [3][]int64
+				for k := 0; k < ins.nargs; k++ {
+					if ins.isC[k] {
+						a[k] = constI[j][k][:m]
+					} else {
+						a[k] = asI(ins, k)
+					}
+				}
+				var cond []float64
+				if ins.op == opWhere && !ins.isC[0] && !isInt[ins.reg[0]] {
+					cond = regF[ins.reg[0]] // truthiness of a float or bool condition
+				}
+				var dF []float64
+				var dI []int64
+				if isInt[ins.dst] {
+					dI = bufI[ins.dst][:m]
+					regI[ins.dst] = dI
+				} else {
+					dF = bufF[ins.dst][:m]
+					regF[ins.dst] = dF
+				}
+				if err := applyInt(ins, dI, dF, a[0], a[1], a[2], cond); err != nil {
+					return err
+				}
 				continue
 			}
 			var a [3][]float64
 			for k := 0; k < ins.nargs; k++ {
-				if !ins.isC[k] {
-					a[k] = regs[ins.reg[k]]
-				}
-			}
-			if ins.op == opWhere {
-				// A constant arm of where is filled: it has no scalar kernel.
-				for k := 0; k < 3; k++ {
-					if ins.isC[k] {
-						c := make([]float64, m)
-						for j := range c {
-							c[j] = ins.c[k]
-						}
-						a[k] = c
-					}
+				if ins.isC[k] {
+					a[k] = constF[j][k][:m] // where has no scalar kernel
+				} else {
+					a[k] = asF(ins, k)
 				}
 			}
 			mode, cv := 0, 0.0
-			if ins.nargs >= 2 {
+			if ins.nargs == 2 && ins.isC[0] != ins.isC[1] {
 				switch {
 				case ins.isC[0]:
 					mode, cv = 1, ins.c[0]
@@ -690,13 +952,40 @@ func (e *ewProg) run(in []*Dense, each func(s int, tile []float64)) error {
 					mode, cv = 2, ins.c[1]
 				}
 			}
-			if ins.op == opFill {
+			if ins.op == opFill || ins.op == opRound {
 				cv = ins.c[0]
+				if ins.op == opRound {
+					cv = ins.c[1]
+				}
 			}
-			apply(ins.op, ins.dt, dst, a[0], a[1], a[2], mode, cv, 0, 0)
-			regs[ins.dst] = dst
+			if isInt[ins.dst] {
+				// A float computation stored as int64: a cast.
+				dI := bufI[ins.dst][:m]
+				if ins.op == opFill {
+					for x := range dI {
+						dI[x] = ins.ci[0]
+					}
+				} else {
+					for x, v := range a[0] {
+						dI[x] = satInt(v)
+					}
+				}
+				regI[ins.dst] = dI
+				continue
+			}
+			dst := bufF[ins.dst][:m]
+			if ins.op == opIsIn {
+				isInF(dst, a[0], ins.setF)
+			} else {
+				apply(ins.op, ins.dt, dst, a[0], a[1], a[2], mode, cv, 0, 0)
+			}
+			regF[ins.dst] = dst
 		}
-		each(s, regs[e.res][:m])
+		if isInt[e.res] {
+			each(s, nil, regI[e.res][:m])
+		} else {
+			each(s, regF[e.res][:m], nil)
+		}
 	}
 	return nil
 }
@@ -818,6 +1107,15 @@ func apply(op uint8, dt DType, dst, a, b, c []float64, mode int, cv float64, _, 
 		}
 	case opCast:
 		copy(dst, a)
+	case opRound:
+		roundTile(dst, a, int(cv), dt)
+		return
+	case opTan, opArcsin, opArccos, opArctan, opSinh, opCosh, opArcsinh, opArccosh, opArctanh,
+		opLog1p, opLog10, opLog2, opExpm1, opIsInf, opIsFinite, opSign:
+		f := unaryFuncs[op]
+		for i, v := range a {
+			dst[i] = f(v)
+		}
 	case opWhere:
 		for i, v := range a {
 			if v != 0 {
@@ -933,7 +1231,10 @@ var binFuncs = map[uint8]func(x, y float64) float64{
 	opNe:  func(x, y float64) float64 { return b2f(x != y) },
 	opAnd: func(x, y float64) float64 { return b2f(x != 0 && y != 0) },
 	opOr:  func(x, y float64) float64 { return b2f(x != 0 || y != 0) },
-	opXor: func(x, y float64) float64 { return b2f((x != 0) != (y != 0)) },
+	opXor:      func(x, y float64) float64 { return b2f((x != 0) != (y != 0)) },
+	opMod:      modF,
+	opFloorDiv: floorDivF,
+	opArctan2:  math.Atan2,
 }
 
 // Add returns a + b, elementwise with broadcasting.
@@ -1017,12 +1318,50 @@ func (a *Array) AsType(dt DType) *Array {
 	return elemwise("astype", opCast, dt, a)
 }
 
-// Clip limits the elements to [lo, hi].
+// Clip limits the elements to [lo, hi] (NaN stays NaN). On an int64 or
+// bool array with integral bounds (±Inf included) the bounds act as Python
+// ints, as np.clip(a, int(lo), int(hi)): the result keeps the array's
+// integer dtype and is exact. Other bounds make it float64, as NumPy's
+// float bounds do. See ClipArray for array bounds.
 func (a *Array) Clip(lo, hi float64) *Array {
 	if lo > hi {
 		return errArray("Clip: lower bound %g above upper bound %g", lo, hi)
 	}
+	if a.err == nil && (a.dtype == Int64 || a.dtype == Bool) && isIntegral(lo) && isIntegral(hi) {
+		if a.dtype == Bool {
+			a = a.AsType(Int64)
+		}
+		return a.Maximum(ScalarInt(satBound(lo))).Minimum(ScalarInt(satBound(hi)))
+	}
 	return a.Maximum(Scalar(lo)).Minimum(Scalar(hi))
+}
+
+func isIntegral(v float64) bool { return v == math.Trunc(v) }
+
+// satBound converts an integral bound to int64, saturating (±Inf included).
+func satBound(v float64) int64 {
+	switch {
+	case v >= 0x1p63:
+		return math.MaxInt64
+	case v <= -0x1p63:
+		return math.MinInt64
+	}
+	return int64(v)
+}
+
+// ClipArray limits the elements to [lo, hi] given as arrays that broadcast
+// against a (np.clip(a, lo, hi)): Minimum(Maximum(a, lo), hi), so where
+// lo > hi the result is hi, and NaN anywhere gives NaN. A nil bound is
+// left out. The dtype follows the promotion table.
+func (a *Array) ClipArray(lo, hi *Array) *Array {
+	out := a
+	if lo != nil {
+		out = out.Maximum(lo)
+	}
+	if hi != nil {
+		out = out.Minimum(hi)
+	}
+	return out
 }
 
 // Exp returns e**a elementwise.
@@ -1058,3 +1397,99 @@ func Pow(a, b *Array) *Array { return a.Pow(b) }
 // Where returns x where cond is true (non-zero) and y elsewhere, with
 // broadcasting of all three.
 func Where(cond, x, y *Array) *Array { return elemwise("where", opWhere, 0, cond, x, y) }
+
+// Tan returns the tangent.
+func Tan(a *Array) *Array { return elemwise("tan", opTan, 0, a) }
+
+// Arcsin returns the inverse sine (NaN outside [-1, 1]).
+func Arcsin(a *Array) *Array { return elemwise("arcsin", opArcsin, 0, a) }
+
+// Arccos returns the inverse cosine (NaN outside [-1, 1]).
+func Arccos(a *Array) *Array { return elemwise("arccos", opArccos, 0, a) }
+
+// Arctan returns the inverse tangent.
+func Arctan(a *Array) *Array { return elemwise("arctan", opArctan, 0, a) }
+
+// Arctan2 returns the angle of the point (x, y) elementwise: np.arctan2(y, x).
+func Arctan2(y, x *Array) *Array { return elemwise("arctan2", opArctan2, 0, y, x) }
+
+// Sinh returns the hyperbolic sine.
+func Sinh(a *Array) *Array { return elemwise("sinh", opSinh, 0, a) }
+
+// Cosh returns the hyperbolic cosine.
+func Cosh(a *Array) *Array { return elemwise("cosh", opCosh, 0, a) }
+
+// Arcsinh returns the inverse hyperbolic sine.
+func Arcsinh(a *Array) *Array { return elemwise("arcsinh", opArcsinh, 0, a) }
+
+// Arccosh returns the inverse hyperbolic cosine (NaN below 1).
+func Arccosh(a *Array) *Array { return elemwise("arccosh", opArccosh, 0, a) }
+
+// Arctanh returns the inverse hyperbolic tangent (±Inf at ±1, NaN beyond).
+func Arctanh(a *Array) *Array { return elemwise("arctanh", opArctanh, 0, a) }
+
+// Log1p returns log(1 + a), accurate for small a.
+func Log1p(a *Array) *Array { return elemwise("log1p", opLog1p, 0, a) }
+
+// Log10 returns the base-10 logarithm.
+func Log10(a *Array) *Array { return elemwise("log10", opLog10, 0, a) }
+
+// Log2 returns the base-2 logarithm.
+func Log2(a *Array) *Array { return elemwise("log2", opLog2, 0, a) }
+
+// Expm1 returns exp(a) - 1, accurate for small a.
+func Expm1(a *Array) *Array { return elemwise("expm1", opExpm1, 0, a) }
+
+// IsInf returns a bool array, true where a is +Inf or -Inf.
+func (a *Array) IsInf() *Array { return elemwise("isinf", opIsInf, 0, a) }
+
+// IsFinite returns a bool array, true where a is neither infinite nor NaN.
+func (a *Array) IsFinite() *Array { return elemwise("isfinite", opIsFinite, 0, a) }
+
+// Sign returns -1, 0 or 1 by the sign of each element (NaN stays NaN), in
+// a's dtype; a bool array is refused, as in NumPy.
+func Sign(a *Array) *Array { return elemwise("sign", opSign, 0, a) }
+
+// Round rounds to the given number of decimals, halves to even, as
+// np.round: for floats rint(a * 10**decimals) / 10**decimals (so the
+// result is the nearest float to the decimal, not always exactly it); for
+// int64 a non-negative decimals leave a unchanged and negative ones round
+// to a multiple of 10**-decimals exactly (NumPy goes through float64
+// there). A bool array gives float32 (NumPy: float16).
+func Round(a *Array, decimals int) *Array {
+	return elemwise("round", opRound, 0, a, ScalarInt(int64(decimals)))
+}
+
+// Mod returns the remainder of a / b with the sign of b, as np.mod (and
+// Python's %): a - FloorDivide(a, b)*b. An int64 zero divisor gives 0; a
+// float one NaN, as NumPy's.
+func (a *Array) Mod(b *Array) *Array { return elemwise("mod", opMod, 0, a, b) }
+
+// FloorDivide returns the floor of a / b, as np.floor_divide (Python's //).
+// int64 inputs compute exactly in int64; a zero divisor gives 0 (NumPy
+// warns), MinInt64 // -1 wraps to MinInt64. Floats follow IEEE: x // 0 is
+// ±Inf, 0 // 0 NaN.
+func (a *Array) FloorDivide(b *Array) *Array { return elemwise("floor_divide", opFloorDiv, 0, a, b) }
+
+// IsIn returns a bool array, true where an element of a equals one of
+// values (np.isin(a, values)). An int64 array tested against int64 values
+// compares exactly; otherwise both are compared as float64. NaN is never
+// found.
+func (a *Array) IsIn(values *Dense) *Array {
+	if values == nil {
+		return errArray("IsIn: nil values")
+	}
+	var set *Dense
+	if a.dtype == Int64 && values.DType == Int64 {
+		v := slices.Clone(values.I64)
+		slices.Sort(v)
+		set = &Dense{DType: Int64, Shape: []int{len(v)}, Strides: []int{1}, I64: slices.Compact(v)}
+	} else {
+		v := slices.Clone(values.Float64s())
+		v = slices.DeleteFunc(v, func(x float64) bool { return x != x })
+		slices.Sort(v)
+		set = &Dense{DType: Float64, Shape: []int{len(v)}, Strides: []int{1}, Data: slices.Compact(v)}
+	}
+	set.Shape[0] = set.Len()
+	return elemwiseSet("isin", opIsIn, 0, set, a)
+}
