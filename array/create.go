@@ -299,12 +299,16 @@ func Normal(seed uint64, mean, std float64, shape []int, chunks Chunking) *Array
 }
 
 // Integers returns int64 samples uniform on [lo, hi) drawn from seed
-// (chunking-independent, see Uniform).
+// (chunking-independent, see Uniform), exactly in range for any int64
+// bounds, the full range included. A sample is the high 64 bits of a
+// 64-bit hash times hi-lo, so the bias is below (hi-lo)/2^64.
 func Integers(seed uint64, lo, hi int64, shape []int, chunks Chunking) *Array {
 	if hi <= lo {
 		return errArray("Integers: empty range [%d, %d)", lo, hi)
 	}
-	return random("Integers", randIntegers, seed, float64(lo), float64(hi), Int64, shape, chunks)
+	// The bounds travel as their bit patterns: a float64 cannot hold every
+	// int64.
+	return random("Integers", randIntegers, seed, math.Float64frombits(uint64(lo)), math.Float64frombits(uint64(hi)), Int64, shape, chunks)
 }
 
 func random(op string, kind int, seed uint64, a, b float64, dt DType, shape []int, chunks Chunking) *Array {
@@ -360,7 +364,8 @@ func randomKernel(_ context.Context, p []byte, _ []*Dense) (*Dense, error) {
 		row = sh[nd-1]
 	}
 	idx := make([]int, max(nd-1, 0))
-	rng := uint64(b - a)
+	lo := math.Float64bits(a)
+	rng := math.Float64bits(b) - lo // hi - lo, exact in uint64 for any int64 bounds
 	for o := 0; o < n; o += row {
 		g := 0
 		for i := 0; i < nd-1; i++ {
@@ -380,7 +385,7 @@ func randomKernel(_ context.Context, p []byte, _ []*Dense) (*Dense, error) {
 				d.Data[o+j] = a + b*math.Sqrt(-2*math.Log(u1))*math.Cos(2*math.Pi*u2)
 			case randIntegers:
 				hi, _ := bits.Mul64(mix64(ctr), rng)
-				d.I64[o+j] = int64(a) + int64(hi)
+				d.I64[o+j] = int64(lo + hi)
 			}
 		}
 		for k := nd - 2; k >= 0; k-- {

@@ -5,9 +5,10 @@ import "fmt"
 // DType is the element type of an array.
 type DType uint8
 
-// The supported element types. Arithmetic is carried out in float64 and the
-// result stored in the output dtype, so int64 arithmetic is exact only for
-// magnitudes up to 2^53.
+// The supported element types. Elementwise int64 arithmetic is exact (int64
+// kernels, wrapping on overflow as NumPy's); float32 is computed in float64
+// and rounded per operation. Result dtypes follow NumPy's promotion table
+// (see the package README).
 const (
 	Float64 DType = iota
 	Float32

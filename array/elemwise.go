@@ -212,12 +212,13 @@ func resultDType(op uint8, args []*node) DType {
 // computeDType is the dtype an instruction computes in: the promoted
 // operand dtype for comparisons and isin, the source for a cast, float64
 // for the logical and classification ops, the result dtype otherwise.
-func computeDType(op uint8, dt DType, args []*node) DType {
+func computeDType(n *node) DType {
+	op, dt, args := n.op, n.dt, n.args
 	switch op {
 	case opLt, opLe, opGt, opGe, opEq, opNe:
 		return joinDType(args[0], args[1])
 	case opIsIn:
-		if args[0].dt == Int64 && args[0].set != nil && args[0].set.DType == Int64 {
+		if args[0].dt == Int64 && n.set != nil && n.set.DType == Int64 {
 			return Int64
 		}
 		return Float64
@@ -508,7 +509,7 @@ func compile(root *node, nleaves int) []byte {
 		}
 		dst := nreg
 		nreg++
-		instrs = append(instrs, n.op, byte(n.dt), byte(computeDType(n.op, n.dt, n.args)))
+		instrs = append(instrs, n.op, byte(n.dt), byte(computeDType(n)))
 		instrs = appendUvarint(instrs, uint64(dst))
 		instrs = append(instrs, byte(len(n.args)))
 		for i, a := range n.args {
