@@ -269,8 +269,8 @@ func TestInt64Exact(t *testing.T) {
 			}
 			return math.MinInt64
 		}},
-		{"clip", x.Clip(-(1 << 60), 1<<60), func(i int) int64 { return min(max(xv[i], -(1 << 60)), 1<<60) }},
-		{"clip-int", x.ClipArray(ScalarInt(-(1 << 60)), ScalarInt(1<<60+1)), func(i int) int64 { return min(max(xv[i], -(1 << 60)), 1<<60+1) }},
+		{"clip", x.Clip(-(1 << 60), 1<<60), func(i int) int64 { return min(max(xv[i], -(1<<60)), 1<<60) }},
+		{"clip-int", x.ClipArray(ScalarInt(-(1 << 60)), ScalarInt(1<<60+1)), func(i int) int64 { return min(max(xv[i], -(1<<60)), 1<<60+1) }},
 		{"clip-inf", x.Clip(math.Inf(-1), math.Inf(1)), func(i int) int64 { return xv[i] }},
 		{"cliparray", x.ClipArray(y, nil), func(i int) int64 { return max(xv[i], yv[i]) }},
 		{"sign", Sign(x), func(i int) int64 { return int64(big.NewInt(xv[i]).Sign()) }},
