@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // Key names a task and the value it produces. Keys are deterministic: they
@@ -23,6 +24,15 @@ func (k Key) Label() string {
 // NewKey derives the key of a task from a label (the op's display name), the
 // op's name, its encoded parameters and the keys of its dependencies, in order.
 func NewKey(label, op string, params []byte, deps []Key) Key {
+	buf := AppendKey(make([]byte, 0, len(label)+33), label, op, params, deps)
+	return Key(unsafe.String(unsafe.SliceData(buf), len(buf)))
+}
+
+// AppendKey appends the text of NewKey(label, op, params, deps) to dst:
+// len(label)+33 bytes. params and deps are read before dst is written, so
+// params may lie in dst's array just past len(dst)+len(label)+33 (a builder
+// keeping a task's key and parameters in one allocation).
+func AppendKey(dst []byte, label, op string, params []byte, deps []Key) []byte {
 	var h hasher
 	h.init()
 	h.writeString(op)
@@ -31,12 +41,10 @@ func NewKey(label, op string, params []byte, deps []Key) Key {
 		h.writeString(string(d))
 	}
 	a, b := h.sum()
-	buf := make([]byte, 0, len(label)+33)
-	buf = append(buf, label...)
-	buf = append(buf, '-')
-	buf = appendHex(buf, a)
-	buf = appendHex(buf, b)
-	return Key(buf)
+	dst = append(dst, label...)
+	dst = append(dst, '-')
+	dst = appendHex(dst, a)
+	return appendHex(dst, b)
 }
 
 // Hash128 returns a 128-bit non-cryptographic hash of b, stable across

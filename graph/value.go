@@ -330,6 +330,21 @@ func CodecName(t reflect.Type) (string, bool) {
 // AppendValue appends the length-prefixed EncodeValue encoding of v to b,
 // with no intermediate allocation for the scalar types.
 func AppendValue(b []byte, v any) ([]byte, error) {
+	if nb, ok := AppendScalar(b, v); ok {
+		return nb, nil
+	}
+	p, err := EncodeValue(v)
+	if err != nil {
+		return nil, err
+	}
+	return appendBytes(b, p), nil
+}
+
+// AppendScalar is AppendValue for the scalar types (int, int64, float64,
+// bool, string): it appends their encoding and reports true, or leaves b as
+// it is and reports false for any other type. v does not escape, so a caller
+// holding a typed value can encode it without boxing it on the heap.
+func AppendScalar(b []byte, v any) ([]byte, bool) {
 	var u uint64
 	var name string
 	switch x := v.(type) {
@@ -347,16 +362,12 @@ func AppendValue(b []byte, v any) ([]byte, error) {
 	case string:
 		b = binary.AppendUvarint(b, uint64(1+len("string")+len(x)))
 		b = appendBytes(b, []byte("string"))
-		return append(b, x...), nil
+		return append(b, x...), true
 	default:
-		p, err := EncodeValue(v)
-		if err != nil {
-			return nil, err
-		}
-		return appendBytes(b, p), nil
+		return b, false
 	}
 	b = binary.AppendUvarint(b, uint64(1+len(name)+8))
 	b = binary.AppendUvarint(b, uint64(len(name)))
 	b = append(b, name...)
-	return binary.LittleEndian.AppendUint64(b, u), nil
+	return binary.LittleEndian.AppendUint64(b, u), true
 }
