@@ -29,7 +29,7 @@ type arg struct {
 	node  *node
 	lit   any
 	isLit bool
-	typed bool // the literal is held by the typedCall, not in lit
+	typed bool // the literal is held by the typed call cell, not in lit
 	fut   *core
 }
 
@@ -85,22 +85,65 @@ func (v *Value[T]) String() string {
 }
 
 // Graph implements sched.Collection: the tasks of the value and of every
-// value it reads, each once.
+// value it reads, each once (merged by key).
 func (v *Value[T]) Graph() (*graph.Graph, error) {
 	if v.n.err != nil {
 		return nil, v.n.err
 	}
 	g := graph.WithCapacity(v.n.size)
-	stack := []*node{v.n}
+	addNodes(g, v.n)
+	return g, nil
+}
+
+// addNodes adds the tasks of n and of the nodes it reads to g, inputs
+// first, so that each is added with the positions of its inputs (see
+// graph.AddResolved) and the graph needs no key lookups to resolve them. It
+// returns n's position.
+func addNodes(g *graph.Graph, root *node) int32 {
+	type frame struct {
+		n    *node
+		next int
+	}
+	var (
+		stack []frame
+		pos   []int32 // positions of the inputs finished so far, innermost last
+		chunk []int32 // where the kept dependency slices are cut from
+	)
+	visit := func(n *node) bool {
+		if len(n.deps) == 0 {
+			i, _ := g.AddResolved(n.task, nil)
+			pos = append(pos, int32(i))
+			return false
+		}
+		if i := g.IndexOf(n.task.Key); i >= 0 {
+			pos = append(pos, int32(i)) // shared: added through another path
+			return false
+		}
+		stack = append(stack, frame{n: n})
+		return true
+	}
+	visit(root)
 	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !g.Add(n.task) {
+		f := &stack[len(stack)-1]
+		if f.next < len(f.n.deps) {
+			d := f.n.deps[f.next]
+			f.next++
+			visit(d)
 			continue
 		}
-		stack = append(stack, n.deps...)
+		nd := len(f.n.deps)
+		if len(chunk) < nd {
+			chunk = make([]int32, max(nd, 4096))
+		}
+		ds := chunk[:nd:nd]
+		chunk = chunk[nd:]
+		copy(ds, pos[len(pos)-nd:])
+		pos = pos[:len(pos)-nd]
+		i, _ := g.AddResolved(f.n.task, ds)
+		pos = append(pos, int32(i))
+		stack = stack[:len(stack)-1]
 	}
-	return g, nil
+	return pos[0]
 }
 
 // maxSizeHint caps the capacity a graph is allocated with up front: size
@@ -190,6 +233,7 @@ func as[T any](x any) T {
 type fnEntry struct {
 	name string
 	fn   any
+	info fnInfo // shared by the typed cells of calls of fn
 }
 
 var (
@@ -207,7 +251,7 @@ func Register(name string, fn any) {
 	if name == "" || fn == nil || reflect.TypeOf(fn).Kind() != reflect.Func {
 		panic(fmt.Sprintf("delayed: Register(%q, %T): want a name and a function", name, fn))
 	}
-	e := &fnEntry{name: name, fn: fn}
+	e := &fnEntry{name: name, fn: fn, info: fnInfo{name: name, short: shortName(name), register: true}}
 	if old, dup := regByName.LoadOrStore(name, e); dup {
 		if funcPtr(old.(*fnEntry).fn) != funcPtr(fn) {
 			panic("delayed: function name " + name + " registered twice")
@@ -215,6 +259,7 @@ func Register(name string, fn any) {
 		return
 	}
 	regByPtr.Store(funcPtr(fn), e)
+	fnGen.Add(1)
 	t := reflect.TypeOf(fn)
 	for i := 0; i < t.NumIn(); i++ {
 		registerReflect(t.In(i))
@@ -297,40 +342,21 @@ type callOp struct {
 	params []byte
 	ship   error // why a registered call cannot ship (an unencodable literal)
 	invoke func(args []any) (any, error)
-	// typed, when set, calls the function instead of invoke, on the
-	// computed inputs, taking the literals from its own typed fields.
-	typed typedCall
 }
 
-// typedCall is a call whose function and literals are held with their Go
-// types (see cell1, cell2): nothing is boxed to build or run it.
-type typedCall interface {
-	// call calls the function on the computed inputs in.
-	call(in []any) (any, error)
-	// appendLit appends the encoding of literal argument i to b.
-	appendLit(b []byte, i int) ([]byte, error)
-}
-
-// callCell holds a call's node, task and op and the slices they point into,
-// so that a call of up to two inputs is one allocation (embedded in cell1 or
-// cell2 with the typed function and literals).
+// callCell holds a call's node, task and op in one allocation.
 type callCell struct {
-	node  node
-	task  graph.Task
-	op    callOp
-	deps  [2]*node
-	keys  [2]graph.Key
-	isDep [2]bool
+	node node
+	task graph.Task
+	op   callOp
 }
 
 var uniq atomic.Uint64
 
-// build makes the node of a call of fn on ins in c (nil: allocate one).
+// build makes the node of a call of fn on ins.
 // info, when not nil, names the function instead of its registration.
-// typed, when not nil, holds the literals of ins marked typed and calls
-// the function; invoke is used otherwise.
-func build(c *callCell, fn any, info *fnInfo, invoke func([]any) (any, error), typed typedCall, ins []arg) *node {
-	if typed == nil && (fn == nil || reflect.ValueOf(fn).IsNil()) {
+func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *node {
+	if fn == nil || reflect.ValueOf(fn).IsNil() {
 		return &node{err: errors.New("delayed: call of a nil function")}
 	}
 	if info == nil {
@@ -342,18 +368,11 @@ func build(c *callCell, fn any, info *fnInfo, invoke func([]any) (any, error), t
 			return &node{err: a.node.err}
 		}
 	}
-	if c == nil || len(ins) > len(c.deps) {
-		c = &callCell{}
-	}
+	c := &callCell{}
 	op := &c.op
-	*op = callOp{info: *info, fn: fn, invoke: invoke, typed: typed}
-	if len(ins) <= len(c.isDep) {
-		op.isDep = c.isDep[:len(ins):len(ins)]
-	} else {
-		op.isDep = make([]bool, len(ins))
-	}
-	deps := c.deps[:0:len(c.deps)]
-	keys := c.keys[:0:len(c.keys)]
+	*op = callOp{info: *info, fn: fn, invoke: invoke, isDep: make([]bool, len(ins))}
+	var deps []*node
+	var keys []graph.Key
 	// The parameters are built past room left for the key, in the buffer
 	// that then holds both (see graph.AppendKey).
 	kl := len(info.short) + 33
@@ -368,18 +387,11 @@ func build(c *callCell, fn any, info *fnInfo, invoke func([]any) (any, error), t
 	for i, a := range ins {
 		switch {
 		case a.isLit:
-			var nb []byte
-			var err error
-			if a.typed {
-				nb, err = typed.appendLit(append(b, 0), i)
-			} else {
-				if op.lits == nil {
-					op.lits = make([]any, len(ins))
-				}
-				op.lits[i] = a.lit
-				nb, err = graph.AppendValue(append(b, 0), a.lit)
+			if op.lits == nil {
+				op.lits = make([]any, len(ins))
 			}
-			if err == nil {
+			op.lits[i] = a.lit
+			if nb, err := graph.AppendValue(append(b, 0), a.lit); err == nil {
 				b = nb
 			} else {
 				// Not encodable: keep it local, keyed by identity.
@@ -436,9 +448,6 @@ func (c *callOp) Run(_ context.Context, in []any) (any, error) {
 	if len(in) != c.nDeps {
 		return nil, fmt.Errorf("delayed: %s got %d inputs, want %d", c.info.name, len(in), c.nDeps)
 	}
-	if c.typed != nil {
-		return c.typed.call(in)
-	}
 	args := in
 	if c.lits != nil {
 		if c.nDeps == 0 {
@@ -466,112 +475,12 @@ func value[R any](n *node) *Value[R] {
 	return &Value[R]{n: n}
 }
 
-// cell1 is the one allocation of a call with one input: the value, its
-// node, task and op, and the function and literal with their types.
-type cell1[A, R any] struct {
-	v   Value[R]
-	c   callCell
-	fn  func(A) R
-	fnE func(A) (R, error)
-	a   A
-}
-
-func (k *cell1[A, R]) call(in []any) (any, error) {
-	a := k.a
-	if k.c.op.nDeps > 0 {
-		a = as[A](in[0])
-	}
-	if k.fnE != nil {
-		return k.fnE(a)
-	}
-	return k.fn(a), nil
-}
-
-func (k *cell1[A, R]) appendLit(b []byte, _ int) ([]byte, error) { return appendLit(b, k.a) }
-
-// cell2 is cell1 for two inputs.
-type cell2[A, B, R any] struct {
-	v   Value[R]
-	c   callCell
-	fn  func(A, B) R
-	fnE func(A, B) (R, error)
-	a   A
-	b   B
-}
-
-func (k *cell2[A, B, R]) call(in []any) (any, error) {
-	a, b := k.a, k.b
-	j := 0
-	if k.c.op.isDep[0] {
-		a = as[A](in[0])
-		j++
-	}
-	if k.c.op.isDep[1] {
-		b = as[B](in[j])
-	}
-	if k.fnE != nil {
-		return k.fnE(a, b)
-	}
-	return k.fn(a, b), nil
-}
-
-func (k *cell2[A, B, R]) appendLit(b []byte, i int) ([]byte, error) {
-	if i == 0 {
-		return appendLit(b, k.a)
-	}
-	return appendLit(b, k.b)
-}
-
-// appendLit appends the graph.AppendValue encoding of v, boxing v only for
-// the types that are not scalars.
-func appendLit[T any](b []byte, v T) ([]byte, error) {
-	if nb, ok := graph.AppendScalar(b, any(v)); ok {
-		return nb, nil
-	}
-	return graph.AppendValue(b, any(v))
-}
-
-// typedIn reads input x of a typed call: a literal's value is stored in *lit
-// and the arg only marks it.
-func typedIn[T any](x In[T], lit *T) arg {
-	if l, ok := x.(literal[T]); ok {
-		*lit = l.v
-		return arg{isLit: true, typed: true}
-	}
-	return in[T](x)
-}
-
-// finish1 builds the node of k's call and returns its value.
-func finish1[A, R any](k *cell1[A, R], fn any, a In[A]) *Value[R] {
-	ins := [1]arg{typedIn(a, &k.a)}
-	n := build(&k.c, fn, nil, nil, k, ins[:])
-	if n != &k.c.node {
-		return value[R](n)
-	}
-	graph.RegisterType[R]()
-	k.v.n = n
-	return &k.v
-}
-
-// finish2 is finish1 for two inputs.
-func finish2[A, B, R any](k *cell2[A, B, R], fn any, a In[A], b In[B]) *Value[R] {
-	ins := [2]arg{typedIn(a, &k.a), typedIn(b, &k.b)}
-	n := build(&k.c, fn, nil, nil, k, ins[:])
-	if n != &k.c.node {
-		return value[R](n)
-	}
-	graph.RegisterType[R]()
-	k.v.n = n
-	return &k.v
-}
-
 // Call returns the lazy result of fn(a).
 func Call[A, R any](fn func(A) R, a In[A]) *Value[R] {
 	if fn == nil {
 		return value[R](&node{err: errors.New("delayed: call of a nil function")})
 	}
-	k := &cell1[A, R]{fn: fn}
-	return finish1(k, fn, a)
+	return newCell1(fn, nil, fn, a)
 }
 
 // Call2 returns the lazy result of fn(a, b).
@@ -579,22 +488,21 @@ func Call2[A, B, R any](fn func(A, B) R, a In[A], b In[B]) *Value[R] {
 	if fn == nil {
 		return value[R](&node{err: errors.New("delayed: call of a nil function")})
 	}
-	k := &cell2[A, B, R]{fn: fn}
-	return finish2(k, fn, a, b)
+	return newCell2(fn, nil, fn, a, b)
 }
 
 // Call3 returns the lazy result of fn(a, b, c).
 func Call3[A, B, C, R any](fn func(A, B, C) R, a In[A], b In[B], c In[C]) *Value[R] {
-	return value[R](build(nil, fn, nil, func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2])), nil
-	}, nil, []arg{in[A](a), in[B](b), in[C](c)}))
+	}, []arg{in[A](a), in[B](b), in[C](c)}))
 }
 
 // Call4 returns the lazy result of fn(a, b, c, d).
 func Call4[A, B, C, D, R any](fn func(A, B, C, D) R, a In[A], b In[B], c In[C], d In[D]) *Value[R] {
-	return value[R](build(nil, fn, nil, func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]), as[D](x[3])), nil
-	}, nil, []arg{in[A](a), in[B](b), in[C](c), in[D](d)}))
+	}, []arg{in[A](a), in[B](b), in[C](c), in[D](d)}))
 }
 
 // CallE returns the lazy result of a function that can fail; its error fails
@@ -603,8 +511,7 @@ func CallE[A, R any](fn func(A) (R, error), a In[A]) *Value[R] {
 	if fn == nil {
 		return value[R](&node{err: errors.New("delayed: call of a nil function")})
 	}
-	k := &cell1[A, R]{fnE: fn}
-	return finish1(k, fn, a)
+	return newCell1(nil, fn, fn, a)
 }
 
 // Call2E is CallE for two inputs.
@@ -612,15 +519,14 @@ func Call2E[A, B, R any](fn func(A, B) (R, error), a In[A], b In[B]) *Value[R] {
 	if fn == nil {
 		return value[R](&node{err: errors.New("delayed: call of a nil function")})
 	}
-	k := &cell2[A, B, R]{fnE: fn}
-	return finish2(k, fn, a, b)
+	return newCell2(nil, fn, fn, a, b)
 }
 
 // Call3E is CallE for three inputs.
 func Call3E[A, B, C, R any](fn func(A, B, C) (R, error), a In[A], b In[B], c In[C]) *Value[R] {
-	return value[R](build(nil, fn, nil, func(x []any) (any, error) {
+	return value[R](build(fn, nil, func(x []any) (any, error) {
 		return fn(as[A](x[0]), as[B](x[1]), as[C](x[2]))
-	}, nil, []arg{in[A](a), in[B](b), in[C](c)}))
+	}, []arg{in[A](a), in[B](b), in[C](c)}))
 }
 
 // in reads an input, turning a nil interface into an error node.
@@ -644,13 +550,13 @@ func List[T any](xs ...In[T]) *Value[[]T] {
 		Register(name, listOf[T])
 	}
 	info := &fnInfo{name: name, short: "list", register: true}
-	return value[[]T](build(nil, listOf[T], info, func(x []any) (any, error) {
+	return value[[]T](build(listOf[T], info, func(x []any) (any, error) {
 		out := make([]T, len(x))
 		for i, v := range x {
 			out[i] = as[T](v)
 		}
 		return out, nil
-	}, nil, ins))
+	}, ins))
 }
 
 // listOf is the identity of List's function: registered per element type, so

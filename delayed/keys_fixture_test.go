@@ -8,7 +8,10 @@ import (
 
 // fixtureValues are calls of registered functions whose keys are pinned by
 // fixtureKeys, recorded before the one-allocation call cells: the keys of a
-// computation must not change with how the builder stores it.
+// computation must not change with how the builder stores it. (Literals
+// encoded with gob are left out: gob's type ids depend on the order types
+// are first encoded in the process; TestTypedCellsMatchGeneralPath compares
+// them within one process.)
 func fixtureValues() map[string]interface{ Keys() []graph.Key } {
 	x := Call(inc, Lit(5))
 	y := Call2(addi, In[int](x), Lit(1000))
@@ -18,7 +21,6 @@ func fixtureValues() map[string]interface{ Keys() []graph.Key } {
 		"addi":    y,
 		"addi2":   Call2(addi, In[int](y), In[int](x)),
 		"add":     Call2(add, Lit(1.5), Lit(2.5)),
-		"norm1":   Call(norm1, Lit(pt{1, -2})),
 		"half":    CallE(half, Lit(4)),
 		"half2":   CallE(half, In[int](y)),
 		"list":    List(In[int](x), Lit(7), In[int](y)),
@@ -45,5 +47,4 @@ var fixtureKeys = map[string]string{
 	"inc-big": "inc-b23193e237eefe7ad4822382565002c4",
 	"inc5":    "inc-6e46637138b1e6190a9d16e2edecaf4b",
 	"list":    "list-0847c5c7195fdfd1387707179df84b96",
-	"norm1":   "norm1-2d4db182693752ec7a2c22260e1bde59",
 }

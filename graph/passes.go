@@ -66,6 +66,7 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 			out.deps = append(out.deps, ds)
 		}
 	}
+	out.depsOK = true // g had no missing dependency
 	return out, nil
 }
 

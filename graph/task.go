@@ -69,6 +69,9 @@ type Graph struct {
 	tasks []*Task
 	index map[Key]int32
 	deps  [][]int32 // cache of DepIndex, dropped by Add
+	// depsOK is set while deps covers every task and every dependency in
+	// it was found (by AddResolved or by a DepIndex that met no missing key).
+	depsOK bool
 }
 
 // WithCapacity returns an empty graph with room for n tasks.
@@ -104,8 +107,42 @@ func (g *Graph) Add(t *Task) bool {
 	}
 	g.index[t.Key] = int32(len(g.tasks))
 	g.tasks = append(g.tasks, t)
-	g.deps = nil
+	g.deps, g.depsOK = nil, false
 	return true
+}
+
+// AddResolved is Add for a task whose dependencies are already in the
+// graph: deps[i] is the position in Tasks of t.Deps[i] (as returned by
+// IndexOf or an earlier AddResolved). It returns the position of the task
+// with t's key (t's own when new) and whether t was new. The graph keeps
+// deps (the caller must not modify it), so DepIndex, Validate and the passes
+// need no key lookups for a graph built this way; a deps that does not match
+// t.Deps is not kept, and the graph then resolves dependencies by key.
+func (g *Graph) AddResolved(t *Task, deps []int32) (int, bool) {
+	if g.index == nil {
+		g.index = make(map[Key]int32)
+	}
+	if i, ok := g.index[t.Key]; ok {
+		return int(i), false
+	}
+	ok := len(t.Deps) == len(deps) && len(g.deps) == len(g.tasks) && (g.depsOK || len(g.tasks) == 0)
+	for j := 0; ok && j < len(deps); j++ {
+		d := deps[j]
+		ok = d >= 0 && int(d) < len(g.tasks) && g.tasks[d].Key == t.Deps[j]
+	}
+	i := len(g.tasks)
+	g.index[t.Key] = int32(i)
+	g.tasks = append(g.tasks, t)
+	if ok {
+		if g.deps == nil {
+			g.deps = make([][]int32, 0, cap(g.tasks))
+		}
+		g.deps = append(g.deps, deps)
+		g.depsOK = true
+	} else {
+		g.deps, g.depsOK = nil, false
+	}
+	return i, true
 }
 
 // Merge adds every task of o to g (by key, see Add).
@@ -212,6 +249,9 @@ func (g *Graph) Validate() error {
 
 // missing returns a *MissingError for the dependencies no task produces.
 func (g *Graph) missing() error {
+	if g.depsOK && len(g.deps) == len(g.tasks) {
+		return nil
+	}
 	var miss map[Key][]Key
 	for _, t := range g.tasks {
 		for _, d := range t.Deps {
@@ -242,14 +282,17 @@ func (g *Graph) DepIndex() [][]int32 {
 		total += len(t.Deps)
 	}
 	flat := make([]int32, total)
+	found := true
 	for i, t := range g.tasks {
 		d := flat[:len(t.Deps):len(t.Deps)]
 		flat = flat[len(t.Deps):]
 		for j, k := range t.Deps {
-			d[j] = g.index[k]
+			x, ok := g.index[k]
+			d[j] = x
+			found = found && ok
 		}
 		out[i] = d
 	}
-	g.deps = out
+	g.deps, g.depsOK = out, found
 	return out
 }

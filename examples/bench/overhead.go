@@ -4,6 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/godask/godask/delayed"
@@ -12,46 +17,104 @@ import (
 func inc(x int) int    { return x + 1 }
 func add(a, b int) int { return a + b }
 
-// overhead is the graph of shared/peers/overhead_dask.py: n trivial tasks
-// summed by a binary tree of adds, 2n-1 tasks, timed to build and to run.
+// overhead is the graph of peers/overhead_dask.py: n trivial tasks summed by
+// a binary tree of adds, 2n-1 tasks, timed to build and to run, at each of
+// the sizes asked for (counted in tasks). One line per size:
+//
+//	overhead/tree tasks=199999 seconds=S build_us=B run_us=R per_task_us=R cpu_build_us=… cpu_run_us=… result=…
+//
+// build_us and run_us are wall microseconds per task (medians over -runs);
+// cpu_* are the process's CPU microseconds per task (user+system, all
+// threads), a steadier figure on a busy machine.
 func overhead(args []string) error {
 	fs := flag.NewFlagSet("overhead", flag.ExitOnError)
-	n := fs.Int("n", 100000, "number of leaf tasks")
-	runs := fs.Int("runs", 1, "repetitions; the median is printed")
+	n := fs.Int("n", 0, "number of leaf tasks (2n-1 tasks); overrides -sizes")
+	sizes := fs.String("sizes", "2e5", "comma-separated task counts, e.g. 1e4,1e5,1e6,1e7")
+	runs := fs.Int("runs", 1, "repetitions per size; the medians are printed")
+	prof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	fs.Parse(args)
-	var builds, runsT []float64
-	var tasks, result int
-	for r := 0; r < *runs; r++ {
-		t0 := time.Now()
-		xs := make([]*delayed.Value[int], *n)
-		for i := range xs {
-			xs[i] = delayed.Call(inc, delayed.Lit(i))
-		}
-		for len(xs) > 1 {
-			next := xs[:0:0]
-			next = make([]*delayed.Value[int], 0, (len(xs)+1)/2)
-			for i := 0; i < len(xs); i += 2 {
-				if i+1 < len(xs) {
-					next = append(next, delayed.Call2(add, delayed.In[int](xs[i]), delayed.In[int](xs[i+1])))
-				} else {
-					next = append(next, xs[i])
-				}
+	var leaves []int
+	if *n > 0 {
+		leaves = []int{*n}
+	} else {
+		for _, s := range strings.Split(*sizes, ",") {
+			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil || f < 1 {
+				return fmt.Errorf("overhead: bad size %q in -sizes", s)
 			}
-			xs = next
+			leaves = append(leaves, max(1, (int(f)+1)/2))
 		}
-		tb := time.Since(t0)
+	}
+	stop, err := cpuProfile(*prof)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for _, nl := range leaves {
+		if err := overheadOnce(nl, *runs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func overheadOnce(n, runs int) error {
+	var builds, runsT, cpuB, cpuR []float64
+	tasks := 2*n - 1
+	var result int
+	for r := 0; r < runs; r++ {
+		runtime.GC() // the previous round's garbage is not this round's cost
+		c0, t0 := cpuTime(), time.Now()
+		root := buildTree(n)
+		tb, c1 := time.Since(t0), cpuTime()
 		t1 := time.Now()
-		res, err := xs[0].Compute(context.Background())
+		res, err := root.Compute(context.Background())
 		if err != nil {
 			return err
 		}
-		tc := time.Since(t1)
-		tasks = 2**n - 1
+		tc, c2 := time.Since(t1), cpuTime()
+		if want := n * (n + 1) / 2; res != want {
+			return fmt.Errorf("overhead: n=%d: result %d, want %d", n, res, want)
+		}
 		result = res
 		builds = append(builds, tb.Seconds())
 		runsT = append(runsT, tc.Seconds())
+		cpuB = append(cpuB, (c1 - c0).Seconds())
+		cpuR = append(cpuR, (c2 - c1).Seconds())
 	}
-	fmt.Printf("overhead/tree tasks=%d build_us=%.3f per_task_us=%.3f result=%d\n",
-		tasks, median(builds)/float64(tasks)*1e6, median(runsT)/float64(tasks)*1e6, result)
+	per := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1e6 }
+	fmt.Printf("overhead/tree tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f result=%d\n",
+		tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), result)
+	fmt.Fprintf(os.Stderr, "overhead: %d tasks, %d runs\n", tasks, runs)
 	return nil
+}
+
+// buildTree builds n calls of inc on literals summed pairwise by add, as
+// the peer script does.
+func buildTree(n int) *delayed.Value[int] {
+	xs := make([]*delayed.Value[int], n)
+	for i := range xs {
+		xs[i] = delayed.Call(inc, delayed.Lit(i))
+	}
+	for len(xs) > 1 {
+		next := make([]*delayed.Value[int], 0, (len(xs)+1)/2)
+		for i := 0; i < len(xs); i += 2 {
+			if i+1 < len(xs) {
+				next = append(next, delayed.Call2(add, delayed.In[int](xs[i]), delayed.In[int](xs[i+1])))
+			} else {
+				next = append(next, xs[i])
+			}
+		}
+		xs = next
+	}
+	return xs[0]
+}
+
+// cpuTime is the CPU time (user and system) of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,28 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/godask/godask/delayed"
 	"github.com/godask/godask/sched"
 )
-
-func buildTree(n int) *delayed.Value[int] {
-	xs := make([]*delayed.Value[int], n)
-	for i := range xs {
-		xs[i] = delayed.Call(inc, delayed.Lit(i))
-	}
-	for len(xs) > 1 {
-		next := make([]*delayed.Value[int], 0, (len(xs)+1)/2)
-		for i := 0; i < len(xs); i += 2 {
-			if i+1 < len(xs) {
-				next = append(next, delayed.Call2(add, delayed.In[int](xs[i]), delayed.In[int](xs[i+1])))
-			} else {
-				next = append(next, xs[i])
-			}
-		}
-		xs = next
-	}
-	return xs[0]
-}
 
 func BenchmarkOverheadBuild(b *testing.B) {
 	for i := 0; i < b.N; i++ {

@@ -1,0 +1,333 @@
+package delayed
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/godask/godask/graph"
+)
+
+// Typed call cells: Call, Call2, CallE and Call2E build their task in one
+// allocation, a cell that is at once the Value, its node, its task and the
+// task's op, holding the function and the literal arguments with their Go
+// types. Nothing is boxed to build or to run such a call, and the op's
+// parameters are encoded only when asked for (Params): the key is hashed
+// from the same encoding written to a stack buffer. A cell's op encodes
+// exactly as the callOp the general path builds (same name, same
+// parameters, hence the same key), and decodes to a callOp.
+
+// keyInline is the room for a key inside a cell; longer keys (labels of
+// more than keyInline-33 bytes) are allocated apart.
+const keyInline = 48
+
+// tcall is the part of a typed call cell that does not depend on the types.
+type tcall struct {
+	node  node
+	task  graph.Task
+	info  *fnInfo
+	ptr   uintptr // closure identity, in the parameters of an unregistered function
+	uid   uint64  // not 0: literal i could not be encoded and is keyed uid+i
+	nIn   uint8
+	nDeps uint8
+	isDep [2]bool
+	deps  [2]*node
+	keys  [2]graph.Key
+	key   [keyInline]byte
+}
+
+// Name implements graph.Op.
+func (*tcall) Name() string { return "delayed.call" }
+
+// Label implements graph.Labeler: the function's short name.
+func (t *tcall) Label() string { return t.info.short }
+
+// appendHead appends the parameters that precede the arguments.
+func (t *tcall) appendHead(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(t.info.name)))
+	b = append(b, t.info.name...)
+	if !t.info.register {
+		b = binary.AppendUvarint(b, uint64(t.ptr))
+	}
+	return binary.AppendUvarint(b, uint64(t.nIn))
+}
+
+// litParam appends literal i, encoded by appendLit into nb with err;
+// a literal that cannot be encoded is keyed by identity.
+func (t *tcall) litParam(b, nb []byte, i int, err error) []byte {
+	if err == nil {
+		return nb
+	}
+	if t.uid == 0 {
+		t.uid = uniq.Add(2)
+	}
+	b = append(b, 2)
+	return binary.AppendUvarint(b, t.uid+uint64(i))
+}
+
+// setDep records argument i as computed by n.
+func (t *tcall) setDep(i int, n *node) {
+	t.isDep[i] = true
+	t.deps[t.nDeps] = n
+	t.keys[t.nDeps] = n.task.Key
+	t.nDeps++
+}
+
+// finish hashes the parameters p into the key and links node and task.
+func (t *tcall) finish(op graph.Op, p []byte) *node {
+	nd := int(t.nDeps)
+	keys := t.keys[:nd:nd]
+	var k []byte
+	if len(t.info.short)+33 <= keyInline {
+		k = graph.AppendKey(t.key[:0], t.info.short, "delayed.call", p, keys)
+	} else {
+		k = graph.AppendKey(nil, t.info.short, "delayed.call", p, keys)
+	}
+	size := 1
+	for _, d := range t.deps[:nd] {
+		size += d.size
+	}
+	t.task = graph.Task{Key: graph.Key(unsafe.String(unsafe.SliceData(k), len(k))), Op: op, Deps: keys}
+	t.node = node{task: &t.task, deps: t.deps[:nd:nd], size: min(size, maxSizeHint)}
+	return &t.node
+}
+
+// check is Run's check of its inputs.
+func (t *tcall) check(in []any) error {
+	if len(in) != int(t.nDeps) {
+		return fmt.Errorf("delayed: %s got %d inputs, want %d", t.info.name, len(in), t.nDeps)
+	}
+	return nil
+}
+
+// ship is Ship given the first literal encoding error.
+func (t *tcall) ship(litErr func() (int, error)) error {
+	if !t.info.register {
+		return fmt.Errorf("function %s is %w with delayed.Register", t.info.name, graph.ErrUnregistered)
+	}
+	if t.uid != 0 {
+		i, err := litErr()
+		return fmt.Errorf("argument %d of %s: %w", i, t.info.name, err)
+	}
+	return nil
+}
+
+// cell1 is the one allocation of a call with one input.
+type cell1[A, R any] struct {
+	v   Value[R]
+	t   tcall
+	fn  func(A) R
+	fnE func(A) (R, error)
+	a   A
+}
+
+func (k *cell1[A, R]) Name() string  { return k.t.Name() }
+func (k *cell1[A, R]) Label() string { return k.t.Label() }
+
+// Params implements graph.Op: the encoding of callOp.Params.
+func (k *cell1[A, R]) Params() ([]byte, error) { return k.appendParams(nil), nil }
+
+func (k *cell1[A, R]) appendParams(b []byte) []byte {
+	b = k.t.appendHead(b)
+	if k.t.isDep[0] {
+		return append(b, 1)
+	}
+	nb, err := appendLit(append(b, 0), k.a)
+	return k.t.litParam(b, nb, 0, err)
+}
+
+// Ship implements graph.Shipper.
+func (k *cell1[A, R]) Ship() error {
+	return k.t.ship(func() (int, error) { _, err := appendLit(nil, k.a); return 0, err })
+}
+
+// Run implements graph.Op.
+func (k *cell1[A, R]) Run(_ context.Context, in []any) (any, error) {
+	if err := k.t.check(in); err != nil {
+		return nil, err
+	}
+	a := k.a
+	if k.t.nDeps > 0 {
+		a = as[A](in[0])
+	}
+	if k.fnE != nil {
+		return k.fnE(a)
+	}
+	return k.fn(a), nil
+}
+
+// cell2 is the one allocation of a call with two inputs.
+type cell2[A, B, R any] struct {
+	v   Value[R]
+	t   tcall
+	fn  func(A, B) R
+	fnE func(A, B) (R, error)
+	a   A
+	b   B
+}
+
+func (k *cell2[A, B, R]) Name() string  { return k.t.Name() }
+func (k *cell2[A, B, R]) Label() string { return k.t.Label() }
+
+// Params implements graph.Op: the encoding of callOp.Params.
+func (k *cell2[A, B, R]) Params() ([]byte, error) { return k.appendParams(nil), nil }
+
+func (k *cell2[A, B, R]) appendParams(b []byte) []byte {
+	b = k.t.appendHead(b)
+	if k.t.isDep[0] {
+		b = append(b, 1)
+	} else {
+		nb, err := appendLit(append(b, 0), k.a)
+		b = k.t.litParam(b, nb, 0, err)
+	}
+	if k.t.isDep[1] {
+		return append(b, 1)
+	}
+	nb, err := appendLit(append(b, 0), k.b)
+	return k.t.litParam(b, nb, 1, err)
+}
+
+// Ship implements graph.Shipper.
+func (k *cell2[A, B, R]) Ship() error {
+	return k.t.ship(func() (int, error) {
+		if !k.t.isDep[0] {
+			if _, err := appendLit(nil, k.a); err != nil {
+				return 0, err
+			}
+		}
+		_, err := appendLit(nil, k.b)
+		return 1, err
+	})
+}
+
+// Run implements graph.Op.
+func (k *cell2[A, B, R]) Run(_ context.Context, in []any) (any, error) {
+	if err := k.t.check(in); err != nil {
+		return nil, err
+	}
+	a, b := k.a, k.b
+	j := 0
+	if k.t.isDep[0] {
+		a = as[A](in[0])
+		j++
+	}
+	if k.t.isDep[1] {
+		b = as[B](in[j])
+	}
+	if k.fnE != nil {
+		return k.fnE(a, b)
+	}
+	return k.fn(a, b), nil
+}
+
+// appendLit appends the graph.AppendValue encoding of v, boxing v only for
+// the types that are not scalars.
+func appendLit[T any](b []byte, v T) ([]byte, error) {
+	if nb, ok := graph.AppendScalar(b, any(v)); ok {
+		return nb, nil
+	}
+	return graph.AppendValue(b, any(v))
+}
+
+// typedIn reads input i of a typed call into t: a literal is stored in
+// *lit, a computed input becomes a dependency. It returns the input's
+// building error, if any.
+func typedIn[T any](t *tcall, i int, x In[T], lit *T) error {
+	if l, ok := x.(literal[T]); ok {
+		*lit = l.v
+		return nil
+	}
+	a := in[T](x)
+	if a.isLit {
+		return errors.New("delayed: unexpected literal") // In is sealed: not reached
+	}
+	if a.fut != nil {
+		t.setDep(i, futureNode(a.fut))
+		return nil
+	}
+	if a.node.err != nil {
+		return a.node.err
+	}
+	t.setDep(i, a.node)
+	return nil
+}
+
+// newCell1 builds the call of fn (fnE) on a.
+func newCell1[A, R any](fn func(A) R, fnE func(A) (R, error), f any, a In[A]) *Value[R] {
+	k := &cell1[A, R]{fn: fn, fnE: fnE}
+	k.t.info, k.t.ptr = infoRef(f)
+	k.t.nIn = 1
+	if err := typedIn(&k.t, 0, a, &k.a); err != nil {
+		return value[R](&node{err: err})
+	}
+	var pb [128]byte
+	p := k.appendParams(pb[:0])
+	k.v.n = k.t.finish(k, p)
+	graph.RegisterType[R]()
+	return &k.v
+}
+
+// newCell2 builds the call of fn (fnE) on a and b.
+func newCell2[A, B, R any](fn func(A, B) R, fnE func(A, B) (R, error), f any, a In[A], b In[B]) *Value[R] {
+	k := &cell2[A, B, R]{fn: fn, fnE: fnE}
+	k.t.info, k.t.ptr = infoRef(f)
+	k.t.nIn = 2
+	if err := typedIn(&k.t, 0, a, &k.a); err != nil {
+		return value[R](&node{err: err})
+	}
+	if err := typedIn(&k.t, 1, b, &k.b); err != nil {
+		return value[R](&node{err: err})
+	}
+	var pb [128]byte
+	p := k.appendParams(pb[:0])
+	k.v.n = k.t.finish(k, p)
+	graph.RegisterType[R]()
+	return &k.v
+}
+
+// lastFn caches the last function infoRef resolved: a builder calls the
+// same few functions over and over. gen is fnGen when it was stored.
+type lastFn struct {
+	ptr  uintptr
+	info *fnInfo
+	gen  uint64
+}
+
+var (
+	lastInfo atomic.Pointer[lastFn]
+	fnGen    atomic.Uint64 // bumped by Register
+	pcInfo   sync.Map      // code pointer -> *fnInfo of unregistered functions
+)
+
+// infoRef returns the shared description of fn and its closure identity.
+func infoRef(fn any) (*fnInfo, uintptr) {
+	p := funcPtr(fn)
+	gen := fnGen.Load()
+	if l := lastInfo.Load(); l != nil && l.ptr == p && l.gen == gen {
+		return l.info, p
+	}
+	var info *fnInfo
+	if e, ok := regByPtr.Load(p); ok {
+		info = &e.(*fnEntry).info
+	} else {
+		pc := reflect.ValueOf(fn).Pointer()
+		if x, ok := pcInfo.Load(pc); ok {
+			info = x.(*fnInfo)
+		} else {
+			full := "func"
+			if f := runtime.FuncForPC(pc); f != nil {
+				full = f.Name()
+			}
+			x, _ := pcInfo.LoadOrStore(pc, &fnInfo{name: full, short: shortName(full)})
+			info = x.(*fnInfo)
+		}
+	}
+	lastInfo.Store(&lastFn{ptr: p, info: info, gen: gen})
+	return info, p
+}
