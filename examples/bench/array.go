@@ -62,6 +62,11 @@ func arrayBench(args []string) error {
 		{"svd_tsqr", func() error { _, s, _ := linalg.SVD(X); _, err := s.Compute(ctx); return err }, 0},
 		{"slice_sum", one(A.Index("10:3000, :-2").Sum()), 8 * 2990 * 3998},
 	}
+	for _, extra := range arrayExtra {
+		for _, w := range extra(ctx) {
+			W = append(W, workload{w.name, w.run, w.bytes})
+		}
+	}
 	for _, w := range W {
 		if *only != "" && !strings.Contains(","+*only+",", ","+w.name+",") {
 			continue

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Array workloads on NumPy or dask.array (threaded scheduler), one engine per run.
+usage: array_dask.py numpy|dask [name,name,...]
+One line per workload: 'array/<name> seconds=<s>'."""
+import sys, time, numpy as np, dask, dask.array as da
+dask.config.set(scheduler="threads")
+engine = sys.argv[1] if len(sys.argv) > 1 else "dask"
+only = sys.argv[2].split(",") if len(sys.argv) > 2 else None
+rng = np.random.default_rng(0)
+N = 50_000_000
+xn = rng.random(N); xn.sum()
+A = rng.random((4000, 4000))
+X = rng.random((2_000_000, 20)); y = rng.random(2_000_000)
+if engine == "dask":
+    xd = da.from_array(xn, chunks=5_000_000).persist()
+    Ad = da.from_array(A, chunks=(1000, 1000)).persist()
+    Xd = da.from_array(X, chunks=(200_000, 20)).persist(); yd = da.from_array(y, chunks=200_000).persist()
+    W = {
+     "sum": lambda: xd.sum().compute(),
+     "meanstd": lambda: dask.compute(xd.mean(), xd.std()),
+     "elementwise": lambda: da.exp(xd * 2.0 + 1.0).sum().compute(),
+     "matmul": lambda: (Ad @ Ad).compute(),
+     "transpose_add": lambda: (Ad + Ad.T).sum().compute(),
+     "ols_normal": lambda: da.linalg.solve(Xd.T @ Xd, Xd.T @ yd).compute(),
+     "lstsq_tsqr": lambda: da.linalg.lstsq(Xd, yd)[0].compute(),
+     "svd_tsqr": lambda: da.linalg.svd(Xd)[1].compute(),
+     "slice_sum": lambda: Ad[10:3000, :-2].sum().compute(),
+    }
+else:
+    W = {
+     "sum": lambda: xn.sum(),
+     "meanstd": lambda: (xn.mean(), xn.std()),
+     "elementwise": lambda: np.exp(xn * 2.0 + 1.0).sum(),
+     "matmul": lambda: A @ A,
+     "transpose_add": lambda: (A + A.T).sum(),
+     "ols_normal": lambda: np.linalg.solve(X.T @ X, X.T @ y),
+     "lstsq_tsqr": lambda: np.linalg.lstsq(X, y, rcond=None)[0],
+     "svd_tsqr": lambda: np.linalg.svd(X, full_matrices=False)[1],
+     "slice_sum": lambda: A[10:3000, :-2].sum(),
+    }
+# --- arr13c (issue 13): einsum and a 3x3 stencil on deterministic inputs,
+# x[i,j] = ((a*i + b*j) % m) / m as in examples/bench/array_arr13c.go; the
+# sum of each answer goes to stderr on the warm-up run, to compare with godask.
+def pattern(r, c, a, b, m):
+    return ((a * np.arange(r)[:, None] + b * np.arange(c)[None, :]) % m) / m
+def box3(b):
+    p = np.pad(b, 1); n, m = b.shape
+    return sum(p[i:i + n, j:j + m] for i in range(3) for j in range(3))
+_arr13c = {}
+def _inputs():
+    if not _arr13c:
+        _arr13c["X"], _arr13c["Y"] = pattern(2_000_000, 20, 7, 13, 101), pattern(2_000_000, 20, 3, 5, 37)
+        _arr13c["S"] = pattern(10_000, 10_000, 7, 13, 101)
+        if engine == "dask":
+            _arr13c["Xd"] = da.from_array(_arr13c["X"], chunks=(200_000, 20)).persist()
+            _arr13c["Yd"] = da.from_array(_arr13c["Y"], chunks=(200_000, 20)).persist()
+            _arr13c["Sd"] = da.from_array(_arr13c["S"], chunks=(2500, 2500)).persist()
+    return _arr13c
+if engine == "dask":
+    W["einsum_rowdot"] = lambda: da.einsum("ij,ij->i", _inputs()["Xd"], _arr13c["Yd"]).compute()
+    W["stencil3x3"] = lambda: _inputs()["Sd"].map_overlap(box3, depth=1, boundary=0).compute()
+else:
+    W["einsum_rowdot"] = lambda: np.einsum("ij,ij->i", _inputs()["X"], _arr13c["Y"])
+    W["stencil3x3"] = lambda: box3(_inputs()["S"])
+_checksum = {"einsum_rowdot", "stencil3x3"}
+# --- end arr13c
+
+for k, f in W.items():
+    if only and k not in only: continue
+    r = f()  # warm-up: first-touch page faults are not the workload
+    if k in _checksum: print(f"array/{k} sum={float(np.sum(r)):.10g}", file=sys.stderr, flush=True)
+    t = time.time(); f(); print(f"array/{k} seconds={time.time()-t:.4f}", flush=True)
