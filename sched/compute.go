@@ -49,6 +49,10 @@ type Config struct {
 	progress      io.Writer
 	progressSet   bool
 	progressDelay time.Duration
+	dashAddr      string
+	dashSet       bool
+	reportPath    string
+	diagOut       io.Writer
 }
 
 // WithExecutor runs the call on e instead of the default executor.
@@ -142,8 +146,10 @@ func (c *Config) Run(ctx context.Context, g *graph.Graph, outputs []graph.Key) (
 	if e == nil {
 		e = Default()
 	}
-	return e.Run(ctx, &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer(),
-		MemoryLimit: c.MemoryLimit, SpillDir: c.SpillDir})
+	job := &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer(),
+		MemoryLimit: c.MemoryLimit, SpillDir: c.SpillDir}
+	defer c.diagnose(job)()
+	return e.Run(ctx, job)
 }
 
 // Compute computes several collections in one run, so the work they share

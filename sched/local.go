@@ -66,6 +66,8 @@ type run struct {
 	// dropped (see graph.PartDropper).
 	partRefs [][]int32
 	obs      Observer
+	// stopSampling ends the MemorySampled events (nil without an observer).
+	stopSampling func()
 
 	mem       *memory // nil when unlimited
 	running   atomic.Int32
@@ -221,6 +223,7 @@ func (r *run) execute() ([]any, error) {
 	defer r.cancel()
 	if r.obs != nil {
 		r.obs.Observe(Event{Kind: JobStarted, Total: len(r.tasks), Time: time.Now()})
+		r.stopSampling = r.sampleMemory()
 	}
 	if len(r.tasks) == 0 {
 		return r.finish(nil)
@@ -283,6 +286,9 @@ func (r *run) finish(err error) ([]any, error) {
 			}
 			out[j] = r.vals[i]
 		}
+	}
+	if r.stopSampling != nil {
+		r.stopSampling()
 	}
 	if r.obs != nil {
 		e := Event{Kind: JobFinished, Err: err, Time: time.Now()}
@@ -458,7 +464,7 @@ func (r *run) runTask(w *worker, i int32) {
 	var start time.Time
 	if r.obs != nil {
 		start = time.Now()
-		r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
+		r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
 	}
 	v, err := runOp(r.ctx, t.Op, args)
 	clear(args)
@@ -468,7 +474,7 @@ func (r *run) runTask(w *worker, i int32) {
 	}
 	if err != nil {
 		if r.obs != nil {
-			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: time.Now(), Duration: time.Since(start), Err: err})
+			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: time.Now(), Duration: time.Since(start), Err: err})
 		}
 		r.fail(int(i), err)
 		return
@@ -476,7 +482,7 @@ func (r *run) runTask(w *worker, i int32) {
 	r.vals[i] = v
 	if r.obs != nil {
 		now := time.Now()
-		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
+		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
 	}
 	for k, d := range r.deps[i] {
 		if r.partRefs != nil && r.partRefs[d] != nil {

@@ -395,7 +395,7 @@ func (m *memory) spill() error {
 		m.onDisk.Add(s)
 		freed = true
 		if m.r.obs != nil {
-			m.r.obs.Observe(Event{Kind: ValueSpilled, Key: m.r.tasks[i].Key, Bytes: s, Time: time.Now()})
+			m.r.obs.Observe(Event{Kind: ValueSpilled, Key: m.r.tasks[i].Key, Index: int(i), Bytes: s, Time: time.Now()})
 		}
 	}
 	if freed {
@@ -542,7 +542,7 @@ func (m *memory) load(d int32) error {
 	m.note(m.held.Add(s))
 	atomic.StoreInt32(&m.state[d], stMem)
 	if m.r.obs != nil {
-		m.r.obs.Observe(Event{Kind: ValueLoaded, Key: m.r.tasks[d].Key, Bytes: s, Time: time.Now()})
+		m.r.obs.Observe(Event{Kind: ValueLoaded, Key: m.r.tasks[d].Key, Index: int(d), Bytes: s, Time: time.Now()})
 	}
 	return nil
 }
@@ -582,7 +582,7 @@ func (m *memory) loadPart(d int32, j int) (any, int64, error) {
 	}
 	s := graph.SizeOf(v)
 	if m.r.obs != nil {
-		m.r.obs.Observe(Event{Kind: PartLoaded, Key: m.r.tasks[d].Key, Part: j, Bytes: n, Time: time.Now()})
+		m.r.obs.Observe(Event{Kind: PartLoaded, Key: m.r.tasks[d].Key, Index: int(d), Part: j, Bytes: n, Time: time.Now()})
 	}
 	return v, s, nil
 }

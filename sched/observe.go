@@ -39,6 +39,11 @@ const (
 	// back alone, Event.Bytes of it, for a task reading only that part
 	// (see graph.PartReader).
 	PartLoaded
+	// MemorySampled: a sample, every 100 ms while a run with an observer
+	// lasts, of Event.Bytes held in memory, Event.Spilled on disk and the
+	// run's Event.Limit (0 when unlimited; then Bytes is the Go heap's live
+	// objects).
+	MemorySampled
 )
 
 func (k EventKind) String() string {
@@ -61,6 +66,8 @@ func (k EventKind) String() string {
 		return "roots-held"
 	case PartLoaded:
 		return "part-loaded"
+	case MemorySampled:
+		return "memory-sampled"
 	}
 	return fmt.Sprintf("event(%d)", k)
 }
@@ -69,6 +76,9 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind     EventKind
 	Key      graph.Key // the task, for task events
+	// Index is the task's position in Job.Graph.Tasks(), for task events
+	// and ValueSpilled, ValueLoaded and PartLoaded.
+	Index    int
 	Label    string    // the task's op label, for task events
 	Worker   int       // the worker that ran the task
 	Time     time.Time
@@ -80,6 +90,9 @@ type Event struct {
 	// Written and Read are, for JobFinished, the bytes written to spill
 	// files and read back from them.
 	Written, Read int64
+	// Spilled and Limit are, for MemorySampled, the bytes on disk and the
+	// run's memory limit.
+	Spilled, Limit int64
 }
 
 // Observer receives a run's events. Events of one task arrive in order, but
