@@ -19,7 +19,8 @@ func (r *run) sampleMemory() (stop func()) {
 	sample := func() {
 		e := Event{Kind: MemorySampled, Time: time.Now()}
 		if r.mem != nil {
-			e.Bytes, e.Spilled, e.Limit = r.mem.held.Load(), r.mem.onDisk.Load(), r.mem.limit
+			// held lags the workers' local batches and can dip below 0.
+			e.Bytes, e.Spilled, e.Limit = max(0, r.mem.held.Load()), max(0, r.mem.onDisk.Load()), r.mem.limit
 		} else {
 			metrics.Read(heap)
 			if heap[0].Value.Kind() == metrics.KindUint64 {

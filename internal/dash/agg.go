@@ -72,6 +72,7 @@ type Mark struct {
 // MemPoint is one memory sample: nanoseconds since the hub started, bytes
 // held, spilled and the limit.
 type MemPoint struct {
+	Run     int   `json:"r,omitempty"`
 	Time    int64 `json:"t"`
 	Held    int64 `json:"h"`
 	Spilled int64 `json:"s"`
@@ -319,7 +320,7 @@ func (r *Run) Mark(kind string, i int, bytes int64, t time.Time) {
 // Samples are kept at one per 100 ms; when the buffer fills, every other one
 // is dropped and the spacing doubles, so any run length fits.
 func (r *Run) Memory(held, spilled, limit int64, t time.Time) {
-	p := MemPoint{Time: t.UnixNano() - r.hub.epoch, Held: held, Spilled: spilled, Limit: limit}
+	p := MemPoint{Run: r.ID, Time: t.UnixNano() - r.hub.epoch, Held: held, Spilled: spilled, Limit: limit}
 	r.mu.Lock()
 	r.lastMem = p
 	if n := len(r.mem); n == 0 || p.Time-r.mem[n-1].Time >= r.memEvery*9/10 {

@@ -375,7 +375,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			send(true)
 			return
 		case <-keep.C:
-			sig <- struct{}{}
+			select { // a frame at least every 2 s keeps proxies from closing the stream
+			case sig <- struct{}{}:
+			default:
+			}
 		case <-sig:
 			// At most 10 frames a second; a page slower than that misses
 			// the signals sent meanwhile and gets one frame with all it
