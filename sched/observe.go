@@ -74,13 +74,13 @@ func (k EventKind) String() string {
 
 // Event is one progress event of a run.
 type Event struct {
-	Kind     EventKind
-	Key      graph.Key // the task, for task events
+	Kind EventKind
+	Key  graph.Key // the task, for task events
 	// Index is the task's position in Job.Graph.Tasks(), for task events
 	// and ValueSpilled, ValueLoaded and PartLoaded.
 	Index    int
-	Label    string    // the task's op label, for task events
-	Worker   int       // the worker that ran the task
+	Label    string // the task's op label, for task events
+	Worker   int    // the worker that ran the task
 	Time     time.Time
 	Duration time.Duration // how long the task ran, for TaskFinished/TaskFailed
 	Total    int           // tasks in the run, for JobStarted

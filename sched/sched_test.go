@@ -398,12 +398,21 @@ func TestProgressBar(t *testing.T) {
 	}
 	var events []EventKind
 	var mu sync.Mutex
-	obs := ObserverFunc(func(e Event) { mu.Lock(); events = append(events, e.Kind); mu.Unlock() })
+	samples := 0
+	obs := ObserverFunc(func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Kind == MemorySampled {
+			samples++ // one at the start, every 100 ms, one at the end
+			return
+		}
+		events = append(events, e.Kind)
+	})
 	if _, err := Run(context.Background(), g, outs[:1], WithObserver(obs), WithProgress(nil)); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(events) != "[job-started task-started task-finished job-finished]" {
-		t.Errorf("events %v", events)
+	if fmt.Sprint(events) != "[job-started task-started task-finished job-finished]" || samples < 2 {
+		t.Errorf("events %v, %d memory samples", events, samples)
 	}
 }
 
