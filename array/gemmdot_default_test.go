@@ -30,4 +30,3 @@ func TestGonumUsesOwnGEMM(t *testing.T) {
 		t.Fatalf("mat.Mul = %v", mat.Formatted(&c))
 	}
 }
-
