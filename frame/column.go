@@ -100,7 +100,10 @@ func colOf(a arrow.Array) col {
 	case *array.Float64:
 		c.f64 = x.Float64Values()
 	case *array.Boolean:
-		c.bits = d.Buffers()[1].Bytes()
+		// An empty array may come back from a codec with no value buffer.
+		if b := d.Buffers()[1]; b != nil {
+			c.bits = b.Bytes()
+		}
 		c.boff = d.Offset()
 	case *array.String:
 		c.offs = x.ValueOffsets()

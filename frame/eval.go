@@ -605,6 +605,9 @@ func arith(op string, x, y *val, rows int) *val {
 }
 
 func cmpResult(op string, c int) bool {
+	if c == unordered {
+		return op == "!="
+	}
 	switch op {
 	case "==":
 		return c == 0
@@ -620,10 +623,15 @@ func cmpResult(op string, c int) bool {
 	return c >= 0
 }
 
-// cmpOrd orders a and b as -1, 0 or 1; a NaN compares equal to anything,
-// as the comparison kernels have always treated it.
+// unordered is cmpOrd's answer when a NaN is involved: every comparison
+// is false except !=, as IEEE 754 and pandas (see SEMANTICS.md).
+const unordered = 2
+
+// cmpOrd orders a and b as -1, 0 or 1, or unordered when either is NaN.
 func cmpOrd[T int64 | float64](a, b T) int {
 	switch {
+	case a != a || b != b:
+		return unordered
 	case a < b:
 		return -1
 	case a > b:
@@ -877,7 +885,7 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 				continue
 			}
 			if x.k == kStr {
-				f, err := strconv.ParseFloat(string(x.strAt(i)), 64)
+				f, err := strconv.ParseFloat(string(bytes.TrimSpace(x.strAt(i))), 64)
 				if err != nil {
 					setNull(i)
 				}
@@ -899,16 +907,19 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 				if k == kTime {
 					v, err = parseTime(string(x.strAt(i)))
 				} else {
-					v, err = strconv.ParseInt(string(x.strAt(i)), 10, 64)
+					v, err = strconv.ParseInt(string(bytes.TrimSpace(x.strAt(i))), 10, 64)
 				}
 				if err != nil {
 					setNull(i)
 				}
 				out.i[i] = v
 			case kFloat:
+				// Truncated toward zero; NaN, ±Inf and values outside
+				// int64's range are null, as DuckDB's try_cast.
 				f := x.f[i]
-				if math.IsNaN(f) || math.IsInf(f, 0) {
+				if !(f >= -0x1p63 && f < 0x1p63) {
 					setNull(i)
+					continue
 				}
 				out.i[i] = int64(f)
 			default:
@@ -945,7 +956,7 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 				case kBool:
 					buf = strconv.AppendBool(buf, x.b[i])
 				case kTime:
-					buf = time.UnixMicro(x.i[i]).UTC().AppendFormat(buf, "2006-01-02 15:04:05")
+					buf = appendTimestamp(buf, x.i[i])
 				case kStr:
 					buf = append(buf, x.strAt(i)...)
 				}
@@ -958,6 +969,17 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 		out.valid = valid
 	}
 	return out, nil
+}
+
+// appendTimestamp formats microseconds since the epoch (UTC) as pandas and
+// DuckDB do: "2006-01-02 15:04:05", with ".000123" when the microseconds are
+// not zero.
+func appendTimestamp(buf []byte, us int64) []byte {
+	t := time.UnixMicro(us).UTC()
+	if t.Nanosecond() == 0 {
+		return t.AppendFormat(buf, "2006-01-02 15:04:05")
+	}
+	return t.AppendFormat(buf, "2006-01-02 15:04:05.000000")
 }
 
 func strPred(op string, x *val, arg []byte, rows int) *val {

@@ -297,7 +297,9 @@ func (f *Frame) MapPartitions(fn string, schema *arrow.Schema) *Frame {
 }
 
 // NLargest returns the n rows with the largest values of col, sorted
-// descending, as one partition.
+// descending, as one partition. Rows where col is null or NaN are never
+// kept (as GroupBy.NLargest and pandas' nlargest), so fewer than n rows come
+// back when fewer hold a value; ties go to the earlier row.
 func (f *Frame) NLargest(n int, col string) *Frame { return f.top(n, col, true) }
 
 // NSmallest returns the n rows with the smallest values of col, ascending.
@@ -443,7 +445,13 @@ func (f *Frame) Describe() *Frame {
 	stats := []string{"count", "mean", "std", "min", "median", "max"}
 	for _, s := range stats {
 		for _, c := range cols {
-			es = append(es, Col(c).un(s).Cast(Float64).Alias(s+"\x00"+c))
+			e := Col(c).un(s)
+			if s == "count" && kindOf(f.n.schema.Field(f.n.schema.FieldIndices(c)[0]).Type) == kFloat {
+				// count leaves NaN out, as pandas: c == c is false for NaN
+				// and null for null, so its sum counts the other rows.
+				e = Col(c).Eq(Col(c)).Sum()
+			}
+			es = append(es, e.Cast(Float64).Alias(s+"\x00"+c))
 		}
 	}
 	agg := f.Agg(es...)

@@ -92,6 +92,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	// non-null count when the column has nulls and some aggregation counts.
 	var ins []*denseInput
 	byName := map[string]*denseInput{}
+	meanChecked := map[*denseInput]bool{}
 	w := 1
 	for _, a := range aggs {
 		if a.fn == "size" {
@@ -109,6 +110,14 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 			}
 			byName[a.in] = in
 			ins = append(ins, in)
+		}
+		if a.fn == "mean" && in.c.k == kInt && !meanChecked[in] {
+			// An int64 sum that could wrap goes the general way, where
+			// means add in float64 (SEMANTICS.md).
+			if lo, hi, any := enc.minMax(r.Column(in.idx), &in.c); any && !intSumsFit(lo, hi, n) {
+				return nil, false, nil
+			}
+			meanChecked[in] = true
 		}
 		if (a.fn == "sum" || a.fn == "mean") && in.sum < 0 {
 			in.sum = w

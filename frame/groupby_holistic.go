@@ -164,7 +164,9 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 		starts []int
 		vals   []float64
 		ivals  []int64 // int columns: the values as they are, for exact sums
-		picked bool    // a median reordered vals
+		// sumsFit: no mean's int64 sum of ivals can wrap (else means add vals)
+		sumsFit bool
+		picked  bool // a median reordered vals
 	}
 	byCol := map[string]*sorted{}
 	group := func(name string) (*sorted, error) {
@@ -246,6 +248,13 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 				}
 			}
 		}
+		if isInt {
+			lo, hi := int64(0), int64(0)
+			for _, x := range s.ivals {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			s.sumsFit = intSumsFit(lo, hi, len(s.ivals))
+		}
 		byCol[name] = s
 		return s, nil
 	}
@@ -307,7 +316,7 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 			for g := range v {
 				vs := seg(g)
 				var m float64
-				if s.ivals != nil {
+				if s.ivals != nil && s.sumsFit {
 					var si int64
 					for _, x := range s.ivals[s.starts[g]:s.starts[g+1]] {
 						si += x
@@ -346,7 +355,7 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 			valid := make([]bool, ng)
 			for g := range v {
 				if vs := seg(g); len(vs) > 0 {
-					v[g], valid[g] = median(vs), true
+					v[g], valid[g] = median(vs)
 				}
 			}
 			out[ai] = float64Array(v, valid)

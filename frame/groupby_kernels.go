@@ -3,6 +3,7 @@ package frame
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -515,13 +516,23 @@ func partialKernel(a aggSpec, c *col, gids []int32, ng int) []arrow.Array {
 		return []arrow.Array{int64Array(sumI(c, gids, ng), nil)}
 	case "mean":
 		var s []float64
-		if c.k == kFloat {
+		switch c.k {
+		case kFloat:
 			s = sumF(c, gids, ng)
-		} else {
+		case kBool:
 			si := sumI(c, gids, ng)
 			s = make([]float64, ng)
 			for i, v := range si {
 				s[i] = float64(v)
+			}
+		default:
+			// In float64, as pandas: an int64 sum could wrap (SEMANTICS.md).
+			s = make([]float64, ng)
+			vs := c.i64[:len(gids)]
+			for i, g := range gids {
+				if !c.null(i) {
+					s[g] += float64(vs[i])
+				}
 			}
 		}
 		return []arrow.Array{float64Array(s, nil), int64Array(counts(c, gids, ng), nil)}
@@ -550,6 +561,21 @@ func partialKernel(a aggSpec, c *col, gids []int32, ng int) []arrow.Array {
 		return []arrow.Array{pickKernel(a.fn, c, gids, ng)}
 	}
 	panic("frame: partial of " + a.fn)
+}
+
+// intSumsFit reports whether no sum of at most n values in lo..hi can
+// leave int64's range, so an int64 accumulator is exact.
+func intSumsFit(lo, hi int64, n int) bool {
+	m := uint64(hi)
+	if hi < 0 {
+		m = uint64(-(hi + 1)) + 1
+	}
+	if lo < 0 {
+		if l := uint64(-(lo + 1)) + 1; l > m {
+			m = l
+		}
+	}
+	return m == 0 || uint64(n) <= uint64(math.MaxInt64)/m
 }
 
 func counts(c *col, gids []int32, ng int) []int64 {
@@ -603,7 +629,8 @@ func sumI(c *col, gids []int32, ng int) []int64 {
 }
 
 // pickKernel computes min, max, first or last per group; groups with no
-// non-null value are null.
+// non-null value are null. Min and max skip NaN (a group of only NaN is
+// null), so the answer does not depend on row order.
 func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
 	if (fn == "min" || fn == "max") && (c.k == kInt || c.k == kTime) {
 		return minMaxKernel(fn == "min", c, gids, ng)
@@ -612,11 +639,16 @@ func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
 	switch c.k {
 	case kFloat:
 		out := make([]float64, ng)
+		pick := fn == "first" || fn == "last"
 		for i, g := range gids {
 			if c.null(i) {
 				continue
 			}
 			v := c.f64[i]
+			if v != v && !pick {
+				// Min and max skip NaN, as pandas (SEMANTICS.md).
+				continue
+			}
 			if !seen[g] || fn == "last" || (fn == "min" && v < out[g]) || (fn == "max" && v > out[g]) {
 				out[g] = v
 				seen[g] = true
@@ -975,11 +1007,16 @@ func cellKey(c *col, i int) string {
 	case kStr:
 		return string(c.str(i))
 	case kFloat:
-		return fmt.Sprint(c.f64[i])
+		// 0.0 and -0.0 are one value, every NaN another, as in DropDuplicates.
+		f := c.f64[i]
+		if f == 0 {
+			f = 0
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64)
 	case kBool:
-		return fmt.Sprint(c.boolAt(i))
+		return strconv.FormatBool(c.boolAt(i))
 	}
-	return fmt.Sprint(c.i64[i])
+	return strconv.FormatInt(c.i64[i], 10)
 }
 
 // sortByGroup is a counting sort of row indices by group id.

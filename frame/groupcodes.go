@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"sort"
 	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -571,24 +570,33 @@ func groupMedians(c *col, gids []int32, ng int) ([]float64, []bool) {
 		if len(seg) == 0 {
 			continue
 		}
-		out[g], valid[g] = median(seg), true
+		out[g], valid[g] = median(seg)
 	}
 	return out, valid
 }
 
-// median returns the median of v (len > 0), reordering v. NaNs order first,
-// as sort.Float64s puts them.
-func median(v []float64) float64 {
-	for _, x := range v {
+// median returns the median of the non-NaN values of v, reordering v, and
+// false when v holds none: NaN is skipped, as pandas (SEMANTICS.md).
+func median(v []float64) (float64, bool) {
+	for i, x := range v {
 		if x != x {
-			sort.Float64s(v)
-			return midOfSorted(v)
+			w := v[:i]
+			for _, y := range v[i+1:] {
+				if y == y {
+					w = append(w, y)
+				}
+			}
+			v = w
+			break
 		}
+	}
+	if len(v) == 0 {
+		return 0, false
 	}
 	m := len(v) / 2
 	selectK(v, m)
 	if len(v)%2 == 1 {
-		return v[m]
+		return v[m], true
 	}
 	// v[:m] holds the m smallest: the other middle value is their maximum.
 	lo := v[0]
@@ -597,7 +605,7 @@ func median(v []float64) float64 {
 			lo = x
 		}
 	}
-	return (lo + v[m]) / 2
+	return (lo + v[m]) / 2, true
 }
 
 func midOfSorted(v []float64) float64 {

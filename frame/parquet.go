@@ -73,6 +73,11 @@ func ReadParquet(pattern string) *Frame {
 			src.parts = append(src.parts, pqPart{path: p, rg: j, meta: &m.RowGroups[j]})
 		}
 	}
+	if len(src.parts) == 0 {
+		// Files without row groups: one empty partition, so Len is 0 and
+		// aggregations see no rows rather than no inputs.
+		src.parts = append(src.parts, pqPart{path: files[0], rg: -1, meta: &pqio.RowGroup{}})
+	}
 	src.total = len(src.parts)
 	return newFrame(&node{op: "source", src: src, schema: src.sch})
 }
@@ -123,6 +128,11 @@ func (s *pqSource) prune(pred *enode) source {
 }
 
 func cmpStat(v any, l litVal) (int, bool) {
+	c, ok := cmpStat1(v, l)
+	return c, ok && c != unordered
+}
+
+func cmpStat1(v any, l litVal) (int, bool) {
 	switch x := v.(type) {
 	case int64:
 		if l.k == kInt {
@@ -226,6 +236,21 @@ func (o *pqColOp) Params() ([]byte, error) {
 }
 
 func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
+	if o.rg < 0 {
+		m, err := pqio.Open(o.path)
+		if err != nil {
+			return nil, err
+		}
+		idx := m.Schema.FieldIndices(o.col)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("parquet: %s has no column %q", o.path, o.col)
+		}
+		t, err := NormalizeType(m.Schema.Field(idx[0]).Type)
+		if err != nil {
+			return nil, fmt.Errorf("%s column %q: %w", o.path, o.col, err)
+		}
+		return &Part{R: emptyRecord(arrow.NewSchema([]arrow.Field{{Name: o.col, Type: t, Nullable: true}}, nil))}, nil
+	}
 	r, err := pqio.ReadColumns(ctx, o.path, o.rg, []string{o.col})
 	if err != nil {
 		return nil, err
@@ -293,6 +318,13 @@ func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if len(f.Keys()) == 0 {
+		// No partitions: one empty file with the schema, so the directory
+		// reads back as an empty frame of the same columns.
+		r := emptyRecord(f.Schema())
+		_, err := (&writeOp{format: format, path: filepath.Join(dir, "part-00000."+ext), opt: opt}).Run(ctx, []any{&Part{R: r}})
 		return err
 	}
 	g = graph.New(g.Tasks()...)

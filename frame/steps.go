@@ -575,8 +575,19 @@ func topN(r arrow.Record, by string, n int, desc bool) (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int(s.NumRows()) > n {
-		s = settled(s.NewSlice(0, int64(n)))
+	// Nulls and NaN sort last and are never kept, as GroupBy.NLargest.
+	m := int(s.NumRows())
+	if j := s.Schema().FieldIndices(by); len(j) > 0 {
+		c := colOf(s.Column(j[0]))
+		for m > 0 && isNA(&c, m-1) {
+			m--
+		}
+	}
+	if m > n {
+		m = n
+	}
+	if m < int(s.NumRows()) {
+		s = settled(s.NewSlice(0, int64(m)))
 	}
 	return s, nil
 }

@@ -341,7 +341,11 @@ func normalizeArray(a arrow.Array) (arrow.Array, error) {
 			case *array.Uint32:
 				out[i] = int64(y.Value(i))
 			case *array.Uint64:
-				out[i] = int64(y.Value(i))
+				v := y.Value(i)
+				if v > math.MaxInt64 && y.IsValid(i) {
+					return nil, fmt.Errorf("uint64 value %d at row %d does not fit the int64 column it is read as (uint64 columns are read as int64; values above 2^63-1 are refused, not wrapped)", v, i)
+				}
+				out[i] = int64(v)
 			}
 		}
 		return int64Array(out, valid), nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -104,7 +105,12 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 				case kInt:
 					buf = strconv.AppendInt(buf, c.i64[i], 10)
 				case kFloat:
-					buf = strconv.AppendFloat(buf, c.f64[i], 'g', -1, 64)
+					// JSON has no NaN or infinity: they are written as null.
+					if v := c.f64[i]; math.IsNaN(v) || math.IsInf(v, 0) {
+						buf = append(buf, "null"...)
+					} else {
+						buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+					}
 				case kStr:
 					sb, _ := json.Marshal(string(c.str(i)))
 					buf = append(buf, sb...)
@@ -154,7 +160,9 @@ func (f *Frame) WriteCSV(ctx context.Context, dir string, opts ...sched.Option) 
 }
 
 // WriteJSON writes one JSON-lines file per partition into dir
-// (part-00000.jsonl, ...): an object per row.
+// (part-00000.jsonl, ...): an object per row. JSON has no NaN or infinity,
+// so float NaN and ±Inf are written as null (as pandas' to_json), and read
+// back as null.
 func (f *Frame) WriteJSON(ctx context.Context, dir string, opts ...sched.Option) error {
 	return f.write(ctx, "jsonl", dir, "jsonl", "", opts)
 }

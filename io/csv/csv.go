@@ -156,17 +156,13 @@ func Infer(path string, o *Options) (*Schema, error) {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
 	defer rc.Close()
-	buf := make([]byte, 1<<20)
-	n, err := io.ReadFull(rc, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	buf, full, err := sampleBytes(rc, 1<<20)
+	if err != nil {
 		return nil, fmt.Errorf("csv: read %s: %w", path, err)
 	}
-	buf = buf[:n]
-	full := n < 1<<20
-	if !full {
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-			buf = buf[:i+1]
-		}
+	buf = bytes.TrimPrefix(buf, bom)
+	if i := bytes.IndexByte(buf, '\r'); i >= 0 && i < len(buf)-1 && bytes.IndexByte(buf, '\n') < 0 {
+		return nil, fmt.Errorf("csv: %s has lines ended by CR alone (classic Mac OS); only LF and CRLF line ends are read: convert it, e.g. with tr '\\r' '\\n'", path)
 	}
 	p := parser{delim: o.delim()}
 	var rows [][]string
@@ -202,6 +198,7 @@ func Infer(path string, o *Options) (*Schema, error) {
 			s.Names = o.Names
 		}
 	}
+	s.Names = dedupNames(s.Names)
 	nulls := nullSet(o.NullValues)
 	dates := map[string]bool{}
 	for _, d := range o.ParseDates {
@@ -255,6 +252,68 @@ func Infer(path string, o *Options) (*Schema, error) {
 		}
 	}
 	return s, nil
+}
+
+// bom is the UTF-8 byte order mark some editors put first in a file.
+var bom = []byte("\xef\xbb\xbf")
+
+// sampleBytes reads about size bytes of rc, cut after the last complete
+// line, and at least the first two lines (a header and one row, however
+// long) unless the data ends first; full is whether it holds all the data.
+func sampleBytes(rc io.Reader, size int) (buf []byte, full bool, err error) {
+	const maxSample = 1 << 30
+	buf = make([]byte, 0, size)
+	for {
+		n, err := io.ReadFull(rc, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if bytes.Count(buf, []byte{'\n'}) >= 2 || len(buf) >= maxSample {
+			break
+		}
+		buf = append(buf, make([]byte, len(buf))...)[:len(buf)]
+	}
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		buf = buf[:i+1]
+	}
+	return buf, false, nil
+}
+
+// dedupNames renames repeated column names as DuckDB does: the second "a"
+// becomes "a_1", the third "a_2" (skipping names already taken).
+func dedupNames(names []string) []string {
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	out := make([]string, len(names))
+	used := map[string]bool{}
+	for i, n := range names {
+		if !used[n] {
+			out[i], used[n] = n, true
+			continue
+		}
+		for k := 1; ; k++ {
+			c := fmt.Sprintf("%s_%d", n, k)
+			if !used[c] && !seen[c] {
+				out[i], used[c] = c, true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// shortQ quotes a field for an error message, at most 64 bytes of it.
+func shortQ(f []byte) string {
+	if len(f) <= 64 {
+		return fmt.Sprintf("%q", f)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", f[:64], len(f))
 }
 
 func contains(ss []string, s string) bool {
@@ -616,6 +675,9 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 		return nil, err
 	}
 	all := data
+	if r.Start == 0 {
+		data = bytes.TrimPrefix(data, bom)
+	}
 	if r.Start == 0 && !o.NoHeader {
 		_, data = nextLine(data)
 		if len(data) == 0 {
@@ -675,7 +737,7 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 					if len(f) == 0 || (!onlyEmpty && nulls[string(f)]) {
 						c.null()
 					} else if !appendValue(c, f) {
-						bad = fmt.Sprintf("column %q: cannot parse %q as %s", s.Names[j], f, c.Type)
+						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type)
 					}
 				}
 			}

@@ -96,9 +96,15 @@ func Open(path string) (*Meta, error) {
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
 		g := RowGroup{Rows: rg.NumRows(), Stats: map[string]Stat{}}
-		for j := 0; j < rg.NumColumns() && j < s.NumFields(); j++ {
+		for j := 0; j < rg.NumColumns(); j++ {
 			cc, err := rg.ColumnChunk(j)
 			if err != nil {
+				return nil, fmt.Errorf("parquet: %s row group %d column %d: %w", path, i, j, err)
+			}
+			if err := readable(cc); err != nil {
+				return nil, fmt.Errorf("parquet: %s row group %d column %q: %w", path, i, cc.PathInSchema().String(), err)
+			}
+			if j >= s.NumFields() {
 				continue
 			}
 			if ok, _ := cc.StatsSet(); !ok {
@@ -130,6 +136,28 @@ func Open(path string) (*Meta, error) {
 	return m, nil
 }
 
+// readable reports why Arrow's Parquet reader (v15) cannot decode a column
+// chunk: an encoding it has no decoder for (BYTE_STREAM_SPLIT, written by
+// DuckDB's PARQUET_VERSION v2 and pyarrow's use_byte_stream_split, would
+// otherwise read as zero rows) or a codec it lacks (LZ4_RAW). Plain,
+// dictionary (PLAIN_DICTIONARY, RLE_DICTIONARY), RLE, bit-packed levels and
+// the DELTA_* encodings are read.
+func readable(cc *metadata.ColumnChunkMetaData) error {
+	for _, e := range cc.Encodings() {
+		switch e {
+		case pq.Encodings.Plain, pq.Encodings.PlainDict, pq.Encodings.RLE, pq.Encodings.RLEDict,
+			pq.Encodings.BitPacked, pq.Encodings.DeltaBinaryPacked, pq.Encodings.DeltaByteArray,
+			pq.Encodings.DeltaLengthByteArray:
+		default:
+			return fmt.Errorf("encoding %s is not supported by the Parquet reader (rewrite the file with PLAIN, dictionary or DELTA encodings, e.g. DuckDB's PARQUET_VERSION v1)", e)
+		}
+	}
+	if _, err := compress.GetCodec(cc.Compression()); err != nil {
+		return fmt.Errorf("compression %s is not supported by the Parquet reader (use snappy, gzip, zstd, brotli, lz4 or none)", cc.Compression())
+	}
+	return nil
+}
+
 // ReadColumns reads the named columns of one row group as a record.
 func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) (arrow.Record, error) {
 	r, err := file.OpenParquetFile(path, false)
@@ -158,6 +186,13 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 		return nil, fmt.Errorf("parquet: read %s row group %d: %w", path, rowGroup, err)
 	}
 	defer tbl.Release()
+	// A decoder that gives up early must not pass for a short row group.
+	want := r.MetaData().RowGroup(rowGroup).NumRows()
+	for i := 0; i < int(tbl.NumCols()); i++ {
+		if n := int64(tbl.Column(i).Len()); n != want {
+			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %d values for a row group of %d rows", path, rowGroup, cols[i], n, want)
+		}
+	}
 	arrs := make([]arrow.Array, tbl.NumCols())
 	fields := make([]arrow.Field, tbl.NumCols())
 	for i := 0; i < int(tbl.NumCols()); i++ {
