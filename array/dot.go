@@ -115,10 +115,9 @@ func tensorDot(op string, a, b *Array, axesA, axesB []int, sa, sb []int) *Array 
 			chunks = append(chunks, b.chunks[i])
 		}
 	}
+	// NumPy's dtypes: bool @ bool is a logical product (bool), integers
+	// give int64 computed exactly, floats promote.
 	dt := promote(a.dtype, b.dtype)
-	if dt != Float32 {
-		dt = Float64
-	}
 	cgrid := make([]int, len(ax))
 	for i, x := range ax {
 		cgrid[i] = len(a.chunks[x])
@@ -167,16 +166,13 @@ func tensorDot(op string, a, b *Array, axesA, axesB []int, sa, sb []int) *Array 
 					next = append(next, g[0])
 					continue
 				}
-				t := newTask("reduce-combine", []byte{byte(RSum)}, g...)
+				t := newTask("tensordot-sum", []byte{byte(dt)}, g...)
 				holder.tasks = append(holder.tasks, t)
 				next = append(next, t.Key)
 			}
 			level = next
 		}
-		if len(level) == 1 {
-			return "reshape", appendInts(nil, blockShape(chunks, idx)), level
-		}
-		return "reduce-combine", []byte{byte(RSum)}, level
+		return "tensordot-sum", []byte{byte(dt)}, level
 	})
 	return out
 }
@@ -188,6 +184,9 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	ax, bx := readInts(r), readInts(r)
 	if r.Err() != nil {
 		return nil, r.Err()
+	}
+	if dt == Int64 || dt == Bool {
+		return tensordotInt(dt, ax, bx, in)
 	}
 	if out, ok, err := tensordotF32(dt, in, ax, bx); ok || err != nil {
 		return out, err
