@@ -11,6 +11,11 @@
 // matrix gathered into one block: they are meant for the small systems that
 // blocked algorithms reduce to, like the p×p normal equations.
 //
+// Every numeric dtype is accepted: bool and int64 inputs compute in float64
+// and give float64, float32 inputs compute in float64 and give float32
+// results, as NumPy's linalg does. TSQR-based functions merge row blocks
+// shorter than the column count into their neighbours, as Dask does.
+//
 // Non-finite inputs, non-square or singular matrices fail at Compute with an
 // error naming the operation and the shapes, never with NaNs.
 package linalg
@@ -42,6 +47,56 @@ func init() {
 
 func errArr(format string, args ...any) *array.Array {
 	return new(array.Array).WithErr(fmt.Errorf("linalg: "+format, args...))
+}
+
+// errOf carries an error that already names its package.
+func errOf(err error) *array.Array { return new(array.Array).WithErr(err) }
+
+// f64 returns a as float64: the factorizations compute in float64 whatever
+// the input dtype (bool, int64 and float32 are converted lazily).
+func f64(a *array.Array) *array.Array {
+	if a.Err() != nil || a.DType() == array.Float64 {
+		return a
+	}
+	return a.AsType(array.Float64)
+}
+
+// like32 rounds a result to float32 when every input was float32, as
+// NumPy's linalg returns float32 for float32 input (int64 and bool inputs
+// give float64, as NumPy's).
+func like32(out *array.Array, ins ...*array.Array) *array.Array {
+	for _, a := range ins {
+		if a.DType() != array.Float32 {
+			return out
+		}
+	}
+	if out.Err() != nil {
+		return out
+	}
+	return out.AsType(array.Float32)
+}
+
+// tallChunks merges row chunks shorter than p into their neighbours so
+// every block has at least p rows (when the matrix has): TSQR needs tall
+// blocks, as Dask's merges.
+func tallChunks(rows []int, p int) []int {
+	var out []int
+	acc := 0
+	for _, c := range rows {
+		acc += c
+		if acc >= p {
+			out = append(out, acc)
+			acc = 0
+		}
+	}
+	if acc > 0 || len(out) == 0 {
+		if len(out) == 0 {
+			out = append(out, acc)
+		} else {
+			out[len(out)-1] += acc
+		}
+	}
+	return out
 }
 
 func shp(a *array.Array) string { return fmt.Sprint(a.Shape()) }
@@ -87,30 +142,39 @@ func uvarint(p []byte) (int, int) {
 }
 
 // TSQR returns Q (n×p, chunked like a's rows) and R (p×p) with a = QR, for
-// a tall-and-skinny a. Its columns are gathered into one block; every row
-// block must have at least p rows.
+// a tall-and-skinny a (n >= p). Its columns are gathered into one block,
+// and a row block shorter than p (an uneven last block, say) is merged into
+// its neighbour, so Q's row chunks are a's with those merged. Any input
+// dtype computes in float64; float32 input gives float32 Q and R.
 func TSQR(a *array.Array) (q, r *array.Array) {
 	if err := a.Err(); err != nil {
 		return a, a
 	}
+	in := a
+	q, r = tsqr(f64(a))
+	return like32(q, in), like32(r, in)
+}
+
+func tsqr(a *array.Array) (q, r *array.Array) {
 	sh := a.Shape()
 	if len(sh) != 2 {
 		e := errArr("TSQR of shape %s: want a 2-d array", shp(a))
 		return e, e
 	}
 	n, p := sh[0], sh[1]
-	a = a.Rechunk(array.Explicit{a.Chunks()[0], {p}})
-	rows := a.Chunks()[0]
-	for _, c := range rows {
-		if c < p {
-			e := errArr("TSQR of shape %s with row chunks %v: every row block needs at least %d rows (rechunk)", shp(a), rows, p)
-			return e, e
-		}
-	}
 	if p == 0 || n == 0 {
 		e := errArr("TSQR of empty shape %s", shp(a))
 		return e, e
 	}
+	if n < p {
+		e := errArr("TSQR of shape %s: fewer rows than columns (want a tall matrix)", shp(a))
+		return e, e
+	}
+	a = a.Rechunk(array.Explicit{tallChunks(a.Chunks()[0], p), {p}})
+	if err := a.Err(); err != nil {
+		return a, a
+	}
+	rows := a.Chunks()[0]
 	k := len(rows)
 	// 1. Per block: its reflectors and R_i (see qrBlock).
 	fchunks := make([]int, k)
@@ -219,7 +283,11 @@ func QR(a *array.Array) (q, r *array.Array) {
 // SVD returns u (n×p), s (p) and vt (p×p) with a = u diag(s) vt, for a
 // tall-and-skinny a, through TSQR: a = QR, R = Ũ S Vᵀ, u = QŨ.
 func SVD(a *array.Array) (u, s, vt *array.Array) {
-	q, r := QR(a)
+	if a.Err() == nil && a.DType() == array.Float32 {
+		u, s, vt = SVD(f64(a))
+		return like32(u, a), like32(s, a), like32(vt, a)
+	}
+	q, r := QR(f64(a))
 	if r.Err() != nil {
 		return r, r, r
 	}
@@ -263,11 +331,17 @@ func svdSmall(_ []byte, in []*array.Dense) (*array.Dense, error) {
 // SVDCompressed returns the k leading singular triplets of a (n×p, row
 // blocks) by randomized range finding with iters power iterations (Halko,
 // Martinsson and Tropp): u (n×k), s (k), vt (k×p). seed fixes the test
-// matrix, so the result is reproducible.
+// matrix, so the result is reproducible. Row blocks shorter than the
+// sketch width min(k+10, p) are merged into their neighbours.
 func SVDCompressed(a *array.Array, k, iters int, seed uint64) (u, s, vt *array.Array) {
 	if err := a.Err(); err != nil {
 		return a, a, a
 	}
+	if a.DType() == array.Float32 {
+		u, s, vt = SVDCompressed(f64(a), k, iters, seed)
+		return like32(u, a), like32(s, a), like32(vt, a)
+	}
+	a = f64(a)
 	sh := a.Shape()
 	if len(sh) != 2 || k <= 0 || k > min(sh[0], sh[1]) || iters < 0 {
 		e := errArr("SVDCompressed of shape %s with k=%d, iters=%d: want a 2-d array, 0 < k <= min(shape), iters >= 0", shp(a), k, iters)
@@ -275,7 +349,7 @@ func SVDCompressed(a *array.Array, k, iters int, seed uint64) (u, s, vt *array.A
 	}
 	p := sh[1]
 	l := min(k+10, p)
-	a = a.Rechunk(array.Explicit{a.Chunks()[0], {p}})
+	a = a.Rechunk(array.Explicit{tallChunks(a.Chunks()[0], l), {p}})
 	omega := array.Normal(seed, 0, 1, []int{p, l}, nil)
 	y := array.MatMul(a, omega)
 	for i := 0; i < iters; i++ {
@@ -301,8 +375,12 @@ func SVDCompressed(a *array.Array, k, iters int, seed uint64) (u, s, vt *array.A
 // an error.
 func Lstsq(a, b *array.Array) *array.Array {
 	if err := firstErr(a, b); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
+	return like32(lstsq(f64(a), f64(b)), a, b)
+}
+
+func lstsq(a, b *array.Array) *array.Array {
 	sa, sb := a.Shape(), b.Shape()
 	if len(sa) != 2 || (len(sb) != 1 && len(sb) != 2) || sb[0] != sa[0] {
 		return errArr("Lstsq of shapes %v and %v: want a (n, p) and b (n,) or (n, m)", sa, sb)
@@ -313,7 +391,11 @@ func Lstsq(a, b *array.Array) *array.Array {
 	if sa[1] == 0 || (len(sb) == 2 && sb[1] == 0) {
 		return errArr("Lstsq of empty shapes %v and %v", sa, sb)
 	}
-	return lstsqAug(a.Rechunk(array.Explicit{a.Chunks()[0], {sa[1]}}), b)
+	m := 1
+	if len(sb) == 2 {
+		m = sb[1]
+	}
+	return lstsqAug(a.Rechunk(array.Explicit{tallChunks(a.Chunks()[0], min(sa[1]+m, sa[0])), {sa[1]}}), b)
 }
 
 func firstErr(as ...*array.Array) error {
@@ -357,15 +439,15 @@ func single(name string, shape []int, ins ...*array.Array) *array.Array {
 // b (n or n×m). A singular or ill-conditioned a is an error.
 func Solve(a, b *array.Array) *array.Array {
 	if err := firstErr(a, b); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
 	if err := square("Solve", a); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
 	if sb := b.Shape(); len(sb) == 0 || len(sb) > 2 || sb[0] != a.Shape()[0] {
 		return errArr("Solve of shapes %v and %v: b must have %d rows", a.Shape(), sb, a.Shape()[0])
 	}
-	return single("linalg.solve", b.Shape(), a, b)
+	return like32(single("linalg.solve", b.Shape(), f64(a), f64(b)), a, b)
 }
 
 func luOf(op string, d *array.Dense) (*mat.LU, error) {
@@ -407,9 +489,9 @@ func Inv(a *array.Array) *array.Array {
 		return a
 	}
 	if err := square("Inv", a); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
-	return single("linalg.inv", a.Shape(), a)
+	return like32(single("linalg.inv", a.Shape(), f64(a)), a)
 }
 
 func invKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
@@ -436,9 +518,9 @@ func Cholesky(a *array.Array) *array.Array {
 		return a
 	}
 	if err := square("Cholesky", a); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
-	return single("linalg.cholesky", a.Shape(), a)
+	return like32(single("linalg.cholesky", a.Shape(), f64(a)), a)
 }
 
 func choleskyKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
@@ -455,7 +537,7 @@ func choleskyKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
 		}
 	}
 	var c mat.Cholesky
-	if !c.Factorize(mat.NewSymDense(n, append([]float64{}, in[0].Data...))) {
+	if !c.Factorize(mat.NewSymDense(n, append([]float64{}, in[0].Float64s()...))) {
 		return nil, fmt.Errorf("linalg: Cholesky of shape %v: matrix is not positive definite", in[0].Shape)
 	}
 	var l mat.TriDense
@@ -470,11 +552,11 @@ func LU(a *array.Array) (p, l, u *array.Array) {
 		return a, a, a
 	}
 	if err := square("LU", a); err != nil {
-		e := errArr("%v", err)
+		e := errOf(err)
 		return e, e, e
 	}
 	n := a.Shape()[0]
-	plu := single("linalg.lu", []int{3 * n, n}, a)
+	plu := like32(single("linalg.lu", []int{3 * n, n}, f64(a)), a)
 	return plu.Slice(array.S(0, n)), plu.Slice(array.S(n, 2*n)), plu.Slice(array.S(2*n, 3*n))
 }
 
@@ -501,20 +583,20 @@ func luKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
 // diagonal is an error.
 func SolveTriangular(t, b *array.Array, lower bool) *array.Array {
 	if err := firstErr(t, b); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
 	if err := square("SolveTriangular", t); err != nil {
-		return errArr("%v", err)
+		return errOf(err)
 	}
 	if sb := b.Shape(); len(sb) == 0 || len(sb) > 2 || sb[0] != t.Shape()[0] {
 		return errArr("SolveTriangular of shapes %v and %v: b must have %d rows", t.Shape(), sb, t.Shape()[0])
 	}
-	x := single("linalg.trisolve", b.Shape(), t, b)
+	in := []*array.Array{f64(t), f64(b)}
 	if lower {
-		// The kernel reads the flag from the shape of a marker input.
-		x = single("linalg.trisolve", b.Shape(), t, b, array.Ones([]int{1}, nil))
+		// The kernel reads the flag from a marker input.
+		in = append(in, array.Ones([]int{1}, nil))
 	}
-	return x
+	return like32(single("linalg.trisolve", b.Shape(), in...), t, b)
 }
 
 func triKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
@@ -526,7 +608,7 @@ func triKernel(_ []byte, in []*array.Dense) (*array.Dense, error) {
 		return nil, err
 	}
 	n := in[0].Shape[0]
-	t := in[0].Data
+	t := in[0].Float64s()
 	maxd := 0.0
 	for i := 0; i < n; i++ {
 		maxd = math.Max(maxd, math.Abs(t[i*n+i]))
