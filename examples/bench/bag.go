@@ -86,7 +86,7 @@ func bagWordCount(ctx context.Context, dir string, opts []sched.Option) error {
 }
 
 func addClose(acc float64, r stockRecord) float64 { return acc + r.Close }
-func addFloat(a, b float64) float64              { return a + b }
+func addFloat(a, b float64) float64               { return a + b }
 
 func bagFoldBy(ctx context.Context, dir string, opts []sched.Option) error {
 	t := time.Now()
