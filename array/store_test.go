@@ -121,3 +121,33 @@ func TestBlockwiseIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreIntoZarrWriter(t *testing.T) {
+	d := offsetDense([]int{7, 5})
+	x := FromDense(d, Regular{3, 2})
+	dir := t.TempDir() + "/z"
+	w, err := CreateZarr(dir, Int64, []int{7, 5}, []int{3, 2}, ZarrZstd(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Store(ctx, w, sched.WithExecutor(sched.NewLoopback())); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := mustCompute(t, FromZarr(dir))
+	for i, v := range d.I64 {
+		if got.I64[i] != v {
+			t.Fatalf("element %d = %d, want %d", i, got.I64[i], v)
+		}
+	}
+	// Blocks that do not match the store's chunks are refused by name.
+	err = FromDense(d, Regular{2, 2}).Store(ctx, w)
+	if err == nil || !strings.Contains(err.Error(), "ZarrWriter") {
+		t.Fatalf("mismatched chunks: %v", err)
+	}
+	if _, err := CreateZarr(t.TempDir(), Int64, []int{3}, []int{0}); err == nil {
+		t.Fatal("zero chunk: no error")
+	}
+}

@@ -228,14 +228,7 @@ func zarrWriteKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zarr %s: %w", path, err)
 	}
-	b := in[0].convert(zarrDTypes[m.DType])
-	if !chunksEqual(b.Shape, m.Chunks) {
-		full := NewDense(b.DType, m.Chunks...)
-		copyInto(full, make([]int, len(m.Chunks)), b)
-		b = full
-	}
-	raw := appendRaw(make([]byte, 0, m.ChunkBytes()), b)
-	n, err := m.WriteChunk(path, idx, raw)
+	n, err := writeZarrChunk(path, m, idx, in[0])
 	if err != nil {
 		return nil, err
 	}
