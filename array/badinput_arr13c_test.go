@@ -67,3 +67,15 @@ func TestArr13cBadInput(t *testing.T) {
 		t.Error("nil operand: no error")
 	}
 }
+
+func TestArr13cUnknownChunks(t *testing.T) {
+	x := FromDense(offsetDense([]int{6}), Regular{4})
+	m := x.Mask(x.Gt(Scalar(0)))
+	for _, y := range []*Array{m.Squeeze(), m.ExpandDims(0), m.Tile(2), Outer(m, x), m.Pad([][2]int{{1, 1}}, PadEdge, 0),
+		m.Repeat(2, 0), m.Diag(0), m.BroadcastTo([]int{2, 6}, nil), m.Index("[0]"), Einsum("i->", m),
+		MapOverlap("test.boxsum1", Int64, OverlapOptions{Depth: []int{1}}, m), m.ArgWhere()} {
+		if y.Err() == nil || !strings.Contains(y.Err().Error(), "unknown") {
+			t.Errorf("on unknown chunks: %v", y.Err())
+		}
+	}
+}

@@ -28,6 +28,9 @@ func (a *Array) Squeeze(axes ...int) *Array {
 	if a.err != nil {
 		return a
 	}
+	if err := needKnown("Squeeze", a); err != nil {
+		return &Array{err: err}
+	}
 	nd := len(a.shape)
 	drop := make([]bool, nd)
 	if len(axes) == 0 {
@@ -77,6 +80,9 @@ func (a *Array) Squeeze(axes ...int) *Array {
 func (a *Array) ExpandDims(axes ...int) *Array {
 	if a.err != nil {
 		return a
+	}
+	if err := needKnown("ExpandDims", a); err != nil {
+		return &Array{err: err}
 	}
 	nd := len(a.shape) + len(axes)
 	ins := make([]bool, nd)
@@ -448,6 +454,9 @@ func (a *Array) Tile(reps ...int) *Array {
 	if a.err != nil {
 		return a
 	}
+	if err := needKnown("Tile", a); err != nil {
+		return &Array{err: err}
+	}
 	for i, r := range reps {
 		if r < 0 {
 			return errArray("Tile of shape %s: negative repetition %d at position %d", shapeString(a.shape), r, i)
@@ -743,6 +752,9 @@ func (d *Dense) zeroRange(off, n int) {
 // chunks.
 func Outer(a, b *Array) *Array {
 	if err := firstErr(a, b); err != nil {
+		return &Array{err: err}
+	}
+	if err := needKnown("Outer", a, b); err != nil {
 		return &Array{err: err}
 	}
 	fa, fb := a, b
