@@ -89,6 +89,7 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 	} else {
 		k = graph.AppendKey(nil, t.info.short, "delayed.call", p, keys)
 	}
+	nodesBuilt.Add(1)
 	size := 1
 	for _, d := range t.deps[:nd] {
 		size += d.size

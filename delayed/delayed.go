@@ -90,7 +90,7 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 	if v.n.err != nil {
 		return nil, v.n.err
 	}
-	g := graph.WithCapacity(v.n.size)
+	g := graph.WithCapacity(int(min(int64(v.n.size), nodesBuilt.Load())))
 	addNodes(g, v.n)
 	return g, nil
 }
@@ -146,9 +146,14 @@ func addNodes(g *graph.Graph, root *node) int32 {
 	return pos[0]
 }
 
-// maxSizeHint caps the capacity a graph is allocated with up front: size
-// overcounts shared inputs, exponentially so for repeated diamonds.
-const maxSizeHint = 1 << 18
+// maxSizeHint caps node.size: size overcounts shared inputs, exponentially
+// so for repeated diamonds. Graph sizes its graph by the smaller of size and
+// nodesBuilt, the number of call nodes built so far, which bounds the tasks
+// of any graph.
+const maxSizeHint = 1 << 30
+
+// nodesBuilt counts the call nodes built (see maxSizeHint).
+var nodesBuilt atomic.Int64
 
 // Finalize implements sched.Finalizer.
 func (v *Value[T]) Finalize(vals []any) (any, error) { return as[T](vals[0]), nil }
@@ -416,6 +421,7 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	}
 	op.nDeps = len(deps)
 	op.params = b[kl:len(b):len(b)]
+	nodesBuilt.Add(1)
 	size := 1
 	for _, d := range deps {
 		size += d.size
