@@ -53,7 +53,9 @@ type run struct {
 	cancel context.CancelFunc
 	tasks  []*graph.Task
 	deps   [][]int32
-	rdeps  [][]int32
+	// The readers of task i are rdeps[rdepOff[i]:rdepOff[i+1]] (CSR).
+	rdeps   []int32
+	rdepOff []int32
 	prio   []int32
 	wait   []int32 // inputs not yet computed (atomic)
 	refs   []int32 // readers not yet run, +1 for outputs (atomic)
@@ -132,9 +134,8 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 			pos[d]++
 		}
 	}
-	r.rdeps = make([][]int32, n)
+	r.rdeps, r.rdepOff = flat, cnt
 	for i := 0; i < n; i++ {
-		r.rdeps[i] = flat[cnt[i]:cnt[i+1]:cnt[i+1]]
 		r.refs[i] = cnt[i+1] - cnt[i]
 	}
 	for _, k := range job.Outputs {
@@ -434,8 +435,11 @@ func (r *run) anyQueued() bool {
 
 func (r *run) runTask(w *worker, i int32) {
 	t := r.tasks[i]
-	r.running.Add(1)
-	defer r.running.Add(-1)
+	if r.mem != nil {
+		// Only the memory manager reads it (holdRoots).
+		r.running.Add(1)
+		defer r.running.Add(-1)
+	}
 	var tmp int64
 	if r.mem != nil {
 		var err error
@@ -511,7 +515,7 @@ func (r *run) runTask(w *worker, i int32) {
 		}
 	}
 	pushed := false
-	for _, c := range r.rdeps[i] {
+	for _, c := range r.rdeps[r.rdepOff[i]:r.rdepOff[i+1]] {
 		if atomic.AddInt32(&r.wait[c], -1) == 0 {
 			w.push(c, r.prio)
 			pushed = true
