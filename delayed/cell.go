@@ -238,25 +238,30 @@ func appendLit[T any](b []byte, v T) ([]byte, error) {
 
 // typedIn reads input i of a typed call into t: a literal is stored in
 // *lit, a computed input becomes a dependency. It returns the input's
-// building error, if any.
+// building error, if any. In is sealed, so the switch covers every kind of
+// input; x is only type-switched, not called, so it does not escape and a
+// Lit passed straight to a call needs no allocation.
 func typedIn[T any](t *tcall, i int, x In[T], lit *T) error {
-	if l, ok := x.(literal[T]); ok {
-		*lit = l.v
+	switch x := x.(type) {
+	case literal[T]:
+		*lit = x.v
 		return nil
-	}
-	a := in[T](x)
-	if a.isLit {
-		return errors.New("delayed: unexpected literal") // In is sealed: not reached
-	}
-	if a.fut != nil {
-		t.setDep(i, futureNode(a.fut))
+	case *Value[T]:
+		if x == nil {
+			return errors.New("delayed: nil *Value used as an input")
+		}
+		if x.n.err != nil {
+			return x.n.err
+		}
+		t.setDep(i, x.n)
 		return nil
+	case *Future[T]:
+		t.setDep(i, futureNode(x.c))
+		return nil
+	case nil:
+		return errors.New("delayed: nil input")
 	}
-	if a.node.err != nil {
-		return a.node.err
-	}
-	t.setDep(i, a.node)
-	return nil
+	return errors.New("delayed: unknown kind of input") // In is sealed: not reached
 }
 
 // newCell1 builds the call of fn (fnE) on a.
@@ -270,7 +275,7 @@ func newCell1[A, R any](fn func(A) R, fnE func(A) (R, error), f any, a In[A]) *V
 	var pb [128]byte
 	p := k.appendParams(pb[:0])
 	k.v.n = k.t.finish(k, p)
-	graph.RegisterType[R]()
+	registerResult[R]()
 	return &k.v
 }
 
@@ -288,7 +293,7 @@ func newCell2[A, B, R any](fn func(A, B) R, fnE func(A, B) (R, error), f any, a 
 	var pb [128]byte
 	p := k.appendParams(pb[:0])
 	k.v.n = k.t.finish(k, p)
-	graph.RegisterType[R]()
+	registerResult[R]()
 	return &k.v
 }
 
@@ -332,3 +337,18 @@ func infoRef(fn any) (*fnInfo, uintptr) {
 	lastInfo.Store(&lastFn{ptr: p, info: info, gen: gen})
 	return info, p
 }
+
+// lastResult is the result type registerResult last saw registered.
+var lastResult atomic.Pointer[reflect.Type]
+
+// registerResult is graph.RegisterType[R], skipped when R is the type of
+// the previous call (a builder makes many calls of one type in a row).
+func registerResult[R any]() {
+	if p := lastResult.Load(); p != nil && *p == reflect.TypeFor[R]() {
+		return
+	}
+	graph.RegisterType[R]()
+	storeResult(reflect.TypeFor[R]())
+}
+
+func storeResult(t reflect.Type) { lastResult.Store(&t) }
