@@ -56,10 +56,10 @@ type run struct {
 	// The readers of task i are rdeps[rdepOff[i]:rdepOff[i+1]] (CSR).
 	rdeps   []int32
 	rdepOff []int32
-	prio   []int32
-	wait   []int32 // inputs not yet computed (atomic)
-	refs   []int32 // readers not yet run, +1 for outputs (atomic)
-	vals   []any
+	prio    []int32
+	wait    []int32 // inputs not yet computed (atomic)
+	refs    []int32 // readers not yet run, +1 for outputs (atomic)
+	vals    []any
 	// sel[i] is the part task i reads of each input (-1: whole), nil when it
 	// reads whole values (see graph.PartReader).
 	sel [][]int
