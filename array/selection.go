@@ -84,16 +84,9 @@ func keysOf(d *Dense, off int, dst []uint64) {
 		}
 	case Bool:
 		for i, v := range d.B[off : off+len(dst)] {
-			dst[i] = keyI(int64(b2i(v)))
+			dst[i] = keyI(b2i(v))
 		}
 	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // valueOfKey returns the value of key k for dtype dt as float64 (int64

@@ -31,7 +31,7 @@ type numpyStats struct {
 	}
 }
 
-func parseFloats(t *testing.T, s []string) []float64 {
+func fixtureFloats(t *testing.T, s []string) []float64 {
 	out := make([]float64, len(s))
 	for i, v := range s {
 		f, err := strconv.ParseFloat(v, 64)
@@ -43,7 +43,7 @@ func parseFloats(t *testing.T, s []string) []float64 {
 	return out
 }
 
-func sameFloat(a, b float64) bool { return a == b || a != a && b != b }
+func sameF(a, b float64) bool { return a == b || a != a && b != b }
 
 // TestStatsNumPyFixture checks Percentile, Median, Histogram and Unique
 // against answers NumPy 1.24 wrote (testdata/gen_stats.py).
@@ -58,44 +58,44 @@ func TestStatsNumPyFixture(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(5))
 	for ci, c := range fx.Percentile {
-		x := parseFloats(t, c.X)
+		x := fixtureFloats(t, c.X)
 		a := FromSlice(x, []int{len(x)}, withEmpty(rng, []int{len(x)}))
 		got := computeModes(t, a.Percentile(c.Q))
-		for i, w := range parseFloats(t, c.P) {
-			if !sameFloat(got.Data[i], w) {
+		for i, w := range fixtureFloats(t, c.P) {
+			if !sameF(got.Data[i], w) {
 				t.Errorf("case %d percentile %v of %v: %v, NumPy %v", ci, c.Q[i], x, got.Data[i], w)
 			}
 		}
 		med := computeModes(t, a.Median())
-		if w, _ := strconv.ParseFloat(c.Median, 64); !sameFloat(med.Data[0], w) {
+		if w, _ := strconv.ParseFloat(c.Median, 64); !sameF(med.Data[0], w) {
 			t.Errorf("case %d median of %v: %v, NumPy %v", ci, x, med.Data[0], w)
 		}
 	}
 	for ci, c := range fx.Histogram {
-		x := parseFloats(t, c.X)
+		x := fixtureFloats(t, c.X)
 		a := FromSlice(x, []int{len(x)}, withEmpty(rng, []int{len(x)}))
 		cnt, edges := a.Histogram(c.Bins, c.Range...)
 		gc, ge := computeModes(t, cnt), computeModes(t, edges)
 		if !slices.Equal(gc.I64, c.Counts) {
 			t.Errorf("case %d histogram of %v: %v, NumPy %v", ci, x, gc.I64, c.Counts)
 		}
-		for i, w := range parseFloats(t, c.Edges) {
+		for i, w := range fixtureFloats(t, c.Edges) {
 			if ge.Data[i] != w {
 				t.Errorf("case %d edge %d: %v, NumPy %v", ci, i, ge.Data[i], w)
 			}
 		}
 	}
 	for ci, c := range fx.Unique {
-		x := parseFloats(t, c.X)
+		x := fixtureFloats(t, c.X)
 		a := FromSlice(x, []int{len(x)}, withEmpty(rng, []int{len(x)}))
 		v, n := a.Unique()
 		gv, gn := computeModes(t, v), computeModes(t, n)
-		want := parseFloats(t, c.Values)
+		want := fixtureFloats(t, c.Values)
 		if len(gv.Data) != len(want) || !slices.Equal(gn.I64, c.Counts) {
 			t.Fatalf("case %d unique of %v: %v %v, NumPy %v %v", ci, x, gv.Data, gn.I64, want, c.Counts)
 		}
 		for i, w := range want {
-			if !sameFloat(gv.Data[i], w) {
+			if !sameF(gv.Data[i], w) {
 				t.Errorf("case %d unique value %d: %v, NumPy %v", ci, i, gv.Data[i], w)
 			}
 		}
@@ -150,11 +150,11 @@ func TestPercentileRandom(t *testing.T) {
 		got := computeModes(t, a.Percentile(qs))
 		gq := computeModes(t, a.Quantile([]float64{0.5}))
 		for i, q := range qs {
-			if w := bruteQuantile(x, q/100); !sameFloat(got.Data[i], w) {
+			if w := bruteQuantile(x, q/100); !sameF(got.Data[i], w) {
 				t.Fatalf("trial %d percentile %v of %d values: %v, want %v", trial, q, n, got.Data[i], w)
 			}
 		}
-		if w := bruteQuantile(x, 0.5); !sameFloat(gq.Data[0], w) {
+		if w := bruteQuantile(x, 0.5); !sameF(gq.Data[0], w) {
 			t.Fatalf("quantile 0.5: %v want %v", gq.Data[0], w)
 		}
 	}
@@ -244,7 +244,7 @@ func TestSortRandom(t *testing.T) {
 		}
 		want = append(want[k:], want[:k]...)
 		for i := range want {
-			if !sameFloat(got.Data[i], want[i]) {
+			if !sameF(got.Data[i], want[i]) {
 				t.Fatalf("trial %d sort of %d values in %v at %d: %v, want %v", trial, n, ch, i, got.Data[i], want[i])
 			}
 		}
