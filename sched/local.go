@@ -68,8 +68,10 @@ type run struct {
 	// dropped (see graph.PartDropper).
 	partRefs [][]int32
 	obs      Observer
-	// stopSampling ends the MemorySampled events (nil without an observer).
+	// stopSampling ends the MemorySampled events and the coarse clock (nil
+	// without an observer).
 	stopSampling func()
+	coarse       atomic.Int64 // milliseconds, roughly, since the run began (see clock.go)
 
 	mem       *memory // nil when unlimited
 	running   atomic.Int32
@@ -89,12 +91,13 @@ type run struct {
 }
 
 type worker struct {
-	mu   sync.Mutex
-	heap []int32 // min-heap on run.prio
-	id   int
-	args []any
-	held int64    // bytes this worker accounted but has not yet added to memory.held
-	_    [64]byte // keep workers' locks on separate cache lines
+	mu    sync.Mutex
+	heap  []int32 // min-heap on run.prio
+	id    int
+	args  []any
+	held  int64     // bytes this worker accounted but has not yet added to memory.held
+	clock taskClock // times tasks for the observer (see clock.go)
+	_     [64]byte  // keep workers' locks on separate cache lines
 }
 
 func newRun(ctx context.Context, job *Job) (*run, error) {
@@ -467,7 +470,7 @@ func (r *run) runTask(w *worker, i int32) {
 	args := w.args
 	var start time.Time
 	if r.obs != nil {
-		start = time.Now()
+		start = w.clock.begin(&r.coarse)
 		r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
 	}
 	v, err := runOp(r.ctx, t.Op, args)
@@ -478,15 +481,16 @@ func (r *run) runTask(w *worker, i int32) {
 	}
 	if err != nil {
 		if r.obs != nil {
-			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: time.Now(), Duration: time.Since(start), Err: err})
+			now, d := w.clock.end(start, &r.coarse)
+			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d, Err: err})
 		}
 		r.fail(int(i), err)
 		return
 	}
 	r.vals[i] = v
 	if r.obs != nil {
-		now := time.Now()
-		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: now.Sub(start)})
+		now, d := w.clock.end(start, &r.coarse)
+		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d})
 	}
 	for k, d := range r.deps[i] {
 		if r.partRefs != nil && r.partRefs[d] != nil {

@@ -8,7 +8,8 @@ import (
 
 // sampleMemory starts the MemorySampled events of a run with an observer:
 // one now and one every 100 ms until the returned stop, which sends a last
-// one. Runs without an observer start nothing.
+// one; and the coarse clock of clock.go. Runs without an observer start
+// nothing.
 func (r *run) sampleMemory() (stop func()) {
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
@@ -30,7 +31,11 @@ func (r *run) sampleMemory() (stop func()) {
 		r.obs.Observe(e)
 	}
 	sample()
-	wg.Add(1)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		runCoarseClock(&r.coarse, quit)
+	}()
 	go func() {
 		defer wg.Done()
 		t := time.NewTicker(100 * time.Millisecond)

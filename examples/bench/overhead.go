@@ -32,7 +32,17 @@ func overhead(args []string) error {
 	sizes := fs.String("sizes", "2e5", "comma-separated task counts, e.g. 1e4,1e5,1e6,1e7")
 	runs := fs.Int("runs", 1, "repetitions per size; the medians are printed")
 	prof := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	dash := fs.Bool("dashboard", false, "run with sched/dashboard serving and a page (an event-stream reader) open; the lines say tree_dashboard")
 	fs.Parse(args)
+	name := "tree"
+	if *dash {
+		name = "tree_dashboard"
+		stop, err := openDashboard()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var leaves []int
 	if *n > 0 {
 		leaves = []int{*n}
@@ -51,14 +61,14 @@ func overhead(args []string) error {
 	}
 	defer stop()
 	for _, nl := range leaves {
-		if err := overheadOnce(nl, *runs); err != nil {
+		if err := overheadOnce(name, nl, *runs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func overheadOnce(n, runs int) error {
+func overheadOnce(name string, n, runs int) error {
 	var builds, runsT, cpuB, cpuR []float64
 	tasks := 2*n - 1
 	var result int
@@ -83,8 +93,8 @@ func overheadOnce(n, runs int) error {
 		cpuR = append(cpuR, (c2 - c1).Seconds())
 	}
 	per := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1e6 }
-	fmt.Printf("overhead/tree tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f result=%d\n",
-		tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), result)
+	fmt.Printf("overhead/%s tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f result=%d\n",
+		name, tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), result)
 	fmt.Fprintf(os.Stderr, "overhead: %d tasks, %d runs\n", tasks, runs)
 	return nil
 }

@@ -32,7 +32,7 @@ const (
 	SmallGraph = 400
 	// shardBoxes is how many finished tasks one worker buffers between two
 	// collections (100 ms); past it boxes are counted but not drawn.
-	shardBoxes = 8192
+	shardBoxes = 1024
 	maxErrors  = 100
 	maxSpills  = 4096
 	memPoints  = 1200
@@ -155,8 +155,13 @@ func (h *Hub) StartRun(g *graph.Graph, outputs []graph.Key, workers int, limit i
 		group: make([]int32, n), deps: g.DepIndex(), refs: make([]int32, n),
 		shards: make([]shard, workers), memEvery: int64(100 * time.Millisecond)}
 	ids := map[string]int32{}
+	last, lastID := "", int32(-1)
 	for i, t := range tasks {
 		l := graph.LabelOf(t.Op)
+		if lastID >= 0 && l == last {
+			r.group[i] = lastID // runs of one op are common: skip the map
+			continue
+		}
 		id, ok := ids[l]
 		if !ok {
 			if len(r.labels) < MaxGroups-1 {
@@ -172,6 +177,7 @@ func (h *Hub) StartRun(g *graph.Graph, outputs []graph.Key, workers int, limit i
 			ids[l] = id
 		}
 		r.group[i] = id
+		last, lastID = l, id
 	}
 	r.total = make([]int64, len(r.labels))
 	for i := range tasks {
@@ -226,10 +232,9 @@ func (r *Run) Started(i, worker int, t time.Time) {
 	if !r.valid(i) {
 		return
 	}
-	s := r.shard(worker)
-	s.mu.Lock()
-	s.started[r.group[i]]++
-	s.mu.Unlock()
+	// Only this worker writes its shard's counter: an atomic add on a line
+	// no other worker touches, no lock.
+	atomic.AddInt64(&r.shard(worker).started[r.group[i]], 1)
 	r.setState(i, StRunning)
 }
 
@@ -393,7 +398,7 @@ func (r *Run) Progress() ([]GroupCounts, []ThreadStats) {
 		s := &r.shards[w]
 		s.mu.Lock()
 		for g := 0; g < ng; g++ {
-			gs[g].Running += s.started[g]
+			gs[g].Running += atomic.LoadInt64(&s.started[g])
 			gs[g].Finished += s.finished[g]
 			gs[g].Erred += s.failed[g]
 			gs[g].Released += s.released[g]

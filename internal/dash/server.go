@@ -350,7 +350,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	var c cursor
 	last := time.Time{}
 	send := func(closing bool) error {
-		f := s.hub.frame(&c, 5000)
+		f := s.hub.frame(&c, 2000)
 		f.Closing = closing
 		b, err := json.Marshal(f)
 		if err != nil {
