@@ -1068,7 +1068,7 @@ func apply(op uint8, dt DType, dst, a, b, c []float64, mode int, cv float64, _, 
 		expSlice(dst, a)
 	case opLog:
 		for i, v := range a {
-			dst[i] = math.Log(v)
+			dst[i] = logF(v)
 		}
 	case opSqrt:
 		for i, v := range a {

@@ -369,7 +369,7 @@ var unaryFuncs = map[uint8]func(float64) float64{
 	opArccosh:  math.Acosh,
 	opArctanh:  math.Atanh,
 	opLog1p:    math.Log1p,
-	opLog10:    math.Log10,
+	opLog10:    log10F,
 	opLog2:     math.Log2,
 	opExpm1:    math.Expm1,
 	opIsInf:    func(v float64) float64 { return b2f(math.IsInf(v, 0)) },

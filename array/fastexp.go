@@ -11,9 +11,10 @@ import (
 // T holds 2^(j/128) rounded to float64 and tail the relative rounding error
 // of each entry, so the result is within about 0.51 ulp of the exact
 // value. It has no data-dependent branch for |x| <= 700, which keeps a loop
-// over a tile throughput-bound; outside that range (overflow, results near
-// or below the smallest normal, NaN and ±Inf) it calls math.Exp, so edge
-// cases are exactly math.Exp's.
+// over a tile throughput-bound; from 700 to the overflow threshold it
+// scales (expHigh: Go's amd64 math.Exp overflows early, from 709.44), and
+// below -700 (results near or below the smallest normal), for NaN and ±Inf
+// it calls math.Exp, so those edge cases are exactly math.Exp's.
 
 const (
 	expN        = 128
@@ -62,10 +63,20 @@ func init() {
 	}
 }
 
-// fastExp returns e**x within about 0.51 ulp (math.Exp's results outside
-// |x| <= 700 and for NaN).
+// expOverflow is the largest x whose e**x is finite.
+const expOverflow = 0x1.62e42fefa39efp9 // 709.782712893384
+
+// fastExp returns e**x within about 0.51 ulp (math.Exp's results below
+// -700 and for NaN). Above 700 it scales by 2^-64 inside and 2^64 after,
+// because Go's amd64 math.Exp returns +Inf from 709.44 on.
 func fastExp(x float64) float64 {
 	if !(math.Abs(x) <= expLimit) {
+		if x > expLimit && x <= expOverflow {
+			return expHigh(x)
+		}
+		if x > expOverflow {
+			return math.Inf(1)
+		}
 		return math.Exp(x)
 	}
 	z := expInvLn2N * x
@@ -84,3 +95,46 @@ func fastExp(x float64) float64 {
 
 // expSlice writes e**a[i] to dst[i] (four at a time with AVX2 on amd64).
 func expSlice(dst, a []float64) { expAffine(dst, a, 1, 0) }
+
+// expHigh is fastExp for 700 < x <= expOverflow: the same reduction with
+// the scale built 64 binades low (2^(k>>7) overflows the exponent there)
+// and multiplied back exactly.
+func expHigh(x float64) float64 {
+	z := expInvLn2N * x
+	kd := z + expShift
+	ki := math.Float64bits(kd)
+	kd -= expShift
+	r := x + kd*expNegLn2hi + kd*expNegLn2lo
+	j := ki & (expN - 1)
+	tail := expTail[j]
+	sbits := expSbits[j] + (ki-64*expN)<<45
+	r2 := r * r
+	tmp := tail + r + r2*(expC2+r*expC3) + r2*r2*(expC4+r*expC5)
+	scale := math.Float64frombits(sbits)
+	return (scale + scale*tmp) * 0x1p64
+}
+
+// logF is math.Log, correct for subnormal x too: Go's amd64 math.Log is
+// off by up to 35 there (log(5e-324) gives -709.09, not -744.44). A
+// subnormal is split as f 2^e with f in [sqrt(1/2), sqrt(2)) and log(f) +
+// e ln2 summed with ln2 in two parts.
+func logF(x float64) float64 {
+	if x > 0 && x < 0x1p-1022 {
+		f, e := math.Frexp(x)
+		if f < math.Sqrt2/2 {
+			f, e = 2*f, e-1
+		}
+		const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		fe := float64(e)
+		return fe*ln2Hi + (fe*ln2Lo + math.Log(f))
+	}
+	return math.Log(x)
+}
+
+// log10F is math.Log10 with logF's subnormals.
+func log10F(x float64) float64 {
+	if x > 0 && x < 0x1p-1022 {
+		return logF(x) * (1 / math.Ln10)
+	}
+	return math.Log10(x)
+}
