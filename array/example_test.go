@@ -99,3 +99,15 @@ func ExampleArray_ToZarr() {
 	// array<shape=(8, 3), dtype=float64, chunks=(2, 3), tasks=4>
 	// [0 0 0 0 3 12 21 30]
 }
+
+// Int64 arrays compute exactly in int64; ScalarInt is a Python int and
+// Scalar a Python float, as in NumPy's promotion.
+func ExampleScalarInt() {
+	d := array.NewDense(array.Int64, 3)
+	copy(d.I64, []int64{1 << 60, 1<<60 + 1, -7})
+	x := array.FromDense(d, array.Regular{2})
+	y, _ := x.Add(array.ScalarInt(1)).Compute(context.Background())
+	m, _ := x.Mod(array.ScalarInt(3)).Compute(context.Background())
+	fmt.Println(y, m, x.AddScalar(1).DType())
+	// Output: [1152921504606846977 1152921504606846978 -6] [1 2 2] float64
+}
