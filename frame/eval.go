@@ -500,7 +500,9 @@ func apply(n *enode, a []*val, rows int) (*val, error) {
 		out := &val{k: kInt, n: rows, i: make([]int64, rows), valid: andValid(rows, a[0])}
 		for i := range out.i {
 			if !a[0].isNull(i) {
-				out.i[i] = int64(len(a[0].strAt(i)))
+				// Characters (code points), as pandas' str.len and DuckDB's
+				// length, not bytes.
+				out.i[i] = int64(utf8.RuneCount(a[0].strAt(i)))
 			}
 		}
 		return out, nil
@@ -952,7 +954,7 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 				case kInt:
 					buf = strconv.AppendInt(buf, x.i[i], 10)
 				case kFloat:
-					buf = strconv.AppendFloat(buf, x.f[i], 'g', -1, 64)
+					buf = appendFloatRepr(buf, x.f[i])
 				case kBool:
 					buf = strconv.AppendBool(buf, x.b[i])
 				case kTime:
@@ -969,6 +971,30 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 		out.valid = valid
 	}
 	return out, nil
+}
+
+// appendFloatRepr formats f as Python's repr and DuckDB's VARCHAR cast do:
+// the shortest digits that read back as f, positional for 1e-4 <= |f| <
+// 1e16 with at least one decimal ("1.0"), else an exponent ("1e+20",
+// "1e-05"); "nan", "inf", "-inf".
+func appendFloatRepr(buf []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "nan"...)
+	case math.IsInf(f, 1):
+		return append(buf, "inf"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-inf"...)
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.AppendFloat(buf, f, 'e', -1, 64)
+	}
+	n := len(buf)
+	buf = strconv.AppendFloat(buf, f, 'f', -1, 64)
+	if bytes.IndexByte(buf[n:], '.') < 0 {
+		buf = append(buf, ".0"...)
+	}
+	return buf
 }
 
 // appendTimestamp formats microseconds since the epoch (UTC) as pandas and

@@ -181,7 +181,8 @@ func (e Expr) Lower() Expr { return e.un("lower") }
 // Upper upper-cases the string e.
 func (e Expr) Upper() Expr { return e.un("upper") }
 
-// Len is the length in bytes of the string e.
+// Len is the length of the string e in characters (Unicode code points),
+// as pandas' str.len and DuckDB's length.
 func (e Expr) Len() Expr { return e.un("len") }
 
 // Year is the year of the timestamp e (UTC).

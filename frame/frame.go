@@ -19,6 +19,13 @@
 // LocRange reads only the partitions it needs.
 // Repartition, RepartitionBytes and Concat change the partitioning without a
 // shuffle.
+//
+// What frame answers at the edges (NaN, nulls, integer overflow, casts, CSV
+// and Parquet corner cases), each rule beside pandas' and DuckDB's, is
+// written down in SEMANTICS.md in this directory: in short, NaN compares as
+// IEEE 754 and is skipped by min, max, median and top-n and sorted last;
+// null keys form a group (GroupBy.DropNA drops them) and join nothing;
+// integer arithmetic and sums wrap, means and casts do not.
 package frame
 
 import (
@@ -323,6 +330,25 @@ type GroupBy struct {
 	f     *Frame
 	keys  []string
 	split int
+}
+
+// DropNA leaves out the rows whose group key (any of the keys) is null or
+// NaN, as pandas' groupby does by default (dropna=True). Without it a null
+// key is a group of its own, as in SQL and Dask (see SEMANTICS.md).
+func (g *GroupBy) DropNA() *GroupBy {
+	f := g.f
+	if f.err == nil {
+		if _, err := fieldIndices(f.n.schema, g.keys); err == nil {
+			for _, k := range g.keys {
+				keep := Col(k).NotNull()
+				if kindOf(f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type) == kFloat {
+					keep = Col(k).Eq(Col(k)) // false for NaN, null for null
+				}
+				f = f.Filter(keep)
+			}
+		}
+	}
+	return &GroupBy{f: f, keys: g.keys, split: g.split}
 }
 
 // SplitOut sets how many output partitions the result has (Dask's

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -176,7 +177,9 @@ func TestExpressionsAgainstNaive(t *testing.T) {
 		}},
 		{Col("s").Lower(), func(r int) any { return lift(func(a ...any) any { return strings.ToLower(a[0].(string)) }, d.S(r)) }},
 		{Col("s").Upper(), func(r int) any { return lift(func(a ...any) any { return strings.ToUpper(a[0].(string)) }, d.S(r)) }},
-		{Col("s").Len(), func(r int) any { return lift(func(a ...any) any { return int64(len(a[0].(string))) }, d.S(r)) }},
+		{Col("s").Len(), func(r int) any {
+			return lift(func(a ...any) any { return int64(utf8.RuneCountInString(a[0].(string))) }, d.S(r))
+		}},
 		{Col("t").Year(), func(r int) any { return lift(func(a ...any) any { return int64(tm(r).Year()) }, d.T(r)) }},
 		{Col("t").Month(), func(r int) any { return lift(func(a ...any) any { return int64(tm(r).Month()) }, d.T(r)) }},
 		{Col("t").Day(), func(r int) any { return lift(func(a ...any) any { return int64(tm(r).Day()) }, d.T(r)) }},
