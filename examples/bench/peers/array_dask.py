@@ -65,6 +65,28 @@ else:
 _checksum = {"einsum_rowdot", "stencil3x3"}
 # --- end arr13c
 
+# --- gemm19 (issue 19): matrix products; matmul_f32 is the 4000² A in
+# float32, matmul_tall 10^6x64 @ 64x64, gram X.T @ X of the 2*10^6x20 X.
+_gemm19 = {}
+def _gemm_inputs():
+    if not _gemm19:
+        g = np.random.default_rng(19)
+        _gemm19["A32"] = A.astype(np.float32)
+        _gemm19["T"], _gemm19["W"] = g.random((1_000_000, 64)), g.random((64, 64))
+        if engine == "dask":
+            _gemm19["A32d"] = da.from_array(_gemm19["A32"], chunks=(1000, 1000)).persist()
+            _gemm19["Td"] = da.from_array(_gemm19["T"], chunks=(100_000, 64)).persist()
+            _gemm19["Wd"] = da.from_array(_gemm19["W"], chunks=(64, 64)).persist()
+    return _gemm19
+if engine == "dask":
+    W["matmul_f32"] = lambda: (_gemm_inputs()["A32d"] @ _gemm19["A32d"]).compute()
+    W["matmul_tall"] = lambda: (_gemm_inputs()["Td"] @ _gemm19["Wd"]).compute()
+    W["gram"] = lambda: (Xd.T @ Xd).compute()
+else:
+    W["matmul_f32"] = lambda: _gemm_inputs()["A32"] @ _gemm19["A32"]
+    W["matmul_tall"] = lambda: _gemm_inputs()["T"] @ _gemm19["W"]
+    W["gram"] = lambda: X.T @ X
+# --- end gemm19
 for k, f in W.items():
     if only and k not in only: continue
     r = f()  # warm-up: first-touch page faults are not the workload
