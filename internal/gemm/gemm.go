@@ -211,9 +211,11 @@ func packA[T float](dst []T, ta bool, a []T, lda, i0, mc, p0, kc, mr int) {
 		if ta {
 			// op(A)[i][p] = a[p*lda+i]: each step's values are contiguous.
 			for p := 0; p < kc; p++ {
-				src := a[(p0+p)*lda+i0+ip:]
+				src := a[(p0+p)*lda+i0+ip : (p0+p)*lda+i0+ip+rows]
 				d := panel[p*mr : p*mr+mr]
-				copy(d, src[:rows])
+				for r, v := range src {
+					d[r] = v
+				}
 				clear(d[rows:])
 			}
 			continue
@@ -240,9 +242,11 @@ func packB[T float](dst []T, tb bool, b []T, ldb, p0, kc, j0, nc, nr int) {
 		panel := dst[jp*kc : jp*kc+nr*kc]
 		if !tb {
 			for p := 0; p < kc; p++ {
-				src := b[(p0+p)*ldb+j0+jp:]
+				src := b[(p0+p)*ldb+j0+jp : (p0+p)*ldb+j0+jp+cols]
 				d := panel[p*nr : p*nr+nr]
-				copy(d, src[:cols])
+				for r, v := range src {
+					d[r] = v
+				}
 				clear(d[cols:])
 			}
 			continue
@@ -286,51 +290,36 @@ func naive[T float](ta, tb bool, m, n, k int, alpha T, a []T, lda int, b []T, ld
 	}
 }
 
-// kernGo is the generic 4×4 micro-kernel.
+// kernGo is the generic 4×4 micro-kernel: two passes of 2×4, so the eight
+// accumulators and the row of B stay in registers on amd64's sixteen.
 func kernGo[T float](kc int, a, b, c []T, ldc int, alpha T) {
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
 	a = a[:4*kc]
 	b = b[:4*kc]
-	for p := 0; p < kc; p++ {
-		ap := a[4*p : 4*p+4 : 4*p+4]
-		bp := b[4*p : 4*p+4 : 4*p+4]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
-		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+	for h := 0; h < 4; h += 2 {
+		var c00, c01, c02, c03, c10, c11, c12, c13 T
+		for p := 0; p < kc; p++ {
+			bp := b[4*p : 4*p+4 : 4*p+4]
+			ap := a[4*p+h : 4*p+h+2 : 4*p+h+2]
+			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+			a0, a1 := ap[0], ap[1]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+		}
+		r := c[h*ldc : h*ldc+4 : h*ldc+4]
+		r[0] += alpha * c00
+		r[1] += alpha * c01
+		r[2] += alpha * c02
+		r[3] += alpha * c03
+		r = c[(h+1)*ldc : (h+1)*ldc+4 : (h+1)*ldc+4]
+		r[0] += alpha * c10
+		r[1] += alpha * c11
+		r[2] += alpha * c12
+		r[3] += alpha * c13
 	}
-	r := c[:4:4]
-	r[0] += alpha * c00
-	r[1] += alpha * c01
-	r[2] += alpha * c02
-	r[3] += alpha * c03
-	r = c[ldc : ldc+4 : ldc+4]
-	r[0] += alpha * c10
-	r[1] += alpha * c11
-	r[2] += alpha * c12
-	r[3] += alpha * c13
-	r = c[2*ldc : 2*ldc+4 : 2*ldc+4]
-	r[0] += alpha * c20
-	r[1] += alpha * c21
-	r[2] += alpha * c22
-	r[3] += alpha * c23
-	r = c[3*ldc : 3*ldc+4 : 3*ldc+4]
-	r[0] += alpha * c30
-	r[1] += alpha * c31
-	r[2] += alpha * c32
-	r[3] += alpha * c33
 }
