@@ -27,7 +27,10 @@
 //     kernels). Blocking MC×KC×NC = 72×256×4080 for float64 (a 144 KB
 //     A block for L2, a 16 KB B micro-panel for L1) and 144×256×4080
 //     for float32 (the same bytes).
-//   - everything else (other CPUs, arm64, -tags purego): a generic Go
+//   - arm64 (NEON, tested under qemu-user): 4×8 float64 and 4×16 float32
+//     tiles, sixteen 128-bit accumulators, VLD1R broadcasts of A and
+//     VFMLA; MC×KC×NC = 64×256×4096 (128 for float32).
+//   - everything else (amd64 without AVX2/FMA, other CPUs, -tags purego): a generic Go
 //     4×4-tile kernel with the same packing and blocking.
 //
 // The cache sizes are assumed, not queried (Go has no portable way to read
