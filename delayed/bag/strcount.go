@@ -22,9 +22,10 @@ type strCounter struct {
 }
 
 type strSlot struct {
-	h uint64 // 0: empty
-	k string
-	c int64
+	h    uint64 // 0: empty
+	a, b uint64 // the loads of a string shorter than 16 bytes (see strHash)
+	k    string
+	c    int64
 }
 
 func newStrCounter() *strCounter {
@@ -33,14 +34,15 @@ func newStrCounter() *strCounter {
 }
 
 // strHash hashes a string, short ones with two overlapping loads (wyhash's
-// way); never 0.
-func strHash(s string) uint64 {
+// way), and returns those loads: for strings shorter than 16 bytes, equal
+// (a, b, length) means equal strings, so a probe compares words, not bytes.
+// The hash is never 0.
+func strHash(s string) (h, a, b uint64) {
 	n := len(s)
 	p := unsafe.StringData(s)
-	var a, b uint64
 	switch {
 	case n >= 16:
-		return hash.Bytes(unsafe.Slice(p, n)) | 1
+		return hash.Bytes(unsafe.Slice(p, n)) | 1, 0, 0
 	case n >= 8:
 		a = binary.LittleEndian.Uint64(unsafe.Slice(p, 8))
 		b = binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(p), n-8)), 8))
@@ -51,22 +53,23 @@ func strHash(s string) uint64 {
 		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
 	}
 	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db^uint64(n))
-	h := hi ^ lo
+	h = hi ^ lo
 	hi, lo = bits.Mul64(h, 0x8ebc6af09c88c6e3)
-	return (hi ^ lo) | 1
+	return (hi ^ lo) | 1, a, b
 }
 
 func (t *strCounter) add(s string, d int64) {
-	h := strHash(s)
+	h, a, b := strHash(s)
 	i := h & t.mask
+	short := len(s) < 16
 	for {
 		sl := &t.slots[i]
-		if sl.h == h && sl.k == s {
+		if sl.h == h && len(sl.k) == len(s) && (short && sl.a == a && sl.b == b || !short && sl.k == s) {
 			sl.c += d
 			return
 		}
 		if sl.h == 0 {
-			*sl = strSlot{h: h, k: strings.Clone(s), c: d}
+			*sl = strSlot{h: h, a: a, b: b, k: strings.Clone(s), c: d}
 			t.n++
 			if 4*t.n > 3*len(t.slots) {
 				t.grow()
