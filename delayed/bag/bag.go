@@ -485,22 +485,24 @@ func (b *Bag[T]) partNodes() ([]*node, error) {
 		return nil, b.err
 	}
 	ensurePart[T]()
+	pending := &Bag[T]{name: b.name}
+	var at []int
 	out := make([]*node, len(b.parts))
-	var sink *spec
 	for i, p := range b.parts {
 		if p.src.kind == partSrcKind[T]() && len(p.stages) == 0 && len(p.deps) == 1 {
 			out[i] = p.deps[0]
 			continue
 		}
-		if sink == nil {
-			sink = &spec{kind: kindOf("collect", typeName[T]()), label: b.label()}
-		}
-		op, err := newPipeOp(p, sink)
+		pending.parts = append(pending.parts, p)
+		at = append(at, i)
+	}
+	if len(at) > 0 {
+		ns, err := pending.sinkNodes(&spec{kind: kindOf("collect", typeName[T]()), label: b.label()})
 		if err != nil {
 			return nil, err
 		}
-		if out[i], err = newNode(op, p.deps); err != nil {
-			return nil, err
+		for k, i := range at {
+			out[i] = ns[k]
 		}
 	}
 	return out, nil
@@ -620,11 +622,7 @@ func (b *Bag[T]) Persisted(vals []any) sched.Collection {
 // in order. A failing task (a function that panics, a malformed line) fails
 // the run with a *sched.TaskError naming the task.
 func (b *Bag[T]) Compute(ctx context.Context, opts ...sched.Option) ([]T, error) {
-	ns, err := b.partNodes()
-	if err != nil {
-		return nil, err
-	}
-	vals, err := sched.Run(ctx, graphOf(ns), keysOf(ns), opts...)
+	vals, err := b.run(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -634,15 +632,20 @@ func (b *Bag[T]) Compute(ctx context.Context, opts ...sched.Option) ([]T, error)
 
 // Persist computes the bag and returns it backed by its computed partitions.
 func (b *Bag[T]) Persist(ctx context.Context, opts ...sched.Option) (*Bag[T], error) {
-	ns, err := b.partNodes()
-	if err != nil {
-		return nil, err
-	}
-	vals, err := sched.Run(ctx, graphOf(ns), keysOf(ns), opts...)
+	vals, err := b.run(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	return b.Persisted(vals).(*Bag[T]), nil
+}
+
+// run computes the bag's partitions.
+func (b *Bag[T]) run(ctx context.Context, opts []sched.Option) ([]any, error) {
+	ns, err := b.partNodes()
+	if err != nil {
+		return nil, err
+	}
+	return sched.Run(ctx, graphOf(ns), keysOf(ns), opts...)
 }
 
 // String prints the bag like Dask's repr:

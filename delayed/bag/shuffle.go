@@ -234,14 +234,21 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 	})
 	nArg := binary.AppendUvarint(nil, uint64(n))
 	split := &spec{kind: sk, label: "foldby-split", fns: []fnRef{ref(key), ref(binop)}, lits: []any{init}, arg: nArg}
-	out := make([]*node, n)
+	return shuffle[T, R](b, split, n, &spec{kind: mk, label: "foldby", fns: []fnRef{ref(combine)}})
+}
+
+// shuffle ends every partition in the split sink, then builds n assembling
+// tasks: task j runs merge (its arg set to j) on piece j of every split.
+func shuffle[T, R any](b *Bag[T], split *spec, n int, merge *spec) *Bag[R] {
 	ns, err := b.sinkNodes(split)
 	if err != nil {
 		return errBag[R](err)
 	}
+	out := make([]*node, n)
 	for j := range out {
-		merge := &spec{kind: mk, label: "foldby", fns: []fnRef{ref(combine)}, arg: binary.AppendUvarint(nil, uint64(j))}
-		op, err := newAggOp(merge, j)
+		m := *merge
+		m.arg = binary.AppendUvarint(nil, uint64(j))
+		op, err := newAggOp(&m, j)
 		if err != nil {
 			return errBag[R](err)
 		}
@@ -249,7 +256,7 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 			return errBag[R](err)
 		}
 	}
-	return fromNodes[R](out, "foldby")
+	return fromNodes[R](out, merge.label)
 }
 
 // GroupBy groups the elements by key: one (key, elements) pair per key, the
@@ -317,20 +324,5 @@ func GroupBy[T any, K comparable](b *Bag[T], key func(T) K, opts ...ShuffleOptio
 		}, nil
 	})
 	split := &spec{kind: sk, label: "groupby-split", fns: []fnRef{ref(key)}, arg: binary.AppendUvarint(nil, uint64(n))}
-	ns, err := b.sinkNodes(split)
-	if err != nil {
-		return errBag[R](err)
-	}
-	out := make([]*node, n)
-	for j := range out {
-		merge := &spec{kind: mk, label: "groupby", fns: []fnRef{ref(key)}, arg: binary.AppendUvarint(nil, uint64(j))}
-		op, err := newAggOp(merge, j)
-		if err != nil {
-			return errBag[R](err)
-		}
-		if out[j], err = newNode(op, ns); err != nil {
-			return errBag[R](err)
-		}
-	}
-	return fromNodes[R](out, "groupby")
+	return shuffle[T, R](b, split, n, &spec{kind: mk, label: "groupby", fns: []fnRef{ref(key)}})
 }
