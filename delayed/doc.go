@@ -16,6 +16,12 @@
 // to another process only once registered with Register; unregistered ones run
 // on the local executor, and a remote executor refuses them by name.
 //
+// Cost: a call of one or two inputs (Call, Call2, CallE, Call2E) is one
+// allocation, its value, node, task and op together, with the function and
+// literals kept with their Go types (see cell.go); Graph adds each task with
+// the positions of its inputs (graph.AddResolved), so the scheduler's passes
+// resolve no keys.
+//
 // The futures side (Client, Submit, Map, Gather, AsCompleted) starts work as
 // soon as it is submitted, like Dask's client.submit.
 package delayed

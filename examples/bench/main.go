@@ -3,7 +3,7 @@
 // in shared/peers, so ours and the peers' figures can be set side by side.
 // Progress and notes go to stderr.
 //
-//	go run ./examples/bench overhead -n 100000
+//	go run ./examples/bench overhead -sizes 1e4,1e5,1e6,1e7
 package main
 
 import (
