@@ -819,8 +819,8 @@ func arangeIntKernel(_ context.Context, p []byte, _ []*Dense) (*Dense, error) {
 
 // FromArray wraps d as an array without copying its data: the caller
 // promises not to modify d's data afterwards, for as long as the array or
-// anything computed from it may be used (blocks share d's memory, and
-// Compute of a one-block array returns d itself). Chunks that split only
+// anything computed from it may be used (blocks share d's memory, and so
+// may the result of computing the array). Chunks that split only
 // the first axis (the others whole) are sub-slices of d; other chunkings
 // read each block out of d when the block is computed (one copy per block,
 // at compute time, as dask.array's from_array). Keys hash the data, as
