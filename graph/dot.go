@@ -49,6 +49,12 @@ func Visualize(g *Graph, path string, outputs ...Key) error {
 	if err := WriteDOT(&buf, g, outputs...); err != nil {
 		return err
 	}
+	return render(&buf, path)
+}
+
+// render writes DOT text to path: as is for .dot, through Graphviz's dot
+// for .svg, .png and .pdf.
+func render(buf *bytes.Buffer, path string) error {
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	switch ext {
 	case "dot", "gv", "":
@@ -59,7 +65,7 @@ func Visualize(g *Graph, path string, outputs ...Key) error {
 			return fmt.Errorf("graph: visualize %s: Graphviz's dot is not installed (write a .dot file instead): %w", path, err)
 		}
 		cmd := exec.Command(dot, "-T"+ext, "-o", path)
-		cmd.Stdin = &buf
+		cmd.Stdin = buf
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("graph: visualize %s: dot: %v: %s", path, err, msg)
 		}
