@@ -200,17 +200,7 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 			return nil, fmt.Errorf("tensordot blocks of shapes %v and %v: contracted sizes %d and %d", in[i].Shape, in[i+1].Shape, k, k2)
 		}
 		if out == nil {
-			var shape []int
-			for j, s := range in[i].Shape {
-				if !contains(ax, j) {
-					shape = append(shape, s)
-				}
-			}
-			for j, s := range in[i+1].Shape {
-				if !contains(bx, j) {
-					shape = append(shape, s)
-				}
-			}
+			shape := productShape(in[i], in[i+1], ax, bx)
 			out = NewDense(Float64, shape...)
 			c = blas64.General{Rows: m, Cols: n, Stride: max(n, 1), Data: out.Data}
 		}

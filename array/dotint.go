@@ -67,17 +67,7 @@ func tensordotInt(dt DType, ax, bx []int, in []*Dense) (*Dense, error) {
 			return nil, fmt.Errorf("tensordot blocks of shapes %v and %v: contracted sizes %d and %d", in[i].Shape, in[i+1].Shape, k, k2)
 		}
 		if out == nil {
-			var shape []int
-			for j, s := range in[i].Shape {
-				if !contains(ax, j) {
-					shape = append(shape, s)
-				}
-			}
-			for j, s := range in[i+1].Shape {
-				if !contains(bx, j) {
-					shape = append(shape, s)
-				}
-			}
+			shape := productShape(in[i], in[i+1], ax, bx)
 			out = NewDense(Int64, shape...)
 			m, n = m1, n1
 		}
@@ -143,4 +133,21 @@ func intMatrix(d *Dense, cax []int, contractedFirst bool) ([]int64, int, int) {
 		}
 	}
 	return d.I64, rows, cols
+}
+
+// productShape is the shape of the tensordot of blocks a and b over axes
+// ax of a and bx of b: a's other axes, then b's.
+func productShape(a, b *Dense, ax, bx []int) []int {
+	var shape []int
+	for j, s := range a.Shape {
+		if !contains(ax, j) {
+			shape = append(shape, s)
+		}
+	}
+	for j, s := range b.Shape {
+		if !contains(bx, j) {
+			shape = append(shape, s)
+		}
+	}
+	return shape
 }

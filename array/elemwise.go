@@ -994,25 +994,12 @@ func (e *ewProg) runTyped(in []*Dense, each func(s int, f []float64, iv []int64)
 // gather writes the elements of leaf d (strides st, 0 on broadcast axes, in
 // the output's axes) for output flat positions [s, s+len(dst)).
 func gather(dst []float64, d *Dense, st, shape []int, s int) {
-	nd := len(shape)
-	if nd == 0 {
+	if len(shape) == 0 {
 		dst[0] = d.elem(0)
 		return
 	}
-	idx := make([]int, nd)
-	rem := s
-	for i := nd - 1; i >= 0; i-- {
-		idx[i] = rem % shape[i]
-		rem /= shape[i]
-	}
-	row := shape[nd-1]
-	for o := 0; o < len(dst); {
-		off := 0
-		for i := 0; i < nd; i++ {
-			off += idx[i] * st[i]
-		}
-		run := min(row-idx[nd-1], len(dst)-o)
-		switch s := st[nd-1]; {
+	forRuns(len(dst), st, shape, s, func(o, off, run, s int) {
+		switch {
 		case s == 0:
 			v := d.elem(off)
 			for j := 0; j < run; j++ {
@@ -1031,6 +1018,29 @@ func gather(dst []float64, d *Dense, st, shape []int, s int) {
 				dst[o+j] = d.elem(off + j*s)
 			}
 		}
+	})
+}
+
+// forRuns walks output flat positions [s, s+n) of an N-d (N >= 1) output
+// of the given shape as runs along its last axis, handing each run's
+// output offset o, source offset off (through strides st), length and
+// source stride along the last axis.
+func forRuns(n int, st, shape []int, s int, each func(o, off, run, stride int)) {
+	nd := len(shape)
+	idx := make([]int, nd)
+	rem := s
+	for i := nd - 1; i >= 0; i-- {
+		idx[i] = rem % shape[i]
+		rem /= shape[i]
+	}
+	row := shape[nd-1]
+	for o := 0; o < n; {
+		off := 0
+		for i := 0; i < nd; i++ {
+			off += idx[i] * st[i]
+		}
+		run := min(row-idx[nd-1], n-o)
+		each(o, off, run, st[nd-1])
 		o += run
 		idx[nd-1] = 0
 		for i := nd - 2; i >= 0; i-- {

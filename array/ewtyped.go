@@ -49,25 +49,12 @@ func (d *Dense) storeI64(src []int64, off int) {
 // gatherRaw writes the elements of src (strides st, 0 on broadcast axes, in
 // the output's axes) for output flat positions [s, s+len(dst)).
 func gatherRaw[T any](dst, src []T, st, shape []int, s int) {
-	nd := len(shape)
-	if nd == 0 {
+	if len(shape) == 0 {
 		dst[0] = src[0]
 		return
 	}
-	idx := make([]int, nd)
-	rem := s
-	for i := nd - 1; i >= 0; i-- {
-		idx[i] = rem % shape[i]
-		rem /= shape[i]
-	}
-	row := shape[nd-1]
-	for o := 0; o < len(dst); {
-		off := 0
-		for i := 0; i < nd; i++ {
-			off += idx[i] * st[i]
-		}
-		run := min(row-idx[nd-1], len(dst)-o)
-		switch s := st[nd-1]; s {
+	forRuns(len(dst), st, shape, s, func(o, off, run, s int) {
+		switch s {
 		case 0:
 			v := src[off]
 			for j := 0; j < run; j++ {
@@ -80,16 +67,7 @@ func gatherRaw[T any](dst, src []T, st, shape []int, s int) {
 				dst[o+j] = src[off+j*s]
 			}
 		}
-		o += run
-		idx[nd-1] = 0
-		for i := nd - 2; i >= 0; i-- {
-			idx[i]++
-			if idx[i] < shape[i] {
-				break
-			}
-			idx[i] = 0
-		}
-	}
+	})
 }
 
 func b2i(b bool) int64 {

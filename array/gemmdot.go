@@ -30,17 +30,7 @@ func tensordotF32(dt DType, in []*Dense, ax, bx []int) (*Dense, bool, error) {
 			return nil, true, fmt.Errorf("tensordot blocks of shapes %v and %v: contracted sizes %d and %d", in[i].Shape, in[i+1].Shape, k, k2)
 		}
 		if out == nil {
-			var shape []int
-			for j, s := range in[i].Shape {
-				if !contains(ax, j) {
-					shape = append(shape, s)
-				}
-			}
-			for j, s := range in[i+1].Shape {
-				if !contains(bx, j) {
-					shape = append(shape, s)
-				}
-			}
+			shape := productShape(in[i], in[i+1], ax, bx)
 			out = NewDense(Float32, shape...)
 		}
 		if m == 0 || n == 0 || k == 0 {
