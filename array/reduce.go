@@ -822,9 +822,19 @@ func reduceChunkInt(r Reduction, flat bool, axes, start, gshape []int, d *Dense)
 		acc := intIdentity[b]
 		switch b {
 		case RSum:
-			for _, v := range x {
-				acc += v
+			var a1, a2, a3 int64
+			i := 0
+			for ; i+4 <= len(x); i += 4 {
+				v := x[i : i+4 : i+4]
+				acc += v[0]
+				a1 += v[1]
+				a2 += v[2]
+				a3 += v[3]
 			}
+			for ; i < len(x); i++ {
+				acc += x[i]
+			}
+			acc += a1 + a2 + a3
 		case RProd:
 			for _, v := range x {
 				acc *= v

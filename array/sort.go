@@ -267,8 +267,15 @@ func sortCountKernel(_ context.Context, _ []byte, in []*Dense) (*Dense, error) {
 	if len(st.prefix) == 0 {
 		return out, nil
 	}
+	var bloom [1 << 10]uint64 // a bit per low 16 bits of a boundary key
+	for _, k := range st.prefix {
+		bloom[k>>6&(1<<10-1)] |= 1 << (k & 63)
+	}
 	forKeyTiles(in[0], func(ks []uint64) {
 		for _, k := range ks {
+			if bloom[k>>6&(1<<10-1)]&(1<<(k&63)) == 0 {
+				continue
+			}
 			if i, ok := slices.BinarySearch(st.prefix, k); ok {
 				// every boundary with this key counts it
 				for ; i < len(st.prefix) && st.prefix[i] == k; i++ {
@@ -452,6 +459,12 @@ func sortMergeKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		return out, nil
 	}
 	out := NewDense(dt, n)
+	if dt == Float64 {
+		for i, k := range keys {
+			out.Data[i] = fromKeyF(k)
+		}
+		return out, nil
+	}
 	for i, k := range keys {
 		setFromKey(out, i, k)
 	}

@@ -87,8 +87,53 @@ else:
     W["matmul_tall"] = lambda: _gemm_inputs()["T"] @ _gemm19["W"]
     W["gram"] = lambda: X.T @ X
 # --- end gemm19
+# --- arr13b (issue 13): sort, percentile, histogram and int64 sum on inputs
+# made by a splitmix64 hash of the element index, as in
+# examples/bench/array_stats.go, so godask, NumPy and dask see the same data;
+# answers go to stderr on the warm-up run ("array/<name> answer=...").
+# dask.array has no sort along a chunked axis: its closest is a rechunk to
+# one chunk and np.sort; its percentile is approximate (merged per chunk).
+def _hash(lo, hi):
+    z = np.arange(lo, hi, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+def _hashed(n, kind):
+    out = np.empty(n, dtype=np.float64 if kind == "f" else np.int64)
+    for s in range(0, n, 10_000_000):
+        h = _hash(s, min(n, s + 10_000_000))
+        out[s:s + len(h)] = (h >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53)) if kind == "f" else h.view(np.int64)
+    return out
+_arr13b = {}
+def _b(name, n, chunk, kind):
+    if name not in _arr13b:
+        a = _hashed(n, kind)
+        _arr13b[name] = da.from_array(a, chunks=chunk).persist() if engine == "dask" else a
+    return _arr13b[name]
+_xs = lambda: _b("xs", 100_000_000, 10_000_000, "f")
+_xp = lambda: _b("xp", 50_000_000, 5_000_000, "f")
+_xi = lambda: _b("xi", 50_000_000, 5_000_000, "i")
+if engine == "dask":
+    W["sort"] = lambda: _xs().rechunk(-1).map_blocks(np.sort).compute()
+    W["percentile"] = lambda: da.percentile(_xp(), [50, 90, 99]).compute()
+    W["histogram"] = lambda: da.histogram(_xp(), bins=100, range=(0, 1))[0].compute()
+    W["int64_sum"] = lambda: _xi().sum().compute()
+else:
+    W["sort"] = lambda: np.sort(_xs())
+    W["percentile"] = lambda: np.percentile(_xp(), [50, 90, 99])
+    W["histogram"] = lambda: np.histogram(_xp(), bins=100, range=(0, 1))[0]
+    W["int64_sum"] = lambda: _xi().sum()
+def _hist_answer(c):
+    h = 0
+    for v in c: h = (h * 31 + int(v)) % (1 << 64)
+    return f"first={int(c[0])} last={int(c[-1])} hash={h}"
+_answer = {"sort": lambda r: list(r[::9999999]), "percentile": lambda r: list(r),
+           "histogram": _hist_answer, "int64_sum": lambda r: int(r)}
+# --- end arr13b
+
 for k, f in W.items():
     if only and k not in only: continue
     r = f()  # warm-up: first-touch page faults are not the workload
     if k in _checksum: print(f"array/{k} sum={float(np.sum(r)):.10g}", file=sys.stderr, flush=True)
+    if k in _answer: print(f"array/{k} answer={_answer[k](r)}", file=sys.stderr, flush=True)
     t = time.time(); f(); print(f"array/{k} seconds={time.time()-t:.4f}", flush=True)
