@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/godask/godask/internal/dash"
 )
@@ -146,6 +147,17 @@ func RunObserver(hub *dash.Hub, job *Job) Observer {
 // dashObserver turns events into calls on a dash.Run: no allocation, no
 // shared lock on the task path.
 type dashObserver struct{ r *dash.Run }
+
+// TaskBegan implements TaskBatcher.
+func (o *dashObserver) TaskBegan(i, worker int) { o.r.Started(i, worker, time.Time{}) }
+
+// TasksDone implements TaskBatcher.
+func (o *dashObserver) TasksDone(worker int, done []TaskDone) {
+	o.r.FinishedBatch(worker, len(done), func(k int) (int, int64, time.Duration) {
+		d := &done[k]
+		return int(d.Index), d.End, d.Duration
+	})
+}
 
 func (o *dashObserver) Observe(e Event) {
 	switch e.Kind {

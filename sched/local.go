@@ -68,6 +68,7 @@ type run struct {
 	// dropped (see graph.PartDropper).
 	partRefs [][]int32
 	obs      Observer
+	batch    TaskBatcher // obs, when it takes finished tasks in batches
 	// stopSampling ends the MemorySampled events and the coarse clock (nil
 	// without an observer).
 	stopSampling func()
@@ -97,6 +98,8 @@ type worker struct {
 	args  []any
 	held  int64     // bytes this worker accounted but has not yet added to memory.held
 	clock taskClock // times tasks for the observer (see clock.go)
+	done  []TaskDone // finished tasks not yet handed to run.batch
+	since int64      // the coarse clock at done's first entry
 	_     [64]byte  // keep workers' locks on separate cache lines
 }
 
@@ -113,6 +116,7 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		obs:   job.Observer,
 		done:  make(chan struct{}),
 	}
+	r.batch, _ = job.Observer.(TaskBatcher)
 	if len(r.prio) != n {
 		return nil, fmt.Errorf("sched: job has %d priorities for %d tasks", len(r.prio), n)
 	}
@@ -321,7 +325,25 @@ func (r *run) fail(i int, err error) {
 	})
 }
 
+// Finished tasks a worker keeps for a TaskBatcher, and the age (in coarse
+// clock ticks, about a millisecond each) at which it hands them over before
+// its next task.
+const (
+	doneBatch  = 64
+	batchTicks = 2
+)
+
+// flushDone hands the worker's finished tasks to the TaskBatcher.
+func (r *run) flushDone(w *worker) {
+	if r.batch == nil || len(w.done) == 0 {
+		return
+	}
+	r.batch.TasksDone(w.id, w.done)
+	w.done = w.done[:0]
+}
+
 func (r *run) loop(w *worker) {
+	defer r.flushDone(w)
 	for !r.stopped.Load() {
 		i, ok := r.next(w)
 		if !ok {
@@ -367,6 +389,7 @@ func (r *run) next(w *worker) (int32, bool) {
 
 // park waits until a task may be ready; it returns false when the run is over.
 func (r *run) park(w *worker) bool {
+	r.flushDone(w)
 	if r.mem != nil && w.held != 0 && r.remaining.Load() > 0 {
 		if err := r.mem.flush(w); err != nil {
 			r.fail(-1, err)
@@ -471,7 +494,14 @@ func (r *run) runTask(w *worker, i int32) {
 	var start time.Time
 	if r.obs != nil {
 		start = w.clock.begin(&r.coarse)
-		r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
+		if r.batch != nil {
+			if len(w.done) > 0 && w.clock.tick-w.since >= batchTicks {
+				r.flushDone(w)
+			}
+			r.batch.TaskBegan(int(i), w.id)
+		} else {
+			r.obs.Observe(Event{Kind: TaskStarted, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: start})
+		}
 	}
 	v, err := runOp(r.ctx, t.Op, args)
 	clear(args)
@@ -482,6 +512,7 @@ func (r *run) runTask(w *worker, i int32) {
 	if err != nil {
 		if r.obs != nil {
 			now, d := w.clock.end(start, &r.coarse)
+			r.flushDone(w)
 			r.obs.Observe(Event{Kind: TaskFailed, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d, Err: err})
 		}
 		r.fail(int(i), err)
@@ -490,7 +521,17 @@ func (r *run) runTask(w *worker, i int32) {
 	r.vals[i] = v
 	if r.obs != nil {
 		now, d := w.clock.end(start, &r.coarse)
-		r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d})
+		if r.batch != nil {
+			if len(w.done) == 0 {
+				w.since = w.clock.tick
+			}
+			w.done = append(w.done, TaskDone{Index: i, End: now.UnixNano(), Duration: d})
+			if len(w.done) >= doneBatch || d >= shortTask {
+				r.flushDone(w)
+			}
+		} else {
+			r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d})
+		}
 	}
 	for k, d := range r.deps[i] {
 		if r.partRefs != nil && r.partRefs[d] != nil {

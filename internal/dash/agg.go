@@ -156,8 +156,8 @@ func (h *Hub) StartRun(g *graph.Graph, outputs []graph.Key, workers int, limit i
 		shards: make([]shard, workers), memEvery: int64(100 * time.Millisecond)}
 	ids := map[string]int32{}
 	last, lastID := "", int32(-1)
-	for i, t := range tasks {
-		l := graph.LabelOf(t.Op)
+	for i := range tasks {
+		l := graph.LabelOf(tasks[i].Op)
 		if lastID >= 0 && l == last {
 			r.group[i] = lastID // runs of one op are common: skip the map
 			continue
@@ -240,31 +240,40 @@ func (r *Run) Started(i, worker int, t time.Time) {
 
 // Finished records that worker computed task i, ending at t after d.
 func (r *Run) Finished(i, worker int, t time.Time, d time.Duration) {
-	if !r.valid(i) {
-		return
-	}
-	end := t.UnixNano() - r.hub.epoch
-	g := r.group[i]
+	r.FinishedBatch(worker, 1, func(int) (int, int64, time.Duration) { return i, t.UnixNano(), d })
+}
+
+// FinishedBatch records n tasks worker computed, under one lock: task(k)
+// gives the k-th one's position, its end (Unix nanoseconds) and duration.
+func (r *Run) FinishedBatch(worker, n int, task func(k int) (i int, end int64, d time.Duration)) {
 	s := r.shard(worker)
 	s.mu.Lock()
-	s.finished[g]++
-	s.nanos[g] += int64(d)
-	s.busy += int64(d)
-	s.tasks++
-	s.newFin++
-	if len(s.boxes) < shardBoxes {
-		s.boxes = append(s.boxes, Box{Run: r.ID, Task: int32(i), Worker: int32(worker), Group: g, Start: end - int64(d), End: end})
-	} else {
-		s.dropped++
-	}
-	for _, dep := range r.deps[i] {
-		if atomic.AddInt32(&r.refs[dep], -1) == 0 {
-			s.released[r.group[dep]]++
-			r.setState(int(dep), StGone)
+	for k := 0; k < n; k++ {
+		i, end, d := task(k)
+		if !r.valid(i) {
+			continue
 		}
+		end -= r.hub.epoch
+		g := r.group[i]
+		s.finished[g]++
+		s.nanos[g] += int64(d)
+		s.busy += int64(d)
+		s.tasks++
+		s.newFin++
+		if len(s.boxes) < shardBoxes {
+			s.boxes = append(s.boxes, Box{Run: r.ID, Task: int32(i), Worker: int32(worker), Group: g, Start: end - int64(d), End: end})
+		} else {
+			s.dropped++
+		}
+		for _, dep := range r.deps[i] {
+			if atomic.AddInt32(&r.refs[dep], -1) == 0 {
+				s.released[r.group[dep]]++
+				r.setState(int(dep), StGone)
+			}
+		}
+		r.setState(i, StMemory)
 	}
 	s.mu.Unlock()
-	r.setState(i, StMemory)
 }
 
 // Failed records that task i (key, op label) failed on worker at t after d
