@@ -96,11 +96,11 @@ type worker struct {
 	heap  []int32 // min-heap on run.prio
 	id    int
 	args  []any
-	held  int64     // bytes this worker accounted but has not yet added to memory.held
-	clock taskClock // times tasks for the observer (see clock.go)
+	held  int64      // bytes this worker accounted but has not yet added to memory.held
+	clock taskClock  // times tasks for the observer (see clock.go)
 	done  []TaskDone // finished tasks not yet handed to run.batch
 	since int64      // the coarse clock at done's first entry
-	_     [64]byte  // keep workers' locks on separate cache lines
+	_     [64]byte   // keep workers' locks on separate cache lines
 }
 
 func newRun(ctx context.Context, job *Job) (*run, error) {
