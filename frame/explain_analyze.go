@@ -3,51 +3,116 @@ package frame
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
 )
 
-// OpStats is what ExplainAnalyze measured of one op of the lowered plan:
-// its tasks, the rows and bytes of the partitions they returned, and their
-// time.
-type OpStats struct {
-	Op    string
+// NodeStats is what ExplainAnalyze measured of one node of the optimized
+// plan (one line of Explain): the rows and bytes of its output partitions,
+// the tasks that did its work and their time.
+type NodeStats struct {
+	// Node is the node's line of Explain, without its indentation; Depth is
+	// its depth in the plan tree (0 for the root).
+	Node  string
+	Depth int
+	Rows  int64 // rows of the node's output, summed over its partitions
+	Bytes int64 // bytes of those partitions (graph.SizeOf)
+	// Tasks counts the tasks that did some of the node's work: a fused task
+	// (a read, a filter and a partial aggregation in one pipeline) counts
+	// for every node it contains.
 	Tasks int
-	Rows  int64 // rows of the partitions returned (0 for ops returning other values)
-	Bytes int64
-	Time  time.Duration
+	// Time is the node's share of task time: each step of a fused pipeline
+	// is timed alone and its time goes to the step's node; a task that is
+	// not a pipeline gives all its time to its node.
+	Time time.Duration
 }
 
 // ExplainAnalyze computes f, like Compute, and returns with the table its
-// optimized plan (Explain) followed by what each op of the lowered task
-// graph did: tasks, rows and bytes out, and task time (DuckDB's EXPLAIN
-// ANALYZE, Polars' profile). The ops are those of the plan as lowered to
-// tasks (a read, a partial aggregation, a shuffle split, a join…), each
-// measured alone even when fusion runs several in one task.
-func (f *Frame) ExplainAnalyze(ctx context.Context, opts ...sched.Option) (string, *Table, []OpStats, error) {
+// optimized plan (Explain) annotated, node by node, with what each did: the
+// rows and bytes of its output, its tasks and their time (DuckDB's EXPLAIN
+// ANALYZE, Polars' profile). The stats come in Explain's order. The plan is
+// lowered again with every task and fused step tagged by its plan node, and
+// every task and step is timed, so this run is a little slower than Compute.
+func (f *Frame) ExplainAnalyze(ctx context.Context, opts ...sched.Option) (string, *Table, []NodeStats, error) {
 	if f.err != nil {
 		return "", nil, nil, f.err
 	}
-	g, err := f.Graph()
-	if err != nil {
+	if _, err := f.Graph(); err != nil {
 		return "", nil, nil, err
 	}
-	rec := &opRecorder{by: map[string]*OpStats{}}
-	g2 := graph.WithCapacity(g.Len())
-	for _, t := range g.Tasks() {
-		op := t.Op
-		if _, isConst := op.(graph.Const); !isConst {
-			op = statOp{op: op, rec: rec}
+	// Number the plan's nodes in Explain's order.
+	var nodes []*node
+	var depths []int
+	tags := &planTags{ids: map[*node]int32{}, out: map[graph.Key][]int32{}}
+	var walk func(n *node, d int)
+	walk = func(n *node, d int) {
+		if n == nil {
+			return
 		}
-		g2.Add(&graph.Task{Key: t.Key, Op: op, Deps: t.Deps})
+		if _, ok := tags.ids[n]; !ok {
+			nodes, depths = append(nodes, n), append(depths, d)
+			tags.ids[n] = int32(len(nodes))
+		}
+		walk(n.in, d+1)
+		walk(n.right, d+1)
+		for _, c := range n.ins {
+			walk(c, d+1)
+		}
+	}
+	walk(f.plan, 0)
+	b := &builder{g: &graph.Graph{}, tags: tags}
+	ps, err := b.lower(f.plan)
+	var keys []graph.Key
+	for _, p := range ps {
+		if err != nil {
+			break
+		}
+		var k graph.Key
+		k, err = b.mat(p)
+		keys = append(keys, k)
+	}
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("frame: ExplainAnalyze: lowering: %w", err)
+	}
+	for len(tags.task) < b.g.Len() {
+		tags.task = append(tags.task, 1) // made by the last mat: the root's
+	}
+	stats := make([]NodeStats, len(nodes))
+	for i, n := range nodes {
+		var sb strings.Builder
+		explain(&sb, n, 0)
+		line, _, _ := strings.Cut(sb.String(), "\n")
+		stats[i] = NodeStats{Node: line, Depth: depths[i]}
+	}
+	rec := &nodeRecorder{stats: stats}
+	g := graph.WithCapacity(b.g.Len())
+	for i, t := range b.g.Tasks() {
+		id, outs := tags.task[i], tags.out[t.Key]
+		op := t.Op
+		if c, ok := op.(graph.Const); ok {
+			// Data already in memory: its rows are its node's output.
+			rec.output(outs, c.V)
+			if len(outs) > 0 {
+				rec.add(outs[0], 0, 1)
+			}
+		} else if p, ok := op.(*pipeOp); ok {
+			op = statPipe{pipeOp: p, rec: rec, node: id, outs: outs}
+		} else {
+			op = statOp{op: op, rec: rec, node: id, outs: outs}
+		}
+		g.Add(&graph.Task{Key: t.Key, Op: op, Deps: t.Deps})
+	}
+	if g, err = graph.Cull(g, keys); err != nil {
+		return "", nil, nil, fmt.Errorf("frame: ExplainAnalyze: %w", err)
 	}
 	t0 := time.Now()
-	vals, err := sched.Run(ctx, g2, f.Keys(), opts...)
+	vals, err := sched.Run(ctx, g, keys, opts...)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("frame: ExplainAnalyze: %w", err)
 	}
@@ -56,63 +121,70 @@ func (f *Frame) ExplainAnalyze(ctx context.Context, opts ...sched.Option) (strin
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("frame: ExplainAnalyze: %w", err)
 	}
-	stats := rec.list()
-	var b strings.Builder
-	b.WriteString(f.Explain())
-	fmt.Fprintf(&b, "\n\nanalyzed: %d tasks in %s\n", len(g.Tasks()), wall.Round(time.Microsecond))
-	fmt.Fprintf(&b, "%-28s %8s %12s %12s %12s\n", "op", "tasks", "rows", "bytes", "time")
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%10s %12s %6s %12s  %s\n", "rows", "bytes", "tasks", "time", "plan node")
 	for _, s := range stats {
-		fmt.Fprintf(&b, "%-28s %8d %12d %12d %12s\n", s.Op, s.Tasks, s.Rows, s.Bytes, s.Time.Round(time.Microsecond))
+		fmt.Fprintf(&sb, "%10d %12d %6d %12s  %s%s\n", s.Rows, s.Bytes, s.Tasks, s.Time.Round(time.Microsecond), strings.Repeat("  ", s.Depth), s.Node)
 	}
+	fmt.Fprintf(&sb, "analyzed: %d tasks in %s", g.Len(), wall.Round(time.Microsecond))
 	tab, _ := res.(*Table)
-	return strings.TrimRight(b.String(), "\n"), tab, stats, nil
+	return f.Explain() + "\n\n" + sb.String(), tab, stats, nil
 }
 
-type opRecorder struct {
+// nodeRecorder sums the measurements by plan node (ids are 1-based).
+type nodeRecorder struct {
 	mu    sync.Mutex
-	by    map[string]*OpStats
-	order []string
+	stats []NodeStats
 }
 
-func (r *opRecorder) note(op string, d time.Duration, v any) {
-	var rows, bytes int64
-	if p, ok := v.(*Part); ok && p != nil && p.R != nil {
-		rows = p.R.NumRows()
-	}
-	if v != nil {
-		bytes = graph.SizeOf(v)
+func (r *nodeRecorder) add(id int32, d time.Duration, tasks int) {
+	if id < 1 || int(id) > len(r.stats) {
+		return
 	}
 	r.mu.Lock()
-	s := r.by[op]
-	if s == nil {
-		s = &OpStats{Op: op}
-		r.by[op] = s
-		r.order = append(r.order, op)
-	}
-	s.Tasks++
-	s.Rows += rows
-	s.Bytes += bytes
-	s.Time += d
+	r.stats[id-1].Time += d
+	r.stats[id-1].Tasks += tasks
 	r.mu.Unlock()
 }
 
-// list returns the ops by decreasing time.
-func (r *opRecorder) list() []OpStats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]OpStats, 0, len(r.order))
-	for _, op := range r.order {
-		out = append(out, *r.by[op])
+// output counts v as output of each node of outs.
+func (r *nodeRecorder) output(outs []int32, v any) {
+	if len(outs) == 0 || v == nil {
+		return
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Time > out[b].Time })
-	return out
+	var rows int64
+	if p, ok := v.(*Part); ok && p != nil && p.R != nil {
+		rows = p.R.NumRows()
+	}
+	bytes := graph.SizeOf(v)
+	r.mu.Lock()
+	for k, id := range outs {
+		if id < 1 || int(id) > len(r.stats) || hasID(outs[:k], id) {
+			continue
+		}
+		r.stats[id-1].Rows += rows
+		r.stats[id-1].Bytes += bytes
+	}
+	r.mu.Unlock()
 }
 
-// statOp runs an op and notes what it returned; it keeps the op's name,
-// label, parameters and the parts it reads, so the graph runs as before.
+func hasID(ids []int32, id int32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// statOp runs a task that is not a pipeline and gives its time to its plan
+// node; it keeps the op's name, label, parameters and the parts it reads,
+// so the graph runs as before.
 type statOp struct {
-	op  graph.Op
-	rec *opRecorder
+	op   graph.Op
+	rec  *nodeRecorder
+	node int32
+	outs []int32
 }
 
 func (s statOp) Name() string            { return s.op.Name() }
@@ -126,7 +198,47 @@ func (s statOp) Run(ctx context.Context, in []any) (any, error) {
 	t := time.Now()
 	v, err := s.op.Run(ctx, in)
 	if err == nil {
-		s.rec.note(graph.LabelOf(s.op), time.Since(t), v)
+		s.rec.add(s.node, time.Since(t), 1)
+		s.rec.output(s.outs, v)
 	}
 	return v, err
+}
+
+// statPipe runs a fused pipeline step by step, giving each step's time to
+// the step's plan node and each node's output rows to it.
+type statPipe struct {
+	*pipeOp
+	rec  *nodeRecorder
+	node int32 // the task's node, for steps not tagged
+	outs []int32
+}
+
+// InputParts implements graph.PartReader with the pipeline's selectors.
+func (s statPipe) InputParts(n int) []int { return graph.InputPartsOf(s.pipeOp, n) }
+
+func (s statPipe) Run(ctx context.Context, in []any) (any, error) {
+	var seen [8]int32
+	nodes := seen[:0]
+	v, err := s.run(ctx, in, func(st *step, r arrow.Record, d time.Duration) {
+		id := st.node
+		if id == 0 {
+			id = s.node
+		}
+		n := 0
+		if !hasID(nodes, id) {
+			nodes, n = append(nodes, id), 1
+		}
+		s.rec.add(id, d, n)
+		if len(st.outs) > 0 {
+			s.rec.output(st.outs, &Part{R: r})
+		}
+	})
+	if err != nil {
+		return v, err
+	}
+	if len(nodes) == 0 {
+		s.rec.add(s.node, 0, 1)
+	}
+	s.rec.output(s.outs, v)
+	return v, nil
 }

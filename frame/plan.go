@@ -321,7 +321,45 @@ type pend struct {
 	label string
 }
 
-type builder struct{ g *graph.Graph }
+type builder struct {
+	g    *graph.Graph
+	tags *planTags // nil except for ExplainAnalyze
+}
+
+// planTags ties the lowered tasks and steps to the plan nodes they came
+// from, for ExplainAnalyze.
+type planTags struct {
+	ids  map[*node]int32       // plan node -> 1-based id, in Explain's order
+	task []int32               // per task of the builder's graph, by position: its node
+	out  map[graph.Key][]int32 // tasks whose output is a node's output
+}
+
+// tag gives node n the tasks added and the steps made since its inputs were
+// lowered, and marks ps, its output, as n's.
+func (b *builder) tag(n *node, ps []pend) {
+	t := b.tags
+	id, ok := t.ids[n]
+	if !ok {
+		return // a node made while lowering: its parent takes its work
+	}
+	for len(t.task) < b.g.Len() {
+		t.task = append(t.task, id)
+	}
+	for i := range ps {
+		p := &ps[i]
+		for j := range p.steps {
+			if p.steps[j].node == 0 {
+				p.steps[j].node = id
+			}
+		}
+		if k := len(p.steps); k > 0 {
+			s := &p.steps[k-1]
+			s.outs = append(s.outs[:len(s.outs):len(s.outs)], id)
+		} else if len(p.deps) == 1 {
+			t.out[p.deps[0]] = append(t.out[p.deps[0]], id)
+		}
+	}
+}
 
 func (b *builder) add(op graph.Op, deps ...graph.Key) (graph.Key, error) {
 	t, err := graph.NewTask(op, deps...)
@@ -355,6 +393,14 @@ func appendStep(ps []pend, s step) []pend {
 }
 
 func (b *builder) lower(n *node) ([]pend, error) {
+	ps, err := b.lowerNode(n)
+	if err == nil && b.tags != nil {
+		b.tag(n, ps)
+	}
+	return ps, err
+}
+
+func (b *builder) lowerNode(n *node) ([]pend, error) {
 	switch n.op {
 	case "join":
 		return b.lowerJoin(n)

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"time"
 	"context"
 	"fmt"
 	"strings"
@@ -24,6 +25,11 @@ type step struct {
 	aggs  []aggSpec
 	n     int64
 	desc  bool
+	// node is the plan node (1-based, Explain's order) this step came from
+	// and outs the nodes whose output is this step's, filled only when
+	// ExplainAnalyze lowers the plan (never part of a task's key).
+	node int32
+	outs []int32
 }
 
 func appendStrings(b []byte, ss []string) []byte {
@@ -246,7 +252,15 @@ func (p *pipeOp) Params() ([]byte, error) {
 	return b, nil
 }
 
-func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
+func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) { return p.run(ctx, in, nil) }
+
+// run runs the steps; after each, a non-nil hook gets the step, its output
+// and how long it took (a leading read or zip step included).
+func (p *pipeOp) run(ctx context.Context, in []any, hook func(s *step, r arrow.Record, d time.Duration)) (any, error) {
+	var t0 time.Time
+	if hook != nil {
+		t0 = time.Now()
+	}
 	var r arrow.Record
 	var enc *encCache
 	steps := p.steps
@@ -258,6 +272,10 @@ func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 		var err error
 		if r, err = f.(readerFunc)(ctx, steps[0].arg, steps[0].names); err != nil {
 			return nil, err
+		}
+		if hook != nil {
+			hook(&steps[0], r, time.Since(t0))
+			t0 = time.Now()
 		}
 		steps = steps[1:]
 	} else if len(steps) > 0 && steps[0].kind == "zip" {
@@ -274,6 +292,10 @@ func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 			cols = append(cols, rec.Columns()...)
 		}
 		r = array.NewRecord(arrow.NewSchema(fields, nil), cols, n)
+		if hook != nil {
+			hook(&steps[0], r, time.Since(t0))
+			t0 = time.Now()
+		}
 		steps = steps[1:]
 	} else {
 		p := in[0].(*Part)
@@ -286,6 +308,10 @@ func (p *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 		var err error
 		if r, err = runStep(ctx, &steps[i], r, enc); err != nil {
 			return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
+		}
+		if hook != nil {
+			hook(&steps[i], r, time.Since(t0))
+			t0 = time.Now()
 		}
 	}
 	return &Part{R: r}, nil
