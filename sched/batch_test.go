@@ -3,7 +3,9 @@ package sched
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,5 +115,37 @@ func TestTaskBatcherGetsFailure(t *testing.T) {
 	// One worker: every task before the failing one was handed over before it.
 	if len(o.done) != 100 {
 		t.Fatalf("%d tasks done before the failure, want 100", len(o.done))
+	}
+}
+
+func TestBatchersTogetherKeepTheBatchedPath(t *testing.T) {
+	g, outs, _ := treeGraph(t, 1<<10)
+	a, b := newBatchObs(), newBatchObs()
+	var buf strings.Builder
+	p := NewProgress(&buf, 0)
+	if _, err := Run(context.Background(), g, outs, WithWorkers(2), WithProgress(nil), WithoutFusion(), WithObserver(a), WithObserver(b), WithObserver(p)); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []*batchObs{a, b} {
+		if len(o.done) != g.Len() || o.events[TaskFinished] != 0 || o.events[JobFinished] != 1 {
+			t.Fatalf("%d of %d done, events %v", len(o.done), g.Len(), o.events)
+		}
+	}
+	if p.done.Load() != int64(g.Len()) {
+		t.Fatalf("progress counted %d of %d", p.done.Load(), g.Len())
+	}
+	// With a plain observer among them, every one gets events.
+	var fin atomic.Int64
+	c := newBatchObs()
+	plain := ObserverFunc(func(e Event) {
+		if e.Kind == TaskFinished {
+			fin.Add(1)
+		}
+	})
+	if _, err := Run(context.Background(), g, outs, WithWorkers(2), WithProgress(nil), WithoutFusion(), WithObserver(c), WithObserver(plain)); err != nil {
+		t.Fatal(err)
+	}
+	if fin.Load() != int64(g.Len()) || c.events[TaskFinished] != g.Len() || len(c.done) != 0 {
+		t.Fatalf("plain observer: %d finished; batcher %v, %d batched", fin.Load(), c.events, len(c.done))
 	}
 }

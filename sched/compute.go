@@ -108,13 +108,7 @@ func (c *Config) observer() Observer {
 	case !c.progressSet && stderrIsTerminal():
 		obs = append(obs[:len(obs):len(obs)], NewProgress(os.Stderr, time.Second))
 	}
-	switch len(obs) {
-	case 0:
-		return nil
-	case 1:
-		return obs[0]
-	}
-	return multiObserver(obs)
+	return combine(obs)
 }
 
 // Run computes the values of outputs in g: it culls g to what they need,

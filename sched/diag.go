@@ -106,13 +106,7 @@ func (c *Config) diagnose(job *Job) (done func()) {
 			fmt.Fprintf(out, "godask dashboard: %s\n", srv.URL())
 		}
 	}
-	switch len(obs) {
-	case 0:
-	case 1:
-		job.Observer = obs[0]
-	default:
-		job.Observer = multiObserver(obs)
-	}
+	job.Observer = combine(obs)
 	return func() {
 		if hub == nil {
 			return

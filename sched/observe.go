@@ -146,6 +146,48 @@ func (m multiObserver) Observe(e Event) {
 	}
 }
 
+// batchObservers is several observers that all implement TaskBatcher: the
+// run keeps its batched path.
+type batchObservers []TaskBatcher
+
+func (m batchObservers) Observe(e Event) {
+	for _, o := range m {
+		o.Observe(e)
+	}
+}
+
+func (m batchObservers) TaskBegan(i, worker int) {
+	for _, o := range m {
+		o.TaskBegan(i, worker)
+	}
+}
+
+func (m batchObservers) TasksDone(worker int, done []TaskDone) {
+	for _, o := range m {
+		o.TasksDone(worker, done)
+	}
+}
+
+// combine returns one observer for obs: nil, the one, or a fan-out that
+// keeps the batched path when every one of them is a TaskBatcher.
+func combine(obs []Observer) Observer {
+	switch len(obs) {
+	case 0:
+		return nil
+	case 1:
+		return obs[0]
+	}
+	bs := make(batchObservers, 0, len(obs))
+	for _, o := range obs {
+		b, ok := o.(TaskBatcher)
+		if !ok {
+			return multiObserver(obs)
+		}
+		bs = append(bs, b)
+	}
+	return bs
+}
+
 // Progress is an Observer that draws a progress bar on a terminal:
 // "[#####     ] 52% 104/200 tasks 1.2s". It draws nothing for runs shorter
 // than its delay, redraws every 100 ms, and finishes the line at the end.
@@ -166,6 +208,12 @@ type Progress struct {
 func NewProgress(w io.Writer, delay time.Duration) *Progress {
 	return &Progress{w: w, delay: delay}
 }
+
+// TaskBegan implements TaskBatcher.
+func (p *Progress) TaskBegan(int, int) {}
+
+// TasksDone implements TaskBatcher: the bar counts them.
+func (p *Progress) TasksDone(_ int, done []TaskDone) { p.done.Add(int64(len(done))) }
 
 // Observe implements Observer.
 func (p *Progress) Observe(e Event) {
