@@ -3,6 +3,8 @@ package array
 import (
 	"context"
 	"fmt"
+	"sync"
+	"unsafe"
 
 	"github.com/godask/godask/graph"
 )
@@ -45,7 +47,10 @@ type OverlapOptions struct {
 // array is materialized. All arrays must have the same shape (the others are
 // rechunked to the first's chunks) and all get the same halo; the function
 // must return a block of the extended shape of the first (the shape it
-// received), of dtype dt or convertible to it.
+// received), of dtype dt or convertible to it. The blocks it receives are
+// valid only during the call (their storage is reused for later blocks): it
+// must not keep them, though it may return one of them; the block it
+// returns belongs to MapOverlap from then on (the halo is trimmed in place).
 //
 // A chunk shorter than the depth along an axis cannot take its halo from one
 // neighbour: such an axis is rechunked first (chunks of at least the depth,
@@ -278,6 +283,7 @@ func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		return nil, fmt.Errorf("map function %q is not registered (array.RegisterMapFunc)", name)
 	}
 	blocks := make([]*Dense, n)
+	var pooled [][]float64
 	for i := 0; i < n; i++ {
 		hasConst := r.Byte() == 1
 		pp := r.Bytes()
@@ -292,9 +298,19 @@ func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 			return nil, fmt.Errorf("overlap: bad parameters")
 		}
 		var ext *Dense
-		if hasConst && val != 0 {
+		switch {
+		case idt == Float64:
+			// The halo'd block is built in a pooled buffer (memory already
+			// touched by an earlier block, not fresh pages); the pieces tile
+			// it, so only a block with constant segments needs a fill.
+			ext = &Dense{DType: Float64, Shape: shape, Strides: cStrides(shape), Data: getF64Buf(prod(shape))}
+			pooled = append(pooled, ext.Data)
+			if hasConst {
+				fillF64(ext.Data, val)
+			}
+		case hasConst && val != 0:
 			ext = fillTypedDense(idt, shape, val)
-		} else {
+		default:
 			ext = NewDense(idt, shape...)
 		}
 		for k := 0; k < np; k++ {
@@ -307,6 +323,13 @@ func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		blocks[i] = ext
 	}
 	d, err := f.(MapFunc)(blocks)
+	// The pooled buffers go back unless the returned block is (a view of)
+	// one of them.
+	for _, b := range pooled {
+		if d == nil || d.DType != Float64 || !overlapsF64(d.Data, b) {
+			putF64Buf(b)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("map function %q: %w", name, err)
 	}
@@ -327,7 +350,89 @@ func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	for ax := range size {
 		size[ax] = d.Shape[ax] - trimLo[ax] - trimHi[ax]
 	}
-	return extractBlock(d, trimLo, size), nil
+	return trimInPlace(d, trimLo, size), nil
+}
+
+// trimInPlace moves the interior of d (start, shape) to the front of d's own
+// storage and returns d reshaped to it: no fresh memory is touched. Rows
+// only move to lower offsets, in order, so each copy (a memmove) reads a
+// source no earlier copy has overwritten. d is the block the map function
+// returned, which MapOverlap owns from then on.
+func trimInPlace(d *Dense, start, shape []int) *Dense {
+	nd := len(shape)
+	n := prod(shape)
+	if nd > 0 && n > 0 {
+		row := shape[nd-1]
+		idx := make([]int, nd-1)
+		for r := 0; r < n/row; r++ {
+			off := start[nd-1]
+			for i := 0; i < nd-1; i++ {
+				off += (start[i] + idx[i]) * d.Strides[i]
+			}
+			d.copyRange(r*row, d, off, row)
+			for k := nd - 2; k >= 0; k-- {
+				idx[k]++
+				if idx[k] < shape[k] {
+					break
+				}
+				idx[k] = 0
+			}
+		}
+	}
+	switch d.DType {
+	case Float32:
+		d.F32 = d.F32[:n]
+	case Int64:
+		d.I64 = d.I64[:n]
+	case Bool:
+		d.B = d.B[:n]
+	default:
+		d.Data = d.Data[:n]
+	}
+	d.Shape = append([]int{}, shape...)
+	d.Strides = cStrides(shape)
+	return d
+}
+
+// f64Pool holds float64 buffers for halo'd blocks, by capacity.
+var f64Pool sync.Pool
+
+// getF64Buf returns a float64 buffer of length n, reused when the pool has
+// one large enough (its contents are then arbitrary).
+func getF64Buf(n int) []float64 {
+	if v, ok := f64Pool.Get().(*[]float64); ok && cap(*v) >= n && cap(*v) <= 2*n+1024 {
+		return (*v)[:n]
+	} else if ok {
+		f64Pool.Put(v)
+	}
+	return make([]float64, n)
+}
+
+func putF64Buf(b []float64) {
+	if cap(b) < 4096 {
+		return
+	}
+	f64Pool.Put(&b)
+}
+
+// overlapsF64 reports whether a and b share any element of storage.
+func overlapsF64(a, b []float64) bool {
+	if cap(a) == 0 || cap(b) == 0 {
+		return false
+	}
+	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return a0 < b0+uintptr(cap(b))*8 && b0 < a0+uintptr(cap(a))*8
+}
+
+func fillF64(x []float64, v float64) {
+	if v == 0 {
+		clear(x)
+		return
+	}
+	for i := range x {
+		x[i] = v
+	}
 }
 
 func fillTypedDense(dt DType, shape []int, v float64) *Dense {

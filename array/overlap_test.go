@@ -1,6 +1,7 @@
 package array
 
 import (
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -154,6 +155,88 @@ func TestMapOverlapBadInput(t *testing.T) {
 		for _, v := range c {
 			if v < 3 {
 				t.Fatalf("chunks %v after rechunk", y.Chunks())
+			}
+		}
+	}
+}
+
+func init() {
+	// test.f64box writes the 3×3 box sum into a fresh block; test.f64inplace
+	// writes x+2·(left neighbour) into its input block and returns it (the
+	// pooled halo'd block must then not be reused).
+	RegisterMapFunc("test.f64box", func(b []*Dense) (*Dense, error) {
+		x := b[0]
+		r, c := x.Shape[0], x.Shape[1]
+		out := NewDense(Float64, r, c)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				s := 0.0
+				for di := -1; di <= 1; di++ {
+					for dj := -1; dj <= 1; dj++ {
+						if i+di >= 0 && i+di < r && j+dj >= 0 && j+dj < c {
+							s += x.Data[(i+di)*c+j+dj]
+						}
+					}
+				}
+				out.Data[i*c+j] = s
+			}
+		}
+		return out, nil
+	})
+	RegisterMapFunc("test.f64inplace", func(b []*Dense) (*Dense, error) {
+		x := b[0]
+		r, c := x.Shape[0], x.Shape[1]
+		for i := 0; i < r; i++ {
+			for j := c - 1; j > 0; j-- {
+				x.Data[i*c+j] += 2 * x.Data[i*c+j-1]
+			}
+		}
+		return x, nil
+	})
+}
+
+// TestMapOverlapFloat64PooledBlocks checks the float64 path (halo'd blocks
+// in reused buffers, the trim done in place) against a naive loop over the
+// whole array padded with the constant, repeatedly so buffers are reused.
+func TestMapOverlapFloat64PooledBlocks(t *testing.T) {
+	rng := rand.New(rand.NewSource(34))
+	const R, C = 23, 17
+	whole := NewDense(Float64, R, C)
+	for i := range whole.Data {
+		whole.Data[i] = rng.Float64()*10 - 5
+	}
+	at := func(i, j int, v float64) float64 {
+		if i < 0 || i >= R || j < 0 || j >= C {
+			return v
+		}
+		return whole.Data[i*C+j]
+	}
+	for rep := 0; rep < 3; rep++ {
+		for _, v := range []float64{0, 1.5} {
+			a := FromDense(whole, Explicit{{5, 9, 9}, {4, 4, 9}})
+			o := OverlapOptions{Depth: []int{1, 1}, Boundary: BoundaryConstant, Value: v}
+			box := mustCompute(t, MapOverlap("test.f64box", Float64, o, a))
+			inpl := mustCompute(t, MapOverlap("test.f64inplace", Float64, o, a))
+			for i := 0; i < R; i++ {
+				for j := 0; j < C; j++ {
+					s := 0.0
+					for di := -1; di <= 1; di++ {
+						for dj := -1; dj <= 1; dj++ {
+							s += at(i+di, j+dj, v)
+						}
+					}
+					if g := box.Data[i*C+j]; math.Abs(g-s) > 1e-9 {
+						t.Fatalf("rep %d value %g: box[%d,%d] = %g, want %g", rep, v, i, j, g, s)
+					}
+				}
+			}
+			for i := 0; i < R; i++ {
+				for j := 0; j < C; j++ {
+					want := at(i, j, v) + 2*at(i, j-1, v)
+					if g := inpl.Data[i*C+j]; math.Abs(g-want) > 1e-9 {
+						t.Fatalf("rep %d value %g: inplace[%d,%d] = %g, want %g", rep, v, i, j, g, want)
+					}
+				}
 			}
 		}
 	}
