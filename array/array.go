@@ -3,6 +3,9 @@ package array
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
@@ -164,7 +167,8 @@ func (a *Array) assemble(vals []any) (*Dense, error) {
 		offs[i] = offsets(c)
 	}
 	grid := gridShape(a.chunks)
-	start := make([]int, len(a.shape))
+	blocks := make([]*Dense, len(vals))
+	starts := make([][]int, len(vals))
 	err := forEachBlock(grid, func(flat int, idx []int) error {
 		d, ok := vals[flat].(*Dense)
 		if !ok {
@@ -174,16 +178,51 @@ func (a *Array) assemble(vals []any) (*Dense, error) {
 		if !chunksEqual(d.Shape, bs) {
 			return fmt.Errorf("array: finalize: block %v has shape %v, want %v", idx, d.Shape, bs)
 		}
+		start := make([]int, len(idx))
 		for i, v := range idx {
 			start[i] = offs[i][v]
 		}
-		copyInto(out, start, d.convert(a.dtype))
+		blocks[flat], starts[flat] = d, start
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	copyBlocks(out, starts, blocks)
 	return out, nil
+}
+
+// parallelCopyMin is the result size (bytes) from which assemble copies
+// the blocks on several goroutines: on a large fresh result most of the
+// time is first-touch page faults, which the cores can take in parallel.
+var parallelCopyMin = 8 << 20
+
+// copyBlocks copies each block into out at its start (the blocks cover
+// disjoint regions), on up to GOMAXPROCS goroutines when out is large.
+func copyBlocks(out *Dense, starts [][]int, blocks []*Dense) {
+	workers := min(runtime.GOMAXPROCS(0), len(blocks))
+	if out.Len()*out.DType.ItemSize() < parallelCopyMin || workers < 2 {
+		for i, d := range blocks {
+			copyInto(out, starts[i], d.convert(out.DType))
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(blocks) {
+					return
+				}
+				copyInto(out, starts[i], blocks[i].convert(out.DType))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // copyInto copies src into dst at offset start (same dtype, same ndim).

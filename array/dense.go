@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/godask/godask/graph"
 	"gonum.org/v1/gonum/mat"
@@ -72,12 +73,24 @@ func NewDense(dt DType, shape ...int) *Dense {
 	switch dt {
 	case Float32:
 		d.F32 = make([]float32, n)
+		if n > 0 {
+			adviseHuge(unsafe.Pointer(&d.F32[0]), n*4)
+		}
 	case Int64:
 		d.I64 = make([]int64, n)
+		if n > 0 {
+			adviseHuge(unsafe.Pointer(&d.I64[0]), n*8)
+		}
 	case Bool:
 		d.B = make([]bool, n)
+		if n > 0 {
+			adviseHuge(unsafe.Pointer(&d.B[0]), n)
+		}
 	default:
 		d.Data = make([]float64, n)
+		if n > 0 {
+			adviseHuge(unsafe.Pointer(&d.Data[0]), n*8)
+		}
 	}
 	return d
 }
