@@ -750,21 +750,7 @@ func einsumPair(a *Dense, la []int, b *Dense, lb []int, lc []int, isInt bool) (*
 		A, B, C := pa.Data, pb.Data, c.Data
 		switch {
 		case m == 1 && nn == 1:
-			for t := 0; t < nb; t++ {
-				at, bt := A[t*k:(t+1)*k], B[t*k:(t+1)*k]
-				var s0, s1, s2, s3 float64
-				q := 0
-				for ; q+4 <= k; q += 4 {
-					s0 += at[q] * bt[q]
-					s1 += at[q+1] * bt[q+1]
-					s2 += at[q+2] * bt[q+2]
-					s3 += at[q+3] * bt[q+3]
-				}
-				for ; q < k; q++ {
-					s0 += at[q] * bt[q]
-				}
-				C[t] = (s0 + s1) + (s2 + s3)
-			}
+			rowdot(C[:nb], A[:nb*k], B[:nb*k], k)
 		case m*nn*k >= 4096:
 			for t := 0; t < nb; t++ {
 				ga := blas64.General{Rows: m, Cols: k, Stride: max(k, 1), Data: A[t*m*k : (t+1)*m*k]}

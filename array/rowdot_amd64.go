@@ -1,0 +1,22 @@
+//go:build amd64 && !purego
+
+package array
+
+import "golang.org/x/sys/cpu"
+
+// haveRowdot says whether rowdot uses the AVX2+FMA kernel; tests turn it
+// off to check the Go loop.
+var haveRowdot = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func rowdotAVX2(a, b []float64, k, rows int, c []float64)
+
+// rowdotFast runs the AVX2 kernel when the CPU has it; it reports false
+// (and does nothing) otherwise. The caller checks the lengths.
+func rowdotFast(c, a, b []float64, k int) bool {
+	if !haveRowdot {
+		return false
+	}
+	rowdotAVX2(a, b, k, len(c), c)
+	return true
+}
