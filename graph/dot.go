@@ -41,15 +41,14 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...Key) error {
 	return bw.Flush()
 }
 
-// Visualize writes g to path: DOT text for a .dot file, or, for .svg, .png or
+// Visualize writes g to path with its tasks coloured by op (one hue per op
+// label, the outputs bold): DOT text for a .dot file, or, for .svg, .png or
 // .pdf, the picture rendered by Graphviz's dot command, which must then be on
-// PATH (the error says so when it is not).
+// PATH (the error says so when it is not). Every collection's Visualize
+// method draws through it; VisualizeWith colours by a run's durations or
+// order instead.
 func Visualize(g *Graph, path string, outputs ...Key) error {
-	var buf bytes.Buffer
-	if err := WriteDOT(&buf, g, outputs...); err != nil {
-		return err
-	}
-	return render(&buf, path)
+	return VisualizeWith(g, path, DOTOptions{Outputs: outputs, Color: "op"})
 }
 
 // render writes DOT text to path: as is for .dot, through Graphviz's dot

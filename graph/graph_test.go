@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -444,6 +445,14 @@ func TestWriteDOT(t *testing.T) {
 	p := t.TempDir() + "/g.dot"
 	if err := Visualize(New(a, b), p); err != nil {
 		t.Fatal(err)
+	}
+	// Visualize colours by op: the fill is the op's hue, not white.
+	dot, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("fillcolor=%q", opColor("graph_test.add")); !strings.Contains(string(dot), want) {
+		t.Errorf("Visualize does not colour by op (want %s):\n%s", want, dot)
 	}
 }
 
