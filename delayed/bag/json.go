@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"github.com/godask/godask/graph"
+
+	"github.com/godask/godask/internal/files"
 )
 
 // JSONOptions configures ReadJSON.
@@ -67,7 +69,7 @@ func ReadJSON[T any](pattern string, opts JSONOptions) *Bag[T] {
 						bad++
 						return true
 					}
-					ferr = fmt.Errorf("bag: read_json %s line %d: %w", fr.path, lineBase(fr)+n, err)
+					ferr = fmt.Errorf("bag: read_json %s line %d: %w", fr.path, files.LinesBefore(fr.path, fr.start)+n, err)
 					return false
 				}
 				return emit(x)

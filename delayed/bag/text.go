@@ -153,32 +153,6 @@ func readRange(r fileRange) ([]byte, error) {
 	}
 }
 
-// lineBase counts the lines of r.path before the first line of r, to turn a
-// line number within the range into one within the file (only on error).
-func lineBase(r fileRange) int64 {
-	if r.start == 0 {
-		return 0
-	}
-	f, err := os.Open(r.path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	var n int64
-	b := make([]byte, 1<<20)
-	for off := int64(0); off < r.start-1; {
-		k := min(int64(len(b)), r.start-1-off)
-		m, err := f.ReadAt(b[:k], off)
-		n += int64(bytes.Count(b[:m], []byte{'\n'}))
-		off += int64(m)
-		if err != nil || m == 0 {
-			break
-		}
-	}
-	// The range's first line follows the newline at or after byte start-1.
-	return n + 1
-}
-
 // eachLine calls fn with every line of data, without its "\n" or "\r\n",
 // until fn returns false. A last line without a newline counts.
 func eachLine(data []byte, fn func(line []byte) bool) {

@@ -148,33 +148,6 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	return buf, err
 }
 
-// lineBase counts the lines before r.Start, to turn range line numbers into
-// file line numbers (only on error).
-func lineBase(r Range) int64 {
-	if r.Start == 0 {
-		return 0
-	}
-	f, err := os.Open(r.Path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	var n int64
-	b := make([]byte, 1<<20)
-	for off := int64(0); off < r.Start-1; {
-		k := min(int64(len(b)), r.Start-1-off)
-		m, err := f.ReadAt(b[:k], off)
-		n += int64(bytes.Count(b[:m], []byte{'\n'}))
-		off += int64(m)
-		if err != nil || m == 0 {
-			break
-		}
-	}
-	// The range's first line is the one after the line holding byte
-	// Start-1 (which is that line's newline when a line starts at Start).
-	return n + 1
-}
-
 // value kinds of the scanner.
 const (
 	vNull = iota
@@ -553,7 +526,7 @@ func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
 		if err != nil {
 			if !skipBad {
 				if base < 0 {
-					base = lineBase(r)
+					base = files.LinesBefore(r.Path, r.Start)
 				}
 				return &ParseError{Path: r.Path, Line: base + n, Msg: err.Error()}
 			}
