@@ -79,6 +79,7 @@ type node struct {
 	rep    []repOut  // repartition: how outputs are made of inputs
 	ins    []*node   // concat: the inputs (in is nil)
 	idx    *index    // the index column and divisions, when known
+	ext    extNode   // ext: windows, scans, resample, asof, statistics (window_node.go)
 	schema *arrow.Schema
 }
 
@@ -652,6 +653,9 @@ func explain(b *strings.Builder, n *node, depth int) {
 		explainGroupTop(b, ind, n)
 	case "dedup":
 		explainDedup(b, ind, n)
+	case "ext":
+		explainExt(b, n, depth)
+		return
 	case "join":
 		explainJoin(b, ind, n)
 		explain(b, n.in, depth+1)
@@ -683,6 +687,8 @@ func partsOf(n *node) int {
 		return joinParts(n)
 	case "dedup":
 		return dedupParts(n)
+	case "ext":
+		return n.ext.parts(n)
 	case "topn":
 		return 1
 	case "sort":

@@ -165,6 +165,8 @@ func push(n *node, need map[string]bool) *node {
 	switch n.op {
 	case "join":
 		return pushJoin(n, need)
+	case "ext":
+		return pushExt(n, need)
 	case "source":
 		if need != nil {
 			var cols []string
@@ -404,6 +406,8 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 	switch n.op {
 	case "join":
 		return b.lowerJoin(n)
+	case "ext":
+		return lowerExt(b, n)
 	case "concat":
 		return lowerConcat(b, n)
 	case "source":
