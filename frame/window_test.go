@@ -207,7 +207,7 @@ func TestRollingAgainstNaive(t *testing.T) {
 				checkFloats(t, c.fn, g, gok, w, wok, 1e-9)
 				// time windows
 				dur := int64(n) * int64(30*time.Minute/time.Microsecond)
-				tb, err = c.call(d.f.RollingTime(time.Duration(dur)*time.Microsecond).On("ts")).Compute(ctx)
+				tb, err = c.call(d.f.RollingTime(time.Duration(dur) * time.Microsecond).On("ts")).Compute(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
