@@ -150,18 +150,24 @@ func (a *Array) Finalize(vals []any) (any, error) {
 	return a.assemble(vals)
 }
 
-func (a *Array) assemble(vals []any) (*Dense, error) {
+func (a *Array) assemble(vals []any) (*Dense, error) { return a.assembleInto(nil, vals) }
+
+// assembleInto is assemble into out (nil: a fresh result), skipping the
+// blocks that were computed in place (see placed).
+func (a *Array) assembleInto(out *Dense, vals []any) (*Dense, error) {
 	if len(vals) != len(a.keys) {
 		return nil, fmt.Errorf("array: finalize: %d values for %d blocks", len(vals), len(a.keys))
 	}
-	if len(vals) == 1 {
+	if len(vals) == 1 && out == nil {
 		d, ok := vals[0].(*Dense)
 		if !ok {
 			return nil, fmt.Errorf("array: finalize: block is %T, not *array.Dense", vals[0])
 		}
 		return d.convert(a.dtype), nil
 	}
-	out := NewDense(a.dtype, a.shape...)
+	if out == nil {
+		out = NewDense(a.dtype, a.shape...)
+	}
 	offs := make([][]int, len(a.chunks))
 	for i, c := range a.chunks {
 		offs[i] = offsets(c)
@@ -179,8 +185,14 @@ func (a *Array) assemble(vals []any) (*Dense, error) {
 			return fmt.Errorf("array: finalize: block %v has shape %v, want %v", idx, d.Shape, bs)
 		}
 		start := make([]int, len(idx))
+		off := 0
 		for i, v := range idx {
 			start[i] = offs[i][v]
+			off += start[i] * out.Strides[i]
+		}
+		if sameStorage(out, d, off) {
+			placedBlocks.Add(1)
+			return nil // written in place
 		}
 		blocks[flat], starts[flat] = d, start
 		return nil
@@ -198,8 +210,17 @@ func (a *Array) assemble(vals []any) (*Dense, error) {
 var parallelCopyMin = 8 << 20
 
 // copyBlocks copies each block into out at its start (the blocks cover
-// disjoint regions), on up to GOMAXPROCS goroutines when out is large.
+// disjoint regions; a nil block is skipped), on up to GOMAXPROCS
+// goroutines when out is large.
 func copyBlocks(out *Dense, starts [][]int, blocks []*Dense) {
+	kept := blocks[:0:0]
+	var ks [][]int
+	for i, d := range blocks {
+		if d != nil {
+			kept, ks = append(kept, d), append(ks, starts[i])
+		}
+	}
+	blocks, starts = kept, ks
 	workers := min(runtime.GOMAXPROCS(0), len(blocks))
 	if out.Len()*out.DType.ItemSize() < parallelCopyMin || workers < 2 {
 		for i, d := range blocks {
@@ -288,7 +309,7 @@ func (a *Array) Compute(ctx context.Context, opts ...sched.Option) (*Dense, erro
 	if err := a.Err(); err != nil {
 		return nil, err
 	}
-	out, err := sched.Compute(ctx, []sched.Collection{a}, opts...)
+	out, err := sched.Compute(ctx, []sched.Collection{a.place()}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +350,7 @@ func ComputeAll(ctx context.Context, arrays []*Array, opts ...sched.Option) ([]*
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
-		colls[i] = a
+		colls[i] = a.place()
 	}
 	vals, err := sched.Compute(ctx, colls, opts...)
 	if err != nil {

@@ -178,7 +178,7 @@ func tensorDot(op string, a, b *Array, axesA, axesB []int, sa, sb []int) *Array 
 }
 
 // tensordotKernel sums the tensordot of its input pairs (a0, b0, a1, b1, ...).
-func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
+func tensordotKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	dt := DType(p[0])
 	r := graph.NewReader(p[1:])
 	ax, bx := readInts(r), readInts(r)
@@ -188,7 +188,7 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	if dt == Int64 || dt == Bool {
 		return tensordotInt(dt, ax, bx, in)
 	}
-	if out, ok, err := tensordotF32(dt, in, ax, bx); ok || err != nil {
+	if out, ok, err := tensordotF32(ctx, dt, in, ax, bx); ok || err != nil {
 		return out, err
 	}
 	var out *Dense
@@ -201,7 +201,11 @@ func tensordotKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		}
 		if out == nil {
 			shape := productShape(in[i], in[i+1], ax, bx)
-			out = NewDense(Float64, shape...)
+			if dt == Float64 {
+				out = outDense(ctx, Float64, shape...) // zero: the products add into it
+			} else {
+				out = NewDense(Float64, shape...)
+			}
 			c = blas64.General{Rows: m, Cols: n, Stride: max(n, 1), Data: out.Data}
 		}
 		if m == 0 || n == 0 || k == 0 {

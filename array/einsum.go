@@ -520,7 +520,7 @@ func contractBlocks(a *Array, la []rune, b *Array, lb []rune, lc []rune, chunkOf
 // float64 otherwise.
 func einsumInt(dt DType) bool { return dt == Int64 || dt == Bool }
 
-func einsumKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
+func einsumKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	dt := DType(p[0])
 	r := graph.NewReader(p[1:])
 	bs := readInts(r)
@@ -537,7 +537,13 @@ func einsumKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 		if arity == 1 {
 			c, err = einsumUnary(in[s], la, lc, isInt)
 		} else {
-			c, err = einsumPair(in[s], la, in[s+1], lb, lc, isInt)
+			// The first product may be written into the task's region of
+			// the result (when its dtype is the result's): later ones add.
+			alloc := NewDense
+			if s == 0 && !isInt && dt == Float64 {
+				alloc = func(d DType, shape ...int) *Dense { return outDense(ctx, d, shape...) }
+			}
+			c, err = einsumPair(in[s], la, in[s+1], lb, lc, isInt, alloc)
 		}
 		if err != nil {
 			return nil, err
@@ -682,7 +688,7 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-func einsumPair(a *Dense, la []int, b *Dense, lb []int, lc []int, isInt bool) (*Dense, error) {
+func einsumPair(a *Dense, la []int, b *Dense, lb []int, lc []int, isInt bool, alloc func(DType, ...int) *Dense) (*Dense, error) {
 	if len(la) != len(a.Shape) || len(lb) != len(b.Shape) {
 		return nil, fmt.Errorf("einsum: blocks of shapes %v and %v for labels %v and %v", a.Shape, b.Shape, la, lb)
 	}
@@ -727,7 +733,12 @@ func einsumPair(a *Dense, la []int, b *Dense, lb []int, lc []int, isInt bool) (*
 	for i, l := range cl {
 		cshape[i] = dim[l]
 	}
-	c := NewDense(pa.DType, cshape...)
+	var c *Dense
+	if equalInts(cl, lc) {
+		c = alloc(pa.DType, cshape...) // the result block itself: no permutation follows
+	} else {
+		c = NewDense(pa.DType, cshape...)
+	}
 	if c.DType == Int64 {
 		A, B, C := pa.I64, pb.I64, c.I64
 		for t := 0; t < nb; t++ {
@@ -777,4 +788,17 @@ func einsumPair(a *Dense, la []int, b *Dense, lb []int, lc []int, isInt bool) (*
 		}
 	}
 	return permuteTo(c, cl, lc), nil
+}
+
+// equalInts reports whether a and b hold the same values in the same order.
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -565,7 +565,7 @@ type instr struct {
 
 const tile = 2048
 
-func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
+func ewKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	e, err := parseEw(p)
 	if err != nil {
 		return nil, err
@@ -573,7 +573,7 @@ func ewKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	if e.shape, err = resolveEwShape(e.shape, in); err != nil {
 		return nil, err
 	}
-	out := NewDense(e.dt, e.shape...)
+	out := outDense(ctx, e.dt, e.shape...)
 	err = e.runTyped(in, func(s int, f []float64, iv []int64) {
 		if iv == nil {
 			out.storeF64(f, s)

@@ -1,6 +1,7 @@
 package array
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/godask/godask/internal/gemm"
@@ -13,7 +14,7 @@ import (
 // ok == false, doing nothing, when another path is to be taken: a result
 // dtype other than float32, a block of another dtype, or the openblas
 // build (whose float64 dgemm is faster than gonum's sgemm).
-func tensordotF32(dt DType, in []*Dense, ax, bx []int) (*Dense, bool, error) {
+func tensordotF32(ctx context.Context, dt DType, in []*Dense, ax, bx []int) (*Dense, bool, error) {
 	if dt != Float32 || !pureGoBLAS || len(in) < 2 {
 		return nil, false, nil
 	}
@@ -31,7 +32,7 @@ func tensordotF32(dt DType, in []*Dense, ax, bx []int) (*Dense, bool, error) {
 		}
 		if out == nil {
 			shape := productShape(in[i], in[i+1], ax, bx)
-			out = NewDense(Float32, shape...)
+			out = outDense(ctx, Float32, shape...) // zero: the products add into it
 		}
 		if m == 0 || n == 0 || k == 0 {
 			continue
