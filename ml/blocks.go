@@ -184,9 +184,9 @@ func passArray(x, y *array.Array, name string, params []byte, size int, check bo
 	}
 	a := array.Blockwise("ml.pass", array.Float64, []int{nb, size}, array.Explicit{ones, {size}}, ins,
 		func(idx []int) []array.BlockRef {
-			refs := []array.BlockRef{{Input: 0, Index: []int{idx[0], 0}}}
+			refs := []array.BlockRef{{Input: 0, Index: rowIndex(x, idx[0])}}
 			if y != nil {
-				refs = append(refs, array.BlockRef{Input: 1, Index: []int{idx[0]}})
+				refs = append(refs, array.BlockRef{Input: 1, Index: rowIndex(y, idx[0])})
 			}
 			return refs
 		}, func([]int) []byte { return bp })
@@ -418,4 +418,13 @@ func rowsKernel(params []byte, in []*array.Dense) (*array.Dense, error) {
 		return p.TransformBlock(x)
 	}
 	return nil, fmt.Errorf("ml.rows: unknown kind %d", params[0])
+}
+
+// rowIndex is the index of row block i of a (1-D or 2-D with one column
+// chunk).
+func rowIndex(a *array.Array, i int) []int {
+	if a.Ndim() == 1 {
+		return []int{i}
+	}
+	return []int{i, 0}
 }

@@ -1,0 +1,46 @@
+# Regenerate with: /usr/bin/python3 gen_fixtures.py  (scikit-learn 1.2.1)
+# Small problems and scikit-learn's fitted values, for ml's tests.
+import json
+import numpy as np
+from sklearn.datasets import make_classification, make_regression, make_blobs
+from sklearn.linear_model import LogisticRegression, LinearRegression, PoissonRegressor
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler, MinMaxScaler, RobustScaler
+
+out = {}
+X, y = make_classification(n_samples=300, n_features=5, n_informative=3, random_state=0)
+out["bin_X"], out["bin_y"] = X.tolist(), y.tolist()
+for C in (0.5, 10.0):
+    m = LogisticRegression(C=C, tol=1e-10, max_iter=10000).fit(X, y)
+    out[f"bin_C{C}_coef"], out[f"bin_C{C}_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+    out[f"bin_C{C}_proba"] = m.predict_proba(X[:10]).tolist()
+m = LogisticRegression(C=0.1, penalty="l1", solver="saga", tol=1e-12, max_iter=200000).fit(X, y)
+out["bin_l1_coef"], out["bin_l1_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+m = LogisticRegression(C=0.1, penalty="elasticnet", l1_ratio=0.5, solver="saga", tol=1e-12, max_iter=200000).fit(X, y)
+out["bin_en_coef"], out["bin_en_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+
+X, y = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=1)
+out["mul_X"], out["mul_y"] = X.tolist(), y.tolist()
+m = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y)
+out["mul_coef"], out["mul_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+
+X, y = make_regression(n_samples=200, n_features=4, noise=3.0, random_state=2)
+out["reg_X"], out["reg_y"] = X.tolist(), y.tolist()
+m = LinearRegression().fit(X, y)
+out["reg_coef"], out["reg_icpt"] = m.coef_.tolist(), float(m.intercept_)
+yp = np.exp(X @ np.array([0.3, -0.2, 0.1, 0.0]) / 100 * 1 + 0.5)
+yc = np.random.RandomState(0).poisson(np.exp(X @ np.array([0.3, -0.2, 0.1, 0.0]) + 0.5)).astype(float)
+out["pois_y"] = yc.tolist()
+m = PoissonRegressor(alpha=0.01, tol=1e-12, max_iter=10000).fit(X, yc)
+out["pois_coef"], out["pois_icpt"] = m.coef_.tolist(), float(m.intercept_)
+
+X = np.random.RandomState(3).randn(150, 6) @ np.random.RandomState(4).randn(6, 6)
+out["pca_X"] = X.tolist()
+m = PCA(n_components=3, svd_solver="full").fit(X)
+out["pca_evr"], out["pca_comp"] = m.explained_variance_ratio_.tolist(), m.components_.tolist()
+out["pca_sv"] = m.singular_values_.tolist()
+s = StandardScaler().fit(X)
+out["std_mean"], out["std_scale"] = s.mean_.tolist(), s.scale_.tolist()
+r = RobustScaler().fit(X)
+out["rob_center"], out["rob_scale"] = r.center_.tolist(), r.scale_.tolist()
+json.dump(out, open("sklearn_fixtures.json", "w"))
