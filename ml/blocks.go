@@ -2,6 +2,7 @@ package ml
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sync"
@@ -19,7 +20,7 @@ import (
 type passKernel struct {
 	// block computes the partial of one row block; y is nil for passes
 	// without labels.
-	block func(params []byte, x, y *array.Dense) ([]float64, error)
+	block func(params []byte, blk int, x, y *array.Dense) ([]float64, error)
 	// merge folds src into dst; nil means elementwise sum.
 	merge func(params []byte, dst, src []float64)
 }
@@ -69,7 +70,8 @@ func decodePass(b []byte) (k *passKernel, name string, check bool, size int, p [
 }
 
 func passBlockKernel(params []byte, in []*array.Dense) (*array.Dense, error) {
-	k, name, check, size, p, err := decodePass(params)
+	blk := int(binary.LittleEndian.Uint32(params[len(params)-4:]))
+	k, name, check, size, p, err := decodePass(params[:len(params)-4])
 	if err != nil {
 		return nil, err
 	}
@@ -78,20 +80,20 @@ func passBlockKernel(params []byte, in []*array.Dense) (*array.Dense, error) {
 	if len(in) > 1 {
 		y = in[1]
 	}
-	out, err := runBlock(k, name, check, size, p, x, y)
+	out, err := runBlock(k, name, check, size, p, blk, x, y)
 	if err != nil {
 		return nil, err
 	}
 	return array.NewDenseFloat64(out, 1, size)
 }
 
-func runBlock(k *passKernel, name string, check bool, size int, p []byte, x, y *array.Dense) ([]float64, error) {
+func runBlock(k *passKernel, name string, check bool, size int, p []byte, blk int, x, y *array.Dense) ([]float64, error) {
 	if check {
 		if err := checkFinite(x, y); err != nil {
 			return nil, err
 		}
 	}
-	out, err := k.block(p, x, y)
+	out, err := k.block(p, blk, x, y)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +191,9 @@ func passArray(x, y *array.Array, name string, params []byte, size int, check bo
 				refs = append(refs, array.BlockRef{Input: 1, Index: rowIndex(y, idx[0])})
 			}
 			return refs
-		}, func([]int) []byte { return bp })
+		}, func(idx []int) []byte {
+			return binary.LittleEndian.AppendUint32(append([]byte(nil), bp...), uint32(idx[0]))
+		})
 	mp := encodePass(name, false, size, params)
 	for nb > 1 {
 		next := (nb + treeFan - 1) / treeFan
@@ -238,7 +242,7 @@ func (r *localRows) pass(_ context.Context, name string, params []byte, size int
 		if r.ys != nil {
 			y = r.ys[i]
 		}
-		out, err := runBlock(k, name, check, size, params, x, y)
+		out, err := runBlock(k, name, check, size, params, i, x, y)
 		if err != nil {
 			return nil, err
 		}

@@ -35,18 +35,14 @@ func fitArrays(ctx context.Context, e rowFitter, X, y *array.Array, opts []sched
 	}
 	m, err := e.fitRows(ctx, &lazyRows{x: x, y: yy, opts: opts})
 	if err != nil {
-		return nil, fmt.Errorf("ml: %s: fit: %w", e.estName(), unwrapML(err))
+		return nil, fmt.Errorf("ml: %s: fit: %w", e.estName(), err)
 	}
 	return m, nil
 }
 
-// unwrapML keeps error messages readable: the fit already names the
-// estimator, so an inner "ml: X: " prefix is not repeated.
-func unwrapML(err error) error { return err }
-
 func init() {
 	registerPass("ml.classes", &passKernel{
-		block: func(_ []byte, _, y *array.Dense) ([]float64, error) {
+		block: func(_ []byte, _ int, _, y *array.Dense) ([]float64, error) {
 			seen := map[float64]bool{}
 			out := make([]float64, maxClasses+1)
 			for i := range out {

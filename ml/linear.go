@@ -156,7 +156,7 @@ func (m *LinearModel) Score(ctx context.Context, X, y *array.Array, opts ...sche
 }
 
 func init() {
-	registerPass("ml.gram", &passKernel{block: func(p []byte, x, y *array.Dense) ([]float64, error) {
+	registerPass("ml.gram", &passKernel{block: func(p []byte, _ int, x, y *array.Dense) ([]float64, error) {
 		icpt := newPReader(p).int() == 1
 		n, d := x.Shape[0], x.Shape[1]
 		q := d

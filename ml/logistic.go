@@ -437,7 +437,7 @@ func readLogit(p []byte) (logitParams, error) {
 }
 
 // logitBlock returns [Σ loss, Σ gradient] over the rows of one block.
-func logitBlock(params []byte, x, y *array.Dense) ([]float64, error) {
+func logitBlock(params []byte, _ int, x, y *array.Dense) ([]float64, error) {
 	lp, err := readLogit(params)
 	if err != nil {
 		return nil, err
@@ -445,7 +445,7 @@ func logitBlock(params []byte, x, y *array.Dense) ([]float64, error) {
 	return logitPartial(lp, x, y, false)
 }
 
-func logitHessBlock(params []byte, x, y *array.Dense) ([]float64, error) {
+func logitHessBlock(params []byte, _ int, x, y *array.Dense) ([]float64, error) {
 	lp, err := readLogit(params)
 	if err != nil {
 		return nil, err

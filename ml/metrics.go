@@ -16,7 +16,7 @@ import (
 func init() {
 	registerPass("ml.m.reg", &passKernel{
 		// [n, mean, M2 of yTrue, Σ(y-ŷ)², Σ|y-ŷ|]
-		block: func(_ []byte, t, p *array.Dense) ([]float64, error) {
+		block: func(_ []byte, _ int, t, p *array.Dense) ([]float64, error) {
 			var n, mean, m2, sse, sae float64
 			for i, v := range t.Data {
 				n++
@@ -42,7 +42,7 @@ func init() {
 			a[4] += b[4]
 		},
 	})
-	registerPass("ml.m.confusion", &passKernel{block: func(p []byte, t, q *array.Dense) ([]float64, error) {
+	registerPass("ml.m.confusion", &passKernel{block: func(p []byte, _ int, t, q *array.Dense) ([]float64, error) {
 		classes := newPReader(p).floats()
 		k := len(classes)
 		out := make([]float64, k*k+1)
@@ -56,7 +56,7 @@ func init() {
 		}
 		return out, nil
 	}})
-	registerPass("ml.m.logloss", &passKernel{block: func(p []byte, t, pr *array.Dense) ([]float64, error) {
+	registerPass("ml.m.logloss", &passKernel{block: func(p []byte, _ int, t, pr *array.Dense) ([]float64, error) {
 		classes := newPReader(p).floats()
 		k := len(classes)
 		var s float64
@@ -75,7 +75,7 @@ func init() {
 		}
 		return []float64{float64(len(t.Data)), s}, nil
 	}})
-	registerPass("ml.m.auc", &passKernel{block: func(p []byte, t, s *array.Dense) ([]float64, error) {
+	registerPass("ml.m.auc", &passKernel{block: func(p []byte, _ int, t, s *array.Dense) ([]float64, error) {
 		pos := newPReader(p).float()
 		out := make([]float64, 2*aucBins)
 		for i, v := range t.Data {
