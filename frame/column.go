@@ -15,13 +15,18 @@ import (
 
 // The dtypes a frame column may have. Readers normalize what they read to
 // these (int32 widens to int64, float32 to float64, dictionaries decode to
-// strings, dates become timestamps).
+// strings, date64 and other timestamp units become date32 and timestamp[us]).
+// A Date is days since 1970-01-01 (Arrow date32, SQL DATE); a Duration is a
+// signed length of time in microseconds (Arrow duration[us], the difference
+// of two timestamps).
 var (
 	Int64     arrow.DataType = arrow.PrimitiveTypes.Int64
 	Float64   arrow.DataType = arrow.PrimitiveTypes.Float64
 	String    arrow.DataType = arrow.BinaryTypes.String
 	Bool      arrow.DataType = arrow.FixedWidthTypes.Boolean
 	Timestamp arrow.DataType = &arrow.TimestampType{Unit: arrow.Microsecond}
+	Date32    arrow.DataType = arrow.FixedWidthTypes.Date32
+	Duration  arrow.DataType = &arrow.DurationType{Unit: arrow.Microsecond}
 )
 
 type kind uint8
@@ -33,6 +38,8 @@ const (
 	kStr
 	kBool
 	kTime
+	kDate // days since the epoch, held as int64 in col and val
+	kDur  // microseconds
 )
 
 func kindOf(t arrow.DataType) kind {
@@ -47,6 +54,10 @@ func kindOf(t arrow.DataType) kind {
 		return kBool
 	case arrow.TIMESTAMP:
 		return kTime
+	case arrow.DATE32:
+		return kDate
+	case arrow.DURATION:
+		return kDur
 	}
 	return kInvalid
 }
@@ -63,18 +74,53 @@ func (k kind) dtype() arrow.DataType {
 		return Bool
 	case kTime:
 		return Timestamp
+	case kDate:
+		return Date32
+	case kDur:
+		return Duration
 	}
 	return arrow.Null
 }
 
 func (k kind) numeric() bool { return k == kInt || k == kFloat || k == kBool }
 
+// intLike is true for the kinds whose values col and val hold as int64s.
+func (k kind) intLike() bool { return k == kInt || k == kTime || k == kDate || k == kDur }
+
+// intsArray wraps vals (not copied, except dates, which narrow to int32) as
+// an array of the int-like kind k.
+func intsArray(k kind, vals []int64, valid []bool) arrow.Array {
+	switch k {
+	case kTime:
+		return timeArray(vals, valid)
+	case kDate:
+		return dateArray(vals, valid)
+	case kDur:
+		vb, nulls := validityBuf(valid)
+		d := array.NewData(Duration, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(vals))}, nil, nulls, 0)
+		return array.MakeFromData(d)
+	}
+	return int64Array(vals, valid)
+}
+
+// dateArray narrows days since the epoch to a date32 array. Values must fit
+// int32 (the date kernels check).
+func dateArray(days []int64, valid []bool) arrow.Array {
+	vb, nulls := validityBuf(valid)
+	d32 := make([]int32, len(days))
+	for i, v := range days {
+		d32[i] = int32(v)
+	}
+	d := array.NewData(Date32, len(days), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(d32))}, nil, nulls, 0)
+	return array.MakeFromData(d)
+}
+
 // col is a flat view of an Arrow array for kernels: typed slices over the
 // array's own buffers, no copy, no boxing.
 type col struct {
 	k     kind
 	n     int
-	i64   []int64   // kInt, kTime
+	i64   []int64   // kInt, kTime, kDur; kDate widened from int32
 	f64   []float64 // kFloat
 	bits  []byte    // kBool values
 	boff  int
@@ -97,6 +143,15 @@ func colOf(a arrow.Array) col {
 	case *array.Timestamp:
 		vs := x.TimestampValues()
 		c.i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+	case *array.Duration:
+		vs := x.DurationValues()
+		c.i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+	case *array.Date32:
+		vs := x.Date32Values()
+		c.i64 = make([]int64, len(vs))
+		for i, v := range vs {
+			c.i64[i] = int64(v)
+		}
 	case *array.Float64:
 		c.f64 = x.Float64Values()
 	case *array.Boolean:
@@ -127,7 +182,7 @@ func (c *col) float(i int) float64 {
 	switch c.k {
 	case kFloat:
 		return c.f64[i]
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		return float64(c.i64[i])
 	case kBool:
 		if c.boolAt(i) {
@@ -254,17 +309,14 @@ func takeCol(a arrow.Array, idx []int32) arrow.Array {
 		}
 	}
 	switch c.k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out := make([]int64, len(idx))
 		for j, i := range idx {
 			if i >= 0 {
 				out[j] = c.i64[i]
 			}
 		}
-		if c.k == kTime {
-			return timeArray(out, valid)
-		}
-		return int64Array(out, valid)
+		return intsArray(c.k, out, valid)
 	case kFloat:
 		out := make([]float64, len(idx))
 		for j, i := range idx {

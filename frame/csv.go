@@ -26,6 +26,7 @@ const (
 	CSVFloat64   = csvio.Float64
 	CSVBool      = csvio.Bool
 	CSVTimestamp = csvio.Timestamp
+	CSVDate      = csvio.Date // read as a Date32 column
 )
 
 // CSVType is a column type for CSVOptions.Types.
@@ -105,6 +106,8 @@ func csvType(t csvio.Type) arrow.DataType {
 		return Bool
 	case csvio.Timestamp:
 		return Timestamp
+	case csvio.Date:
+		return Date32
 	}
 	return String
 }
@@ -188,6 +191,8 @@ func parsedArray(t csvio.Type, i64 []int64, f64 []float64, bools []bool, offs []
 		return int64Array(i64, valid)
 	case csvio.Timestamp:
 		return timeArray(i64, valid)
+	case csvio.Date:
+		return dateArray(i64, valid)
 	case csvio.Float64:
 		return float64Array(f64, valid)
 	case csvio.Bool:

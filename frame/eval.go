@@ -39,7 +39,7 @@ func castKind(name string) kind {
 	if strings.HasPrefix(name, "timestamp") {
 		return kTime
 	}
-	return kInvalid
+	return castKindExt(name)
 }
 
 // typeOf checks n against schema and returns its result kind. Errors name
@@ -58,6 +58,12 @@ func typeOf(n *enode, s *arrow.Schema) (kind, error) {
 	}
 	bad := func(what string) (kind, error) {
 		return 0, fmt.Errorf("%s: %s", n, what)
+	}
+	if k, ok, err := typeOfExt(n, ks); ok {
+		if err != nil {
+			return bad(err.Error())
+		}
+		return k, nil
 	}
 	switch n.op {
 	case "col":
@@ -222,7 +228,7 @@ func valOfArray(a arrow.Array) *val {
 	c := colOf(a)
 	v := &val{k: c.k, n: c.n, src: a}
 	switch c.k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		v.i = c.i64
 	case kFloat:
 		v.f = c.f64
@@ -307,10 +313,8 @@ func (v *val) toArray(n int) arrow.Array {
 		v = broadcast(v, n)
 	}
 	switch v.k {
-	case kInt:
-		return int64Array(v.i, v.valid)
-	case kTime:
-		return timeArray(v.i, v.valid)
+	case kInt, kTime, kDate, kDur:
+		return intsArray(v.k, v.i, v.valid)
 	case kFloat:
 		return float64Array(v.f, v.valid)
 	case kBool:
@@ -331,7 +335,7 @@ func broadcast(v *val, n int) *val {
 		return out
 	}
 	switch l.k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out.i = make([]int64, n)
 		for i := range out.i {
 			out.i[i] = l.i
@@ -436,6 +440,9 @@ func evalNode(n *enode, r arrow.Record, m memo) (*val, error) {
 }
 
 func apply(n *enode, a []*val, rows int) (*val, error) {
+	if v, ok, err := applyExt(n, a, rows); ok {
+		return v, err
+	}
 	switch n.op {
 	case "+", "-", "*", "/":
 		return arith(n.op, a[0], a[1], rows), nil
@@ -698,7 +705,7 @@ func compare(op string, x, y *val, rows int) (*val, error) {
 		for i := range b {
 			b[i] = cmpResult(op, bytes.Compare(x.strAt(i), y.strAt(i)))
 		}
-	case (x.k == kInt || x.k == kTime) && (y.k == kInt || y.k == kTime):
+	case x.k.intLike() && y.k.intLike():
 		if y.scalar && !x.scalar {
 			cmpScalar(b, x.i, y.lit.i, op)
 			break
@@ -744,7 +751,7 @@ func isIn(x *val, lits []litVal, rows int) *val {
 		for i := range out.b {
 			out.b[i] = set[string(x.strAt(i))]
 		}
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		set := map[int64]bool{}
 		for _, l := range lits {
 			if !l.null {
@@ -790,7 +797,7 @@ func fillNull(x, y *val, rows int) *val {
 	}
 	out := &val{k: k, n: rows, valid: andValidOr(rows, x, y)}
 	switch k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out.i = make([]int64, rows)
 		for i := range out.i {
 			if x.isNull(i) {
@@ -896,7 +903,7 @@ func castVal(x *val, k kind, rows int) (*val, error) {
 				out.f[i] = x.floatAt(i)
 			}
 		}
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out.i = make([]int64, rows)
 		for i := range out.i {
 			if !valid[i] {
@@ -1130,7 +1137,7 @@ func when(a []*val, rows int) *val {
 		anyNull = anyNull || !valid[r]
 	}
 	switch k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out.i = make([]int64, rows)
 		for r := range out.i {
 			out.i[r] = a[pick[r]].intAt(r)

@@ -50,6 +50,10 @@ func (l litVal) String() string {
 		return strconv.FormatBool(l.b)
 	case kTime:
 		return time.UnixMicro(l.i).UTC().Format("2006-01-02 15:04:05")
+	case kDate:
+		return "date " + string(appendDate(nil, l.i))
+	case kDur:
+		return "interval " + strconv.Quote(string(appendDuration(nil, l.i)))
 	}
 	return "?"
 }
@@ -70,8 +74,9 @@ func (l litVal) float() float64 {
 // Col refers to the column with the given name.
 func Col(name string) Expr { return Expr{&enode{op: "col", name: name}} }
 
-// Lit is a constant: an int, int64, float64, string, bool, time.Time or nil
-// (a null). Any other type makes an invalid expression, reported when used.
+// Lit is a constant: an int, int64, float64, string, bool, time.Time,
+// time.Duration (a Duration, microsecond precision) or nil (a null). Date
+// gives a date constant. Any other type makes an invalid expression, reported when used.
 func Lit(v any) Expr { return Expr{&enode{op: "lit", lit: toLit(v)}} }
 
 func toLit(v any) litVal {
@@ -94,6 +99,8 @@ func toLit(v any) litVal {
 		return litVal{k: kBool, b: x}
 	case time.Time:
 		return litVal{k: kTime, i: x.UnixMicro()}
+	case time.Duration:
+		return litVal{k: kDur, i: x.Microseconds()}
 	}
 	return litVal{k: kInvalid, s: fmt.Sprintf("%T", v)}
 }
@@ -359,7 +366,7 @@ func appendLit(b []byte, l litVal) []byte {
 	}
 	b = append(b, byte(l.k))
 	switch l.k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		b = appendVarint(b, l.i)
 	case kFloat:
 		b = appendVarint(b, int64(math.Float64bits(l.f)))
@@ -382,7 +389,7 @@ func readLit(r *graph.Reader) litVal {
 	}
 	l := litVal{k: kind(k)}
 	switch l.k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		l.i = r.Varint()
 	case kFloat:
 		l.f = math.Float64frombits(uint64(r.Varint()))

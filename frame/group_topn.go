@@ -59,7 +59,7 @@ func (g *GroupBy) top(n int, c string, desc bool) *Frame {
 		return fail(err)
 	}
 	switch kindOf(f.n.schema.Field(idx[0]).Type) {
-	case kInt, kFloat, kStr, kTime, kBool:
+	case kInt, kFloat, kStr, kTime, kDate, kDur, kBool:
 	default:
 		return fail(fmt.Errorf("column %q of type %s cannot be ordered", c, f.n.schema.Field(idx[0]).Type))
 	}
@@ -171,7 +171,7 @@ func groupTop(r arrow.Record, keys []string, by string, n int, desc bool) (arrow
 	switch c.k {
 	case kFloat:
 		better = orderBy(c.f64, desc)
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		better = orderBy(c.i64, desc)
 	case kBool:
 		better = func(i, j int32) bool {
@@ -198,7 +198,7 @@ func groupTop(r arrow.Record, keys []string, by string, n int, desc bool) (arrow
 		idx = topSorted(&c, gids, ng, n, better)
 	case c.k == kFloat:
 		idx = topSlotsOrd(c.f64, &c, gids, ng, n, desc)
-	case c.k == kInt || c.k == kTime:
+	case c.k.intLike():
 		idx = topSlotsOrd(c.i64, &c, gids, ng, n, desc)
 	default:
 		idx = topSlots(&c, gids, ng, n, better)

@@ -66,7 +66,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 	}
 	ka := r.Column(keyIdx[0])
 	kc := colOf(ka)
-	if kc.k != kInt && kc.k != kTime {
+	if !kc.k.intLike() {
 		return nil, false, nil
 	}
 	lo, hi, any := enc.minMax(ka, &kc)
@@ -201,12 +201,7 @@ func denseAgg(r arrow.Record, keyIdx []int, aggs []aggSpec, enc *encCache, maxBy
 		}
 	}
 	fields := []arrow.Field{r.Schema().Field(keyIdx[0])}
-	var kArr arrow.Array
-	if kc.k == kTime {
-		kArr = timeArray(keys, kvalid)
-	} else {
-		kArr = int64Array(keys, kvalid)
-	}
+	kArr := intsArray(kc.k, keys, kvalid)
 	cols := []arrow.Array{kArr}
 	wordI := func(o int) []int64 {
 		if nt != nil {

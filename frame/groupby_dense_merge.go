@@ -163,11 +163,7 @@ func denseMergeSources(srcs []arrow.Record, idx [][]int32, nkeys int, aggs []agg
 		}
 	}
 	cols := make([]arrow.Array, 0, len(fields))
-	if kk == kTime {
-		cols = append(cols, timeArray(outKeys, nil))
-	} else {
-		cols = append(cols, int64Array(outKeys, nil))
-	}
+	cols = append(cols, intsArray(kk, outKeys, nil))
 	for j, f := range fields[1:] {
 		out := make([]int64, ng)
 		for g, sl := range occupied {

@@ -93,7 +93,7 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 		kcols[k] = make([]col, len(keyIdx))
 		for j, ki := range keyIdx {
 			c := colOf(s.Column(ki))
-			if c.k != kInt && c.k != kTime {
+			if !c.k.intLike() {
 				return nil, false, nil
 			}
 			kcols[k][j] = c
@@ -147,12 +147,7 @@ func sortedAgg(srcs []arrow.Record, idx [][]int32, keys []string, aggs []aggSpec
 			}
 			vals[g] = kr[j].lo + int64(x)
 		}
-		var a arrow.Array
-		if kcols[0][j].k == kTime {
-			a = timeArray(vals, nilIfAll(valid))
-		} else {
-			a = int64Array(vals, nilIfAll(valid))
-		}
+		a := intsArray(kcols[0][j].k, vals, nilIfAll(valid))
 		cols = append([]arrow.Array{a}, cols...)
 	}
 	for _, ki := range keyIdx {

@@ -170,7 +170,7 @@ func keyGroups(c *col) ([]int32, []int32) {
 			}
 		}
 		return gids, first
-	case kInt, kTime, kFloat, kBool:
+	case kInt, kTime, kDate, kDur, kFloat, kBool:
 		t := newI64Table(64)
 		for i := 0; i < n; i++ {
 			if c.null(i) {
@@ -338,7 +338,7 @@ func rowHashes(r arrow.Record, keyIdx []int) []uint64 {
 			}
 		}
 		switch {
-		case (c.k == kInt || c.k == kTime) && c.valid == nil:
+		case (c.k.intLike()) && c.valid == nil:
 			vs := c.i64[:n]
 			if j == 0 {
 				for i, v := range vs {
@@ -632,7 +632,7 @@ func sumI(c *col, gids []int32, ng int) []int64 {
 // non-null value are null. Min and max skip NaN (a group of only NaN is
 // null), so the answer does not depend on row order.
 func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
-	if (fn == "min" || fn == "max") && (c.k == kInt || c.k == kTime) {
+	if (fn == "min" || fn == "max") && (c.k.intLike()) {
 		return minMaxKernel(fn == "min", c, gids, ng)
 	}
 	seen := make([]bool, ng)
@@ -699,8 +699,8 @@ func pickKernel(fn string, c *col, gids []int32, ng int) arrow.Array {
 				seen[g] = true
 			}
 		}
-		if c.k == kTime {
-			return timeArray(out, nilIfAll(seen))
+		if c.k == kTime || c.k == kDate || c.k == kDur {
+			return intsArray(c.k, out, nilIfAll(seen))
 		}
 		if c.k == kBool && (fn == "first" || fn == "last") {
 			b := make([]bool, ng)
@@ -765,10 +765,7 @@ func minMaxKernel(isMin bool, c *col, gids []int32, ng int) arrow.Array {
 			}
 		}
 	}
-	if c.k == kTime {
-		return timeArray(out, seen)
-	}
-	return int64Array(out, seen)
+	return intsArray(c.k, out, seen)
 }
 
 func nilIfAll(b []bool) []bool {

@@ -48,7 +48,7 @@ type narrowCol struct {
 // 0 <= lo and hi < 2^16). It returns nil when enc is nil, c has nulls or
 // does not fit.
 func (enc *encCache) narrowCopy(a arrow.Array, c *col, lo, hi int64, key bool) *narrowCol {
-	if enc == nil || c.valid != nil || (c.k != kInt && c.k != kTime) || hi < lo {
+	if enc == nil || c.valid != nil || !c.k.intLike() || hi < lo {
 		return nil
 	}
 	if key && uint64(hi)-uint64(lo) > math.MaxUint32 {
@@ -173,7 +173,7 @@ func (enc *encCache) cachedCodes(a arrow.Array) []int32 {
 // its 8-byte values.
 func (enc *encCache) warm(r arrow.Record) {
 	for _, a := range r.Columns() {
-		if k := kindOf(a.DataType()); k == kInt || k == kTime {
+		if k := kindOf(a.DataType()); k.intLike() {
 			c := colOf(a)
 			lo, hi, any := enc.minMax(a, &c)
 			if k == kInt && any && c.valid == nil {
@@ -235,7 +235,7 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 		c := colOf(a)
 		kr := keyRange{c: c}
 		switch c.k {
-		case kInt, kTime:
+		case kInt, kTime, kDate, kDur:
 			lo, hi, any := enc.minMax(a, &c)
 			if !any {
 				kr.span = 1
@@ -316,7 +316,7 @@ func groupByCodes(r arrow.Record, keyIdx []int, enc *encCache, mayAbandon bool) 
 				for i, x := range strs[j][from:to] {
 					cs[i] = cs[i]*d + uint64(x)
 				}
-			case kInt, kTime:
+			case kInt, kTime, kDate, kDur:
 				span, base := kr.span, kr.lo
 				vs := c.i64[from:to]
 				if c.valid == nil {
@@ -836,14 +836,10 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 			}
 		}
 		switch cs[0].k {
-		case kInt, kTime:
+		case kInt, kTime, kDate, kDur:
 			out := make([]int64, total)
 			gatherInto(out, cs, idx, rows, func(c *col) []int64 { return c.i64 })
-			if cs[0].k == kTime {
-				cols[ci] = timeArray(out, valid)
-			} else {
-				cols[ci] = int64Array(out, valid)
-			}
+			cols[ci] = intsArray(cs[0].k, out, valid)
 		case kFloat:
 			out := make([]float64, total)
 			gatherInto(out, cs, idx, rows, func(c *col) []float64 { return c.f64 })

@@ -149,10 +149,7 @@ func litArray(lits []litVal, k kind) arrow.Array {
 	for i, l := range lits {
 		v[i] = l.i
 	}
-	if k == kTime {
-		return timeArray(v, nil)
-	}
-	return int64Array(v, nil)
+	return intsArray(k, v, nil)
 }
 
 // divisions builds the division array: the smallest sampled value (the
@@ -219,8 +216,8 @@ func nullArray(t arrow.DataType, n int) arrow.Array {
 		return strArray(make([]int32, n+1), nil, valid)
 	case kBool:
 		return boolArray(make([]bool, n), valid)
-	case kTime:
-		return timeArray(make([]int64, n), valid)
+	case kTime, kDate, kDur:
+		return intsArray(kindOf(t), make([]int64, n), valid)
 	}
 	return int64Array(make([]int64, n), valid)
 }

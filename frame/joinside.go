@@ -170,12 +170,9 @@ func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
 		}
 	}
 	switch k := cs[0].k; k {
-	case kInt, kTime:
+	case kInt, kTime, kDate, kDur:
 		out := gatherSegs(cs, func(c *col) []int64 { return c.i64 }, segs, rows)
-		if k == kTime {
-			return timeArray(out, valid)
-		}
-		return int64Array(out, valid)
+		return intsArray(k, out, valid)
 	case kFloat:
 		return float64Array(gatherSegs(cs, func(c *col) []float64 { return c.f64 }, segs, rows), valid)
 	case kBool:

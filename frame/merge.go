@@ -533,7 +533,7 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 	head, next, mask := chainTable(rh, rc, rnull)
 	// One int key: compare values, not hashes then values.
 	var lv, rv []int64
-	if nk == 1 && (lc[0].k == kInt || lc[0].k == kTime) {
+	if nk == 1 && (lc[0].k.intLike()) {
 		lv, rv = lc[0].i64, rc[0].i64
 	}
 	est := nl
@@ -673,7 +673,7 @@ func chainTable(h []uint64, c []col, hasNull bool) (head, next []int32, mask uin
 func innerPairsBuildLeft(ctx context.Context, lc, rc []col, lh, rh []uint64, lnull, rnull bool) (lidx, ridx []int32) {
 	head, next, mask := chainTable(lh, lc, lnull)
 	var lv, rv []int64
-	if len(lc) == 1 && (lc[0].k == kInt || lc[0].k == kTime) {
+	if len(lc) == 1 && (lc[0].k.intLike()) {
 		lv, rv = lc[0].i64, rc[0].i64
 	}
 	var pl, pr []int32

@@ -135,7 +135,7 @@ func cmpStat(v any, l litVal) (int, bool) {
 func cmpStat1(v any, l litVal) (int, bool) {
 	switch x := v.(type) {
 	case int64:
-		if l.k == kInt {
+		if l.k == kInt || l.k == kDate {
 			return cmpOrd(x, l.i), true
 		}
 		if l.k == kFloat {

@@ -50,7 +50,7 @@ func (t *Table) Float64s(name string) ([]float64, error) {
 		return nil, fmt.Errorf("frame: Table.Float64s: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
 	}
 	c := colOf(a)
-	if !c.k.numeric() && c.k != kTime {
+	if !c.k.numeric() && !c.k.intLike() {
 		return nil, fmt.Errorf("frame: Table.Float64s: column %q is %s", name, a.DataType())
 	}
 	out := make([]float64, c.n)
@@ -102,6 +102,10 @@ func (t *Table) Value(row int, name string) any {
 		return c.boolAt(row)
 	case kTime:
 		return time.UnixMicro(c.i64[row]).UTC()
+	case kDate:
+		return dateTime(c.i64[row])
+	case kDur:
+		return time.Duration(c.i64[row]) * time.Microsecond
 	}
 	return nil
 }
@@ -134,6 +138,10 @@ func cell(c *col, i int) string {
 			return t.Format("2006-01-02")
 		}
 		return t.Format("2006-01-02 15:04:05")
+	case kDate:
+		return string(appendDate(nil, c.i64[i]))
+	case kDur:
+		return string(appendDuration(nil, c.i64[i]))
 	}
 	return "?"
 }
@@ -269,7 +277,8 @@ func normalize(r arrow.Record) (arrow.Record, error) {
 	cols := make([]arrow.Array, r.NumCols())
 	for i, a := range r.Columns() {
 		f := r.Schema().Field(i)
-		if kindOf(a.DataType()) != kInvalid && (a.DataType().ID() != arrow.TIMESTAMP || a.DataType().(*arrow.TimestampType).Unit == arrow.Microsecond && a.DataType().(*arrow.TimestampType).TimeZone == "") {
+		if kindOf(a.DataType()) != kInvalid && (a.DataType().ID() != arrow.TIMESTAMP || a.DataType().(*arrow.TimestampType).Unit == arrow.Microsecond && a.DataType().(*arrow.TimestampType).TimeZone == "") &&
+			(a.DataType().ID() != arrow.DURATION || a.DataType().(*arrow.DurationType).Unit == arrow.Microsecond) {
 			fields[i], cols[i] = f, a
 			continue
 		}
@@ -299,8 +308,12 @@ func NormalizeType(t arrow.DataType) (arrow.DataType, error) {
 		return String, nil
 	case arrow.BOOL:
 		return Bool, nil
-	case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64:
+	case arrow.TIMESTAMP:
 		return Timestamp, nil
+	case arrow.DATE32, arrow.DATE64:
+		return Date32, nil
+	case arrow.DURATION:
+		return Duration, nil
 	case arrow.DICTIONARY:
 		return NormalizeType(t.(*arrow.DictionaryType).ValueType)
 	case arrow.NULL:
@@ -397,32 +410,24 @@ func normalizeArray(a arrow.Array) (arrow.Array, error) {
 			}
 		}
 		return takeCol(dict, idx), nil
-	case *array.Date32:
-		out := make([]int64, n)
-		for i := range out {
-			out[i] = int64(x.Value(i)) * 86400e6
-		}
-		return timeArray(out, valid), nil
 	case *array.Date64:
 		out := make([]int64, n)
 		for i := range out {
-			out[i] = int64(x.Value(i)) * 1000
+			out[i] = floorDiv(int64(x.Value(i)), 86400e3)
 		}
-		return timeArray(out, valid), nil
+		return dateArray(out, valid), nil
+	case *array.Duration:
+		unit := x.DataType().(*arrow.DurationType).Unit
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = toMicros(int64(x.Value(i)), unit)
+		}
+		return intsArray(kDur, out, valid), nil
 	case *array.Timestamp:
 		unit := x.DataType().(*arrow.TimestampType).Unit
 		out := make([]int64, n)
 		for i := range out {
-			v := int64(x.Value(i))
-			switch unit {
-			case arrow.Second:
-				v *= 1e6
-			case arrow.Millisecond:
-				v *= 1e3
-			case arrow.Nanosecond:
-				v /= 1e3
-			}
-			out[i] = v
+			out[i] = toMicros(int64(x.Value(i)), unit)
 		}
 		return timeArray(out, valid), nil
 	}

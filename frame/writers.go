@@ -76,6 +76,10 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 					buf = strconv.AppendBool(buf, c.boolAt(i))
 				case kTime:
 					buf = time.UnixMicro(c.i64[i]).UTC().AppendFormat(buf, "2006-01-02 15:04:05.999999")
+				case kDate:
+					buf = appendDate(buf, c.i64[i])
+				case kDur:
+					buf = appendDuration(buf, c.i64[i])
 				}
 			}
 			buf = append(buf, '\n')
@@ -119,6 +123,14 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 				case kTime:
 					buf = append(buf, '"')
 					buf = time.UnixMicro(c.i64[i]).UTC().AppendFormat(buf, time.RFC3339Nano)
+					buf = append(buf, '"')
+				case kDate, kDur:
+					buf = append(buf, '"')
+					if c.k == kDate {
+						buf = appendDate(buf, c.i64[i])
+					} else {
+						buf = appendDuration(buf, c.i64[i])
+					}
 					buf = append(buf, '"')
 				}
 			}

@@ -39,10 +39,11 @@ const (
 	Float64
 	Bool
 	Timestamp // microseconds since the epoch, UTC
+	Date      // days since 1970-01-01 (a date with a time of day is refused)
 )
 
 func (t Type) String() string {
-	return [...]string{"string", "int64", "float64", "bool", "timestamp"}[t]
+	return [...]string{"string", "int64", "float64", "bool", "timestamp", "date"}[t]
 }
 
 // Options configures reading. The zero value reads comma-separated files
@@ -602,7 +603,7 @@ type Column struct {
 
 func (c *Column) truncate(n int) {
 	switch c.Type {
-	case Int64, Timestamp:
+	case Int64, Timestamp, Date:
 		c.I64 = c.I64[:n]
 	case Float64:
 		c.F64 = c.F64[:n]
@@ -627,7 +628,7 @@ func (c *Column) null() {
 	}
 	c.Valid = append(c.Valid, false)
 	switch c.Type {
-	case Int64, Timestamp:
+	case Int64, Timestamp, Date:
 		c.I64 = append(c.I64, 0)
 	case Float64:
 		c.F64 = append(c.F64, 0)
@@ -694,7 +695,7 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 		slot[w] = i
 		c := &Column{Type: s.Types[w]}
 		switch c.Type {
-		case Int64, Timestamp:
+		case Int64, Timestamp, Date:
 			c.I64 = make([]int64, 0, est)
 		case Float64:
 			c.F64 = make([]float64, 0, est)
@@ -802,6 +803,12 @@ func appendValue(c *Column, f []byte) bool {
 			return false
 		}
 		c.I64 = append(c.I64, v)
+	case Date:
+		v, ok := parseTime(f)
+		if !ok || v%86400e6 != 0 {
+			return false
+		}
+		c.I64 = append(c.I64, v/86400e6)
 	}
 	c.ok()
 	return true
