@@ -207,6 +207,7 @@ func push(n *node, need map[string]bool) *node {
 			return c
 		}
 		m.in = c
+		m.schema = c.schema
 		return &m
 	case "project":
 		cn := map[string]bool{}
@@ -243,9 +244,11 @@ func push(n *node, need map[string]bool) *node {
 		for i, in := range n.ins {
 			m.ins[i] = push(in, need)
 		}
+		m.schema = m.ins[0].schema
 		return &m
 	case "repartition", "setindex":
 		m.in = push(n.in, need)
+		m.schema = m.in.schema
 		return &m
 	case "parts":
 		nn := need
@@ -256,6 +259,7 @@ func push(n *node, need map[string]bool) *node {
 			}
 		}
 		m.in = push(n.in, nn)
+		m.schema = m.in.schema
 		return &m
 	case "topn", "sort", "gtopn", "dedup":
 		nn := need
@@ -272,6 +276,9 @@ func push(n *node, need map[string]bool) *node {
 			}
 		}
 		m.in = push(n.in, nn)
+		// These nodes pass their input's columns through: after pruning
+		// below, their schema is the pruned one (a join above reads it).
+		m.schema = m.in.schema
 		return &m
 	}
 	m.in = push(n.in, nil)
