@@ -751,7 +751,7 @@ func (m *memSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gr
 		p.enc = m.encs[i]
 	}
 	t := graph.ConstTask(m.keys[i], p)
-	return []*graph.Task{t}, []graph.Key{m.keys[i]}, nil, nil
+	return []*graph.Task{t}, []graph.Key{m.keys[i]}, memColumns(m.sch, cols, pred), nil
 }
 
 // FromRecords makes a frame with one partition per record. The records must

@@ -134,6 +134,8 @@ func (s *step) String() string {
 		return fmt.Sprintf("%s %d", s.kind, s.n)
 	case "map":
 		return "map " + s.src
+	case "cols":
+		return "columns [" + strings.Join(s.names, ", ") + "]"
 	}
 	return s.kind
 }
@@ -170,6 +172,8 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		return filterRecord(r, m), nil
 	case "project":
 		return project(r, s.exprs, s.names)
+	case "cols":
+		return selectColumns(r, s.names)
 	case "map":
 		f, ok := maps.Load(s.src)
 		if !ok {
