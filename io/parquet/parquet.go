@@ -19,7 +19,6 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	pq "github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
-	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/metadata"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 )
@@ -78,21 +77,13 @@ type Meta struct {
 // Open reads the footer of path. A truncated or corrupt file is an error
 // naming it.
 func Open(path string) (*Meta, error) {
-	r, err := file.OpenParquetFile(path, false)
+	f, err := footerOf(path)
 	if err != nil {
-		return nil, fmt.Errorf("parquet: open %s: %w", path, err)
+		return nil, err
 	}
-	defer r.Close()
-	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("parquet: open %s: %w", path, err)
-	}
-	s, err := fr.Schema()
-	if err != nil {
-		return nil, fmt.Errorf("parquet: schema of %s: %w", path, err)
-	}
+	s := f.sch
 	m := &Meta{Path: path, Schema: s}
-	md := r.MetaData()
+	md := f.md
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
 		g := RowGroup{Rows: rg.NumRows(), Stats: map[string]Stat{}}
@@ -160,34 +151,33 @@ func readable(cc *metadata.ColumnChunkMetaData) error {
 
 // ReadColumns reads the named columns of one row group as a record.
 func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) (arrow.Record, error) {
-	r, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("parquet: open %s: %w", path, err)
-	}
-	defer r.Close()
-	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("parquet: open %s: %w", path, err)
-	}
-	s, err := fr.Schema()
+	f, err := footerOf(path)
 	if err != nil {
 		return nil, err
 	}
 	idx := make([]int, len(cols))
 	for i, c := range cols {
-		f := s.FieldIndices(c)
-		if len(f) == 0 {
+		j, ok := f.index[c]
+		if !ok {
 			return nil, fmt.Errorf("parquet: %s has no column %q", path, c)
 		}
-		idx[i] = f[0]
+		idx[i] = j
 	}
+	if rowGroup < 0 || rowGroup >= len(f.md.RowGroups) {
+		return nil, fmt.Errorf("parquet: %s has %d row groups, not %d", path, len(f.md.RowGroups), rowGroup+1)
+	}
+	fr, r, err := f.open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
 	tbl, err := fr.ReadRowGroups(ctx, idx, []int{rowGroup})
 	if err != nil {
 		return nil, fmt.Errorf("parquet: read %s row group %d: %w", path, rowGroup, err)
 	}
 	defer tbl.Release()
 	// A decoder that gives up early must not pass for a short row group.
-	want := r.MetaData().RowGroup(rowGroup).NumRows()
+	want := f.md.RowGroup(rowGroup).NumRows()
 	for i := 0; i < int(tbl.NumCols()); i++ {
 		if n := int64(tbl.Column(i).Len()); n != want {
 			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %d values for a row group of %d rows", path, rowGroup, cols[i], n, want)
