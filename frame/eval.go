@@ -453,13 +453,26 @@ func apply(n *enode, a []*val, rows int) (*val, error) {
 	case "and", "or":
 		out := &val{k: kBool, n: rows, b: make([]bool, rows)}
 		x, y := a[0], a[1]
-		for i := range out.b {
-			xb := x.boolAt(i)
-			yb := y.boolAt(i)
-			if n.op == "and" {
-				out.b[i] = xb && yb
-			} else {
-				out.b[i] = xb || yb
+		switch {
+		case !x.scalar && !y.scalar && n.op == "and":
+			xs, ys := x.b[:rows], y.b[:rows]
+			for i := range out.b {
+				out.b[i] = xs[i] && ys[i]
+			}
+		case !x.scalar && !y.scalar:
+			xs, ys := x.b[:rows], y.b[:rows]
+			for i := range out.b {
+				out.b[i] = xs[i] || ys[i]
+			}
+		default:
+			for i := range out.b {
+				xb := x.boolAt(i)
+				yb := y.boolAt(i)
+				if n.op == "and" {
+					out.b[i] = xb && yb
+				} else {
+					out.b[i] = xb || yb
+				}
 			}
 		}
 		// Kleene logic is approximated: a null operand gives null unless
@@ -649,7 +662,8 @@ func cmpOrd[T int64 | float64](a, b T) int {
 	return 0
 }
 
-// cmpScalar sets b[i] to xs[i] op c, with direct loops for the commonest ops.
+// cmpScalar sets b[i] to xs[i] op c, in direct loops (Go's comparisons
+// are IEEE 754's, so NaN gives false but for != as cmpResult says).
 func cmpScalar[T int64 | float64](b []bool, xs []T, c T, op string) {
 	switch op {
 	case "==":
@@ -663,6 +677,18 @@ func cmpScalar[T int64 | float64](b []bool, xs []T, c T, op string) {
 	case "<":
 		for i := range b {
 			b[i] = xs[i] < c
+		}
+	case ">=":
+		for i := range b {
+			b[i] = xs[i] >= c
+		}
+	case "<=":
+		for i := range b {
+			b[i] = xs[i] <= c
+		}
+	case "!=":
+		for i := range b {
+			b[i] = xs[i] != c
 		}
 	default:
 		for i := range b {
