@@ -186,6 +186,11 @@ func push(n *node, need map[string]bool) *node {
 		}
 		return &m
 	case "filter":
+		if n.in.op == "join" {
+			if m, ok := pushFilterIntoJoin(n); ok {
+				return push(m, need)
+			}
+		}
 		if n.in.op == "project" {
 			if pred, ok := throughProject(n.pred, n.in); ok {
 				// filter(project(x)) = project(filter(x)) when the predicate
