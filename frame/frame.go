@@ -527,6 +527,9 @@ func (f *Frame) Compute(ctx context.Context, opts ...sched.Option) (*Table, erro
 	if f.err != nil {
 		return nil, f.err
 	}
+	if t, ok, err := f.computeLimit(ctx, opts); ok {
+		return t, err
+	}
 	out, err := sched.Compute(ctx, []sched.Collection{f}, opts...)
 	if err != nil {
 		return nil, err
@@ -653,6 +656,8 @@ func explain(b *strings.Builder, n *node, depth int) {
 		explainGroupTop(b, ind, n)
 	case "dedup":
 		explainDedup(b, ind, n)
+	case "limit":
+		explainLimit(b, ind, n)
 	case "ext":
 		explainExt(b, n, depth)
 		return
@@ -689,7 +694,7 @@ func partsOf(n *node) int {
 		return dedupParts(n)
 	case "ext":
 		return n.ext.parts(n)
-	case "topn":
+	case "topn", "limit":
 		return 1
 	case "sort":
 		return sortParts(n)

@@ -251,7 +251,7 @@ func push(n *node, need map[string]bool) *node {
 		}
 		m.schema = m.ins[0].schema
 		return &m
-	case "repartition", "setindex":
+	case "repartition", "setindex", "limit":
 		m.in = push(n.in, need)
 		m.schema = m.in.schema
 		return &m
@@ -418,6 +418,8 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 	switch n.op {
 	case "join":
 		return b.lowerJoin(n)
+	case "limit":
+		return b.lowerLimit(n)
 	case "ext":
 		return lowerExt(b, n)
 	case "concat":

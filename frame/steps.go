@@ -194,6 +194,8 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		return partialAgg(r, s.keys, s.aggs, enc)
 	case "topn":
 		return topN(r, s.names[0], int(s.n), s.desc)
+	case "topk":
+		return topKRecord(r, s.names, stepDesc(s), int(s.n))
 	case "gtopn":
 		return groupTop(r, s.keys, s.names[0], int(s.n), s.desc)
 	case "sort":
