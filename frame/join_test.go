@@ -294,13 +294,15 @@ func TestMergeCoPartitionedNoShuffle(t *testing.T) {
 	if g, w := tableRows(t, got), tableRows(t, want); strings.Join(g, "\n") != strings.Join(w, "\n") {
 		t.Fatalf("persisted co-partitioned join differs: %d rows, want %d", len(g), len(w))
 	}
-	// Different partition counts or other keys shuffle.
+	// Different partition counts or other keys shuffle (broadcast off: these
+	// sides are small enough to be broadcast by size).
+	shuffled := MergeOptions{On: []string{"k"}, Broadcast: -1}
 	c := mk(100).GroupBy("k").SplitOut(3).Agg(Col("v").Sum().Alias("sc"))
-	if n := countOps(t, a.Join(c, Inner, "k"), "frame.split"); n == countOps(t, a, "frame.split")+countOps(t, c, "frame.split") {
+	if n := countOps(t, a.Merge(c, shuffled), "frame.split"); n == countOps(t, a, "frame.split")+countOps(t, c, "frame.split") {
 		t.Fatalf("4 and 3 partitions joined without a shuffle")
 	}
 	d := mk(100).GroupBy("k", "i").SplitOut(4).Agg(Col("v").Sum().Alias("sd"))
-	if n := countOps(t, a.Join(d, Inner, "k"), "frame.split"); n == countOps(t, a, "frame.split")+countOps(t, d, "frame.split") {
+	if n := countOps(t, a.Merge(d, shuffled), "frame.split"); n == countOps(t, a, "frame.split")+countOps(t, d, "frame.split") {
 		t.Fatalf("partitioned on [k i] but joined on k without a shuffle")
 	}
 }

@@ -53,9 +53,12 @@ type joinSpec struct {
 	lsuf, rsuf string
 	broadcast  int
 	parts      int
-	lin, rin   []string // the input columns of each side, in order
-	lcols      []string // output column names of the left side's columns
-	rcols      []string // output names of the right side's columns ("" = dropped key)
+	// autoBroadcast: Broadcast was left at its default, so a side may
+	// also be broadcast by its estimated size (optimize_joinsize.go).
+	autoBroadcast bool
+	lin, rin      []string // the input columns of each side, in order
+	lcols         []string // output column names of the left side's columns
+	rcols         []string // output names of the right side's columns ("" = dropped key)
 }
 
 // Merge joins f (left) with right on key columns, like pandas' merge and
@@ -108,7 +111,7 @@ func planJoin(ls, rs *arrow.Schema, o MergeOptions) (*joinSpec, error) {
 		s.lsuf, s.rsuf = "_x", "_y"
 	}
 	if s.broadcast == 0 {
-		s.broadcast = 1
+		s.broadcast, s.autoBroadcast = 1, true
 	}
 	switch {
 	case len(o.On) > 0 && (len(o.LeftOn) > 0 || len(o.RightOn) > 0):
@@ -293,7 +296,7 @@ func bcastSide(n *node, l, r int) int {
 	if l <= b && (h == Inner || h == Right) {
 		return -1
 	}
-	return 0
+	return sizeBroadcast(n, l, r)
 }
 
 func (b *builder) lowerJoin(n *node) ([]pend, error) {
@@ -755,11 +758,12 @@ func explainJoin(b *strings.Builder, ind string, n *node) {
 	if _, ok := coPartitioned(n); ok {
 		how = "co-partitioned, no shuffle"
 	}
-	switch bcastSide(n, partsOf(n.in), partsOf(n.right)) {
+	side := bcastSide(n, partsOf(n.in), partsOf(n.right))
+	switch side {
 	case 1:
 		how = "broadcast right"
 	case -1:
 		how = "broadcast left"
 	}
-	fmt.Fprintf(b, "%sjoin %s on left %v = right %v (%s, partitions=%d)\n", ind, n.join.how, n.join.lk, n.join.rk, how, joinParts(n))
+	fmt.Fprintf(b, "%sjoin %s on left %v = right %v (%s, partitions=%d%s)\n", ind, n.join.how, n.join.lk, n.join.rk, how, joinParts(n), joinExplainExtra(n, side))
 }
