@@ -30,6 +30,10 @@ var rowWiseOps = map[string]bool{
 	"isnull": true, "notnull": true, "isin": true, "fillnull": true, "cast": true, "when": true, "bool": true,
 	"contains": true, "startswith": true, "endswith": true, "lower": true, "upper": true, "len": true,
 	"year": true, "month": true, "day": true, "hour": true, "weekday": true,
+	// expr_strings.go, expr_dates.go
+	"like": true, "ilike": true, "matches": true, "extract": true, "replaceall": true, "substr": true,
+	"adddays": true, "addmonths": true, "addyears": true, "dayofyear": true, "durdays": true, "minute": true,
+	"quarter": true, "second": true, "totalseconds": true,
 }
 
 func rowWise(e *enode) bool {
