@@ -48,4 +48,23 @@ out["km_X"] = X.tolist()
 from sklearn.cluster import KMeans
 m = KMeans(n_clusters=4, n_init=10, random_state=0).fit(X)
 out["km_inertia"] = float(m.inertia_)
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+Xb, yb = np.array(out["bin_X"]), np.array(out["bin_y"])
+for loss in ("log_loss", "hinge"):
+    m = SGDClassifier(loss=loss, shuffle=False)
+    m.partial_fit(Xb[:150], yb[:150], classes=[0, 1]); m.partial_fit(Xb[150:], yb[150:])
+    out[f"sgd_{loss}_coef"], out[f"sgd_{loss}_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+Xm, ym = np.array(out["mul_X"]), np.array(out["mul_y"])
+m = SGDClassifier(loss="log_loss", shuffle=False)
+m.partial_fit(Xm[:100], ym[:100], classes=[0, 1, 2]); m.partial_fit(Xm[100:], ym[100:])
+out["sgd_mul_coef"], out["sgd_mul_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+Xr, yr = np.array(out["reg_X"]), np.array(out["reg_y"])
+m = SGDRegressor(shuffle=False)
+m.partial_fit(Xr[:100], yr[:100]); m.partial_fit(Xr[100:], yr[100:])
+out["sgdr_coef"], out["sgdr_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+g = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(tol=1e-10, max_iter=10000)),
+                 {"logisticregression__C": [0.01, 0.1, 1.0, 10.0]}, cv=KFold(3)).fit(Xb, yb)
+out["gs_mean"], out["gs_std"] = g.cv_results_["mean_test_score"].tolist(), g.cv_results_["std_test_score"].tolist()
 json.dump(out, open("sklearn_fixtures.json", "w"))
