@@ -135,7 +135,11 @@ func (e KMeans) fitRows(ctx context.Context, r rows) (Model, error) {
 			centers = append(centers, s...)
 		}
 	default:
-		centers, err = e.kmeansParallel(ctx, r, k, p)
+		if lr, ok := r.(*lazyRows); ok {
+			centers, err = e.kmeansParallelLazy(ctx, lr, k, p)
+		} else {
+			centers, err = e.kmeansParallel(ctx, r, k, p)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -345,9 +349,10 @@ func kmLloydBlock(params []byte, _ int, x, _ *array.Dense) ([]float64, error) {
 	out := make([]float64, k*p+k+1)
 	sums, counts := out[:k*p], out[k*p:k*p+k]
 	var inertia float64
+	cs := newCenterSet(centers, k, p)
 	for i := range n {
 		row := x.Data[i*p : (i+1)*p]
-		b, d := nearest(row, centers, k, p)
+		b, d := cs.nearest(row)
 		s := sums[b*p : (b+1)*p]
 		for j, v := range row {
 			s[j] += v
@@ -368,8 +373,9 @@ func kmCountBlock(params []byte, _ int, x, _ *array.Dense) ([]float64, error) {
 	}
 	n, p := x.Shape[0], x.Shape[1]
 	out := make([]float64, m)
+	cs := newCenterSet(cand, m, p)
 	for i := range n {
-		b, _ := nearest(x.Data[i*p:(i+1)*p], cand, m, p)
+		b, _ := cs.nearest(x.Data[i*p : (i+1)*p])
 		out[b]++
 	}
 	return out, nil
@@ -406,11 +412,12 @@ func kmSampleBlock(params []byte, blk int, x, _ *array.Dense) ([]float64, error)
 	}
 	top := make([]item, 0, l+1)
 	h := splitmix(splitmix(seed^uint64(round)<<40) ^ uint64(blk))
+	cs := newCenterSet(cand, m, p)
 	for i := range n {
 		row := x.Data[i*p : (i+1)*p]
 		w := 1.0
 		if !uniform {
-			_, w = nearest(row, cand, m, p)
+			_, w = cs.nearest(row)
 			if w == 0 {
 				continue
 			}
@@ -473,8 +480,9 @@ func (m *KMeansModel) PredictBlock(x *array.Dense) (*array.Dense, error) {
 	}
 	n := x.Shape[0]
 	out := make([]float64, n)
+	cs := newCenterSet(c, k, p)
 	for i := range n {
-		b, _ := nearest(x.Data[i*p:(i+1)*p], c, k, p)
+		b, _ := cs.nearest(x.Data[i*p : (i+1)*p])
 		out[i] = float64(b)
 	}
 	return dense1(out), nil
@@ -536,4 +544,227 @@ func (m *KMeansModel) Score(ctx context.Context, X, y *array.Array, opts ...sche
 		return 0, fmt.Errorf("ml: KMeans: Score: %w", err)
 	}
 	return -out[k*p+k], nil
+}
+
+// centerSet holds centres with their squared norms, for nearest-centre
+// search by d² = ‖x‖² - 2x·c + ‖c‖² with four centres per sweep of the row.
+type centerSet struct {
+	c    []float64
+	norm []float64
+	k, p int
+}
+
+func newCenterSet(c []float64, k, p int) *centerSet {
+	cs := &centerSet{c: c, k: k, p: p, norm: make([]float64, k)}
+	for i := range k {
+		var s float64
+		for _, v := range c[i*p : (i+1)*p] {
+			s += v * v
+		}
+		cs.norm[i] = s
+	}
+	return cs
+}
+
+// nearest returns the index of the centre nearest row and the squared
+// distance (clamped at 0 against rounding).
+func (cs *centerSet) nearest(row []float64) (int, float64) {
+	p, k := cs.p, cs.k
+	row = row[:p]
+	var xx float64
+	for _, v := range row {
+		xx += v * v
+	}
+	best, bd := 0, math.Inf(1)
+	c := 0
+	for ; c+4 <= k; c += 4 {
+		c0 := cs.c[c*p : c*p+p]
+		c1 := cs.c[(c+1)*p : (c+1)*p+p]
+		c2 := cs.c[(c+2)*p : (c+2)*p+p]
+		c3 := cs.c[(c+3)*p : (c+3)*p+p]
+		var d0, d1, d2, d3 float64
+		for j, v := range row {
+			d0 += v * c0[j]
+			d1 += v * c1[j]
+			d2 += v * c2[j]
+			d3 += v * c3[j]
+		}
+		if s := cs.norm[c] - 2*d0; s < bd {
+			best, bd = c, s
+		}
+		if s := cs.norm[c+1] - 2*d1; s < bd {
+			best, bd = c+1, s
+		}
+		if s := cs.norm[c+2] - 2*d2; s < bd {
+			best, bd = c+2, s
+		}
+		if s := cs.norm[c+3] - 2*d3; s < bd {
+			best, bd = c+3, s
+		}
+	}
+	for ; c < k; c++ {
+		ce := cs.c[c*p : c*p+p]
+		var d float64
+		for j, v := range row {
+			d += v * ce[j]
+		}
+		if s := cs.norm[c] - 2*d; s < bd {
+			best, bd = c, s
+		}
+	}
+	return best, max(bd+xx, 0)
+}
+
+// For lazy data, the k-means|| rounds keep each row's squared distance to
+// the nearest candidate so far and that candidate's index in a persisted
+// (rows × 2) state array, so a round computes distances to its l new
+// candidates only, and the weights come from the state without a distance
+// pass.
+func init() {
+	array.RegisterKernelFunc("ml.km.state", kmStateKernel)
+	registerPass("ml.km.sample_state", &passKernel{block: kmSampleStateBlock, merge: kmSampleMerge})
+	registerPass("ml.km.count_state", &passKernel{block: func(params []byte, _ int, _, st *array.Dense) ([]float64, error) {
+		m := newPReader(params).int()
+		out := make([]float64, m)
+		for i := 0; i < len(st.Data); i += 2 {
+			out[int(st.Data[i+1])]++
+		}
+		return out, nil
+	}})
+}
+
+// kmStateKernel updates (or, with no state input, starts) the state of a
+// block with the candidates cand, numbered from first.
+func kmStateKernel(params []byte, in []*array.Dense) (*array.Dense, error) {
+	r := newPReader(params)
+	first := r.int()
+	cand := r.floats()
+	if r.err {
+		return nil, fmt.Errorf("bad k-means state parameters")
+	}
+	x := in[0]
+	n, p := x.Shape[0], x.Shape[1]
+	out := make([]float64, 2*n)
+	if len(in) > 1 {
+		copy(out, in[1].Data)
+	} else {
+		for i := range n {
+			out[2*i] = math.Inf(1)
+		}
+	}
+	cs := newCenterSet(cand, len(cand)/p, p)
+	for i := range n {
+		b, d := cs.nearest(x.Data[i*p : (i+1)*p])
+		if d < out[2*i] {
+			out[2*i], out[2*i+1] = d, float64(first+b)
+		}
+	}
+	return dense2(out, n, 2), nil
+}
+
+func kmSampleStateBlock(params []byte, blk int, x, st *array.Dense) ([]float64, error) {
+	r := newPReader(params)
+	l := r.int()
+	seed := uint64(r.int())
+	round := r.int()
+	if r.err {
+		return nil, fmt.Errorf("bad k-means sampling parameters")
+	}
+	n, p := x.Shape[0], x.Shape[1]
+	keys := make([]float64, 0, l+1)
+	rowsOf := make([]int, 0, l+1)
+	h := splitmix(splitmix(seed^uint64(round)<<40) ^ uint64(blk))
+	for i := range n {
+		w := st.Data[2*i]
+		if w == 0 {
+			continue
+		}
+		h = splitmix(h)
+		u := (float64(h>>11) + 0.5) / (1 << 53)
+		key := math.Log(u) / w
+		if len(keys) == l && key <= keys[l-1] {
+			continue
+		}
+		j := sort.Search(len(keys), func(j int) bool { return keys[j] < key })
+		keys = append(keys, 0)
+		rowsOf = append(rowsOf, 0)
+		copy(keys[j+1:], keys[j:])
+		copy(rowsOf[j+1:], rowsOf[j:])
+		keys[j], rowsOf[j] = key, i
+		if len(keys) > l {
+			keys, rowsOf = keys[:l], rowsOf[:l]
+		}
+	}
+	out := make([]float64, l*(p+1))
+	for s := range l {
+		if s >= len(keys) {
+			out[s*(p+1)] = math.Inf(-1)
+			continue
+		}
+		out[s*(p+1)] = keys[s]
+		copy(out[s*(p+1)+1:], x.Data[rowsOf[s]*p:(rowsOf[s]+1)*p])
+	}
+	return out, nil
+}
+
+func kmState(x, prev *array.Array, first int, cand []float64) *array.Array {
+	ins := []*array.Array{x}
+	if prev != nil {
+		ins = append(ins, prev)
+	}
+	p := appendFloats(appendInt(nil, first), cand)
+	rc := x.Chunks()[0]
+	return array.Blockwise("ml.km.state", array.Float64, []int{x.Shape()[0], 2}, array.Explicit{rc, {2}}, ins,
+		func(idx []int) []array.BlockRef {
+			refs := []array.BlockRef{{Input: 0, Index: []int{idx[0], 0}}}
+			if prev != nil {
+				refs = append(refs, array.BlockRef{Input: 1, Index: []int{idx[0], 0}})
+			}
+			return refs
+		}, func([]int) []byte { return p })
+}
+
+// kmeansParallelLazy is k-means|| over lazy rows with the persisted state.
+func (e KMeans) kmeansParallelLazy(ctx context.Context, r *lazyRows, k, p int) ([]float64, error) {
+	cand, err := kmSample(ctx, r, nil, 1, e.Seed, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	st, err := kmState(r.x, nil, 0, cand).Persist(ctx, r.opts...)
+	if err != nil {
+		return nil, err
+	}
+	l := max(1, int(math.Ceil(e.OversamplingFactor*float64(k))))
+	sr := &lazyRows{x: r.x, y: st, opts: r.opts}
+	for round := 1; round <= e.InitRounds; round++ {
+		b := appendInt(appendInt(appendInt(nil, l), int(e.Seed)), round)
+		out, err := sr.pass(ctx, "ml.km.sample_state", b, l*(p+1), false)
+		if err != nil {
+			return nil, err
+		}
+		var s []float64
+		for i := range l {
+			if !math.IsInf(out[i*(p+1)], -1) {
+				s = append(s, out[i*(p+1)+1:(i+1)*(p+1)]...)
+			}
+		}
+		if len(s) == 0 {
+			break
+		}
+		first := len(cand) / p
+		cand = append(cand, s...)
+		if st, err = kmState(r.x, st, first, s).Persist(ctx, r.opts...); err != nil {
+			return nil, err
+		}
+		sr.y = st
+	}
+	m := len(cand) / p
+	if m <= k {
+		return e.kmeansParallel(ctx, r, k, p)
+	}
+	w, err := sr.pass(ctx, "ml.km.count_state", appendInt(nil, m), m, false)
+	if err != nil {
+		return nil, err
+	}
+	return weightedKMeans(cand, w, k, p, e.Seed), nil
 }

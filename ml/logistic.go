@@ -486,13 +486,16 @@ func logitPartial(lp logitParams, x, y *array.Dense, hess bool) ([]float64, erro
 			} else if y.Data[i] != lp.classes[0] {
 				return nil, fmt.Errorf("label %v is not one of the classes %v", y.Data[i], lp.classes)
 			}
-			// log(1+e^z) - y z, stably
+			// log(1+e^z) - y z and the sigmoid from one exponential
+			ez := math.Exp(-math.Abs(z))
+			var s float64
 			if z > 0 {
-				loss += z + math.Log1p(math.Exp(-z)) - yi*z
+				loss += z + math.Log1p(ez) - yi*z
+				s = 1 / (1 + ez)
 			} else {
-				loss += math.Log1p(math.Exp(z)) - yi*z
+				loss += math.Log1p(ez) - yi*z
+				s = ez / (1 + ez)
 			}
-			s := 1 / (1 + math.Exp(-z))
 			d := s - yi
 			for j, v := range row {
 				g[j] += d * v

@@ -394,6 +394,7 @@ type treeBuilder struct {
 	t     *Tree
 	feats []int
 	hist  []float64
+	tot   []float64
 }
 
 func (tb *treeBuilder) leafValue(idx []int32) []float64 {
@@ -512,32 +513,38 @@ func (tb *treeBuilder) bestSplit(idx []int32) (int, int, bool) {
 }
 
 // scan returns the best proxy (Σ_c L_c²/W_L + Σ_c R_c²/W_R for Gini,
-// S_L²/W_L + S_R²/W_R for squared error) over the bin boundaries.
+// S_L²/W_L + S_R²/W_R for squared error) over the bin boundaries, and the
+// bin (-1 when no split beats the parent).
 func (tb *treeBuilder) scan(h []float64, nb, width, n int) (float64, int) {
-	tot := make([]float64, width)
+	if cap(tb.tot) < 2*width {
+		tb.tot = make([]float64, 2*width)
+	}
+	tot, left := tb.tot[:width], tb.tot[width:2*width]
+	clear(tot)
+	clear(left)
 	for b := range nb {
-		for c := range width {
-			tot[c] += h[b*width+c]
+		o := h[b*width : b*width+width]
+		for c, v := range o {
+			tot[c] += v
 		}
 	}
-	left := make([]float64, width)
-	best, bestB := math.Inf(-1), -1
+	best, bestB := 0.0, -1
 	minLeaf := float64(tb.s.MinLeaf)
-	// the parent's proxy: a split must beat it
-	parent := tb.proxy(tot, nil, width)
+	parent := tb.side(tot, nil)
 	for b := 0; b < nb-1; b++ {
-		for c := range width {
-			left[c] += h[b*width+c]
+		o := h[b*width : b*width+width]
+		if o[width-1] == 0 {
+			continue // an empty bin: the same split as the boundary before
+		}
+		for c, v := range o {
+			left[c] += v
 		}
 		nl := left[width-1]
 		if nl < minLeaf || float64(n)-nl < minLeaf {
 			continue
 		}
-		if h[b*width+width-1] == 0 && b > 0 {
-			continue // same split as the previous boundary
-		}
-		v := tb.proxy(left, tot, width)
-		if bestB < 0 || v > best+1e-12*math.Abs(best) {
+		v := tb.side(left, nil) + tb.side(tot, left)
+		if bestB < 0 || v > best {
 			best, bestB = v, b
 		}
 	}
@@ -547,32 +554,32 @@ func (tb *treeBuilder) scan(h []float64, nb, width, n int) (float64, int) {
 	return best, bestB
 }
 
-func (tb *treeBuilder) proxy(left, tot []float64, width int) float64 {
-	side := func(get func(c int) float64) float64 {
-		if tb.s.Regression {
-			w := get(0)
-			if w == 0 {
-				return 0
-			}
-			s := get(1)
-			return s * s / w
+// side is Σ_c v_c²/Σ_c v_c over the class weights of a (minus sub, when
+// given) for Gini, or S²/W for squared error.
+func (tb *treeBuilder) side(a, sub []float64) float64 {
+	if tb.s.Regression {
+		w, s := a[0], a[1]
+		if sub != nil {
+			w, s = w-sub[0], s-sub[1]
 		}
-		var w, sq float64
-		for c := range width - 1 {
-			v := get(c)
-			w += v
-			sq += v * v
-		}
-		if w == 0 {
+		if w <= 0 {
 			return 0
 		}
-		return sq / w
+		return s * s / w
 	}
-	l := side(func(c int) float64 { return left[c] })
-	if tot == nil {
-		return l
+	var w, sq float64
+	for c := 0; c < len(a)-1; c++ {
+		v := a[c]
+		if sub != nil {
+			v -= sub[c]
+		}
+		w += v
+		sq += v * v
 	}
-	return l + side(func(c int) float64 { return tot[c] - left[c] })
+	if w <= 0 {
+		return 0
+	}
+	return sq / w
 }
 
 func (t *Tree) leaf(row []float64) []float64 {
