@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/godask/godask/array"
@@ -431,4 +432,47 @@ func rowIndex(a *array.Array, i int) []int {
 		return []int{i}
 	}
 	return []int{i, 0}
+}
+
+// checkXY is checkX and checkY together.
+func checkXY(est string, X, y *array.Array) (*array.Array, *array.Array, error) {
+	x, err := checkX(est, X)
+	if err != nil {
+		return nil, nil, err
+	}
+	yy, err := checkY(est, y, x)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, yy, nil
+}
+
+// taskOp is an ml task that is not an array block (a grid-search fold
+// split, step or score; a tree): a registered name and its parameters.
+type taskOp struct {
+	name string
+	p    []byte
+}
+
+type taskRun func(ctx context.Context, params []byte, in []any) (any, error)
+
+var taskRuns = map[string]taskRun{}
+
+func registerTaskOp(name string, run taskRun) {
+	taskRuns[name] = run
+	graph.Register(name, func(p []byte) (graph.Op, error) { return &taskOp{name: name, p: p}, nil })
+}
+
+func (o *taskOp) Name() string { return o.name }
+func (o *taskOp) Label() string {
+	return strings.ReplaceAll(strings.TrimPrefix(o.name, "ml."), ".", "-")
+}
+func (o *taskOp) Params() ([]byte, error) { return o.p, nil }
+
+func (o *taskOp) Run(ctx context.Context, in []any) (any, error) {
+	run, ok := taskRuns[o.name]
+	if !ok {
+		return nil, fmt.Errorf("ml: task op %s is not registered", o.name)
+	}
+	return run(ctx, o.p, in)
 }

@@ -232,11 +232,7 @@ func (m *ImputerModel) Transform(X *array.Array) *array.Array {
 // not depend on the chunking. Chunk sizes stay known (counted when the
 // split is built, no pass over the data).
 func TrainTestSplit(X, y *array.Array, testSize float64, shuffle bool, seed uint64) (xTrain, xTest, yTrain, yTest *array.Array, err error) {
-	x, err := checkX("TrainTestSplit", X)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	yy, err := checkY("TrainTestSplit", y, x)
+	x, yy, err := checkXY("TrainTestSplit", X, y)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

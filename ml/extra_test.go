@@ -77,19 +77,7 @@ func TestMiniBatchKMeans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range centers {
-		best := math.Inf(1)
-		for _, f := range m.ClusterCenters {
-			var s float64
-			for j := range c {
-				s += (c[j] - f[j]) * (c[j] - f[j])
-			}
-			best = min(best, s)
-		}
-		if best > 0.01 {
-			t.Errorf("centre %v not found (%v)", c, best)
-		}
-	}
+	centresFound(t, centers, m.ClusterCenters, 0.01)
 	if m.Blocks != 12 {
 		t.Fatalf("%d blocks", m.Blocks)
 	}

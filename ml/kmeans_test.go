@@ -58,20 +58,7 @@ func TestKMeansBlobsAndPredict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// every true centre is found
-	for _, c := range centers {
-		best := math.Inf(1)
-		for _, f := range m.ClusterCenters {
-			var s float64
-			for j := range c {
-				s += (c[j] - f[j]) * (c[j] - f[j])
-			}
-			best = min(best, s)
-		}
-		if best > 0.01 {
-			t.Errorf("true centre %v not found (nearest at squared distance %v)", c, best)
-		}
-	}
+	centresFound(t, centers, m.ClusterCenters, 0.01)
 	// Predict is consistent with the labels (a permutation)
 	pred, err := m.Predict(X).Compute(ctx)
 	if err != nil {
@@ -115,5 +102,24 @@ func TestKMeansBadInput(t *testing.T) {
 	var m *KMeansModel
 	if err := m.Predict(X).Err(); err == nil || !strings.Contains(err.Error(), "before Fit") {
 		t.Errorf("Predict before Fit: %v", err)
+	}
+}
+
+// centresFound fails unless every true centre has a fitted centre within
+// squared distance tol.
+func centresFound(t *testing.T, truth, fitted [][]float64, tol float64) {
+	t.Helper()
+	for _, c := range truth {
+		best := math.Inf(1)
+		for _, f := range fitted {
+			var s float64
+			for j := range c {
+				s += (c[j] - f[j]) * (c[j] - f[j])
+			}
+			best = min(best, s)
+		}
+		if best > tol {
+			t.Errorf("true centre %v not found (nearest at squared distance %v)", c, best)
+		}
 	}
 }

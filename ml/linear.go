@@ -53,11 +53,7 @@ func (*LinearModel) ModelName() string { return "LinearModel" }
 
 // Fit fits the least-squares coefficients of y on X.
 func (e LinearRegression) Fit(ctx context.Context, X, y *array.Array, opts ...sched.Option) (*LinearModel, error) {
-	x, err := checkX(e.estName(), X)
-	if err != nil {
-		return nil, err
-	}
-	yy, err := checkY(e.estName(), y, x)
+	x, yy, err := checkXY(e.estName(), X, y)
 	if err != nil {
 		return nil, err
 	}

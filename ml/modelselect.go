@@ -45,9 +45,9 @@ func init() {
 		KMeans{}, PCA{}, SGDClassifier{}, SGDRegressor{}} {
 		RegisterEstimator(e)
 	}
-	graph.Register("ml.cv.split", func(p []byte) (graph.Op, error) { return &cvOp{kind: "split", p: p}, nil })
-	graph.Register("ml.cv.step", func(p []byte) (graph.Op, error) { return &cvOp{kind: "step", p: p}, nil })
-	graph.Register("ml.cv.score", func(p []byte) (graph.Op, error) { return &cvOp{kind: "score", p: p}, nil })
+	registerTaskOp("ml.cv.split", func(_ context.Context, p []byte, in []any) (any, error) { return runSplit(p, in) })
+	registerTaskOp("ml.cv.step", runStep)
+	registerTaskOp("ml.cv.score", runScore)
 	graph.RegisterType[*foldData]()
 }
 
@@ -262,27 +262,6 @@ func (f *foldData) Size() int64 {
 		}
 	}
 	return s
-}
-
-type cvOp struct {
-	kind string
-	p    []byte
-}
-
-func (o *cvOp) Name() string            { return "ml.cv." + o.kind }
-func (o *cvOp) Label() string           { return "cv-" + o.kind }
-func (o *cvOp) Params() ([]byte, error) { return o.p, nil }
-
-func (o *cvOp) Run(ctx context.Context, in []any) (any, error) {
-	switch o.kind {
-	case "split":
-		return runSplit(o.p, in)
-	case "step":
-		return runStep(ctx, o.p, in)
-	case "score":
-		return runScore(ctx, o.p, in)
-	}
-	return nil, fmt.Errorf("ml.cv: unknown op %s", o.kind)
 }
 
 // split params: gob(foldSpec), row chunks; inputs: X blocks, then y blocks.
@@ -585,11 +564,7 @@ func search(ctx context.Context, est string, e Estimator, cands []map[string]any
 	if cv == nil {
 		cv = KFold{NSplits: 5}
 	}
-	x, err := checkX(est, X)
-	if err != nil {
-		return nil, err
-	}
-	yy, err := checkY(est, y, x)
+	x, yy, err := checkXY(est, X, y)
 	if err != nil {
 		return nil, err
 	}
@@ -625,7 +600,7 @@ func search(ctx context.Context, est string, e Estimator, cands []map[string]any
 	}
 	deps := append(append([]graph.Key(nil), x.Keys()...), yy.Keys()...)
 	add := func(kind string, p []byte, d ...graph.Key) (graph.Key, error) {
-		t, err := graph.NewTask(&cvOp{kind: kind, p: p}, d...)
+		t, err := graph.NewTask(&taskOp{name: "ml.cv." + kind, p: p}, d...)
 		if err != nil {
 			return "", err
 		}

@@ -213,14 +213,7 @@ func (e SGDClassifier) PartialFit(prev Model, x, y *array.Dense, classes []float
 		return nil, fmt.Errorf("ml: SGDClassifier: %w", err)
 	}
 	n := x.Shape[0]
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	if !e.NoShuffle {
-		rng := rand.New(rand.NewPCG(e.Seed, uint64(m.Blocks)))
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-	}
+	order := sgdOrder(n, !e.NoShuffle, e.Seed, m.Blocks)
 	lab := make([]int, n)
 	for i, v := range y.Data {
 		if lab[i] = classIndex(m.Classes, v); lab[i] < 0 {
@@ -256,16 +249,7 @@ func (e SGDClassifier) PartialFit(prev Model, x, y *array.Dense, classes []float
 				wscale *= math.Max(0, 1-eta*e.Alpha)
 			}
 			if upd != 0 {
-				if wscale < 1e-9 {
-					for j := range w {
-						w[j] *= wscale
-					}
-					wscale = 1
-				}
-				f := upd / wscale
-				for j, v := range row {
-					w[j] += f * v
-				}
+				wscale = sgdAdd(w, wscale, row, upd)
 				b += upd
 			}
 			t++
@@ -474,14 +458,7 @@ func (e SGDRegressor) PartialFit(prev Model, x, y *array.Dense, _ []float64) (Mo
 		return nil, fmt.Errorf("ml: SGDRegressor: %w", err)
 	}
 	n := x.Shape[0]
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	if !e.NoShuffle {
-		rng := rand.New(rand.NewPCG(e.Seed, uint64(m.Blocks)))
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-	}
+	order := sgdOrder(n, !e.NoShuffle, e.Seed, m.Blocks)
 	w, b, t := m.Coef[0], m.Intercept[0], m.T
 	wscale := 1.0
 	for _, i := range order {
@@ -496,16 +473,7 @@ func (e SGDRegressor) PartialFit(prev Model, x, y *array.Dense, _ []float64) (Mo
 		if e.Penalty == "l2" {
 			wscale *= math.Max(0, 1-eta*e.Alpha)
 		}
-		if wscale < 1e-9 {
-			for j := range w {
-				w[j] *= wscale
-			}
-			wscale = 1
-		}
-		f := upd / wscale
-		for j, v := range row {
-			w[j] += f * v
-		}
+		wscale = sgdAdd(w, wscale, row, upd)
 		b += upd
 		t++
 	}
@@ -516,4 +484,35 @@ func (e SGDRegressor) PartialFit(prev Model, x, y *array.Dense, _ []float64) (Mo
 	m.Blocks++
 	m.NIter++
 	return m, nil
+}
+
+// sgdAdd adds upd·row to the weights w·wscale (w scaled back first when
+// wscale has shrunk below 1e-9, as scikit-learn's WeightVector) and returns
+// the scale.
+func sgdAdd(w []float64, wscale float64, row []float64, upd float64) float64 {
+	if wscale < 1e-9 {
+		for j := range w {
+			w[j] *= wscale
+		}
+		wscale = 1
+	}
+	f := upd / wscale
+	for j, v := range row {
+		w[j] += f * v
+	}
+	return wscale
+}
+
+// sgdOrder is the order rows of a block are visited: shuffled by (seed,
+// blocks seen) or in order.
+func sgdOrder(n int, shuffle bool, seed uint64, blocks int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if shuffle {
+		rng := rand.New(rand.NewPCG(seed, uint64(blocks)))
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	return order
 }

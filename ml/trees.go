@@ -72,8 +72,8 @@ type ForestModel struct {
 func init() {
 	RegisterModel(&ForestModel{})
 	graph.RegisterType[*Tree]()
-	graph.Register("ml.tree.bin", func(p []byte) (graph.Op, error) { return &treeOp{kind: "bin", p: p}, nil })
-	graph.Register("ml.tree.fit", func(p []byte) (graph.Op, error) { return &treeOp{kind: "fit", p: p}, nil })
+	registerTaskOp("ml.tree.bin", runBin)
+	registerTaskOp("ml.tree.fit", runTree)
 	for _, e := range []Estimator{RandomForestClassifier{}, RandomForestRegressor{}, DecisionTreeClassifier{}, DecisionTreeRegressor{}} {
 		RegisterEstimator(e)
 	}
@@ -155,11 +155,7 @@ func (e DecisionTreeRegressor) FitModel(ctx context.Context, X, y *array.Array, 
 }
 
 func fitForest(ctx context.Context, c forestConfig, X, y *array.Array, opts []sched.Option) (*ForestModel, error) {
-	x, err := checkX(c.name, X)
-	if err != nil {
-		return nil, err
-	}
-	yy, err := checkY(c.name, y, x)
+	x, yy, err := checkXY(c.name, X, y)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +208,7 @@ func fitForest(ctx context.Context, c forestConfig, X, y *array.Array, opts []sc
 	edges := gobBytes(s.Edges)
 	var bins []graph.Key
 	for _, k := range x.Keys() {
-		t, err := graph.NewTask(&treeOp{kind: "bin", p: edges}, k)
+		t, err := graph.NewTask(&taskOp{name: "ml.tree.bin", p: edges}, k)
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +220,7 @@ func fitForest(ctx context.Context, c forestConfig, X, y *array.Array, opts []sc
 	for i := range c.trees {
 		ts := s
 		ts.Index = i
-		t, err := graph.NewTask(&treeOp{kind: "fit", p: gobBytes(ts)}, deps...)
+		t, err := graph.NewTask(&taskOp{name: "ml.tree.fit", p: gobBytes(ts)}, deps...)
 		if err != nil {
 			return nil, err
 		}
@@ -279,37 +275,32 @@ func binEdges(pts []float64, p, bins int) [][]float64 {
 	return out
 }
 
-type treeOp struct {
-	kind string
-	p    []byte
+// runBin bins one row block (params: gob of the edges) into bytes.
+func runBin(_ context.Context, params []byte, in []any) (any, error) {
+	var edges [][]float64
+	if err := gob.NewDecoder(bytes.NewReader(params)).Decode(&edges); err != nil {
+		return nil, err
+	}
+	x, ok := in[0].(*array.Dense)
+	if !ok {
+		return nil, fmt.Errorf("ml.tree.bin: input is %T", in[0])
+	}
+	if err := checkFinite(x, nil); err != nil {
+		return nil, err
+	}
+	p := len(edges)
+	out := make([]byte, len(x.Data))
+	for i, v := range x.Data {
+		out[i] = byte(sort.SearchFloat64s(edges[i%p], v))
+	}
+	return out, nil
 }
 
-func (o *treeOp) Name() string            { return "ml.tree." + o.kind }
-func (o *treeOp) Label() string           { return "tree-" + o.kind }
-func (o *treeOp) Params() ([]byte, error) { return o.p, nil }
-
-func (o *treeOp) Run(ctx context.Context, in []any) (any, error) {
-	if o.kind == "bin" {
-		var edges [][]float64
-		if err := gob.NewDecoder(bytes.NewReader(o.p)).Decode(&edges); err != nil {
-			return nil, err
-		}
-		x, ok := in[0].(*array.Dense)
-		if !ok {
-			return nil, fmt.Errorf("ml.tree.bin: input is %T", in[0])
-		}
-		if err := checkFinite(x, nil); err != nil {
-			return nil, err
-		}
-		p := len(edges)
-		out := make([]byte, len(x.Data))
-		for i, v := range x.Data {
-			out[i] = byte(sort.SearchFloat64s(edges[i%p], v))
-		}
-		return out, nil
-	}
+// runTree grows one tree (params: gob of its treeSpec) over the binned
+// blocks and the y blocks.
+func runTree(ctx context.Context, params []byte, in []any) (any, error) {
 	var s treeSpec
-	if err := gob.NewDecoder(bytes.NewReader(o.p)).Decode(&s); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(params)).Decode(&s); err != nil {
 		return nil, err
 	}
 	nb := len(in) / 2

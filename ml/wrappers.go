@@ -35,11 +35,7 @@ func (inc Incremental) Fit(ctx context.Context, X, y *array.Array, opts ...sched
 	if inc.Estimator == nil {
 		return nil, errf(est, "no Estimator")
 	}
-	x, err := checkX(est, X)
-	if err != nil {
-		return nil, err
-	}
-	yy, err := checkY(est, y, x)
+	x, yy, err := checkXY(est, X, y)
 	if err != nil {
 		return nil, err
 	}
