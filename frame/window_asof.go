@@ -37,12 +37,12 @@ type AsofOptions struct {
 }
 
 type asofSpec struct {
-	lk, rk   string
-	by       []string
-	dir      string
-	tol      float64 // 0: none; microseconds for timestamps
-	hasTol   bool
-	exclude  bool
+	lk, rk    string
+	by        []string
+	dir       string
+	tol       float64 // 0: none; microseconds for timestamps
+	hasTol    bool
+	exclude   bool
 	rcols     []string // the right columns kept
 	outNames  []string // their names in the output
 	leftNames []string // the output names of the left columns
