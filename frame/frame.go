@@ -456,37 +456,14 @@ func (f *Frame) ValueCounts(col string) *Frame {
 	return f.GroupBy(col).Agg(Lit(1).Size().Alias("count")).SortValues(true, "count")
 }
 
-// Describe returns count, mean, std, min, 25%... no: count, mean, std, min,
-// median and max of each numeric column, one row per statistic.
-func (f *Frame) Describe() *Frame {
-	if f.err != nil {
-		return f
-	}
-	var es []Expr
-	var cols []string
-	for _, fl := range f.n.schema.Fields() {
-		if kindOf(fl.Type).numeric() {
-			cols = append(cols, fl.Name)
-		}
-	}
-	stats := []string{"count", "mean", "std", "min", "median", "max"}
-	for _, s := range stats {
-		for _, c := range cols {
-			e := Col(c).un(s)
-			if s == "count" && kindOf(f.n.schema.Field(f.n.schema.FieldIndices(c)[0]).Type) == kFloat {
-				// count leaves NaN out, as pandas: c == c is false for NaN
-				// and null for null, so its sum counts the other rows.
-				e = Col(c).Eq(Col(c)).Sum()
-			}
-			es = append(es, e.Cast(Float64).Alias(s+"\x00"+c))
-		}
-	}
-	agg := f.Agg(es...)
-	if agg.err != nil {
-		return agg
-	}
-	return agg.derive(&node{op: "describe", names: cols, schema: describeSchema(cols)})
-}
+// Describe summarizes the columns as pandas' describe(): for the numeric
+// columns count, mean, std, min, 25%, 50%, 75% and max (linear
+// interpolation, nulls and NaN left out), one row per statistic in a
+// column "stat" and a Float64 column per column; for a frame without
+// numeric columns the string columns' count, unique, top (the most
+// frequent, the first seen among ties) and freq, as strings. The values
+// are gathered into one task (see stats_describe.go).
+func (f *Frame) Describe() *Frame { return f.describeFrame() }
 
 // Persist computes the frame and returns it backed by its computed
 // partitions, with the same keys.

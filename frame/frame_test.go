@@ -196,7 +196,7 @@ func TestNLargestAndReductions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.NumRows() != 6 || d.Value(0, "i").(float64) != float64(len(is)) {
+	if d.NumRows() != 8 || d.Value(0, "i").(float64) != float64(len(is)) {
 		t.Fatalf("describe:\n%v", d)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/godask/godask/graph"
 )
@@ -467,8 +466,6 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 	case "topn":
 		s := step{kind: n.op, names: n.names, n: n.n, desc: n.desc}
 		return b.concatAfter(appendStep(ps, s), s)
-	case "describe":
-		return appendStep(ps, step{kind: "describe", names: n.names}), nil
 	case "agg":
 		return b.lowerAgg(n, ps)
 	case "gtopn":
@@ -588,38 +585,6 @@ func (b *builder) splitAll(parts []graph.Key, keys []string, p int) ([]graph.Key
 		}
 	}
 	return out, nil
-}
-
-var describeStats = []string{"count", "mean", "std", "min", "median", "max"}
-
-func describeSchema(cols []string) *arrow.Schema {
-	fields := []arrow.Field{{Name: "stat", Type: String}}
-	for _, c := range cols {
-		fields = append(fields, arrow.Field{Name: c, Type: Float64, Nullable: true})
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-// describeReshape turns the one-row frame of stat\x00col columns into one
-// row per statistic.
-func describeReshape(r arrow.Record, cols []string) arrow.Record {
-	sb := newStrBuilder(len(describeStats))
-	for _, s := range describeStats {
-		sb.add([]byte(s))
-	}
-	arrs := []arrow.Array{sb.array()}
-	for ci := range cols {
-		vals := make([]float64, len(describeStats))
-		valid := make([]bool, len(describeStats))
-		for si := range describeStats {
-			c := colOf(r.Column(si*len(cols) + ci))
-			if r.NumRows() > 0 && !c.null(0) {
-				vals[si], valid[si] = c.f64[0], true
-			}
-		}
-		arrs = append(arrs, float64Array(vals, valid))
-	}
-	return array.NewRecord(describeSchema(cols), arrs, int64(len(describeStats)))
 }
 
 // concatAfter gathers the partitions ps into one task that concatenates them

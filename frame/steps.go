@@ -204,8 +204,6 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		return rowSlice(r, s.arg)
 	case "locrange":
 		return inRangeRecord(r, s.names[0], s.exprs[0].lit, s.exprs[1].lit)
-	case "describe":
-		return describeReshape(r, s.names), nil
 	case "count":
 		return array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "count", Type: Int64}}, nil),
 			[]arrow.Array{int64Array([]int64{r.NumRows()}, nil)}, 1), nil

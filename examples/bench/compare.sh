@@ -4,6 +4,7 @@
 #
 #   examples/bench/compare.sh array   [rounds]
 #   examples/bench/compare.sh groupby [rounds] FILE.csv [q1,q2,...]
+#     (roll,resample,asof read $TSDATA, made by bench gen windows -dir DIR)
 #   examples/bench/compare.sh join    [rounds] DIR [q1,q2,...]
 #   examples/bench/compare.sh sort    [rounds] FILE.csv
 #
@@ -45,10 +46,12 @@ for ((r = 1; r <= rounds; r++)); do
   groupby)
     file=${3:?groupby needs FILE.csv}
     qs=${4:-}
+    # The repo copies carry the window and statistics questions (TSDATA: bench gen windows).
+    cp examples/bench/peers/groupby_duckdb.mjs examples/bench/peers/groupby_polars.js "$nodedir/"
     run godask "$bin" groupby -data "$file" -mode mem ${qs:+-q $qs}
     run duckdb node "$nodedir/groupby_duckdb.mjs" "$file" 2 $qs
     run polars node "$nodedir/groupby_polars.js" "$file" $qs
-    run dask /usr/bin/python3 "$peers/groupby_dask.py" "$file" mem $qs
+    run dask /usr/bin/python3 examples/bench/peers/groupby_dask.py "$file" mem $qs
     ;;
   join)
     dir=${3:?join needs DIR (bench gen join -dir DIR)}

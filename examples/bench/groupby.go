@@ -34,8 +34,11 @@ func genSuite(args []string) error {
 	if len(args) > 0 && args[0] == "tpch" {
 		return genTpchMain(args[1:])
 	}
+	if len(args) > 0 && args[0] == "windows" {
+		return genWindowsMain(args[1:])
+	}
 	if len(args) == 0 || args[0] != "groupby" {
-		return fmt.Errorf("usage: bench gen groupby|join -n 1e7 -dir DIR, or bench gen tpch -sf 1 -dir DIR")
+		return fmt.Errorf("usage: bench gen groupby|join|windows -n 1e7 -dir DIR, or bench gen tpch -sf 1 -dir DIR")
 	}
 	fs := flag.NewFlagSet("gen groupby", flag.ExitOnError)
 	nf := fs.String("n", "1e7", "rows")

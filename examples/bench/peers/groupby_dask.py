@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""db-benchmark groupby questions on Dask (threaded scheduler).
+usage: groupby_dask.py FILE.csv [mem|e2e] [q1,q2,...]
+mem: persist the table first, then time each question; e2e: each question reads the CSV.
+One line per question: 'groupby/qN seconds=S rows=R chk=C', where chk is the sum of
+every numeric cell of the answer, key columns included.
+godask copy (issue 12): adds gcumsum, gquantile, q9corr, pivot on the groupby table and, on the
+Parquet tables of `bench gen windows` in $TSDATA (default data/ts), roll, resample, asof."""
+import os, pandas as pd
+import sys, time, dask, dask.dataframe as dd
+path = sys.argv[1]; mode = sys.argv[2] if len(sys.argv) > 2 else "mem"
+dask.config.set(scheduler="threads")
+dtypes = {"id4": "int64", "id5": "int64", "id6": "int64", "v1": "int64", "v2": "int64", "v3": "float64"}
+def load():
+    return dd.read_csv(path, dtype=dtypes)
+x = load()
+if mode == "mem":
+    t = time.time(); x = x.persist(); print(f"groupby/load seconds={time.time()-t:.3f}", flush=True)
+G = dict(dropna=False, observed=True)
+Q = {
+ "q1": lambda x: x.groupby("id1", **G).agg({"v1": "sum"}),
+ "q2": lambda x: x.groupby(["id1", "id2"], **G).agg({"v1": "sum"}),
+ "q3": lambda x: x.groupby("id3", **G).agg({"v1": "sum", "v3": "mean"}),
+ "q4": lambda x: x.groupby("id4", **G).agg({"v1": "mean", "v2": "mean", "v3": "mean"}),
+ "q5": lambda x: x.groupby("id6", **G).agg({"v1": "sum", "v2": "sum", "v3": "sum"}),
+ "q7": lambda x: x.groupby("id3", **G).agg({"v1": "max", "v2": "min"}).assign(range_v1_v2=lambda d: d["v1"] - d["v2"])[["range_v1_v2"]],
+ "q10": lambda x: x.groupby(["id1", "id2", "id3", "id4", "id5", "id6"], **G).agg({"v3": "sum", "v1": "size"}),
+ "gcumsum": lambda x: x.groupby("id1").v1.cumsum().to_frame(),
+ "gquantile": lambda x: x.groupby("id2").v3.apply(lambda s: s.quantile(0.9), meta=("v3", "f8")).to_frame(),
+ "q9corr": lambda x: x[["id2", "id4", "v1", "v2"]].groupby(["id2", "id4"]).apply(lambda d: pd.Series({"r2": d.v1.corr(d.v2) ** 2}), meta={"r2": "f8"}),
+ "pivot": lambda x: x.groupby(["id1", "id4"], **G).agg({"v1": "sum"}),
+ "roll": lambda t: t.v.rolling(100, min_periods=1).mean().to_frame(),
+ "resample": lambda t: t.set_index("ts", sorted=True).v.resample("1h").mean().to_frame(),
+ "asof": lambda t: dd.merge_asof(t, QUOTES, on="ts", direction="backward")[["g", "v", "q"]],
+}
+TSQ = {"roll", "resample", "asof"}
+names = sys.argv[3].split(",") if len(sys.argv) > 3 else [k for k in Q if k not in TSQ]
+if TSQ & set(names):
+    d = os.environ.get("TSDATA", "data/ts")
+    t = time.time()
+    TS = dd.read_parquet(d + "/ts").persist()
+    QUOTES = dd.read_parquet(d + "/quotes").compute().sort_values("ts")
+    print(f"groupby/tsload seconds={time.time()-t:.3f}", flush=True)
+for name in names:
+    t = time.time()
+    src = TS if name in TSQ else (x if mode == "mem" else load())
+    r = Q[name](src).compute().reset_index(drop=name in ("gcumsum", "roll", "asof"))
+    dt = time.time() - t
+    chk = r.select_dtypes("number").sum().sum()
+    print(f"groupby/{name} seconds={dt:.3f} rows={len(r)} chk={chk:.10g}", flush=True)
