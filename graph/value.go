@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sort"
 	"sync"
 	"unsafe"
 )
@@ -370,4 +371,13 @@ func AppendScalar(b []byte, v any) ([]byte, bool) {
 	b = binary.AppendUvarint(b, uint64(len(name)))
 	b = append(b, name...)
 	return binary.LittleEndian.AppendUint64(b, u), true
+}
+
+// RegisteredCodecs returns the wire names of the registered codecs, sorted:
+// with RegisteredOps, what a remote worker must share with its scheduler.
+func RegisteredCodecs() []string {
+	var names []string
+	codecsByName.Range(func(k, _ any) bool { names = append(names, k.(string)); return true })
+	sort.Strings(names)
+	return names
 }

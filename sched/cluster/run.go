@@ -1,0 +1,797 @@
+package cluster
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow/flight"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
+
+// Task states on the scheduler.
+const (
+	sWaiting  uint8 = iota // inputs not all computed
+	sQueued                // a ready root, on the scheduler's queue
+	sAssigned              // sent to a worker
+	sMemory                // computed, held by one or more workers
+	sReleased              // computed and freed (no reader left)
+)
+
+// allowedFailures is how many workers may die while running a task before
+// the run fails with a KilledWorkerError (dask's distributed.scheduler.
+// allowed-failures + 1).
+const allowedFailures = 3
+
+// KilledWorkerError fails a run when a task was running on allowedFailures
+// workers that died: the task itself is likely what kills them.
+type KilledWorkerError struct {
+	Key     graph.Key
+	Op      string
+	Workers []string // the workers that died, as "id addr (pid)"
+}
+
+func (e *KilledWorkerError) Error() string {
+	return fmt.Sprintf("cluster: task %s (op %s) was running on %d workers that died (%v): it is probably what kills them", e.Key, e.Op, len(e.Workers), e.Workers)
+}
+
+// RemoteError is a task's error as its worker reported it (errors do not
+// keep their Go types across processes; the message is kept whole).
+type RemoteError struct{ Msg string }
+
+func (e *RemoteError) Error() string { return e.Msg }
+
+// runState is one run on the scheduler.
+type runState struct {
+	e     *Executor
+	id    uint64
+	job   *sched.Job
+	tasks []*graph.Task
+	enc   [][]byte
+	deps  [][]int32
+	rdeps [][]int32
+	sel   [][]int
+	prio  []int32
+	root  []bool
+
+	st      []uint8
+	where   []uint64
+	attempt []uint32
+	began   []bool
+	holders [][]uint64
+	size    []int64
+	nparts  []int32
+	waiting []int32
+	needed  []int32
+	kills   [][]string
+	fails   []uint8
+	est     []float64
+	srcRun  []uint64
+
+	outIdx    []int32 // task of each output
+	isOut     []bool
+	rootQ     prioQueue
+	remaining int
+	rootDone  int
+	rootBytes int64
+
+	obs      sched.Observer
+	finished bool
+	err      error
+	results  []any
+	done     chan struct{}
+	wake     chan struct{}
+	started  time.Time
+}
+
+// newRun encodes the job's tasks (refusing, before anything runs, a task
+// whose op or function is not registered) and builds the run's state.
+func (e *Executor) newRun(job *sched.Job) (*runState, error) {
+	g := job.Graph
+	tasks := g.Tasks()
+	n := len(tasks)
+	rs := &runState{e: e, job: job, tasks: tasks, enc: make([][]byte, n), deps: g.DepIndex(),
+		rdeps: make([][]int32, n), sel: make([][]int, n), prio: job.Priority, root: make([]bool, n),
+		st: make([]uint8, n), where: make([]uint64, n), attempt: make([]uint32, n), began: make([]bool, n),
+		holders: make([][]uint64, n), size: make([]int64, n), nparts: make([]int32, n),
+		waiting: make([]int32, n), needed: make([]int32, n), kills: make([][]string, n), fails: make([]uint8, n),
+		est: make([]float64, n), srcRun: make([]uint64, n), isOut: make([]bool, n),
+		obs: job.Observer, done: make(chan struct{}), wake: make(chan struct{}, 1), started: time.Now()}
+	if len(rs.prio) != n {
+		rs.prio = make([]int32, n)
+		for i := range rs.prio {
+			rs.prio[i] = int32(i)
+		}
+	}
+	for i, t := range tasks {
+		if ref, ok := refOf(t, e); ok {
+			rs.st[i] = sMemory
+			rs.holders[i] = append([]uint64(nil), ref.holders...)
+			rs.size[i] = ref.size
+			rs.srcRun[i] = ref.run
+			continue
+		}
+		b, err := graph.EncodeTask(t)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
+		rs.enc[i] = b
+		rs.sel[i] = graph.InputPartsOf(t.Op, len(t.Deps))
+		rs.root[i] = len(t.Deps) == 0
+	}
+	// Readers of every task (CSR would be leaner; a slice per task is
+	// simple and the graphs here are of moderate size).
+	cnt := make([]int32, n)
+	for _, ds := range rs.deps {
+		for _, d := range ds {
+			cnt[d]++
+		}
+	}
+	off := 0
+	for i := range cnt {
+		off += int(cnt[i])
+	}
+	all := make([]int32, off)
+	off = 0
+	for i := range cnt {
+		rs.rdeps[i] = all[off : off : off+int(cnt[i])]
+		off += int(cnt[i])
+	}
+	for i, ds := range rs.deps {
+		for _, d := range ds {
+			rs.rdeps[d] = append(rs.rdeps[d], int32(i))
+			rs.needed[d]++
+		}
+	}
+	rs.outIdx = make([]int32, len(job.Outputs))
+	for j, k := range job.Outputs {
+		i := g.IndexOf(k)
+		if i < 0 {
+			return nil, fmt.Errorf("cluster: output %s is not in the graph", k)
+		}
+		rs.outIdx[j] = int32(i)
+		if !rs.isOut[i] {
+			rs.isOut[i] = true
+			rs.needed[i]++
+		}
+	}
+	rs.results = make([]any, len(job.Outputs))
+	return rs, nil
+}
+
+// start makes the ready tasks ready and hands out the first roots.
+func (rs *runState) start() {
+	if rs.obs != nil {
+		rs.obs.Observe(sched.Event{Kind: sched.JobStarted, Total: len(rs.tasks), Time: time.Now()})
+	}
+	for i := range rs.tasks {
+		if rs.st[i] == sMemory {
+			continue
+		}
+		rs.remaining++
+		rs.waiting[i] = rs.countWaiting(int32(i))
+	}
+	for i := range rs.tasks {
+		if rs.st[i] == sWaiting && rs.waiting[i] == 0 {
+			rs.ready(int32(i))
+		}
+	}
+	rs.e.pumpRootsLocked(rs)
+	rs.checkDone()
+}
+
+func (rs *runState) countWaiting(i int32) int32 {
+	n := int32(0)
+	for _, d := range rs.deps[i] {
+		if rs.st[d] != sMemory {
+			n++
+		}
+	}
+	return n
+}
+
+// ready queues a root or places a task whose inputs are all computed.
+func (rs *runState) ready(i int32) {
+	if rs.root[i] {
+		rs.st[i] = sQueued
+		heap.Push(&rs.rootQ, prioItem{i, rs.prio[i]})
+		return
+	}
+	w := rs.place(i)
+	if w == nil {
+		// No holder is alive (the loss is being processed): it will be
+		// made ready again when its inputs are back.
+		rs.st[i] = sWaiting
+		rs.waiting[i] = rs.countWaiting(i)
+		return
+	}
+	rs.assign(i, w)
+}
+
+// defaultBandwidth is the assumed fetch bandwidth before one is measured.
+const defaultBandwidth = 500e6
+
+// place picks the worker that minimises its assigned work plus the bytes
+// the task would fetch over the measured bandwidth; the candidates are the
+// workers holding its inputs, and an idle worker when all of them are busy.
+func (rs *runState) place(i int32) *wconn {
+	e := rs.e
+	type cand struct {
+		w    *wconn
+		held float64
+	}
+	var cs [8]cand
+	cands := cs[:0]
+	var total float64
+	for k, d := range rs.deps[i] {
+		b := rs.inputBytes(i, k, d)
+		total += b
+		for _, h := range rs.holders[d] {
+			found := false
+			for c := range cands {
+				if cands[c].w.id == h {
+					cands[c].held += b
+					found = true
+					break
+				}
+			}
+			if !found {
+				if w := e.workers[h]; w != nil {
+					cands = append(cands, cand{w, b})
+				}
+			}
+		}
+	}
+	var best *wconn
+	bestCost := math.Inf(1)
+	for _, c := range cands {
+		cost := c.w.occ + (total-c.held)/bandwidth(c.w)
+		if cost < bestCost {
+			best, bestCost = c.w, cost
+		}
+	}
+	if best != nil && best.occ > 0 && len(e.workers) <= 64 {
+		for _, w := range e.workers {
+			if w.occ == 0 && w.roots == 0 {
+				if cost := total / bandwidth(w); cost < bestCost {
+					best, bestCost = w, cost
+				}
+				break
+			}
+		}
+	}
+	return best
+}
+
+func bandwidth(w *wconn) float64 {
+	if w.bw > 0 {
+		return w.bw
+	}
+	return defaultBandwidth
+}
+
+// inputBytes estimates the bytes task i reads of its k-th input d: the
+// whole value, or one part of a Parted value.
+func (rs *runState) inputBytes(i int32, k int, d int32) float64 {
+	b := float64(rs.size[d])
+	if s := rs.sel[i]; s != nil && s[k] >= 0 && rs.nparts[d] > 0 {
+		b /= float64(rs.nparts[d])
+	}
+	return b
+}
+
+// estimate is the expected duration of task i: the mean of its op's
+// measured durations, 1 ms before any.
+func (rs *runState) estimate(i int32) float64 {
+	if s := rs.e.opStats[graph.LabelOf(rs.tasks[i].Op)]; s != nil && s.n > 0 {
+		return s.sum / float64(s.n)
+	}
+	return 1e-3
+}
+
+// assign sends task i to worker w.
+func (rs *runState) assign(i int32, w *wconn) {
+	rs.st[i] = sAssigned
+	rs.where[i] = w.id
+	rs.attempt[i]++
+	rs.began[i] = false
+	rs.est[i] = rs.estimate(i)
+	w.occ += rs.est[i]
+	if rs.root[i] {
+		w.roots++
+	}
+	att := rs.attempt[i]
+	w.out.entry(0, rs.id, func(b []byte) []byte {
+		b = binary.AppendUvarint(b, uint64(i))
+		b = binary.AppendUvarint(b, uint64(att))
+		b = binary.AppendVarint(b, int64(rs.prio[i]))
+		b = appendTaskRef(b, w.out, rs.enc[i])
+		b = binary.AppendUvarint(b, uint64(len(rs.deps[i])))
+		for _, d := range rs.deps[i] {
+			b = binary.AppendUvarint(b, rs.srcRun[d])
+			b = binary.AppendUvarint(b, uint64(len(rs.holders[d])))
+			for _, h := range rs.holders[d] {
+				b = binary.AppendUvarint(b, h)
+			}
+		}
+		return b
+	})
+}
+
+// unassign takes task i back from its worker (bookkeeping only).
+func (rs *runState) unassign(i int32) {
+	if w := rs.e.workers[rs.where[i]]; w != nil {
+		w.occ = math.Max(0, w.occ-rs.est[i])
+		if rs.root[i] {
+			w.roots--
+		}
+	}
+	rs.where[i] = 0
+}
+
+// rootSlots is how many roots a worker may have assigned at once: one per
+// thread while their output size is unknown or large; for small outputs
+// more, up to 256 per thread, so that round trips do not starve the
+// workers and the roots in flight hold at most a few MiB per thread.
+func (rs *runState) rootSlots(w *wconn) int {
+	f := 1
+	if rs.rootDone > 0 {
+		avg := float64(rs.rootBytes)/float64(rs.rootDone) + 64
+		budget := 4.0 * (1 << 20)
+		if w.memLimit > 0 {
+			budget = math.Min(budget, float64(w.memLimit)/float64(64*w.nthreads))
+		}
+		f = int(math.Max(1, math.Min(256, budget/avg)))
+	}
+	return f * w.nthreads
+}
+
+// pumpRootsLocked hands out queued roots to the workers with free slots,
+// consecutive roots (in priority order) to the same worker, so siblings of
+// a reduction meet where they were made.
+func (e *Executor) pumpRootsLocked(rs *runState) {
+	for rs.rootQ.Len() > 0 && !rs.finished {
+		var best *wconn
+		free := 0
+		for _, w := range e.workers {
+			if f := rs.rootSlots(w) - w.roots; f > free || (f == free && best != nil && w.id < best.id && f > 0) {
+				best, free = w, f
+			}
+		}
+		if best == nil || free <= 0 {
+			return
+		}
+		for ; free > 0 && rs.rootQ.Len() > 0; free-- {
+			it := heap.Pop(&rs.rootQ).(prioItem)
+			rs.assign(it.i, best)
+		}
+	}
+}
+
+// doneLocked takes a batch of reports from worker w.
+func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
+	touched := map[*runState]bool{}
+	for len(r.Rest()) > 0 && r.Err() == nil {
+		run, tid, att := r.Uvarint(), r.Uvarint(), uint32(r.Uvarint())
+		st := r.Byte()
+		var size int64
+		var nparts, dur uint64
+		var msg []byte
+		var dep uint64
+		switch st {
+		case stOK:
+			size, nparts, dur = r.Varint(), r.Uvarint(), r.Uvarint()
+		case stErr:
+			msg = r.Bytes()
+		case stMissing:
+			dep, msg = r.Uvarint(), r.Bytes()
+		}
+		if r.Err() != nil {
+			return
+		}
+		rs := e.runs[run]
+		if rs == nil || rs.finished || tid >= uint64(len(rs.tasks)) {
+			continue
+		}
+		i := int32(tid)
+		if rs.st[i] != sAssigned || rs.where[i] != w.id || rs.attempt[i] != att {
+			if st == stOK {
+				// A result no longer wanted (the task was moved).
+				k := rs.tasks[i].Key
+				w.out.entry(1, run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+			}
+			continue
+		}
+		switch st {
+		case stBegan:
+			rs.began[i] = true
+		case stOK:
+			e.stats.Tasks++
+			touched[rs] = true
+			rs.unassign(i)
+			if rs.root[i] {
+				rs.rootDone++
+				rs.rootBytes += size
+			}
+			label := graph.LabelOf(rs.tasks[i].Op)
+			s := e.opStats[label]
+			if s == nil {
+				s = &opStat{}
+				e.opStats[label] = s
+			}
+			s.n++
+			s.sum += float64(dur) / 1e9
+			rs.computed(i, w, size, int32(nparts), time.Duration(dur))
+		case stErr:
+			t := rs.tasks[i]
+			err := &sched.TaskError{Key: t.Key, Op: graph.LabelOf(t.Op), Err: &RemoteError{Msg: string(msg)}}
+			if rs.obs != nil {
+				rs.obs.Observe(sched.Event{Kind: sched.TaskFailed, Key: t.Key, Index: int(i), Label: err.Op, Worker: int(w.id), Err: err, Time: time.Now()})
+			}
+			e.failLocked(rs, err)
+		case stMissing:
+			touched[rs] = true
+			rs.unassign(i)
+			rs.fails[i]++
+			if int(dep) >= len(rs.deps[i]) {
+				continue
+			}
+			d := rs.deps[i][dep]
+			if rs.fails[i] > 8 {
+				e.failLocked(rs, fmt.Errorf("cluster: task %s: input %s could not be fetched from its holders (tried %d times): %s",
+					rs.tasks[i].Key, rs.tasks[d].Key, rs.fails[i], msg))
+				continue
+			}
+			rs.st[i] = sWaiting
+			rs.waiting[i] = rs.countWaiting(i)
+			if rs.waiting[i] == 0 {
+				rs.ready(i)
+			}
+		}
+	}
+	for rs := range touched {
+		e.pumpRootsLocked(rs)
+		rs.checkDone()
+	}
+}
+
+// computed records task i's value on worker w.
+func (rs *runState) computed(i int32, w *wconn, size int64, nparts int32, dur time.Duration) {
+	rs.st[i] = sMemory
+	rs.holders[i] = append(rs.holders[i][:0], w.id)
+	rs.size[i] = size
+	rs.nparts[i] = nparts
+	rs.remaining--
+	if rs.obs != nil {
+		t := rs.tasks[i]
+		rs.obs.Observe(sched.Event{Kind: sched.TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: int(w.id), Duration: dur, Time: time.Now()})
+	}
+	for _, d := range rs.deps[i] {
+		rs.needed[d]--
+		if rs.needed[d] == 0 {
+			rs.release(d)
+		}
+	}
+	for _, r := range rs.rdeps[i] {
+		if rs.st[r] == sWaiting {
+			rs.waiting[r]--
+			if rs.waiting[r] == 0 {
+				rs.ready(r)
+			}
+		}
+	}
+	if rs.needed[i] == 0 {
+		rs.release(i)
+	}
+}
+
+// release frees a value no task will read again.
+func (rs *runState) release(d int32) {
+	if rs.st[d] != sMemory || rs.srcRun[d] != 0 {
+		return
+	}
+	rs.st[d] = sReleased
+	k := rs.tasks[d].Key
+	for _, h := range rs.holders[d] {
+		if w := rs.e.workers[h]; w != nil {
+			w.out.entry(1, rs.id, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+		}
+	}
+	rs.holders[d] = rs.holders[d][:0]
+}
+
+// workerLost repairs the run after worker w is gone.
+func (rs *runState) workerLost(w *wconn) {
+	if rs.finished {
+		return
+	}
+	e := rs.e
+	var again []int32
+	anyBegan := false
+	for i := range rs.tasks {
+		if rs.st[i] == sAssigned && rs.where[i] == w.id && rs.began[i] {
+			anyBegan = true
+			break
+		}
+	}
+	who := fmt.Sprintf("%d %s (pid %d)", w.id, w.addr, w.pid)
+	var lost []int32
+	for i := range rs.tasks {
+		i32 := int32(i)
+		switch rs.st[i] {
+		case sAssigned:
+			if rs.where[i] != w.id {
+				continue
+			}
+			if rs.began[i] || !anyBegan {
+				rs.kills[i] = append(rs.kills[i], who)
+				if len(rs.kills[i]) >= allowedFailures {
+					t := rs.tasks[i]
+					e.failLocked(rs, &KilledWorkerError{Key: t.Key, Op: graph.LabelOf(t.Op), Workers: rs.kills[i]})
+					return
+				}
+			}
+			rs.where[i] = 0
+			rs.st[i] = sWaiting
+			again = append(again, i32)
+		case sMemory:
+			if rs.srcRun[i] != 0 {
+				hs := rs.holders[i][:0]
+				for _, h := range rs.holders[i] {
+					if h != w.id {
+						hs = append(hs, h)
+					}
+				}
+				rs.holders[i] = hs
+				if len(hs) == 0 && rs.needed[i] > 0 {
+					e.failLocked(rs, fmt.Errorf("cluster: persisted value %s was lost with worker %s", rs.tasks[i].Key, who))
+					return
+				}
+				continue
+			}
+			hs := rs.holders[i][:0]
+			for _, h := range rs.holders[i] {
+				if h != w.id {
+					hs = append(hs, h)
+				}
+			}
+			rs.holders[i] = hs
+			if len(hs) == 0 {
+				lost = append(lost, i32)
+			}
+		}
+	}
+	for _, i := range lost {
+		if rs.needed[i] > 0 {
+			again = rs.revive(i, again)
+		} else {
+			rs.st[i] = sReleased
+		}
+	}
+	for _, i := range again {
+		if rs.st[i] == sWaiting {
+			rs.waiting[i] = rs.countWaiting(i)
+			if rs.waiting[i] == 0 {
+				rs.ready(i)
+			}
+		}
+	}
+	e.pumpRootsLocked(rs)
+	rs.checkDone()
+}
+
+// revive makes a lost or released value be computed again: its readers
+// that were handed out go back to waiting, and its own released inputs are
+// revived in turn (lineage).
+func (rs *runState) revive(i int32, again []int32) []int32 {
+	rs.st[i] = sWaiting
+	rs.remaining++
+	rs.e.stats.Recomputed++
+	for _, r := range rs.rdeps[i] {
+		if rs.st[r] == sAssigned {
+			if w := rs.e.workers[rs.where[r]]; w != nil {
+				att := rs.attempt[r]
+				w.out.entry(2, rs.id, func(b []byte) []byte {
+					b = binary.AppendUvarint(b, uint64(r))
+					return binary.AppendUvarint(b, uint64(att))
+				})
+			}
+			rs.unassign(r)
+			rs.st[r] = sWaiting
+			again = append(again, r)
+		}
+	}
+	for _, d := range rs.deps[i] {
+		rs.needed[d]++
+		if rs.st[d] == sReleased && rs.srcRun[d] == 0 {
+			again = rs.revive(d, again)
+		}
+	}
+	return append(again, i)
+}
+
+// steal moves up to w's thread count of not-yet-started tasks from the
+// busiest worker to the idle w, when moving their inputs costs less than
+// waiting behind the victim's queue.
+func (rs *runState) steal(w *wconn) {
+	e := rs.e
+	var victim *wconn
+	for _, o := range e.workers {
+		if o != w && o.occ > 0 && (victim == nil || o.occ > victim.occ) && o.hb.queued > 0 {
+			victim = o
+		}
+	}
+	if victim == nil {
+		return
+	}
+	moved := 0
+	for i := range rs.tasks {
+		if moved >= w.nthreads {
+			break
+		}
+		i32 := int32(i)
+		if rs.st[i] != sAssigned || rs.where[i] != victim.id || rs.began[i] || rs.root[i] {
+			continue
+		}
+		var bytes float64
+		for k, d := range rs.deps[i] {
+			bytes += rs.inputBytes(i32, k, d)
+		}
+		if bytes/bandwidth(w) > victim.occ {
+			continue
+		}
+		att := rs.attempt[i]
+		victim.out.entry(2, rs.id, func(b []byte) []byte {
+			b = binary.AppendUvarint(b, uint64(i))
+			return binary.AppendUvarint(b, uint64(att))
+		})
+		rs.unassign(i32)
+		rs.assign(i32, w)
+		e.stats.Stolen++
+		moved++
+	}
+}
+
+// checkDone wakes the gatherer when every task is computed.
+func (rs *runState) checkDone() {
+	if rs.remaining == 0 && !rs.finished {
+		select {
+		case rs.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// finish ends the run: every worker drops its values, the waiter wakes.
+func (rs *runState) finish() {
+	rs.finished = true
+	e := rs.e
+	delete(e.runs, rs.id)
+	for i := range rs.tasks {
+		if rs.st[i] == sAssigned {
+			rs.unassign(int32(i))
+		}
+	}
+	for _, w := range e.workers {
+		w.out.send(binary.AppendUvarint([]byte{mRelease}, rs.id))
+	}
+	if rs.obs != nil {
+		rs.obs.Observe(sched.Event{Kind: sched.JobFinished, Err: rs.err, Time: time.Now()})
+	}
+	close(rs.done)
+	select {
+	case rs.wake <- struct{}{}:
+	default:
+	}
+}
+
+// gatherer fetches the outputs once every task is computed, straight from
+// the workers holding them; if a holder dies meanwhile, the lost outputs
+// are recomputed and it tries again.
+func (rs *runState) gatherer() {
+	e := rs.e
+	got := make([]bool, len(rs.outIdx))
+	tries := 0
+	for {
+		<-rs.wake
+		for {
+			e.mu.Lock()
+			if rs.finished {
+				e.mu.Unlock()
+				return
+			}
+			if rs.remaining > 0 {
+				e.mu.Unlock()
+				break
+			}
+			groups := map[string][]int{}
+			for j, i := range rs.outIdx {
+				if got[j] {
+					continue
+				}
+				var w *wconn
+				for _, h := range rs.holders[i] {
+					if w = e.workers[h]; w != nil {
+						break
+					}
+				}
+				if w == nil {
+					continue
+				}
+				groups[w.addr] = append(groups[w.addr], j)
+			}
+			e.mu.Unlock()
+			var ferr error
+			for addr, js := range groups {
+				items := make([]item, len(js))
+				for n, j := range js {
+					i := rs.outIdx[j]
+					src := rs.srcRun[i]
+					if src == 0 {
+						src = rs.id
+					}
+					items[n] = item{run: src, key: rs.tasks[i].Key, part: -1}
+				}
+				cc, err := e.conn(addr)
+				if err == nil {
+					err = fetch(context.Background(), flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
+						v, err := graph.DecodeValue(b)
+						if err != nil {
+							return fmt.Errorf("output %s: %w", items[n].key, err)
+						}
+						rs.results[js[n]] = v
+						got[js[n]] = true
+						return nil
+					})
+				}
+				if err != nil {
+					ferr = fmt.Errorf("cluster: gather outputs from worker %s: %w", addr, err)
+				}
+			}
+			all := true
+			for _, g := range got {
+				all = all && g
+			}
+			e.mu.Lock()
+			if all {
+				if !rs.finished {
+					rs.finish()
+				}
+				e.mu.Unlock()
+				return
+			}
+			tries++
+			if tries > 20 || errors.Is(ferr, errRemote) {
+				e.failLocked(rs, ferr)
+				e.mu.Unlock()
+				return
+			}
+			e.mu.Unlock()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+type prioItem struct {
+	i int32
+	p int32
+}
+
+type prioQueue []prioItem
+
+func (q prioQueue) Len() int           { return len(q) }
+func (q prioQueue) Less(a, b int) bool { return q[a].p < q[b].p }
+func (q prioQueue) Swap(a, b int)      { q[a], q[b] = q[b], q[a] }
+func (q *prioQueue) Push(x any)        { *q = append(*q, x.(prioItem)) }
+func (q *prioQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
