@@ -98,7 +98,9 @@ func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 func WithWorkerEnv(kv ...string) Option { return func(o *options) { o.env = append(o.env, kv...) } }
 
 // WithWorkerArgs adds command-line flags (see Main) to Local's workers.
-func WithWorkerArgs(args ...string) Option { return func(o *options) { o.args = append(o.args, args...) } }
+func WithWorkerArgs(args ...string) Option {
+	return func(o *options) { o.args = append(o.args, args...) }
+}
 
 // WithRestarts bounds how many times Local restarts workers that died
 // (default 3 per worker); 0 turns restarts off.

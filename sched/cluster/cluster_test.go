@@ -204,7 +204,7 @@ func TestLargeValues(t *testing.T) {
 	// a worker and gathered by the client; the placement test below moves
 	// large values worker to worker.
 	n := 9 << 20
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 1 << 20
 	}
 	a := task(t, floatsOp{n: n, scale: 0.5})

@@ -519,4 +519,3 @@ func (e *Executor) failLocked(rs *runState, err error) {
 	rs.err = err
 	rs.finish()
 }
-

@@ -67,8 +67,8 @@ func (o sumOp) Run(ctx context.Context, in []any) (any, error) {
 // failOp fails with a message.
 type failOp string
 
-func (o failOp) Name() string                          { return "clustertest.fail" }
-func (o failOp) Params() ([]byte, error)               { return []byte(o), nil }
+func (o failOp) Name() string                            { return "clustertest.fail" }
+func (o failOp) Params() ([]byte, error)                 { return []byte(o), nil }
 func (o failOp) Run(context.Context, []any) (any, error) { return nil, errors.New(string(o)) }
 
 // killOp kills the worker process that runs it.
@@ -123,15 +123,15 @@ type opaque struct{ ch chan int }
 
 type opaqueOp struct{}
 
-func (opaqueOp) Name() string                          { return "clustertest.opaque" }
-func (opaqueOp) Params() ([]byte, error)               { return nil, nil }
+func (opaqueOp) Name() string                            { return "clustertest.opaque" }
+func (opaqueOp) Params() ([]byte, error)                 { return nil, nil }
 func (opaqueOp) Run(context.Context, []any) (any, error) { return opaque{}, nil }
 
 // unregOp is never registered.
 type unregOp struct{}
 
-func (unregOp) Name() string                          { return "clustertest.unregistered" }
-func (unregOp) Params() ([]byte, error)               { return nil, nil }
+func (unregOp) Name() string                            { return "clustertest.unregistered" }
+func (unregOp) Params() ([]byte, error)                 { return nil, nil }
 func (unregOp) Run(context.Context, []any) (any, error) { return int64(1), nil }
 
 func init() {
