@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+
+	"github.com/godask/godask/sched/cluster"
 )
 
 // suites maps a suite name to its entry point, which parses its own flags.
@@ -18,6 +20,8 @@ var suites = map[string]func(args []string) error{
 }
 
 func main() {
+	// A worker of "bench cluster" is this binary started by cluster.Local.
+	cluster.Main()
 	if len(os.Args) < 2 || suites[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: bench SUITE [flags]; suites:")
 		for name := range suites {

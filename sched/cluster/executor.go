@@ -48,6 +48,7 @@ type Executor struct {
 	stats    Stats
 	opStats  map[string]*opStat
 	conns    map[string]*grpc.ClientConn
+	restrict map[graph.Key]uint64
 
 	local *localProcs // the processes Local started, if any
 	quit  chan struct{}
@@ -131,7 +132,7 @@ func newExecutor(addr string, o *options) (*Executor, error) {
 	}
 	e := &Executor{opt: o, sec: sec, fp: localFingerprint(), lis: l, addr: l.Addr().String(),
 		workers: map[uint64]*wconn{}, runs: map[uint64]*runState{}, changed: make(chan struct{}),
-		opStats: map[string]*opStat{}, conns: map[string]*grpc.ClientConn{}, quit: make(chan struct{}), noneAt: time.Now()}
+		opStats: map[string]*opStat{}, restrict: map[graph.Key]uint64{}, conns: map[string]*grpc.ClientConn{}, quit: make(chan struct{}), noneAt: time.Now()}
 	e.srv = newServer(sec)
 	flight.RegisterFlightServiceServer(e.srv, &schedService{e: e})
 	e.wg.Add(2)
@@ -479,6 +480,24 @@ func (e *Executor) Run(ctx context.Context, job *sched.Job) ([]any, error) {
 		return nil, rs.err
 	}
 	return rs.results, nil
+}
+
+// Restrict makes the task with key k run only on the worker with the given
+// id (see Workers), in every later run, as long as that worker is alive
+// (dask's workers= restriction). Unrestrict lifts it.
+func (e *Executor) Restrict(k graph.Key, worker uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.restrict[k] = worker
+}
+
+// Unrestrict lifts the restrictions of keys.
+func (e *Executor) Unrestrict(keys ...graph.Key) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, k := range keys {
+		delete(e.restrict, k)
+	}
 }
 
 // conn returns the client connection to a worker's value service.

@@ -156,11 +156,11 @@ func (lp *localProcs) wait(p *proc, cmd *exec.Cmd) {
 	if lp.o.log != nil {
 		fmt.Fprintln(lp.o.log, "godask cluster:", msg)
 	}
-	select {
-	case lp.exited <- msg:
-	default:
-	}
 	if lp.restarts <= 0 {
+		select {
+		case lp.exited <- msg: // WaitWorkers reports it
+		default:
+		}
 		return
 	}
 	lp.restarts--
@@ -173,17 +173,27 @@ func (lp *localProcs) wait(p *proc, cmd *exec.Cmd) {
 // failure drills); Local restarts it unless restarts are used up. It
 // returns the killed process id.
 func (e *Executor) Kill(i int) (int, error) {
+	return e.signal(i, os.Kill)
+}
+
+// Signal sends sig to the worker process in slot i of a Local cluster.
+func (e *Executor) Signal(i int, sig os.Signal) error {
+	_, err := e.signal(i, sig)
+	return err
+}
+
+func (e *Executor) signal(i int, sig os.Signal) (int, error) {
 	if e.local == nil {
-		return 0, fmt.Errorf("cluster: Kill: not a Local cluster")
+		return 0, fmt.Errorf("cluster: signal a worker: not a Local cluster")
 	}
 	lp := e.local
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
 	if i < 0 || i >= len(lp.procs) || lp.procs[i].cmd == nil {
-		return 0, fmt.Errorf("cluster: Kill: no worker %d", i)
+		return 0, fmt.Errorf("cluster: signal a worker: no worker %d", i)
 	}
 	pid := lp.procs[i].cmd.Process.Pid
-	return pid, lp.procs[i].cmd.Process.Kill()
+	return pid, lp.procs[i].cmd.Process.Signal(sig)
 }
 
 // stop waits for the workers (told to stop) to exit, then kills the rest.

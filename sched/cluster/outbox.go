@@ -22,7 +22,7 @@ type outbox struct {
 	blobSeq uint64
 }
 
-const batchBytes = 1 << 20
+const batchBytes = 512 << 10
 
 var batchType = [3]byte{mCompute, mFree, mCancel}
 
@@ -43,7 +43,7 @@ func (o *outbox) entry(k int, run uint64, fill func(b []byte) []byte) {
 		o.batch[k] = nil
 	}
 	if o.batch[k] == nil {
-		o.batch[k] = binary.AppendUvarint([]byte{batchType[k]}, run)
+		o.batch[k] = binary.AppendUvarint(append(make([]byte, 0, 32<<10), batchType[k]), run)
 		o.run[k] = run
 	}
 	o.batch[k] = fill(o.batch[k])

@@ -73,6 +73,7 @@ type runState struct {
 	fails   []uint8
 	est     []float64
 	srcRun  []uint64
+	pinned  map[int32]uint64 // tasks restricted to one worker
 
 	outIdx    []int32 // task of each output
 	isOut     []bool
@@ -93,6 +94,15 @@ type runState struct {
 // newRun encodes the job's tasks (refusing, before anything runs, a task
 // whose op or function is not registered) and builds the run's state.
 func (e *Executor) newRun(job *sched.Job) (*runState, error) {
+	e.mu.Lock()
+	var restrict map[graph.Key]uint64
+	if len(e.restrict) > 0 {
+		restrict = make(map[graph.Key]uint64, len(e.restrict))
+		for k, w := range e.restrict {
+			restrict[k] = w
+		}
+	}
+	e.mu.Unlock()
 	g := job.Graph
 	tasks := g.Tasks()
 	n := len(tasks)
@@ -124,6 +134,12 @@ func (e *Executor) newRun(job *sched.Job) (*runState, error) {
 		rs.enc[i] = b
 		rs.sel[i] = graph.InputPartsOf(t.Op, len(t.Deps))
 		rs.root[i] = len(t.Deps) == 0
+		if w, ok := restrict[t.Key]; ok {
+			if rs.pinned == nil {
+				rs.pinned = map[int32]uint64{}
+			}
+			rs.pinned[int32(i)] = w
+		}
 	}
 	// Readers of every task (CSR would be leaner; a slice per task is
 	// simple and the graphs here are of moderate size).
@@ -198,6 +214,12 @@ func (rs *runState) countWaiting(i int32) int32 {
 
 // ready queues a root or places a task whose inputs are all computed.
 func (rs *runState) ready(i int32) {
+	if id, ok := rs.pinned[i]; ok {
+		if w := rs.e.workers[id]; w != nil {
+			rs.assign(i, w)
+			return
+		}
+	}
 	if rs.root[i] {
 		rs.st[i] = sQueued
 		heap.Push(&rs.rootQ, prioItem{i, rs.prio[i]})

@@ -349,6 +349,9 @@ func (w *worker) session(ctx context.Context) (stop bool, err error) {
 		return false, fmt.Errorf("connect to scheduler %s: %w", w.cfg.Scheduler, err)
 	}
 	m := first.AppMetadata
+	if len(m) > 0 && m[0] == mStop {
+		return true, nil
+	}
 	if len(m) > 0 && m[0] == mRefuse {
 		return true, fmt.Errorf("%w at %s: %s", errRefused, w.cfg.Scheduler, m[1:])
 	}

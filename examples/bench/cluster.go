@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/godask/godask/delayed"
+	"github.com/godask/godask/frame"
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+	"github.com/godask/godask/sched/cluster"
+)
+
+func init() {
+	suites["cluster"] = clusterSuite
+	// The overhead tree's functions, shippable to the workers.
+	delayed.Register("bench.inc", inc)
+	delayed.Register("bench.add", add)
+	graph.Register("bench.ones", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		return onesOp{n: int(r.Uvarint()), salt: int(r.Uvarint())}, r.Err()
+	})
+	graph.Register("bench.fsum", func([]byte) (graph.Op, error) { return fsumOp{}, nil })
+}
+
+// clusterSuite runs workloads on cluster.Local(workers) (2 workers x 1
+// thread by default, as shared/peers/distributed_dask.py's LocalCluster):
+//
+//	overhead  the tree of overhead_dask.py (-n leaves, 2n-1 tasks)
+//	transfer  a -mb MiB []float64 made on worker 1, summed on worker 2
+//	groupby   q1, q3, q10 on -data, each question reading the file in its run
+//	          (values persisted on the workers are not supported yet), on the
+//	          cluster and, for the ratio, on the local executor
+//	kill      q10 with worker 1 killed (SIGKILL) a third of the way through
+func clusterSuite(args []string) error {
+	fs := flag.NewFlagSet("cluster", flag.ExitOnError)
+	qs := fs.String("q", "overhead,transfer", "workloads: overhead,transfer,groupby,kill")
+	n := fs.Int("n", 100000, "overhead: leaf tasks (2n-1 tasks in all)")
+	mb := fs.Int("mb", 256, "transfer: MiB moved")
+	data := fs.String("data", "", "groupby, kill: the groupby table (.csv or Parquet)")
+	workers := fs.Int("workers", 2, "worker processes")
+	threads := fs.Int("threads", 1, "threads per worker")
+	questions := fs.String("questions", "q1,q3,q10", "groupby: questions")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the client to this file")
+	wargs := fs.String("worker-args", "", "extra worker flags, e.g. --cpuprofile=/tmp/w%d.prof")
+	fs.Parse(args)
+	stop, err := cpuProfile(*prof)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	want := map[string]bool{}
+	for _, q := range strings.Split(*qs, ",") {
+		want[strings.TrimSpace(q)] = true
+	}
+	t0 := time.Now()
+	c, err := cluster.Local(*workers, cluster.WithThreads(*threads), cluster.WithWorkerArgs(strings.Fields(*wargs)...))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fmt.Fprintf(os.Stderr, "cluster: %d workers x %d threads up in %.2fs\n", *workers, *threads, time.Since(t0).Seconds())
+	if want["overhead"] {
+		if err := clusterOverhead(c, *n); err != nil {
+			return err
+		}
+	}
+	if want["transfer"] {
+		if err := clusterTransfer(c, *mb); err != nil {
+			return err
+		}
+	}
+	if want["groupby"] || want["kill"] {
+		if *data == "" {
+			return fmt.Errorf("cluster: groupby and kill need -data")
+		}
+		if err := clusterGroupby(c, *data, strings.Split(*questions, ","), want["groupby"], want["kill"]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func clusterOverhead(c *cluster.Executor, n int) error {
+	ctx := context.Background()
+	// A small warm-up run: connections, op statistics.
+	if _, err := buildTree(100).Compute(ctx, sched.WithExecutor(c), sched.WithProgress(nil)); err != nil {
+		return err
+	}
+	tb := time.Now()
+	root := buildTree(n)
+	build := time.Since(tb)
+	tr := time.Now()
+	res, err := root.Compute(ctx, sched.WithExecutor(c), sched.WithProgress(nil))
+	if err != nil {
+		return err
+	}
+	run := time.Since(tr)
+	if want := n * (n + 1) / 2; res != want {
+		return fmt.Errorf("cluster overhead: result %d, want %d", res, want)
+	}
+	tasks := 2*n - 1
+	fmt.Printf("cluster/overhead tasks=%d build_us=%.2f per_task_us=%.2f result=%d\n",
+		tasks, build.Seconds()*1e6/float64(tasks), run.Seconds()*1e6/float64(tasks), res)
+	return nil
+}
+
+// fsumOp sums a []float64.
+type fsumOp struct{}
+
+func (fsumOp) Name() string            { return "bench.fsum" }
+func (fsumOp) Params() ([]byte, error) { return nil, nil }
+func (fsumOp) Run(_ context.Context, in []any) (any, error) {
+	s := 0.0
+	for _, x := range in[0].([]float64) {
+		s += x
+	}
+	return s, nil
+}
+
+// clusterTransfer times a worker-to-worker move of an mb MiB array: the run
+// making it on worker 1 and summing it on worker 2, minus the same run
+// summing it on worker 1 (the difference is the transfer), median of 3.
+func clusterTransfer(c *cluster.Executor, mb int) error {
+	ws := c.Workers()
+	if len(ws) < 2 {
+		return fmt.Errorf("cluster transfer: need 2 workers, have %d", len(ws))
+	}
+	n := mb << 20 / 8
+	run := func(salt int, on uint64) (float64, time.Duration, error) {
+		mk, err := graph.NewTask(onesOp{n: n, salt: salt})
+		if err != nil {
+			return 0, 0, err
+		}
+		s, err := graph.NewTask(fsumOp{}, mk.Key)
+		if err != nil {
+			return 0, 0, err
+		}
+		c.Restrict(mk.Key, ws[0].ID)
+		c.Restrict(s.Key, on)
+		defer c.Unrestrict(mk.Key, s.Key)
+		t := time.Now()
+		out, err := sched.Run(context.Background(), graph.New(mk, s), []graph.Key{s.Key}, sched.WithExecutor(c), sched.WithProgress(nil))
+		if err != nil {
+			return 0, 0, err
+		}
+		return out[0].(float64), time.Since(t), nil
+	}
+	var same, moved []float64
+	for r := 0; r < 3; r++ {
+		_, a, err := run(2*r, ws[0].ID)
+		if err != nil {
+			return err
+		}
+		sum, b, err := run(2*r+1, ws[1].ID)
+		if err != nil {
+			return err
+		}
+		if sum != float64(n) {
+			return fmt.Errorf("cluster transfer: sum %v, want %d", sum, n)
+		}
+		same = append(same, a.Seconds())
+		moved = append(moved, b.Seconds())
+	}
+	d := median(moved) - median(same)
+	if d <= 0 {
+		d = 1e-6
+	}
+	fmt.Printf("cluster/transfer mb=%d seconds=%.4f gb_per_s=%.3f run_moved_s=%.4f run_local_s=%.4f\n",
+		mb, d, float64(mb)/1024/d, median(moved), median(same))
+	return nil
+}
+
+// onesOp makes n float64 ones (np.ones of the peer script); the salt
+// makes each run's key fresh.
+type onesOp struct{ n, salt int }
+
+func (o onesOp) Name() string { return "bench.ones" }
+func (o onesOp) Params() ([]byte, error) {
+	return binary.AppendUvarint(binary.AppendUvarint(nil, uint64(o.n)), uint64(o.salt)), nil
+}
+
+func (o onesOp) Run(context.Context, []any) (any, error) {
+	x := make([]float64, o.n)
+	for i := range x {
+		x[i] = 1
+	}
+	return x, nil
+}
+
+// clusterGroupby times questions reading the table in their run, on the
+// cluster and on the local executor, and q10 with a worker killed.
+func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill bool) error {
+	ctx := context.Background()
+	byName := map[string]func(x *frame.Frame) *frame.Frame{}
+	for _, q := range groupbyQuestions {
+		byName[q.name] = q.q
+	}
+	var lastTasks int64
+	for _, q := range qs {
+		f := byName[q]
+		if f == nil {
+			return fmt.Errorf("cluster groupby: no question %q", q)
+		}
+		if !times {
+			continue
+		}
+		for _, where := range []string{"cluster", "local"} {
+			opts := []sched.Option{sched.WithProgress(nil)}
+			if where == "cluster" {
+				opts = append(opts, sched.WithExecutor(c))
+			}
+			var tasks atomic.Int64
+			opts = append(opts, sched.WithObserver(sched.ObserverFunc(func(e sched.Event) {
+				if e.Kind == sched.TaskFinished {
+					tasks.Add(1)
+				}
+			})))
+			t := time.Now()
+			tab, err := f(loadGroupby(data)).Compute(ctx, opts...)
+			if err != nil {
+				return fmt.Errorf("groupby %s on %s: %w", q, where, err)
+			}
+			fmt.Printf("groupby/%s seconds=%.4f rows=%d chk=%.6f executor=%s load=in-run\n", q, time.Since(t).Seconds(), tab.NumRows(), chk(tab), where)
+			if where == "cluster" && q == "q10" {
+				lastTasks = tasks.Load()
+			}
+		}
+	}
+	if !kill {
+		return nil
+	}
+	q10 := byName["q10"]
+	want, err := q10(loadGroupby(data)).Compute(ctx, sched.WithProgress(nil))
+	if err != nil {
+		return err
+	}
+	if lastTasks == 0 {
+		lastTasks = 30
+	}
+	before := c.Stats()
+	var done atomic.Int64
+	var killed atomic.Bool
+	obs := sched.WithObserver(sched.ObserverFunc(func(e sched.Event) {
+		if e.Kind == sched.TaskFinished && done.Add(1) == lastTasks/3+1 {
+			c.Kill(0)
+			killed.Store(true)
+		}
+	}))
+	t := time.Now()
+	got, err := q10(loadGroupby(data)).Compute(ctx, sched.WithExecutor(c), sched.WithProgress(nil), obs)
+	if err != nil {
+		return fmt.Errorf("q10 with a worker killed: %w", err)
+	}
+	secs := time.Since(t).Seconds()
+	after := c.Stats()
+	equal := got.NumRows() == want.NumRows() && sameRows(got, want)
+	fmt.Printf("cluster/kill_q10 seconds=%.4f rows=%d chk=%.6f equal=%v killed=%v workers_lost=%d recomputed=%d\n",
+		secs, got.NumRows(), chk(got), equal, killed.Load(), after.Lost-before.Lost, after.Recomputed-before.Recomputed)
+	if !equal {
+		return fmt.Errorf("q10 with a worker killed: the answer differs from the local one")
+	}
+	return nil
+}
+
+// sameRows compares two tables row by row after sorting their rendered rows.
+func sameRows(a, b *frame.Table) bool {
+	ra, rb := renderRows(a), renderRows(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if ra[i] != rb[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func renderRows(t *frame.Table) []string {
+	cols := t.Columns()
+	out := make([]string, t.NumRows())
+	for r := range out {
+		var b strings.Builder
+		for _, c := range cols {
+			fmt.Fprintf(&b, "%v|", t.Value(r, c))
+		}
+		out[r] = b.String()
+	}
+	sort.Strings(out)
+	return out
+}
