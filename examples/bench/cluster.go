@@ -125,15 +125,26 @@ func (fsumOp) Run(_ context.Context, in []any) (any, error) {
 	return s, nil
 }
 
-// clusterTransfer times a worker-to-worker move of an mb MiB array: the run
-// making it on worker 1 and summing it on worker 2, minus the same run
-// summing it on worker 1 (the difference is the transfer), median of 3.
+// clusterTransfer times a worker-to-worker move of an mb MiB array made on
+// worker 1 and summed on worker 2 (median of 3). seconds is the fetch as
+// worker 2 timed it (request to the last byte decoded, from its
+// heartbeats); run_moved_s and run_local_s are whole runs summing on worker
+// 2 and on worker 1, whose difference also estimates it on a quiet machine.
 func clusterTransfer(c *cluster.Executor, mb int) error {
 	ws := c.Workers()
 	if len(ws) < 2 {
 		return fmt.Errorf("cluster transfer: need 2 workers, have %d", len(ws))
 	}
 	n := mb << 20 / 8
+	fetchOf := func(id uint64) (int64, time.Duration) {
+		for _, w := range c.Workers() {
+			if w.ID == id {
+				return w.Fetched, w.FetchTime
+			}
+		}
+		return 0, 0
+	}
+	settle := func() { time.Sleep(1200 * time.Millisecond) } // two heartbeats
 	run := func(salt int, on uint64) (float64, time.Duration, error) {
 		mk, err := graph.NewTask(onesOp{n: n, salt: salt})
 		if err != nil {
@@ -147,32 +158,38 @@ func clusterTransfer(c *cluster.Executor, mb int) error {
 		c.Restrict(s.Key, on)
 		defer c.Unrestrict(mk.Key, s.Key)
 		t := time.Now()
-		out, err := sched.Run(context.Background(), graph.New(mk, s), []graph.Key{s.Key}, sched.WithExecutor(c), sched.WithProgress(nil))
+		// No fusion: the chain make -> sum would become one task.
+		out, err := sched.Run(context.Background(), graph.New(mk, s), []graph.Key{s.Key}, sched.WithExecutor(c), sched.WithProgress(nil), sched.WithoutFusion())
 		if err != nil {
 			return 0, 0, err
 		}
 		return out[0].(float64), time.Since(t), nil
 	}
-	var same, moved []float64
+	var same, moved, fetch []float64
 	for r := 0; r < 3; r++ {
 		_, a, err := run(2*r, ws[0].ID)
 		if err != nil {
 			return err
 		}
+		settle()
+		b0, t0 := fetchOf(ws[1].ID)
 		sum, b, err := run(2*r+1, ws[1].ID)
 		if err != nil {
 			return err
 		}
+		settle()
+		b1, t1 := fetchOf(ws[1].ID)
 		if sum != float64(n) {
 			return fmt.Errorf("cluster transfer: sum %v, want %d", sum, n)
 		}
+		if b1-b0 < int64(n)*8 {
+			return fmt.Errorf("cluster transfer: worker 2 fetched %d bytes, want %d", b1-b0, n*8)
+		}
 		same = append(same, a.Seconds())
 		moved = append(moved, b.Seconds())
+		fetch = append(fetch, (t1 - t0).Seconds())
 	}
-	d := median(moved) - median(same)
-	if d <= 0 {
-		d = 1e-6
-	}
+	d := median(fetch)
 	fmt.Printf("cluster/transfer mb=%d seconds=%.4f gb_per_s=%.3f run_moved_s=%.4f run_local_s=%.4f\n",
 		mb, d, float64(mb)/1024/d, median(moved), median(same))
 	return nil

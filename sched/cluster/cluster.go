@@ -30,7 +30,7 @@ type options struct {
 	env        []string
 	restarts   int
 	spillDir   string
-	advertise  func(i int) string
+	slotArgs   func(slot int) []string
 	args       []string
 }
 
@@ -101,6 +101,10 @@ func WithWorkerEnv(kv ...string) Option { return func(o *options) { o.env = appe
 func WithWorkerArgs(args ...string) Option {
 	return func(o *options) { o.args = append(o.args, args...) }
 }
+
+// WithSlotArgs adds flags to the worker Local starts in each slot (0 to
+// n-1), e.g. a --listen port and an --advertise address per worker.
+func WithSlotArgs(f func(slot int) []string) Option { return func(o *options) { o.slotArgs = f } }
 
 // WithRestarts bounds how many times Local restarts workers that died
 // (default 3 per worker); 0 turns restarts off.

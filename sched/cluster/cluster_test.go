@@ -201,8 +201,8 @@ func TestCancelStopsPromptly(t *testing.T) {
 func TestLargeValues(t *testing.T) {
 	c := shared(t)
 	// 9 Mi float64s = 72 MiB, far over gRPC's 4 MiB message limit, made on
-	// a worker and gathered by the client; the placement test below moves
-	// large values worker to worker.
+	// a worker and gathered by the client (TestTLSCluster and
+	// TestFaultProxyBetweenWorkers move values worker to worker).
 	n := 9 << 20
 	if testing.Short() || raceEnabled {
 		n = 1 << 20

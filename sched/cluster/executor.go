@@ -89,6 +89,11 @@ type WorkerInfo struct {
 	// Bandwidth is the measured fetch bandwidth of the worker (bytes/s;
 	// 0 before its first fetch).
 	Bandwidth float64
+	// Fetched and FetchTime are the bytes the worker fetched from its
+	// peers and the time its fetches took, in total (as of its latest
+	// heartbeat).
+	Fetched   int64
+	FetchTime time.Duration
 }
 
 type wconn struct {
@@ -161,7 +166,7 @@ func (e *Executor) Workers() []WorkerInfo {
 	for _, w := range e.workers {
 		out = append(out, WorkerInfo{ID: w.id, Addr: w.addr, Host: w.host, PID: w.pid, Threads: w.nthreads,
 			MemoryLimit: w.memLimit, Held: w.hb.held, Spilled: w.hb.spilled, SpillFiles: w.hb.files,
-			Queued: w.hb.queued, Running: w.hb.active, Bandwidth: w.bw})
+			Queued: w.hb.queued, Running: w.hb.active, Bandwidth: w.bw, Fetched: w.hb.fetched, FetchTime: time.Duration(w.hb.fetchNs)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

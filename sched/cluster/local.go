@@ -80,8 +80,8 @@ func Local(n int, opts ...Option) (*Executor, error) {
 			args = append(args, "--tls-ca="+f.CA, "--tls-cert="+f.Cert, "--tls-key="+f.Key)
 		}
 		args = append(args, o.args...)
-		if o.advertise != nil {
-			args = append(args, "--advertise="+o.advertise(i))
+		if o.slotArgs != nil {
+			args = append(args, o.slotArgs(i)...)
 		}
 		p := &proc{slot: i, args: args}
 		lp.procs = append(lp.procs, p)

@@ -473,7 +473,7 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 			rs.st[i] = sWaiting
 			rs.waiting[i] = rs.countWaiting(i)
 			if rs.waiting[i] == 0 {
-				rs.ready(i)
+				rs.retryLater(i)
 			}
 		}
 	}
@@ -481,6 +481,25 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 		e.pumpRootsLocked(rs)
 		rs.checkDone()
 	}
+}
+
+// retryLater readies task i again after a backoff that doubles with its
+// failed fetches (50 ms, 100 ms, ... at most 2 s), unless something else
+// readied it first.
+func (rs *runState) retryLater(i int32) {
+	d := 50 * time.Millisecond << min(rs.fails[i], 6)
+	d = min(d, 2*time.Second)
+	e := rs.e
+	time.AfterFunc(d, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if rs.finished || rs.st[i] != sWaiting || rs.countWaiting(i) != 0 {
+			return
+		}
+		rs.waiting[i] = 0
+		rs.ready(i)
+		e.pumpRootsLocked(rs)
+	})
 }
 
 // computed records task i's value on worker w.
@@ -616,6 +635,9 @@ func (rs *runState) revive(i int32, again []int32) []int32 {
 	rs.remaining++
 	rs.e.stats.Recomputed++
 	for _, r := range rs.rdeps[i] {
+		if rs.st[r] == sWaiting {
+			rs.waiting[r]++ // i is no longer computed
+		}
 		if rs.st[r] == sAssigned {
 			if w := rs.e.workers[rs.where[r]]; w != nil {
 				att := rs.attempt[r]
