@@ -467,6 +467,7 @@ func (e *Executor) Run(ctx context.Context, job *sched.Job) ([]any, error) {
 	e.nextRun++
 	rs.id = e.nextRun
 	e.runs[rs.id] = rs
+	rs.keep = ctx.Value(keepKey{}) != nil
 	if len(e.workers) == 0 {
 		e.noneAt = time.Now()
 	}

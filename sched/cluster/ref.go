@@ -1,17 +1,49 @@
 package cluster
 
-import "github.com/godask/godask/graph"
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+)
 
 // Ref is a value kept on the workers of a cluster: what a collection
-// persisted with Persist holds instead of the value. A graph holding a Ref
-// (in a graph.Const) runs on its Executor without moving the value through
-// the client; Release frees it on the workers.
+// persisted with Executor.Persist holds instead of the value. A graph
+// holding a Ref (in a graph.Const) runs on its Executor without moving the
+// value through the client; Release frees it on the workers. A Ref has no
+// codec: it means something only to its Executor.
 type Ref struct {
 	e       *Executor
 	run     uint64
 	key     graph.Key
 	holders []uint64
 	size    int64
+	once    sync.Once
+}
+
+// Key returns the key of the value.
+func (r *Ref) Key() graph.Key { return r.key }
+
+// Size returns the value's size in bytes, as its worker accounted it.
+func (r *Ref) Size() int64 { return r.size }
+
+// Release frees the value on the workers that hold it. Later runs reading
+// it fail, naming the key. It is safe to call more than once.
+func (r *Ref) Release() {
+	r.once.Do(func() {
+		e := r.e
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, h := range r.holders {
+			if w := e.workers[h]; w != nil {
+				k := r.key
+				w.out.entry(1, r.run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+			}
+		}
+		r.holders = nil
+	})
 }
 
 // refOf returns the Ref a Const task of e's holds.
@@ -25,4 +57,122 @@ func refOf(t *graph.Task, e *Executor) (*Ref, bool) {
 		return nil, false
 	}
 	return r, true
+}
+
+type keepKey struct{}
+
+// Persisted is what Executor.Persist returns: the collections rebuilt on
+// values kept on the workers, and their references.
+type Persisted struct {
+	Collections []sched.Collection
+	Refs        []*Ref
+}
+
+// Release frees every value of p on the workers.
+func (p *Persisted) Release() {
+	for _, r := range p.Refs {
+		r.Release()
+	}
+}
+
+// Persist computes colls on the cluster and keeps their values on the
+// workers: each collection is rebuilt (sched.Persister) on references
+// (*Ref), so later computations on it start from the workers' memory and
+// its values never travel through the client. Release frees them. A
+// collection whose Persisted needs the values themselves (frame.Frame, whose
+// partitions it inspects) is refused with an error naming its type; persist
+// those with sched.Persist, which gathers the values.
+func (e *Executor) Persist(ctx context.Context, colls []sched.Collection, opts ...sched.Option) (*Persisted, error) {
+	var g *graph.Graph
+	var outputs []graph.Key
+	for i, c := range colls {
+		if _, ok := c.(sched.Persister); !ok {
+			return nil, fmt.Errorf("cluster: persist: collection %d (%T) cannot be persisted", i, c)
+		}
+		cg, err := c.Graph()
+		if err != nil {
+			return nil, err
+		}
+		if g == nil {
+			g = graph.New(cg.Tasks()...)
+		} else {
+			g.Merge(cg)
+		}
+		outputs = append(outputs, c.Keys()...)
+	}
+	if g == nil {
+		return &Persisted{}, nil
+	}
+	ctx = context.WithValue(ctx, keepKey{}, true)
+	vals, err := sched.Run(ctx, g, outputs, append(opts, sched.WithExecutor(e))...)
+	if err != nil {
+		return nil, err
+	}
+	p := &Persisted{}
+	for _, v := range vals {
+		p.Refs = append(p.Refs, v.(*Ref))
+	}
+	for i, c := range colls {
+		n := len(c.Keys())
+		pc, err := persisted(c, vals[:n:n])
+		if err != nil {
+			p.Release()
+			return nil, fmt.Errorf("cluster: persist: collection %d: %w", i, err)
+		}
+		p.Collections = append(p.Collections, pc)
+		vals = vals[n:]
+	}
+	return p, nil
+}
+
+func persisted(c sched.Collection, refs []any) (pc sched.Collection, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%T cannot hold values kept on the workers (it inspects them: %v); use sched.Persist", c, r)
+		}
+	}()
+	return c.(sched.Persister).Persisted(refs), nil
+}
+
+// unfuse splits a fused chain that starts with one of e's Refs (linear
+// fusion absorbs a Const into its reader): the Ref becomes its own task
+// again, so the scheduler sees a value already on a worker.
+func unfuse(g *graph.Graph, e *Executor) (*graph.Graph, error) {
+	var out *graph.Graph
+	for i, t := range g.Tasks() {
+		f, ok := t.Op.(*graph.Fused)
+		if !ok || len(f.Tasks) < 2 {
+			if out != nil {
+				out.Add(t)
+			}
+			continue
+		}
+		if _, ok := refOf(f.Tasks[0], e); !ok {
+			if out != nil {
+				out.Add(t)
+			}
+			continue
+		}
+		if out == nil {
+			out = graph.WithCapacity(g.Len() + 1)
+			for _, p := range g.Tasks()[:i] {
+				out.Add(p)
+			}
+		}
+		out.Add(f.Tasks[0])
+		rest := f.Tasks[1:]
+		if len(rest) == 1 {
+			out.Add(rest[0])
+			continue
+		}
+		nt, err := graph.NewFused(rest)
+		if err != nil {
+			return nil, err
+		}
+		out.Add(nt)
+	}
+	if out == nil {
+		return g, nil
+	}
+	return out, nil
 }

@@ -83,6 +83,7 @@ type runState struct {
 	rootBytes int64
 
 	obs      sched.Observer
+	keep     bool // Persist: outputs stay on the workers, as Refs
 	finished bool
 	err      error
 	results  []any
@@ -103,7 +104,10 @@ func (e *Executor) newRun(job *sched.Job) (*runState, error) {
 		}
 	}
 	e.mu.Unlock()
-	g := job.Graph
+	g, err := unfuse(job.Graph, e)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
 	tasks := g.Tasks()
 	n := len(tasks)
 	rs := &runState{e: e, job: job, tasks: tasks, enc: make([][]byte, n), deps: g.DepIndex(),
@@ -113,6 +117,11 @@ func (e *Executor) newRun(job *sched.Job) (*runState, error) {
 		waiting: make([]int32, n), needed: make([]int32, n), kills: make([][]string, n), fails: make([]uint8, n),
 		est: make([]float64, n), srcRun: make([]uint64, n), isOut: make([]bool, n),
 		obs: job.Observer, done: make(chan struct{}), wake: make(chan struct{}, 1), started: time.Now()}
+	if g != job.Graph {
+		if rs.prio, err = graph.Order(g, job.Outputs); err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
+	}
 	if len(rs.prio) != n {
 		rs.prio = make([]int32, n)
 		for i := range rs.prio {
@@ -185,6 +194,22 @@ func (e *Executor) newRun(job *sched.Job) (*runState, error) {
 func (rs *runState) start() {
 	if rs.obs != nil {
 		rs.obs.Observe(sched.Event{Kind: sched.JobStarted, Total: len(rs.tasks), Time: time.Now()})
+	}
+	for i, t := range rs.tasks {
+		if rs.srcRun[i] != 0 {
+			// A value kept by Persist: on the workers that still hold it.
+			hs := rs.holders[i][:0]
+			for _, h := range rs.holders[i] {
+				if rs.e.workers[h] != nil {
+					hs = append(hs, h)
+				}
+			}
+			rs.holders[i] = hs
+			if len(hs) == 0 {
+				rs.e.failLocked(rs, fmt.Errorf("cluster: value %s kept on the workers was released or lost with its worker", t.Key))
+				return
+			}
+		}
 	}
 	for i := range rs.tasks {
 		if rs.st[i] == sMemory {
@@ -722,8 +747,10 @@ func (rs *runState) finish() {
 			rs.unassign(int32(i))
 		}
 	}
-	for _, w := range e.workers {
-		w.out.send(binary.AppendUvarint([]byte{mRelease}, rs.id))
+	if !rs.keep || rs.err != nil {
+		for _, w := range e.workers {
+			w.out.send(binary.AppendUvarint([]byte{mRelease}, rs.id))
+		}
 	}
 	if rs.obs != nil {
 		rs.obs.Observe(sched.Event{Kind: sched.JobFinished, Err: rs.err, Time: time.Now()})
@@ -753,6 +780,18 @@ func (rs *runState) gatherer() {
 			if rs.remaining > 0 {
 				e.mu.Unlock()
 				break
+			}
+			if rs.keep {
+				for j, i := range rs.outIdx {
+					src := rs.srcRun[i]
+					if src == 0 {
+						src = rs.id
+					}
+					rs.results[j] = &Ref{e: e, run: src, key: rs.tasks[i].Key, holders: append([]uint64(nil), rs.holders[i]...), size: rs.size[i]}
+				}
+				rs.finish()
+				e.mu.Unlock()
+				return
 			}
 			groups := map[string][]int{}
 			for j, i := range rs.outIdx {
