@@ -708,6 +708,9 @@ func (rs *runState) steal(w *wconn) {
 		if rs.st[i] != sAssigned || rs.where[i] != victim.id || rs.began[i] || rs.root[i] {
 			continue
 		}
+		if _, ok := rs.pinned[i32]; ok {
+			continue
+		}
 		var bytes float64
 		for k, d := range rs.deps[i] {
 			bytes += rs.inputBytes(i32, k, d)
