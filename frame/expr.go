@@ -24,6 +24,7 @@ type enode struct {
 	lit  litVal
 	lits []litVal
 	args []*enode
+	sub  *Frame // ScalarOf's one-row frame
 }
 
 type litVal struct {
@@ -210,42 +211,47 @@ func (e Expr) Weekday() Expr { return e.un("weekday") }
 // Alias names the expression's result column.
 func (e Expr) Alias(name string) Expr { return e.str("alias", name) }
 
-// Aggregations, for GroupBy.Agg and Frame.Agg. They skip nulls, as pandas does.
+// Aggregations, for GroupBy.Agg and Frame.Agg. They skip nulls, as pandas
+// does. Over no values (an empty frame, a group of only nulls) Sum, Count,
+// Size and NUnique give 0, as pandas (SQL's SUM gives NULL); the others
+// give null. MinCount(n) makes any of them null below n values (pandas'
+// min_count).
 
-// Sum of the non-null values (0 for none).
+// Sum of the non-null values: 0 for none, as pandas' sum; SQL's NULL with
+// Sum().MinCount(1).
 func (e Expr) Sum() Expr { return e.un("sum") }
 
-// Mean of the non-null values.
+// Mean of the non-null values (null for none).
 func (e Expr) Mean() Expr { return e.un("mean") }
 
-// Count of the non-null values.
+// Count of the non-null values (0 for none); count(*) is Count().
 func (e Expr) Count() Expr { return e.un("count") }
 
-// Size is the number of rows, nulls included.
+// Size is the number of rows, nulls included (0 for none).
 func (e Expr) Size() Expr { return e.un("size") }
 
-// Min of the non-null values.
+// Min of the non-null values (null for none).
 func (e Expr) Min() Expr { return e.un("min") }
 
-// Max of the non-null values.
+// Max of the non-null values (null for none).
 func (e Expr) Max() Expr { return e.un("max") }
 
-// Std is the sample standard deviation (ddof=1).
+// Std is the sample standard deviation (ddof=1; null for none).
 func (e Expr) Std() Expr { return e.un("std") }
 
-// Var is the sample variance (ddof=1).
+// Var is the sample variance (ddof=1; null for none).
 func (e Expr) Var() Expr { return e.un("var") }
 
-// First is the first non-null value in partition order.
+// First is the first non-null value in partition order (null for none).
 func (e Expr) First() Expr { return e.un("first") }
 
-// Last is the last non-null value in partition order.
+// Last is the last non-null value in partition order (null for none).
 func (e Expr) Last() Expr { return e.un("last") }
 
-// NUnique is the number of distinct non-null values.
+// NUnique is the number of distinct non-null values (0 for none).
 func (e Expr) NUnique() Expr { return e.un("nunique") }
 
-// Median of the non-null values.
+// Median of the non-null values (null for none).
 func (e Expr) Median() Expr { return e.un("median") }
 
 // When starts a conditional: When(c1).Then(v1).When(c2).Then(v2).Otherwise(v).

@@ -181,6 +181,14 @@ func (f *Frame) Select(exprs ...Expr) *Frame {
 	if f.err != nil {
 		return f
 	}
+	if hasScalars(exprs) {
+		// The hidden scalar columns are not among exprs: Select drops them.
+		g, es, _ := bindScalars(f, exprs)
+		if g.err != nil {
+			return g
+		}
+		return g.Select(es...)
+	}
 	n := &node{op: "project"}
 	var fields []arrow.Field
 	for _, e := range exprs {
@@ -278,6 +286,13 @@ func (f *Frame) Drop(names ...string) *Frame {
 func (f *Frame) Filter(pred Expr) *Frame {
 	if f.err != nil {
 		return f
+	}
+	if pred.n.hasScalar() {
+		g, es, hidden := bindScalars(f, []Expr{pred})
+		if g.err != nil {
+			return g
+		}
+		return g.Filter(es[0]).Drop(hidden...)
 	}
 	k, err := typeOf(pred.n, f.n.schema)
 	if err != nil {
@@ -386,10 +401,11 @@ func (g *GroupBy) Agg(aggs ...Expr) *Frame {
 	return newFrame(n)
 }
 
-// Sum aggregates every named column (all numeric ones when none) per group.
+// Sum aggregates every named column (all numeric ones when none) per group;
+// a group of only nulls sums to 0, as in pandas (see Expr.Sum, MinCount).
 func (g *GroupBy) Sum(cols ...string) *Frame { return g.each("sum", cols) }
 
-// Mean per group.
+// Mean per group (null for a group of only nulls).
 func (g *GroupBy) Mean(cols ...string) *Frame { return g.each("mean", cols) }
 
 // Count of non-null values per group.

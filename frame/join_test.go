@@ -64,8 +64,9 @@ func randKRows(r *rand.Rand, n, keys int) []krow {
 }
 
 // naiveMerge is the nested-loop reference of Merge with On keys: rows
-// rendered as tableRows renders them.
-func naiveMerge(l, r []krow, keys []string, how How) []string {
+// rendered as tableRows renders them; a pair matches where its keys are
+// equal and cond (MergeOptions.Where), if given, holds.
+func naiveMerge(l, r []krow, keys []string, how How, cond ...func(x, y krow) bool) []string {
 	isKey := map[string]bool{}
 	for _, k := range keys {
 		isKey[k] = true
@@ -132,7 +133,7 @@ func naiveMerge(l, r []krow, keys []string, how How) []string {
 	for i := range l {
 		found := false
 		for j := range r {
-			if eq(l[i], r[j]) {
+			if eq(l[i], r[j]) && (len(cond) == 0 || cond[0](l[i], r[j])) {
 				found, matched[j] = true, true
 				if how != Semi && how != Anti {
 					out = append(out, render(&l[i], &r[j]))

@@ -44,10 +44,17 @@ type MergeOptions struct {
 	// Partitions is the number of output partitions of a shuffle join;
 	// default the larger side's partition count.
 	Partitions int
+	// Where is an extra condition on each pair of rows whose keys match
+	// (SQL's ON a.k = b.k AND <condition>), evaluated during the probe: a
+	// pair counts as a match only where it is true. It names columns as
+	// an inner join of the two sides would (suffixes on shared names);
+	// for semi and anti joins it decides which left rows have a match.
+	Where Expr
 }
 
 type joinSpec struct {
 	how        How
+	where      *enode   // MergeOptions.Where, nil for none
 	lk, rk     []string // key columns per side
 	shared     bool     // keys given by On: one copy in the output
 	lsuf, rsuf string
@@ -86,6 +93,9 @@ func (f *Frame) Merge(right *Frame, o MergeOptions) *Frame {
 		return right
 	}
 	s, err := planJoin(f.n.schema, right.n.schema, o)
+	if err == nil {
+		err = planWhere(s, f.n.schema, right.n.schema, o)
+	}
 	if err != nil {
 		return errFrame(fmt.Errorf("frame: Merge: %w", err))
 	}
@@ -231,6 +241,7 @@ func joinNeed(n *node, need map[string]bool) (l, r map[string]bool) {
 			r[fl.Name] = true
 		}
 	}
+	whereNeed(n, l, r)
 	return l, r
 }
 
@@ -402,7 +413,8 @@ func (j *joinOp) Params() ([]byte, error) {
 	}
 	b = appendUvarint(b, shared)
 	b = appendUvarint(b, uint64(j.nl))
-	return appendVarint(b, int64(j.piece)), nil
+	b = appendVarint(b, int64(j.piece))
+	return appendWhere(b, s.where), nil
 }
 
 func decodeJoinOp(p []byte) (graph.Op, error) {
@@ -411,6 +423,7 @@ func decodeJoinOp(p []byte) (graph.Op, error) {
 	s := &joinSpec{lk: readStrings(r), rk: readStrings(r), lin: readStrings(r), rin: readStrings(r), lcols: readStrings(r), rcols: readStrings(r)}
 	s.shared = r.Uvarint() == 1
 	j := &joinOp{spec: s, nl: int(r.Uvarint()), piece: int(r.Varint())}
+	s.where = readWhere(r)
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -490,41 +503,15 @@ func anyNull(cs []col, i int) bool {
 // over the right rows and probes it with the left rows in order, then takes
 // the output columns straight from the sides' sources.
 func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, error) {
-	li, err := fieldIndices(l.first.Schema(), s.lk)
+	if s.where != nil {
+		return hashJoinWhere(ctx, l, r, s)
+	}
+	k, err := prepJoinKeys(l, r, s)
 	if err != nil {
-		return nil, fmt.Errorf("left side: %w", err)
+		return nil, err
 	}
-	ri, err := fieldIndices(r.first.Schema(), s.rk)
-	if err != nil {
-		return nil, fmt.Errorf("right side: %w", err)
-	}
-	nk := len(li)
-	lka, rka := make([]arrow.Array, nk), make([]arrow.Array, nk)
-	lc, rc := make([]col, nk), make([]col, nk)
-	kidx := make([]int, nk)
-	kfields := make([]arrow.Field, nk)
-	for k := range li {
-		lka[k], rka[k] = l.column(li[k]), r.column(ri[k])
-		lc[k], rc[k] = colOf(lka[k]), colOf(rka[k])
-		if lc[k].k == kFloat {
-			normalizeFloatKeys(&lc[k])
-			normalizeFloatKeys(&rc[k])
-		}
-		kidx[k] = k
-		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: lka[k].DataType(), Nullable: true}
-	}
-	nl, nr := l.n, r.n
-	ksch := arrow.NewSchema(kfields, nil)
-	rh := rowHashes(array.NewRecord(ksch, rka, int64(nr)), kidx)
-	lh := rowHashes(array.NewRecord(ksch, lka, int64(nl)), kidx)
-	rnull := false
-	for k := range rc {
-		rnull = rnull || rc[k].valid != nil
-	}
-	lnull := false
-	for k := range lc {
-		lnull = lnull || lc[k].valid != nil
-	}
+	li, ri, lka, rka, lc, rc, lh, rh, lnull, rnull := k.li, k.ri, k.lka, k.rka, k.lc, k.rc, k.lh, k.rh, k.lnull, k.rnull
+	nk, nl, nr := len(li), l.n, r.n
 	if s.how == Inner && 2*nl < nr {
 		// Build on the smaller left side and probe with the right rows.
 		lidx, ridx := innerPairsBuildLeft(ctx, lc, rc, lh, rh, lnull, rnull)
@@ -592,6 +579,55 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 		}
 	}
 	return joinOutput(l, r, s, li, ri, lka, rka, lidx, ridx), nil
+}
+
+// joinKeys are the key columns of both sides of a join task, gathered,
+// with their row hashes.
+type joinKeys struct {
+	li, ri       []int // key column indices per side
+	lka, rka     []arrow.Array
+	lc, rc       []col
+	lh, rh       []uint64
+	lnull, rnull bool // a side's keys have nulls
+}
+
+func prepJoinKeys(l, r *joinSide, s *joinSpec) (*joinKeys, error) {
+	li, err := fieldIndices(l.first.Schema(), s.lk)
+	if err != nil {
+		return nil, fmt.Errorf("left side: %w", err)
+	}
+	ri, err := fieldIndices(r.first.Schema(), s.rk)
+	if err != nil {
+		return nil, fmt.Errorf("right side: %w", err)
+	}
+	nk := len(li)
+	lka, rka := make([]arrow.Array, nk), make([]arrow.Array, nk)
+	lc, rc := make([]col, nk), make([]col, nk)
+	kidx := make([]int, nk)
+	kfields := make([]arrow.Field, nk)
+	for k := range li {
+		lka[k], rka[k] = l.column(li[k]), r.column(ri[k])
+		lc[k], rc[k] = colOf(lka[k]), colOf(rka[k])
+		if lc[k].k == kFloat {
+			normalizeFloatKeys(&lc[k])
+			normalizeFloatKeys(&rc[k])
+		}
+		kidx[k] = k
+		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: lka[k].DataType(), Nullable: true}
+	}
+	nl, nr := l.n, r.n
+	ksch := arrow.NewSchema(kfields, nil)
+	rh := rowHashes(array.NewRecord(ksch, rka, int64(nr)), kidx)
+	lh := rowHashes(array.NewRecord(ksch, lka, int64(nl)), kidx)
+	rnull := false
+	for k := range rc {
+		rnull = rnull || rc[k].valid != nil
+	}
+	lnull := false
+	for k := range lc {
+		lnull = lnull || lc[k].valid != nil
+	}
+	return &joinKeys{li, ri, lka, rka, lc, rc, lh, rh, lnull, rnull}, nil
 }
 
 // joinOutput takes the output columns of a join: rows lidx of the left
