@@ -69,7 +69,7 @@ func tpchSuite(args []string) error {
 			return fmt.Errorf("tpch: no query %q (want q1..q22)", name)
 		}
 		t0, c0 := time.Now(), cpuSeconds()
-		tab, err := runTPCH(ctx, db, q, tpchLimits[name], opts...)
+		tab, err := runTPCH(ctx, db, q, opts...)
 		if err != nil {
 			return fmt.Errorf("tpch/%s: %w", name, err)
 		}
@@ -91,18 +91,13 @@ func tpchSuite(args []string) error {
 	return nil
 }
 
-// runTPCH computes a query; a query with a limit is computed sorted and its
-// first rows kept.
-func runTPCH(ctx context.Context, db *tpchDB, q tpchQuery, limit int, opts ...sched.Option) (*frame.Table, error) {
+// runTPCH builds and computes a query.
+func runTPCH(ctx context.Context, db *tpchDB, q tpchQuery, opts ...sched.Option) (*frame.Table, error) {
 	f := q(db)
 	if f.Err() != nil {
 		return nil, f.Err()
 	}
-	t, err := f.Compute(ctx, opts...)
-	if err != nil || limit == 0 || t.NumRows() <= limit {
-		return t, err
-	}
-	return frame.NewTable(t.Record().NewSlice(0, int64(limit))), nil
+	return f.Compute(ctx, opts...)
 }
 
 // tpchDB holds the eight tables, each a frame over its Parquet file (e2e) or

@@ -25,7 +25,7 @@ func TestTPCHAnswersMatchDuckDB(t *testing.T) {
 			t.Fatalf("scale factor %v from supplier, want 0.004 (the answers' q11 fraction)", db.sf)
 		}
 		for _, name := range tpchNames() {
-			tab, err := runTPCH(ctx, db, tpchQueries[name], tpchLimits[name])
+			tab, err := runTPCH(ctx, db, tpchQueries[name])
 			if err != nil {
 				t.Errorf("%s (persisted %v): %v", name, persist, err)
 				continue
@@ -50,7 +50,7 @@ func TestCompareAnswerCatchesDifferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	answer := filepath.Join(dir, "answers", "q1.csv")
-	tab, err := runTPCH(ctx, db, tpchQueries["q1"], 0)
+	tab, err := runTPCH(ctx, db, tpchQueries["q1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestCompareAnswerCatchesDifferences(t *testing.T) {
 		"order":   func(db *tpchDB) *frame.Frame { return q1(db).SortBy(desc("l_returnflag"), asc("l_linestatus")) },
 		"columns": func(db *tpchDB) *frame.Frame { return q1(db).Drop("count_order") },
 	} {
-		tab, err := runTPCH(ctx, db, q, 0)
+		tab, err := runTPCH(ctx, db, q)
 		if err != nil {
 			t.Fatal(err)
 		}
