@@ -465,7 +465,12 @@ func runStatFinal(o *winOp, in []any) (any, error) {
 	recs := inputRecords(in, o.piece)
 	switch s.fn {
 	case "quantile":
-		return s.finalQuantile(recs)
+		// Gathered in one copy from the sources of in-process pieces.
+		r, _, _, err := inputRecord(in, o.piece)
+		if err != nil {
+			return nil, fmt.Errorf("frame: %s: %w", s.what, err)
+		}
+		return s.finalQuantile([]arrow.Record{r})
 	case "qapprox":
 		sum := s.mergeSummaries(recs)
 		vals := s.readSummaries(sum)

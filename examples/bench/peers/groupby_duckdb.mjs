@@ -42,7 +42,7 @@ for (const k of names) {
   t = Date.now();
   await c.run(`create or replace table ans as ${Q[k]}`);
   const dt = (Date.now()-t)/1000;
-  const cols = (await c.runAndReadAll(`select column_name from information_schema.columns where table_name='ans' and data_type not in ('VARCHAR')`)).getRows().map(r => r[0]);
+  const cols = (await c.runAndReadAll(`select column_name from information_schema.columns where table_name='ans' and data_type not in ('VARCHAR') and data_type not like 'TIMESTAMP%'`)).getRows().map(r => r[0]);
   const sum = cols.map(n => `coalesce(sum("${n}")::double,0)`).join('+') || '0';
   const r = (await c.runAndReadAll(`select count(*)::bigint, ${sum} from ans`)).getRows()[0];
   console.log(`groupby/${k} seconds=${dt.toFixed(3)} rows=${r[0]} chk=${Number(r[1]).toPrecision(10)}`);

@@ -22,7 +22,7 @@ const Q = {
  q9corr: () => x.groupBy(["id2","id4"]).agg(pl.pearsonCorr("v1", "v2").pow(2).alias("r2")),
  pivot: () => x.groupBy(["id1","id4"]).agg(pl.col("v1").sum()),
  roll: () => ts.select(pl.col("v").rollingMean({windowSize: 100, minPeriods: 1})),
- resample: () => ts.groupBy(pl.col("ts").date.truncate("1h")).agg(pl.col("v").mean()),
+ resample: () => ts.groupByDynamic({indexColumn: "ts", every: "1h"}).agg(pl.col("v").mean()),
  asof: () => ts.joinAsof(quotes, {on: "ts", strategy: "backward"}).select("g", "v", "q"),
 };
 const tsQ = new Set(['roll', 'resample', 'asof']);
