@@ -3,9 +3,11 @@ package frame
 import (
 	"encoding/binary"
 	"fmt"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
 // joinSide is one side of a join task's input left where it is: the rows of
@@ -14,7 +16,7 @@ import (
 // into contiguous arrays; the output columns are taken straight from the
 // sources, so each value is copied once.
 type joinSide struct {
-	srcs [][]col // per source, the side's columns in spec order
+	srcs [][]arrow.Array // per source, the side's columns in spec order
 	seg  []int32 // per row, its source; nil when there is one source
 	row  []int32 // per row, its row in the source; nil for the identity
 	n    int
@@ -65,23 +67,21 @@ func newJoinSide(in []any, piece int, names []string) (*joinSide, error) {
 		if err != nil {
 			return nil, err
 		}
-		cols := make([]col, len(idx))
 		arrs := make([]arrow.Array, len(idx))
 		fields := make([]arrow.Field, len(idx))
 		for q, i := range idx {
 			arrs[q], fields[q] = p.r.Column(i), p.r.Schema().Field(i)
-			cols[q] = colOf(arrs[q])
 		}
 		if k == 0 {
 			s.first = array.NewRecord(arrow.NewSchema(fields, nil), arrs, p.r.NumRows())
 		} else {
-			for q := range cols {
+			for q := range arrs {
 				if !arrow.TypeEqual(fields[q].Type, s.first.Schema().Field(q).Type) {
 					return nil, fmt.Errorf("column %q is %s in one partition and %s in another", names[q], s.first.Schema().Field(q).Type, fields[q].Type)
 				}
 			}
 		}
-		s.srcs = append(s.srcs, cols)
+		s.srcs = append(s.srcs, arrs)
 		if p.idx != nil {
 			s.n += len(p.idx)
 		} else {
@@ -150,10 +150,16 @@ func (s *joinSide) take(q int, segs, rows []int32) arrow.Array {
 		return takeCol(s.first.Column(q), rows)
 	}
 	n := len(rows)
+	if s.first.Column(q).DataType().ID() == arrow.DATE32 {
+		return s.takeDates(q, segs, rows)
+	}
+	// Flat views of column q of every source, made only now (a column
+	// taken from one source never needs them).
 	cs := make([]*col, len(s.srcs))
 	hasNull := false
 	for k := range s.srcs {
-		cs[k] = &s.srcs[k][q]
+		c := colOf(s.srcs[k][q])
+		cs[k] = &c
 		hasNull = hasNull || cs[k].valid != nil
 	}
 	for _, r := range rows {
@@ -231,4 +237,43 @@ func gatherSegs[T any](cs []*col, of func(*col) []T, segs, rows []int32) []T {
 		}
 	}
 	return out
+}
+
+// takeDates is take for a date32 column: the 32-bit days are gathered as
+// they are, not widened to int64 first.
+func (s *joinSide) takeDates(q int, segs, rows []int32) arrow.Array {
+	vals := make([][]int32, len(s.srcs))
+	nulls := make([]arrow.Array, len(s.srcs))
+	hasNull := false
+	for k := range s.srcs {
+		a := s.srcs[k][q].(*array.Date32)
+		vs := a.Date32Values()
+		vals[k] = unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+		if a.NullN() > 0 {
+			nulls[k], hasNull = a, true
+		}
+	}
+	out := make([]int32, len(rows))
+	var valid []bool
+	for _, r := range rows {
+		if r < 0 {
+			hasNull = true
+			break
+		}
+	}
+	if hasNull {
+		valid = make([]bool, len(rows))
+	}
+	for j, r := range rows {
+		if r < 0 {
+			continue
+		}
+		out[j] = vals[segs[j]][r]
+		if valid != nil {
+			valid[j] = nulls[segs[j]] == nil || nulls[segs[j]].IsValid(int(r))
+		}
+	}
+	vb, nn := validityBuf(valid)
+	d := array.NewData(Date32, len(out), []*memory.Buffer{vb, memory.NewBufferBytes(bytesOf(out))}, nil, nn, 0)
+	return array.MakeFromData(d)
 }
