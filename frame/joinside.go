@@ -17,8 +17,8 @@ import (
 // sources, so each value is copied once.
 type joinSide struct {
 	srcs [][]arrow.Array // per source, the side's columns in spec order
-	seg  []int32 // per row, its source; nil when there is one source
-	row  []int32 // per row, its row in the source; nil for the identity
+	seg  []int32         // per row, its source; nil when there is one source
+	row  []int32         // per row, its row in the source; nil for the identity
 	n    int
 	// first is the first source's record (columns in spec order), for
 	// types and for the one-source, all-rows case.
