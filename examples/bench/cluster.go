@@ -177,8 +177,11 @@ func clusterTransfer(c *cluster.Executor, mb int) error {
 		if err != nil {
 			return err
 		}
-		settle()
+		// Wait for the heartbeat that reports the fetch.
 		b1, t1 := fetchOf(ws[1].ID)
+		for wait := time.Now(); b1-b0 < int64(n)*8 && time.Since(wait) < 10*time.Second; b1, t1 = fetchOf(ws[1].ID) {
+			time.Sleep(100 * time.Millisecond)
+		}
 		if sum != float64(n) {
 			return fmt.Errorf("cluster transfer: sum %v, want %d", sum, n)
 		}
