@@ -31,8 +31,26 @@ var (
 	reShape   = regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`)
 )
 
-// Read decodes a .npy stream.
+// maxBytes caps the data a header may declare (1 TiB): past it the shape is
+// refused before anything is allocated.
+const maxBytes = 1 << 40
+
+// Read decodes a .npy stream. The header is not trusted: a shape whose
+// element count overflows, or that declares more data than the stream holds
+// (checked against the file size when r is an *os.File or an io.Seeker, and
+// otherwise by reading in bounded pieces), is an error before the array is
+// allocated.
 func Read(r io.Reader) (*array.Dense, error) {
+	avail := int64(-1) // bytes left in r, when known
+	if s, ok := r.(io.Seeker); ok {
+		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
+			if end, err := s.Seek(0, io.SeekEnd); err == nil {
+				if _, err := s.Seek(cur, io.SeekStart); err == nil {
+					avail = end - cur
+				}
+			}
+		}
+	}
 	br := bufio.NewReader(r)
 	head := make([]byte, 8)
 	if _, err := io.ReadFull(br, head); err != nil {
@@ -62,6 +80,14 @@ func Read(r io.Reader) (*array.Dense, error) {
 		return nil, fmt.Errorf("npy: header of %d bytes", hlen)
 	}
 	h := make([]byte, hlen)
+	if avail >= 0 {
+		avail -= int64(len(head) + hlen)
+		if head[6] == 1 {
+			avail -= 2
+		} else {
+			avail -= 4
+		}
+	}
 	if _, err := io.ReadFull(br, h); err != nil {
 		return nil, fmt.Errorf("npy: read header: %w", err)
 	}
@@ -109,12 +135,18 @@ func Read(r io.Reader) (*array.Dense, error) {
 			dshape[i] = shape[len(shape)-1-i]
 		}
 	}
-	d := array.NewDense(dt, dshape...)
-	n := d.Len()
-	buf := make([]byte, n*dt.ItemSize())
-	if _, err := io.ReadFull(br, buf); err != nil {
+	n, ok := elements(shape, dt.ItemSize())
+	if !ok {
+		return nil, fmt.Errorf("npy: shape %v of %s overflows (more than %d bytes of data)", shape, descr, int64(maxBytes))
+	}
+	if avail >= 0 && int64(n*dt.ItemSize()) > avail {
+		return nil, fmt.Errorf("npy: shape %v of %s needs %d bytes of data, the file holds %d", shape, descr, n*dt.ItemSize(), max(avail, 0))
+	}
+	buf, err := readBounded(br, n*dt.ItemSize())
+	if err != nil {
 		return nil, fmt.Errorf("npy: read %d elements of shape %v: %w", n, shape, err)
 	}
+	d := array.NewDense(dt, dshape...)
 	switch dt {
 	case array.Float64:
 		for i := range d.Data {
@@ -145,6 +177,54 @@ func Read(r io.Reader) (*array.Dense, error) {
 		return t, nil
 	}
 	return d, nil
+}
+
+// elements returns the element count of shape, false when it or its size in
+// bytes (items of itemSize) passes maxBytes.
+func elements(shape []int, itemSize int) (int, bool) {
+	n := int64(1)
+	for _, s := range shape {
+		if s == 0 {
+			return 0, true
+		}
+	}
+	for _, s := range shape {
+		if int64(s) > maxBytes/n {
+			return 0, false
+		}
+		n *= int64(s)
+	}
+	if n > maxBytes/int64(itemSize) {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// readBounded reads exactly n bytes, growing its buffer in pieces of at most
+// 64 MiB so that a stream shorter than its header claims fails after reading
+// what it has, not after allocating what it claims.
+func readBounded(r io.Reader, n int) ([]byte, error) {
+	const piece = 64 << 20
+	if n <= piece {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(r, buf)
+		return buf, err
+	}
+	buf := make([]byte, 0, piece)
+	for len(buf) < n {
+		k := min(n-len(buf), piece)
+		if cap(buf)-len(buf) < k {
+			nb := make([]byte, len(buf), min(n, 2*cap(buf)+k))
+			copy(nb, buf)
+			buf = nb
+		}
+		m, err := io.ReadFull(r, buf[len(buf):len(buf)+k])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return nil, fmt.Errorf("stream ends after %d of %d bytes: %w", len(buf), n, io.ErrUnexpectedEOF)
+		}
+	}
+	return buf, nil
 }
 
 // Write encodes d as a version 1.0 .npy stream (little-endian, C order).
