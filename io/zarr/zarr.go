@@ -270,6 +270,21 @@ func (m *Meta) check() error {
 			return fmt.Errorf("bad shape %v or chunks %v on axis %d", m.Shape, m.Chunks, i)
 		}
 	}
+	// A chunk is decoded whole into memory: its size must be a real int
+	// (no overflow) and at most MaxChunkBytes, as numcodecs' Blosc and most
+	// writers also require. The chunk count must not overflow either.
+	cb, nchunks := int64(ItemSize(m.DType)), int64(1)
+	for i, c := range m.Chunks {
+		if int64(c) > MaxChunkBytes/cb {
+			return fmt.Errorf("chunks %v of %s: a chunk would exceed %d bytes (axis %d)", m.Chunks, m.DType, int64(MaxChunkBytes), i)
+		}
+		cb *= int64(c)
+		g := (int64(m.Shape[i]) + int64(c) - 1) / int64(c)
+		if g > 0 && nchunks > (1<<48)/g {
+			return fmt.Errorf("shape %v in chunks %v: more than 2^48 chunks", m.Shape, m.Chunks)
+		}
+		nchunks *= g
+	}
 	if m.Compressor != nil {
 		if err := m.Compressor.check(); err != nil {
 			return err
@@ -333,6 +348,10 @@ func (m *Meta) Grid() []int {
 	return g
 }
 
+// MaxChunkBytes is the largest decoded chunk accepted (2 GiB - 1, Blosc's
+// own limit): metadata asking for more is refused by ParseMeta.
+const MaxChunkBytes = 1<<31 - 1
+
 // ChunkBytes returns the decoded size of one (full, padded) chunk.
 func (m *Meta) ChunkBytes() int {
 	n := ItemSize(m.DType)
@@ -370,7 +389,7 @@ var (
 func decoder() (*zstd.Decoder, error) {
 	decOnce.Do(func() {
 		// A decoder used only through DecodeAll starts no goroutines.
-		dec, decErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+		dec, decErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxChunkBytes))
 	})
 	return dec, decErr
 }
@@ -429,6 +448,12 @@ func (m *Meta) ReadChunk(dir string, idx []int) ([]byte, error) {
 	switch {
 	case m.Compressor == nil:
 	case m.Compressor.ID == "blosc":
+		// The frame header's size is checked before it is allocated.
+		if len(b) >= bloscHeaderLen {
+			if nb := int64(binary.LittleEndian.Uint32(b[4:])); nb != int64(want) {
+				return nil, fmt.Errorf("zarr: chunk %s: blosc frame of %d bytes, want %d (chunk shape %v, dtype %s)", name, nb, want, m.Chunks, m.DType)
+			}
+		}
 		out, err := bloscDecode(b)
 		if err != nil {
 			return nil, fmt.Errorf("zarr: decompress chunk %s: blosc: %w", name, err)
@@ -438,6 +463,10 @@ func (m *Meta) ReadChunk(dir string, idx []int) ([]byte, error) {
 		d, err := decoder()
 		if err != nil {
 			return nil, fmt.Errorf("zarr: zstd: %w", err)
+		}
+		var h zstd.Header
+		if h.Decode(b) == nil && h.HasFCS && h.FrameContentSize != uint64(want) {
+			return nil, fmt.Errorf("zarr: chunk %s: zstd frame of %d bytes, want %d (chunk shape %v, dtype %s)", name, h.FrameContentSize, want, m.Chunks, m.DType)
 		}
 		out, err := d.DecodeAll(b, make([]byte, 0, want))
 		if err != nil {
