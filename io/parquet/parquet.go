@@ -8,6 +8,7 @@ package parquet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -171,39 +172,69 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 		return nil, err
 	}
 	defer r.Close()
-	tbl, err := fr.ReadRowGroups(ctx, idx, []int{rowGroup})
-	if err != nil {
-		return nil, fmt.Errorf("parquet: read %s row group %d: %w", path, rowGroup, err)
-	}
-	defer tbl.Release()
 	// A decoder that gives up early must not pass for a short row group.
 	want := f.md.RowGroup(rowGroup).NumRows()
-	for i := 0; i < int(tbl.NumCols()); i++ {
-		if n := int64(tbl.Column(i).Len()); n != want {
-			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %d values for a row group of %d rows", path, rowGroup, cols[i], n, want)
+	arrs := make([]arrow.Array, 0, len(idx))
+	fields := make([]arrow.Field, 0, len(idx))
+	release := func() {
+		for _, a := range arrs {
+			a.Release()
 		}
 	}
-	arrs := make([]arrow.Array, tbl.NumCols())
-	fields := make([]arrow.Field, tbl.NumCols())
-	for i := 0; i < int(tbl.NumCols()); i++ {
-		c := tbl.Column(i)
-		fields[i] = c.Field()
-		ch := c.Data().Chunks()
-		switch len(ch) {
-		case 0:
-			arrs[i] = array.MakeArrayOfNull(memory.DefaultAllocator, c.DataType(), 0)
-		case 1:
-			ch[0].Retain()
-			arrs[i] = ch[0]
-		default:
-			a, err := array.Concatenate(ch, memory.DefaultAllocator)
-			if err != nil {
-				return nil, err
-			}
-			arrs[i] = a
+	for i, fi := range idx {
+		if err := ctx.Err(); err != nil {
+			release()
+			return nil, err
+		}
+		a, err := readColumnChunk(ctx, fr, rowGroup, fi, f.sch.Field(fi).Type, want)
+		if err != nil {
+			release()
+			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %w", path, rowGroup, cols[i], err)
+		}
+		arrs = append(arrs, a)
+		fields = append(fields, f.sch.Field(fi))
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, want), nil
+}
+
+// ErrCorrupt marks a column chunk whose pages could not be decoded: a
+// decompressor or decoder of Arrow's reader failed (some of them panic on
+// corrupt input instead of returning an error).
+var ErrCorrupt = errors.New("corrupt page data")
+
+// readColumnChunk reads one column chunk on the calling goroutine (not
+// through pqarrow's ReadRowGroups, which decodes on goroutines of its own
+// where a panic of a decompressor, such as snappy's "corrupt input", would
+// kill the process) and turns a panic into an error wrapping ErrCorrupt.
+// A decoder that gives up early must not pass for a short row group: the
+// array must hold want values.
+func readColumnChunk(ctx context.Context, fr *pqarrow.FileReader, rowGroup, field int, dt arrow.DataType, want int64) (a arrow.Array, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
+		}
+	}()
+	ch, err := fr.RowGroup(rowGroup).Column(field).Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Release()
+	switch c := ch.Chunks(); len(c) {
+	case 0:
+		a = array.MakeArrayOfNull(memory.DefaultAllocator, dt, 0)
+	case 1:
+		c[0].Retain()
+		a = c[0]
+	default:
+		if a, err = array.Concatenate(c, memory.DefaultAllocator); err != nil {
+			return nil, err
 		}
 	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, tbl.NumRows()), nil
+	if n := int64(a.Len()); n != want { // panics (and so errors) on a nil array
+		a.Release()
+		return nil, fmt.Errorf("%d values for a row group of %d rows", n, want)
+	}
+	return a, nil
 }
 
 // WriteOptions configures Write.
