@@ -320,7 +320,7 @@ func (f *Frame) MapPartitions(fn string, schema *arrow.Schema) *Frame {
 }
 
 // NLargest returns the n rows with the largest values of col, sorted
-// descending, as one partition. Rows where col is null or NaN are never
+// descending, as one partition (none for n <= 0, as pandas). Rows where col is null or NaN are never
 // kept (as GroupBy.NLargest and pandas' nlargest), so fewer than n rows come
 // back when fewer hold a value; ties go to the earlier row.
 func (f *Frame) NLargest(n int, col string) *Frame { return f.top(n, col, true) }
@@ -334,6 +334,9 @@ func (f *Frame) top(n int, c string, desc bool) *Frame {
 	}
 	if _, err := typeOf(Col(c).n, f.n.schema); err != nil {
 		return errFrame(fmt.Errorf("frame: NLargest/NSmallest: %w", err))
+	}
+	if n < 0 {
+		n = 0 // pandas: no rows for n <= 0
 	}
 	return f.derive(&node{op: "topn", names: []string{c}, n: int64(n), desc: desc, schema: f.n.schema})
 }
@@ -555,6 +558,9 @@ func (f *Frame) Finalize(vals []any) (any, error) {
 		p, ok := v.(*Part)
 		if !ok {
 			return nil, fmt.Errorf("frame: partition %d is a %T, not a *frame.Part", i, v)
+		}
+		if p == nil || p.R == nil {
+			return nil, fmt.Errorf("frame: partition %d has no record", i)
 		}
 		recs[i] = p.R
 	}

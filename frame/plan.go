@@ -454,7 +454,7 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 	case "filter":
 		return appendStep(ps, step{kind: "filter", exprs: []*enode{n.pred}}), nil
 	case "map":
-		return appendStep(ps, step{kind: "map", src: n.fn}), nil
+		return appendStep(ps, mapStep(n.fn, n.schema)), nil
 	case "sort":
 		return b.lowerSort(n, ps)
 	case "parts":

@@ -179,7 +179,14 @@ func runStep(ctx context.Context, s *step, r arrow.Record, enc *encCache) (arrow
 		if !ok {
 			return nil, fmt.Errorf("map function %q is not registered (frame.RegisterMap)", s.src)
 		}
-		return f.(MapFunc)(ctx, r)
+		out, err := f.(MapFunc)(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkMapped(s, out); err != nil {
+			return nil, err
+		}
+		return out, nil
 	case "head":
 		if r.NumRows() > s.n {
 			return settled(r.NewSlice(0, s.n)), nil

@@ -172,6 +172,9 @@ func Compute(ctx context.Context, colls []Collection, opts ...Option) ([]any, er
 // from memory. Every collection must implement Persister.
 func Persist(ctx context.Context, colls []Collection, opts ...Option) ([]Collection, error) {
 	for i, c := range colls {
+		if c == nil {
+			return nil, fmt.Errorf("sched: persist: collection %d is nil", i)
+		}
 		if _, ok := c.(Persister); !ok {
 			return nil, fmt.Errorf("sched: persist: collection %d (%T) cannot be persisted", i, c)
 		}
@@ -193,6 +196,9 @@ func (c *Config) computeKeys(ctx context.Context, colls []Collection) ([][]any, 
 	var g *graph.Graph
 	var outputs []graph.Key
 	for i, col := range colls {
+		if col == nil {
+			return nil, fmt.Errorf("sched: compute: collection %d is nil", i)
+		}
 		cg, err := col.Graph()
 		if err != nil {
 			return nil, err

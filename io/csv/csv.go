@@ -199,6 +199,13 @@ func Infer(path string, o *Options) (*Schema, error) {
 			s.Names = o.Names
 		}
 	}
+	// An empty header field names its column by position ("c0", "c1", ...,
+	// as with NoHeader); repeated names are then made unique.
+	for i, n := range s.Names {
+		if n == "" {
+			s.Names[i] = fmt.Sprintf("c%d", i)
+		}
+	}
 	s.Names = dedupNames(s.Names)
 	nulls := nullSet(o.NullValues)
 	dates := map[string]bool{}
@@ -875,6 +882,9 @@ func readRange(r Range) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	size := st.Size()
+	if size < r.End {
+		return nil, false, fmt.Errorf("csv: read %s: the file has %d bytes, but it had at least %d when it was split into ranges (it changed after ReadCSV)", r.Path, size, r.End)
+	}
 	start := r.Start
 	if start > 0 {
 		start-- // a line starts at Start iff byte Start-1 is a newline
