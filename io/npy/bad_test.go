@@ -27,7 +27,7 @@ func header(descr, shape string) []byte {
 func TestBadHeaders(t *testing.T) {
 	cases := []struct {
 		name, shape, want string
-		data             int
+		data              int
 	}{
 		{"huge 1-d", "(1000000000000000,)", "overflows", 30},
 		{"product overflows int", "(4294967296, 4294967296)", "overflows", 30},
