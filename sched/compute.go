@@ -143,7 +143,7 @@ func (c *Config) Run(ctx context.Context, g *graph.Graph, outputs []graph.Key) (
 	job := &Job{Graph: g, Outputs: outputs, Priority: prio, Workers: c.Workers, Observer: c.observer(),
 		MemoryLimit: c.MemoryLimit, SpillDir: c.SpillDir}
 	defer c.diagnose(job)()
-	return e.Run(ctx, job)
+	return e.Run(withRun(ctx, job), job)
 }
 
 // Compute computes several collections in one run, so the work they share

@@ -44,6 +44,11 @@ const (
 	// run's Event.Limit (0 when unlimited; then Bytes is the Go heap's live
 	// objects).
 	MemorySampled
+	// Warning: a task reports something the user should know that is not
+	// an error, in Event.Msg (for example rows a reader skipped, or a task
+	// whose working memory cannot fit the memory limit), with a structured
+	// Event.Detail where the reporter has one. See Warn.
+	Warning
 )
 
 func (k EventKind) String() string {
@@ -68,6 +73,8 @@ func (k EventKind) String() string {
 		return "part-loaded"
 	case MemorySampled:
 		return "memory-sampled"
+	case Warning:
+		return "warning"
 	}
 	return fmt.Sprintf("event(%d)", k)
 }
@@ -97,6 +104,10 @@ type Event struct {
 	// Spilled and Limit are, for MemorySampled, the bytes on disk and the
 	// run's memory limit.
 	Spilled, Limit int64
+	// Msg and Detail are, for Warning, the message and what the reporter
+	// attached (its own type; nil if none).
+	Msg    string
+	Detail any
 }
 
 // Observer receives a run's events. Events of one task arrive in order, but
