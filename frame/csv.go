@@ -36,7 +36,9 @@ var skipped atomic.Int64
 
 // SkippedRows returns how many malformed rows were skipped (CSV rows with
 // CSVOptions.SkipBad, JSON lines with JSONOptions.SkipBad) in this process so
-// far.
+// far, summed over every reader task (a range read by two tasks counts
+// twice). For the rows one run skipped, with their files and lines, pass a
+// SkipReport observer to Compute.
 func SkippedRows() int64 { return skipped.Load() }
 
 type csvSource struct {
@@ -54,7 +56,8 @@ type csvArg struct {
 }
 
 // ReadCSV reads CSV files matching a glob. Each file is split into byte
-// ranges of about 64 MB aligned to rows (gzip and zstd files are one
+// ranges of about 64 MB (less under a memory limit: see defaultBlockSize)
+// aligned to rows (gzip and zstd files are one
 // partition each), parsed in parallel. Column types are inferred from a
 // sample of the first file, overridable per column; all files must have the
 // same header. Only the columns a query uses are decoded.
@@ -62,6 +65,9 @@ func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 	var o csvio.Options
 	if len(opts) > 0 {
 		o = opts[0]
+	}
+	if o.BlockSize == 0 {
+		o.BlockSize = defaultBlockSize()
 	}
 	files, err := csvio.Files(pattern)
 	if err != nil {
@@ -141,7 +147,7 @@ func (s *csvSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gr
 	return nil, nil, []step{{kind: "read", src: "csv", arg: arg, names: cols}}, nil
 }
 
-func readCSVPart(_ context.Context, arg []byte, cols []string) (arrow.Record, error) {
+func readCSVPart(ctx context.Context, arg []byte, cols []string) (arrow.Record, error) {
 	var a csvArg
 	if err := json.Unmarshal(arg, &a); err != nil {
 		return nil, fmt.Errorf("csv reader arguments: %w", err)
@@ -150,11 +156,12 @@ func readCSVPart(_ context.Context, arg []byte, cols []string) (arrow.Record, er
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w in %s", err, a.R.Path)
 	}
-	res, err := csvio.ReadRange(a.R, &a.S, want, &a.O)
+	warnRange(ctx, a.R.Path, a.R.Start, a.R.End)
+	res, err := csvio.ReadRangeContext(ctx, a.R, &a.S, want, &a.O)
 	if err != nil {
 		return nil, err
 	}
-	skipped.Add(int64(res.Skipped))
+	reportSkipped(ctx, a.R.Path, a.R.Start, a.R.End, res.Skipped, res.Bad)
 	fields := make([]arrow.Field, len(cols))
 	arrs := make([]arrow.Array, len(cols))
 	for i, c := range res.Cols {

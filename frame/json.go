@@ -58,6 +58,9 @@ func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
 		o = opts[0]
 	}
 	fail := func(err error) *Frame { return errFrame(fmt.Errorf("frame: ReadJSON: %w", err)) }
+	if o.BlockSize == 0 {
+		o.BlockSize = defaultBlockSize()
+	}
 	files, err := jsonl.Files(pattern)
 	if err != nil {
 		return fail(err)
@@ -147,7 +150,7 @@ func withPredCols(sch *arrow.Schema, cols []string, pred *enode) []string {
 	return cols
 }
 
-func readJSONPart(_ context.Context, arg []byte, cols []string) (arrow.Record, error) {
+func readJSONPart(ctx context.Context, arg []byte, cols []string) (arrow.Record, error) {
 	var a jsonArg
 	if err := json.Unmarshal(arg, &a); err != nil {
 		return nil, fmt.Errorf("jsonl reader arguments: %w", err)
@@ -156,11 +159,12 @@ func readJSONPart(_ context.Context, arg []byte, cols []string) (arrow.Record, e
 	if err != nil {
 		return nil, fmt.Errorf("jsonl: %w in %s", err, a.R.Path)
 	}
-	res, err := jsonl.ReadRange(a.R, &a.S, want, a.SkipBad)
+	warnRange(ctx, a.R.Path, a.R.Start, a.R.End)
+	res, err := jsonl.ReadRangeContext(ctx, a.R, &a.S, want, a.SkipBad)
 	if err != nil {
 		return nil, err
 	}
-	skipped.Add(int64(res.Skipped))
+	reportSkipped(ctx, a.R.Path, a.R.Start, a.R.End, res.Skipped, res.Bad)
 	fields := make([]arrow.Field, len(cols))
 	arrs := make([]arrow.Array, len(cols))
 	for i, c := range res.Cols {

@@ -60,3 +60,13 @@ func LinesBefore(path string, start int64) int64 {
 	}
 	return n + 1
 }
+
+// BadRow is one row (a CSV record or a JSON line) a reader skipped with
+// SkipBad: its 1-based line in the file and why it was skipped.
+type BadRow struct {
+	Line int64
+	Msg  string
+}
+
+// MaxBadRows caps the skipped rows one range lists (all are counted).
+const MaxBadRows = 100

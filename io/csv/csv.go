@@ -15,6 +15,7 @@ package csv
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -672,12 +673,38 @@ type Result struct {
 	Cols    []*Column
 	Rows    int
 	Skipped int
+	// Bad lists the first MaxBadRows skipped rows: their line in the file
+	// and why each was skipped.
+	Bad []BadRow
 }
+
+// BadRow is one row skipped with Options.SkipBad.
+type BadRow = files.BadRow
+
+// MaxBadRows caps the skipped rows a range lists in Result.Bad (all are
+// counted in Result.Skipped).
+const MaxBadRows = files.MaxBadRows
 
 // ReadRange parses the rows that start in r, decoding the columns at the
 // indices want (of schema s). The header line is skipped when r starts the
-// file.
+// file. With Options.SkipBad every field of a row is checked against its
+// column's type, read or not, so the same rows are skipped whatever columns
+// a query reads; without it only the columns read are parsed, and a bad
+// value elsewhere is not an error.
 func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
+	return ReadRangeContext(context.Background(), r, s, want, o)
+}
+
+// ctxEvery is how many rows ReadRangeContext parses between checks of its
+// context (a few milliseconds of parsing).
+const ctxEvery = 1 << 14
+
+// ReadRangeContext is ReadRange that stops, returning ctx's error, soon after
+// ctx is cancelled (it checks every ctxEvery rows).
+func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	data, atEOF, err := readRange(r)
 	if err != nil {
 		return nil, err
@@ -719,7 +746,15 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 	var buf []byte
 	lineNo := int64(0) // lines parsed in this range
 	rows := 0
-	for len(data) > 0 {
+	done := ctx.Done()
+	for iter := 0; len(data) > 0; iter++ {
+		if done != nil && iter%ctxEvery == 0 {
+			select {
+			case <-done:
+				return nil, ctx.Err()
+			default:
+			}
+		}
 		line, next, nl, open := nextRecord(data, p.delim)
 		data = next
 		lineNo += int64(nl)
@@ -747,6 +782,8 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 					} else if !appendValue(c, f) {
 						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type)
 					}
+				} else if o.SkipBad && len(f) > 0 && (onlyEmpty || !nulls[string(f)]) && !parses(s.Types[j], f) {
+					bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), s.Types[j])
 				}
 			}
 			j++
@@ -765,6 +802,9 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 				return nil, &ParseError{Path: r.Path, Line: lineOf(r, lineNo, o), Msg: bad}
 			}
 			res.Skipped++
+			if len(res.Bad) < MaxBadRows {
+				res.Bad = append(res.Bad, BadRow{Line: lineNo, Msg: bad}) // range-relative until the end
+			}
 			for _, c := range res.Cols {
 				c.truncate(rows)
 			}
@@ -778,7 +818,31 @@ func ReadRange(r Range, s *Schema, want []int, o *Options) (*Result, error) {
 		}
 	}
 	res.Rows = rows
+	if len(res.Bad) > 0 {
+		base := lineOf(r, 0, o)
+		for i := range res.Bad {
+			res.Bad[i].Line += base
+		}
+	}
 	return res, nil
+}
+
+// parses reports whether the non-null field f is a value of type t.
+func parses(t Type, f []byte) bool {
+	var ok bool
+	switch t {
+	case Int64:
+		_, ok = parseInt(f)
+	case Float64:
+		_, ok = parseFloat(f)
+	case Bool:
+		_, ok = parseBool(f)
+	case Timestamp:
+		_, ok = parseTime(f)
+	default:
+		ok = true
+	}
+	return ok
 }
 
 func appendValue(c *Column, f []byte) bool {

@@ -13,6 +13,7 @@ package jsonl
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -433,6 +434,8 @@ type Result struct {
 	Cols    []*Column
 	Rows    int
 	Skipped int
+	// Bad lists the first files.MaxBadRows skipped lines and why.
+	Bad []files.BadRow
 }
 
 // cell is one parsed value of the current line, committed when the whole
@@ -445,11 +448,67 @@ type cell struct {
 	s   []byte
 }
 
+// decodeCell parses the value val (of JSON kind) of key into c as type t.
+func decodeCell(t Type, key, val []byte, kind int, c *cell, sbuf *[]byte) error {
+	var err error
+	switch t {
+	case Int64:
+		if kind != vNum || !isInt(val) {
+			return fmt.Errorf("key %s: %s is not an int64", key, val)
+		}
+		if c.i, err = strconv.ParseInt(string(val), 10, 64); err != nil {
+			return fmt.Errorf("key %s: %s is not an int64", key, val)
+		}
+	case Float64:
+		if kind != vNum {
+			return fmt.Errorf("key %s: %s is not a number", key, val)
+		}
+		if c.f, err = strconv.ParseFloat(string(val), 64); err != nil {
+			return fmt.Errorf("key %s: %s is not a number", key, val)
+		}
+	case Bool:
+		if kind != vTrue && kind != vFalse {
+			return fmt.Errorf("key %s: %s is not a bool", key, val)
+		}
+		c.b = kind == vTrue
+	case Timestamp:
+		var ok bool
+		if kind == vStr {
+			var sv []byte
+			if sv, err = unquote(val, sbuf); err == nil {
+				c.i, ok = parseTime(sv)
+			}
+		}
+		if !ok {
+			return fmt.Errorf("key %s: %s is not a date or time", key, val)
+		}
+	default:
+		if kind == vStr {
+			if c.s, err = unquote(val, sbuf); err != nil {
+				return fmt.Errorf("key %s: %w", key, err)
+			}
+		} else {
+			c.s = val
+		}
+	}
+	return nil
+}
+
 // ReadRange parses the lines that start in r, decoding the columns at the
 // indices want of s. A malformed line (bad JSON, or a value that does not fit
 // its column's type) is a *ParseError naming the file and line, or with
 // skipBad is skipped and counted.
 func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
+	return ReadRangeContext(context.Background(), r, s, want, skipBad)
+}
+
+// ReadRangeContext is ReadRange that stops, returning ctx's error, soon after
+// ctx is cancelled (it checks every 16384 lines).
+func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	done := ctx.Done()
 	slot := map[string]int{}
 	res := &Result{Cols: make([]*Column, len(want))}
 	for i, w := range want {
@@ -460,10 +519,24 @@ func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
 		}
 	}
 	cells := make([]cell, len(want))
-	var kbuf []byte
+	var kbuf, sbuf []byte
+	var scratch cell
+	types := map[string]Type{}
+	if skipBad {
+		for i, n := range s.Names {
+			types[n] = s.Types[i]
+		}
+	}
 	sbufs := make([][]byte, len(want))
 	var base int64 = -1
 	err := lines(r, func(n int64, line []byte) error {
+		if done != nil && n%(1<<14) == 0 {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
 		for i := range cells {
 			cells[i].set = false
 		}
@@ -473,6 +546,13 @@ func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
 				return fmt.Errorf("bad key %s: %w", key, err)
 			}
 			j, ok := slot[string(k)]
+			if !ok && skipBad && kind != vNull {
+				// A column not read is still checked, so that the rows
+				// skipped do not depend on the columns a query reads.
+				if t, known := types[string(k)]; known {
+					return decodeCell(t, key, val, kind, &scratch, &sbuf)
+				}
+			}
 			if !ok || kind == vNull {
 				if ok {
 					cells[j].set = false
@@ -481,47 +561,7 @@ func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
 			}
 			c := &cells[j]
 			c.set = true
-			switch t := res.Cols[j].Type; t {
-			case Int64:
-				if kind != vNum || !isInt(val) {
-					return fmt.Errorf("key %s: %s is not an int64", key, val)
-				}
-				if c.i, err = strconv.ParseInt(string(val), 10, 64); err != nil {
-					return fmt.Errorf("key %s: %s is not an int64", key, val)
-				}
-			case Float64:
-				if kind != vNum {
-					return fmt.Errorf("key %s: %s is not a number", key, val)
-				}
-				if c.f, err = strconv.ParseFloat(string(val), 64); err != nil {
-					return fmt.Errorf("key %s: %s is not a number", key, val)
-				}
-			case Bool:
-				if kind != vTrue && kind != vFalse {
-					return fmt.Errorf("key %s: %s is not a bool", key, val)
-				}
-				c.b = kind == vTrue
-			case Timestamp:
-				var ok bool
-				if kind == vStr {
-					var sv []byte
-					if sv, err = unquote(val, &sbufs[j]); err == nil {
-						c.i, ok = parseTime(sv)
-					}
-				}
-				if !ok {
-					return fmt.Errorf("key %s: %s is not a date or time", key, val)
-				}
-			default:
-				if kind == vStr {
-					if c.s, err = unquote(val, &sbufs[j]); err != nil {
-						return fmt.Errorf("key %s: %w", key, err)
-					}
-				} else {
-					c.s = val
-				}
-			}
-			return nil
+			return decodeCell(res.Cols[j].Type, key, val, kind, c, &sbufs[j])
 		})
 		if err != nil {
 			if !skipBad {
@@ -531,6 +571,12 @@ func ReadRange(r Range, s *Schema, want []int, skipBad bool) (*Result, error) {
 				return &ParseError{Path: r.Path, Line: base + n, Msg: err.Error()}
 			}
 			res.Skipped++
+			if len(res.Bad) < files.MaxBadRows {
+				if base < 0 {
+					base = files.LinesBefore(r.Path, r.Start)
+				}
+				res.Bad = append(res.Bad, files.BadRow{Line: base + n, Msg: err.Error()})
+			}
 			return nil
 		}
 		for j, c := range res.Cols {
