@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/godask/godask/internal/datetime"
 )
 
 func appendVarint(b []byte, v int64) []byte   { return binary.AppendVarint(b, v) }
@@ -876,17 +878,9 @@ func andValidOr(rows int, x, y *val) []bool {
 	return out
 }
 
-// parseTime parses the date and datetime layouts CSV files use.
-func parseTime(s string) (int64, error) {
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UnixMicro(), nil
-		}
-	}
-	return 0, fmt.Errorf("cannot parse %q as a date/time", s)
-}
-
-var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05.999999999", "2006/01/02", "01/02/2006", "01/02/2006 15:04"}
+// parseTime parses a date or datetime with the one parser of
+// internal/datetime that the CSV and JSON readers also use.
+func parseTime(s string) (int64, error) { return datetime.ParseString(s, nil) }
 
 func castVal(x *val, k kind, rows int) (*val, error) {
 	if x.k == k && !x.scalar {

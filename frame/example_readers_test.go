@@ -79,7 +79,7 @@ func ExampleReadJSON() {
 	//    name   amt                 when  month
 	// 0   ann  10.5  2016-01-02 10:00:00      1
 	// 1   bob   3.0                 <NA>   <NA>
-	// 2    cy   NaN           2016-03-04      3
+	// 2    cy   NaN  2016-03-04 00:00:00      3
 	//
 	// [3 rows x 4 columns]
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/godask/godask/frame/internal/timekern"
+	"github.com/godask/godask/internal/datetime"
 )
 
 // Dates, durations and date arithmetic.
@@ -37,7 +38,7 @@ const usPerDay = 86400e6
 // 2024-03-01).
 func Date(year, month, day int) Expr {
 	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	d := timekern.DaysFromCivil(int64(t.Year()), int64(t.Month()), int64(t.Day()))
+	d := datetime.DaysFromCivil(int64(t.Year()), int64(t.Month()), int64(t.Day()))
 	return Expr{&enode{op: "lit", lit: litVal{k: kDate, i: d}}}
 }
 
@@ -143,6 +144,30 @@ func typeOfDates(n *enode, ks []kind) (kind, bool, error) {
 		if ks[0] == kDate || ks[0] == kDur {
 			return ks[0], true, nil
 		}
+	case "dtfloor", "dtceil", "dtround":
+		if ks[0] != kTime {
+			return 0, true, fmt.Errorf("%s of %s (a Timestamp is needed)", n.op[2:], ks[0].dtype())
+		}
+		if _, err := timekern.ParseFreq(n.name); err != nil {
+			return 0, true, err
+		}
+		return kTime, true, nil
+	case "strftime":
+		if ks[0] != kTime && ks[0] != kDate {
+			return 0, true, fmt.Errorf("strftime of %s (a Timestamp or Date is needed)", ks[0].dtype())
+		}
+		if err := datetime.CheckFormat(n.name); err != nil {
+			return 0, true, err
+		}
+		return kStr, true, nil
+	case "parsedt":
+		if ks[0] != kStr {
+			return 0, true, fmt.Errorf("ParseDatetime of %s (a String is needed)", ks[0].dtype())
+		}
+		if err := datetime.CheckFormat(n.name); err != nil {
+			return 0, true, err
+		}
+		return kTime, true, nil
 	}
 	if datePartOps[n.op] {
 		if ks[0] != kTime && ks[0] != kDate {
@@ -233,7 +258,7 @@ func applyDates(n *enode, a []*val, rows int) (*val, bool, error) {
 		return v, true, err
 	case "durdays":
 		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
-			return intOp(kInt, rows, a, func(i int, x []int64) (int64, bool) { return timekern.FloorDiv(x[0], usPerDay), true })
+			return intOp(kInt, rows, a, func(i int, x []int64) (int64, bool) { return datetime.FloorDiv(x[0], usPerDay), true })
 		})
 		return v, true, err
 	case "cast":
@@ -242,6 +267,62 @@ func applyDates(n *enode, a []*val, rows int) (*val, bool, error) {
 			v, err := fold(a, rows, func(a []*val, rows int) (*val, error) { return castTemporal(a[0], to, rows) })
 			return v, true, err
 		}
+	case "dtfloor", "dtceil", "dtround":
+		step, err := timekern.ParseFreq(n.name)
+		if err != nil {
+			return nil, true, err
+		}
+		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
+			return intOp(kTime, rows, a, func(i int, x []int64) (int64, bool) {
+				switch n.op {
+				case "dtfloor":
+					return timekern.Floor(x[0], step)
+				case "dtceil":
+					return timekern.Ceil(x[0], step)
+				}
+				return timekern.Round(x[0], step)
+			})
+		})
+		return v, true, err
+	case "strftime":
+		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
+			x := a[0]
+			sb := newStrBuilder(rows)
+			var buf []byte
+			for i := 0; i < rows; i++ {
+				buf = buf[:0]
+				if !x.isNull(i) {
+					us, ok := asMicros(x, i)
+					if !ok {
+						return nil, fmt.Errorf("row %d: date out of the timestamp range", i)
+					}
+					buf = datetime.Strftime(buf, us, n.name, 0, "UTC")
+				}
+				sb.add(buf)
+			}
+			return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: andValid(rows, x)}, nil
+		})
+		return v, true, err
+	case "parsedt":
+		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
+			x := a[0]
+			o := &datetime.Options{Format: n.name}
+			out := &val{k: kTime, n: rows, i: make([]int64, rows), valid: andValid(rows, x)}
+			for i := range out.i {
+				if x.isNull(i) {
+					continue
+				}
+				s := x.strAt(i)
+				us, ok := datetime.Parse(s, o)
+				if !ok {
+					_, err := datetime.ParseString(string(s), o)
+					return nil, fmt.Errorf("row %d: %w", i, err)
+				}
+				out.i[i] = us
+			}
+			return out, nil
+		})
+		return v, true, err
 	}
 	if datePartOps[n.op] && (a[0].k == kDate || a[0].k == kTime) {
 		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) { return dateField(n.op, a[0], rows), nil })
@@ -388,7 +469,7 @@ func addCalendar(op string, x *val, n int64, rows int) (*val, error) {
 		if x.k == kDate {
 			return timekern.AddMonths(v[0], n)
 		}
-		days := timekern.FloorDiv(v[0], usPerDay)
+		days := datetime.FloorDiv(v[0], usPerDay)
 		tod := v[0] - days*usPerDay
 		nd, ok := timekern.AddMonths(days, n)
 		if !ok {
@@ -448,7 +529,7 @@ func castTemporal(x *val, to kind, rows int) (*val, error) {
 		out.valid = valid
 		return out, nil
 	case to == kDate: // from a timestamp: its day
-		return intOp(kDate, rows, []*val{x}, func(i int, v []int64) (int64, bool) { return timekern.FloorDiv(v[0], usPerDay), true })
+		return intOp(kDate, rows, []*val{x}, func(i int, v []int64) (int64, bool) { return datetime.FloorDiv(v[0], usPerDay), true })
 	case to == kTime && x.k == kDate:
 		return intOp(kTime, rows, []*val{x}, func(i int, v []int64) (int64, bool) { return timekern.MulChecked(v[0], usPerDay) })
 	}
@@ -486,7 +567,7 @@ func dateField(op string, x *val, rows int) *val {
 		}
 		days, tod := v, int64(0)
 		if !isDate {
-			days = timekern.FloorDiv(v, usPerDay)
+			days = datetime.FloorDiv(v, usPerDay)
 			tod = v - days*usPerDay
 		}
 		switch op {
@@ -497,11 +578,11 @@ func dateField(op string, x *val, rows int) *val {
 		case "second":
 			out.i[i] = tod / 1e6 % 60
 		case "weekday":
-			out.i[i] = timekern.Weekday(days)
+			out.i[i] = datetime.Weekday(days)
 		case "dayofyear":
-			out.i[i] = timekern.DayOfYear(days)
+			out.i[i] = datetime.DayOfYear(days)
 		default:
-			y, m, d := timekern.CivilFromDays(days)
+			y, m, d := datetime.CivilFromDays(days)
 			switch op {
 			case "year":
 				out.i[i] = y
@@ -520,7 +601,7 @@ func dateField(op string, x *val, rows int) *val {
 // appendDate formats days since the epoch as YYYY-MM-DD (years outside
 // 0..9999 with a sign or more digits, as DuckDB).
 func appendDate(b []byte, days int64) []byte {
-	y, m, d := timekern.CivilFromDays(days)
+	y, m, d := datetime.CivilFromDays(days)
 	if y < 0 {
 		b = append(b, '-')
 		y = -y
@@ -536,7 +617,7 @@ func appendDate(b []byte, days int64) []byte {
 // appendDuration formats microseconds as pandas prints a Timedelta:
 // "1 days 02:03:04", "0 days 00:00:01.500000", "-1 days +23:59:59".
 func appendDuration(b []byte, us int64) []byte {
-	days := timekern.FloorDiv(us, usPerDay)
+	days := datetime.FloorDiv(us, usPerDay)
 	rem := us - days*usPerDay
 	b = strconv.AppendInt(b, days, 10)
 	b = append(b, " days "...)
@@ -555,7 +636,7 @@ func appendDuration(b []byte, us int64) []byte {
 
 // dateTime is days since the epoch as a time.Time at midnight UTC.
 func dateTime(days int64) time.Time {
-	y, m, d := timekern.CivilFromDays(days)
+	y, m, d := datetime.CivilFromDays(days)
 	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC)
 }
 
@@ -567,7 +648,67 @@ func toMicros(v int64, unit arrow.TimeUnit) int64 {
 	case arrow.Millisecond:
 		return v * 1e3
 	case arrow.Nanosecond:
-		return timekern.FloorDiv(v, 1e3)
+		return datetime.FloorDiv(v, 1e3)
 	}
 	return v
+}
+
+// Floor rounds the timestamp e down to a multiple of the fixed frequency
+// freq ("1h", "15min", "D", "30s"; pandas' dt.floor), counted from the
+// epoch.
+func (e Expr) Floor(freq string) Expr { return e.str("dtfloor", freq) }
+
+// Ceil rounds the timestamp e up to a multiple of freq (pandas' dt.ceil).
+func (e Expr) Ceil(freq string) Expr { return e.str("dtceil", freq) }
+
+// Round rounds the timestamp e to the nearest multiple of freq, halves to
+// the even multiple (pandas' dt.round).
+func (e Expr) Round(freq string) Expr { return e.str("dtround", freq) }
+
+// Strftime formats the timestamp or date e with a strftime-style format
+// ("%Y-%m-%d %H:%M", pandas' dt.strftime; the directives are listed in
+// DateFormat's doc).
+func (e Expr) Strftime(format string) Expr { return e.str("strftime", format) }
+
+// ParseDatetime parses the string e as a timestamp with the strftime-style
+// format (pandas' to_datetime(format=...)), or, with format "", by the
+// parser ParseDates uses. A value that does not parse is an error naming
+// it, as pandas' errors="raise"; Cast(Timestamp) makes such values null
+// instead.
+func (e Expr) ParseDatetime(format string) Expr { return e.str("parsedt", format) }
+
+// timeLayouts gives each Timestamp column of a printed table one layout for
+// all its printed rows, as pandas does: a date when every value is at
+// midnight, else seconds, with six decimals when any value has a fraction.
+// Other columns get "".
+func timeLayouts(cols []col, rows []int) []string {
+	out := make([]string, len(cols))
+	for j := range cols {
+		c := &cols[j]
+		if c.k != kTime {
+			continue
+		}
+		midnight, whole := true, true
+		for _, i := range rows {
+			if i < 0 || c.null(i) {
+				continue
+			}
+			v := c.i64[i]
+			if v%usPerDay != 0 {
+				midnight = false
+			}
+			if v%1e6 != 0 {
+				whole = false
+			}
+		}
+		switch {
+		case midnight:
+			out[j] = "2006-01-02"
+		case whole:
+			out[j] = "2006-01-02 15:04:05"
+		default:
+			out[j] = "2006-01-02 15:04:05.000000"
+		}
+	}
+	return out
 }

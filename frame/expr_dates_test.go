@@ -260,3 +260,21 @@ func TestDateReadersKeepDates(t *testing.T) {
 		t.Fatal("a row group of earlier dates was not pruned")
 	}
 }
+
+func TestTimestampColumnsPrintConsistently(t *testing.T) {
+	day := int64(usPerDay)
+	tab := &Table{rec: array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "a", Type: Timestamp}, {Name: "b", Type: Timestamp}, {Name: "c", Type: Timestamp}}, nil),
+		[]arrow.Array{timeArray([]int64{0, day}, nil), timeArray([]int64{0, day + 3600e6}, nil), timeArray([]int64{0, 1500000}, nil)}, 2)}
+	s := tab.String()
+	// pandas: a column of midnights prints as dates; one value with a time
+	// makes the whole column print times; a fraction gives every value six
+	// decimals.
+	for _, want := range []string{"1970-01-02", "1970-01-01 00:00:00", "1970-01-02 01:00:00", "1970-01-01 00:00:00.000000", "1970-01-01 00:00:01.500000"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("missing %q in\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "1970-01-02 00:00:00") {
+		t.Fatalf("midnight column printed with times:\n%s", s)
+	}
+}

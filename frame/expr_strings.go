@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sync"
@@ -97,17 +98,33 @@ func compileRe(re string) (*regexp.Regexp, error) {
 }
 
 // strOps are the string operations of this file with their result kinds.
-var strOps = map[string]kind{"like": kBool, "ilike": kBool, "matches": kBool, "extract": kStr, "replaceall": kStr, "substr": kStr}
+var strOps = map[string]kind{"like": kBool, "ilike": kBool, "matches": kBool, "extract": kStr, "replaceall": kStr, "substr": kStr,
+	"bytelen": kInt, "find": kInt, "replace": kStr, "strip": kStr, "lstrip": kStr, "rstrip": kStr, "pad": kStr, "slice": kStr,
+	"splitpart": kStr, "splitn": kStr, "concat": kStr}
 
 func typeOfStrings(n *enode, ks []kind) (kind, bool, error) {
 	out, ok := strOps[n.op]
 	if !ok {
 		return 0, false, nil
 	}
-	if ks[0] != kStr {
-		return 0, true, fmt.Errorf("string function %s on %s", n.op, ks[0].dtype())
+	for i, k := range ks {
+		if k != kStr && !isNullLit(n.args[i]) {
+			return 0, true, fmt.Errorf("string function %s on %s (Cast(String) it first)", n.op, k.dtype())
+		}
 	}
 	switch n.op {
+	case "slice":
+		if n.lits[2].i == 0 {
+			return 0, true, fmt.Errorf("slice step cannot be zero")
+		}
+	case "pad":
+		if padSide(n.name) == 0 {
+			return 0, true, fmt.Errorf("pad side %q (want \"left\", \"right\" or \"both\")", n.name)
+		}
+	case "concat":
+		if len(ks) == 0 {
+			return 0, true, fmt.Errorf("Concat of nothing")
+		}
 	case "like", "ilike":
 		if _, err := compileLike(n); err != nil {
 			return 0, true, err
@@ -130,8 +147,44 @@ func applyStrings(n *enode, a []*val, rows int) (*val, bool, error) {
 	if _, ok := strOps[n.op]; !ok {
 		return nil, false, nil
 	}
-	v, err := fold(a, rows, func(a []*val, rows int) (*val, error) { return strOp(n, a[0], rows) })
+	v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
+		if n.op == "concat" {
+			return concat(n.name, a, rows), nil
+		}
+		return strOp(n, a[0], rows)
+	})
 	return v, true, err
+}
+
+func padSide(side string) byte {
+	switch side {
+	case "", "left":
+		return 'l'
+	case "right":
+		return 'r'
+	case "both":
+		return 'b'
+	}
+	return 0
+}
+
+func concat(sep string, a []*val, rows int) *val {
+	valid := andValid(rows, a...)
+	sb := newStrBuilder(rows)
+	var buf []byte
+	for i := 0; i < rows; i++ {
+		buf = buf[:0]
+		if valid == nil || valid[i] {
+			for j, x := range a {
+				if j > 0 {
+					buf = append(buf, sep...)
+				}
+				buf = append(buf, x.strAt(i)...)
+			}
+		}
+		sb.add(buf)
+	}
+	return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: valid}
 }
 
 // strRows gives the offsets and data of x over rows (a scalar is one row).
@@ -205,6 +258,153 @@ func strOp(n *enode, x *val, rows int) (*val, error) {
 			sb.add(s[lo:hi])
 		}
 		return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: valid}, nil
+	case "bytelen", "find":
+		out := &val{k: kInt, n: rows, i: make([]int64, rows), valid: valid}
+		sub := []byte(n.name)
+		for i := range out.i {
+			s := data[offs[i]:offs[i+1]]
+			if n.op == "bytelen" {
+				out.i[i] = int64(len(s))
+			} else {
+				out.i[i] = strkern.Find(s, sub)
+			}
+		}
+		return out, nil
+	case "replace":
+		old, repl := []byte(n.name), []byte(n.lits[0].s)
+		sb := newStrBuilder(rows)
+		for i := 0; i < rows; i++ {
+			s := data[offs[i]:offs[i+1]]
+			if len(old) > 0 && bytes.Contains(s, old) {
+				s = bytes.ReplaceAll(s, old, repl)
+			}
+			sb.add(s)
+		}
+		return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: valid}, nil
+	case "strip", "lstrip", "rstrip":
+		chars := n.lits[0].s
+		sb := newStrBuilder(rows)
+		for i := 0; i < rows; i++ {
+			sb.add(strkern.Strip(data[offs[i]:offs[i+1]], chars, n.op != "rstrip", n.op != "lstrip"))
+		}
+		return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: valid}, nil
+	case "pad", "slice":
+		sb := newStrBuilder(rows)
+		var buf []byte
+		side := padSide(n.name)
+		for i := 0; i < rows; i++ {
+			s := data[offs[i]:offs[i+1]]
+			if n.op == "pad" {
+				buf = strkern.Pad(buf[:0], s, n.lits[0].i, side, rune(n.lits[1].i))
+			} else {
+				buf = strkern.Slice(buf[:0], s, n.lits[0].i, n.lits[1].i, n.lits[2].i)
+			}
+			sb.add(buf)
+		}
+		return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: valid}, nil
+	case "splitpart", "splitn":
+		sb := newStrBuilder(rows)
+		for i := 0; i < rows; i++ {
+			s := data[offs[i]:offs[i+1]]
+			var part []byte
+			var ok bool
+			if n.op == "splitpart" {
+				part, ok = strkern.SplitPart(s, n.name, n.lits[0].i)
+			} else {
+				part, ok = strkern.SplitN(s, n.name, n.lits[0].i, n.lits[1].i)
+			}
+			if x.isNull(i) || !ok {
+				sb.addNull()
+				continue
+			}
+			sb.add(part)
+		}
+		return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: sb.valid}, nil
 	}
 	return nil, fmt.Errorf("unknown string operation %q", n.op)
+}
+
+// ByteLen is the length of the string e in bytes of UTF-8 (Len counts
+// characters).
+func (e Expr) ByteLen() Expr { return e.un("bytelen") }
+
+// Replace replaces every occurrence of the literal old in e by new (pandas'
+// str.replace(old, new, regex=False); ReplaceAll takes a regular
+// expression).
+func (e Expr) Replace(old, new string) Expr {
+	return Expr{&enode{op: "replace", name: old, lits: []litVal{{k: kStr, s: new}}, args: []*enode{e.n}}}
+}
+
+// Strip removes leading and trailing white space (Unicode), or, given
+// chars, any of those characters (pandas' str.strip(to_strip)).
+func (e Expr) Strip(chars ...string) Expr { return e.strip("strip", chars) }
+
+// LStrip is Strip at the start only.
+func (e Expr) LStrip(chars ...string) Expr { return e.strip("lstrip", chars) }
+
+// RStrip is Strip at the end only.
+func (e Expr) RStrip(chars ...string) Expr { return e.strip("rstrip", chars) }
+
+func (e Expr) strip(op string, chars []string) Expr {
+	c := ""
+	if len(chars) > 0 {
+		c = chars[0]
+	}
+	return Expr{&enode{op: op, lits: []litVal{{k: kStr, s: c}}, args: []*enode{e.n}}}
+}
+
+// Pad pads e with fill to width characters (pandas' str.pad): side
+// "left" (fill before, the default when side is ""), "right" or "both"
+// (centred as Python's str.center). Longer strings are kept whole.
+func (e Expr) Pad(width int, side string, fill rune) Expr {
+	return Expr{&enode{op: "pad", name: side, lits: []litVal{{k: kInt, i: int64(width)}, {k: kInt, i: int64(fill)}}, args: []*enode{e.n}}}
+}
+
+// Slice is Python's s[start:stop:step] over characters, 0-based (pandas'
+// str.slice): negative indices count from the end, and out-of-range bounds
+// clip, so math.MaxInt and math.MinInt stand for an omitted bound
+// (Slice(0, math.MaxInt, -1)... is the reversed string with
+// Slice(math.MaxInt, math.MinInt, -1)). step 0 is an error.
+func (e Expr) Slice(start, stop, step int) Expr {
+	return Expr{&enode{op: "slice", lits: []litVal{{k: kInt, i: int64(start)}, {k: kInt, i: int64(stop)}, {k: kInt, i: int64(step)}}, args: []*enode{e.n}}}
+}
+
+// Find is the character index (0-based) of the first occurrence of sub in
+// e, or -1 (pandas' str.find).
+func (e Expr) Find(sub string) Expr { return e.str("find", sub) }
+
+// SplitPart is field n of e split at sep: 1-based, negative counts from the
+// end (DuckDB's split_part), null when e has fewer fields (pandas'
+// str.split(expand=True) fills with None). An empty sep splits at runs of
+// white space, dropping empty fields (pandas' str.split() with no sep).
+func (e Expr) SplitPart(sep string, n int) Expr {
+	return Expr{&enode{op: "splitpart", name: sep, lits: []litVal{{k: kInt, i: int64(n)}}, args: []*enode{e.n}}}
+}
+
+// ConcatStr joins the strings es with sep between them (pandas'
+// str.cat(sep=...), DuckDB's concat_ws), null where any of them is null.
+// Arguments must be strings: Cast(String) others.
+func ConcatStr(sep string, es ...Expr) Expr {
+	n := &enode{op: "concat", name: sep}
+	for _, e := range es {
+		n.args = append(n.args, e.n)
+	}
+	return Expr{n}
+}
+
+// SplitColumns splits the string column col at sep into n new columns
+// col_0 … col_{n-1} (pandas' str.split(sep, n-1, expand=True) naming
+// with the column as prefix): the first n-1 fields, and the rest of the
+// string, separators included, in the last; null where there are fewer
+// fields. An empty sep splits at white space.
+func (f *Frame) SplitColumns(col, sep string, n int) *Frame {
+	if n < 1 {
+		return errFrame(fmt.Errorf("frame: SplitColumns(%q): n = %d, want at least 1", col, n))
+	}
+	out := f
+	for i := 0; i < n; i++ {
+		e := Expr{&enode{op: "splitn", name: sep, lits: []litVal{{k: kInt, i: int64(i)}, {k: kInt, i: int64(n)}}, args: []*enode{Col(col).n}}}
+		out = out.WithColumn(fmt.Sprintf("%s_%d", col, i), e)
+	}
+	return out
 }

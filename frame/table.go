@@ -221,6 +221,7 @@ func (t *Table) String() string {
 			dec[j] = floatDecimals(&cols[j], rows)
 		}
 	}
+	tl := timeLayouts(cols, rows)
 	for r, i := range rows {
 		line := make([]string, ncol+1)
 		if i < 0 {
@@ -233,6 +234,9 @@ func (t *Table) String() string {
 				s := cell(&cols[j], i)
 				if dec[j] > 0 && !cols[j].null(i) {
 					s = formatFloatDec(cols[j].f64[i], dec[j])
+				}
+				if tl[j] != "" && !cols[j].null(i) {
+					s = time.UnixMicro(cols[j].i64[i]).UTC().Format(tl[j])
 				}
 				if len(s) > 40 {
 					s = s[:37] + "..."

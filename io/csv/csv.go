@@ -22,11 +22,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/godask/godask/internal/datetime"
 	"github.com/godask/godask/internal/files"
 )
 
@@ -56,9 +56,18 @@ type Options struct {
 	NullValues []string        `json:"nv,omitempty"` // extra null markers ("" is always null)
 	Types      map[string]Type `json:"t,omitempty"`  // per-column overrides of inference
 	ParseDates []string        `json:"pd,omitempty"` // columns parsed as timestamps
-	SkipBad    bool            `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
-	BlockSize  int64           `json:"-"`            // range size; default 64 MB; <0: one range per file
-	SampleRows int             `json:"-"`            // rows sampled for inference; default 1000
+	// DateFormat, when set, is the one strftime-style layout ("%d.%m.%Y
+	// %H:%M") of the ParseDates, Timestamp and Date columns; by default
+	// ISO dates and datetimes, YYYY/MM/DD and MM/DD/YYYY are accepted (see
+	// internal/datetime.Parse). A value that does not match fails the read
+	// with the file, line and value.
+	DateFormat string `json:"df,omitempty"`
+	// DayFirst reads NN/NN/YYYY dates as day/month/year instead of
+	// month/day/year.
+	DayFirst   bool  `json:"dayf,omitempty"`
+	SkipBad    bool  `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
+	BlockSize  int64 `json:"-"`            // range size; default 64 MB; <0: one range per file
+	SampleRows int   `json:"-"`            // rows sampled for inference; default 1000
 }
 
 func (o *Options) delim() byte {
@@ -153,6 +162,9 @@ type Schema struct {
 // column's type (int64, float64, bool, else string), applying the Types and
 // ParseDates overrides.
 func Infer(path string, o *Options) (*Schema, error) {
+	if err := datetime.CheckFormat(o.DateFormat); err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
 	rc, err := openData(path)
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
@@ -585,18 +597,6 @@ func parseBool(b []byte) (bool, bool) {
 	return false, false
 }
 
-var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05.999999999", "2006/01/02", "01/02/2006", "01/02/2006 15:04"}
-
-func parseTime(b []byte) (int64, bool) {
-	s := string(b)
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UnixMicro(), true
-		}
-	}
-	return 0, false
-}
-
 // Column is a parsed column: flat values and validity (nil: no nulls).
 type Column struct {
 	Type  Type
@@ -741,6 +741,7 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Op
 	}
 	nulls := nullSet(o.NullValues)
 	onlyEmpty := len(nulls) == 1
+	dopt := datetime.Options{Format: o.DateFormat, DayFirst: o.DayFirst}
 	p := parser{delim: o.delim()}
 	ncols := len(s.Names)
 	var buf []byte
@@ -779,8 +780,11 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Op
 					c := res.Cols[k]
 					if len(f) == 0 || (!onlyEmpty && nulls[string(f)]) {
 						c.null()
-					} else if !appendValue(c, f) {
+					} else if !appendValue(c, f, &dopt) {
 						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type)
+						if (c.Type == Timestamp || c.Type == Date) && o.DateFormat != "" {
+							bad += fmt.Sprintf(" with DateFormat %q", o.DateFormat)
+						}
 					}
 				} else if o.SkipBad && len(f) > 0 && (onlyEmpty || !nulls[string(f)]) && !parses(s.Types[j], f) {
 					bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), s.Types[j])
@@ -837,15 +841,17 @@ func parses(t Type, f []byte) bool {
 		_, ok = parseFloat(f)
 	case Bool:
 		_, ok = parseBool(f)
-	case Timestamp:
-		_, ok = parseTime(f)
+	case Timestamp, Date:
+		var v int64
+		v, ok = datetime.Parse(f, nil)
+		ok = ok && (t == Timestamp || v%86400e6 == 0)
 	default:
 		ok = true
 	}
 	return ok
 }
 
-func appendValue(c *Column, f []byte) bool {
+func appendValue(c *Column, f []byte, dopt *datetime.Options) bool {
 	switch c.Type {
 	case Int64:
 		v, ok := parseInt(f)
@@ -869,13 +875,13 @@ func appendValue(c *Column, f []byte) bool {
 		}
 		c.Bools = append(c.Bools, v)
 	case Timestamp:
-		v, ok := parseTime(f)
+		v, ok := datetime.Parse(f, dopt)
 		if !ok {
 			return false
 		}
 		c.I64 = append(c.I64, v)
 	case Date:
-		v, ok := parseTime(f)
+		v, ok := datetime.Parse(f, dopt)
 		if !ok || v%86400e6 != 0 {
 			return false
 		}

@@ -17,12 +17,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/godask/godask/internal/datetime"
 	"github.com/godask/godask/internal/files"
 	"github.com/godask/godask/io/csv"
 	"io"
 	"os"
 	"strconv"
-	"time"
 )
 
 // Type is a column type of the parsed output; the same types as io/csv's.
@@ -296,16 +296,8 @@ func unquote(s []byte, buf *[]byte) ([]byte, error) {
 	return *buf, nil
 }
 
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"}
-
-func parseTime(s []byte) (int64, bool) {
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, string(s)); err == nil {
-			return t.UnixMicro(), true
-		}
-	}
-	return 0, false
-}
+// parseTime is the one date/time parser of internal/datetime.
+func parseTime(s []byte) (int64, bool) { return datetime.Parse(s, nil) }
 
 func isInt(num []byte) bool { return bytes.IndexAny(num, ".eE") < 0 }
 

@@ -69,55 +69,48 @@ func Substr(s []byte, start, length int64) (lo, hi int) {
 	return lo, hi
 }
 
-// Slice is Python's s[start:stop:step] over characters (pandas'
-// str.slice): negative indices count from the end, hasStart/hasStop false
-// mean "omitted", step must not be 0. It appends the result to dst.
-func Slice(dst, s []byte, start, stop int64, hasStart, hasStop bool, step int64) []byte {
-	const lim = 1 << 62
-	start, stop = clamp(start, lim), clamp(stop, lim)
-	if step == 1 && (!hasStart || start >= 0) && (!hasStop || stop >= 0) {
+// Slice appends Python's s[start:stop:step] over characters to dst
+// (pandas' str.slice): negative indices count from the end and
+// out-of-range ones clip, so math.MaxInt64 / math.MinInt64 stand for an
+// omitted bound. step must not be 0.
+func Slice(dst, s []byte, start, stop, step int64) []byte {
+	const lim = 1 << 61
+	start, stop, step = clamp(start, lim), clamp(stop, lim), clamp(step, lim)
+	if step == 1 && start >= 0 && stop >= 0 {
 		// The common case needs no character count.
-		lo := 0
-		if hasStart {
-			lo = CharOffset(s, start)
-		}
-		hi := len(s)
-		if hasStop {
-			hi = CharOffset(s, stop)
-		}
-		if hi <= lo {
+		lo := CharOffset(s, start)
+		hi := lo + CharOffset(s[lo:], stop-start)
+		if stop <= start {
 			return dst
 		}
 		return append(dst, s[lo:hi]...)
 	}
 	n := Chars(s)
-	norm := func(v int64, has bool, def int64, lo, hi int64) int64 {
-		if !has {
-			return def
-		}
+	adj := func(v int64) int64 { // Python's PySlice_AdjustIndices
 		if v < 0 {
 			v += n
-			if v < lo {
-				v = lo
+			if v < 0 {
+				if step < 0 {
+					return -1
+				}
+				return 0
 			}
-		} else if v > hi {
-			v = hi
+		} else if v >= n {
+			if step < 0 {
+				return n - 1
+			}
+			return n
 		}
 		return v
 	}
-	var a, b int64
-	if step > 0 {
-		a, b = norm(start, hasStart, 0, 0, n), norm(stop, hasStop, n, 0, n)
-	} else {
-		a, b = norm(start, hasStart, n-1, -1, n-1), norm(stop, hasStop, -1, -1, n-1)
-	}
+	a, b := adj(start), adj(stop)
 	if IsASCII(s) {
 		for i := a; step > 0 && i < b || step < 0 && i > b; i += step {
 			dst = append(dst, s[i])
 		}
 		return dst
 	}
-	var starts []int32 // byte offset of each character
+	starts := make([]int32, 0, n+1) // byte offset of each character
 	for i := 0; i < len(s); {
 		starts = append(starts, int32(i))
 		_, size := utf8.DecodeRune(s[i:])
