@@ -2,11 +2,13 @@ package frame
 
 import (
 	"fmt"
-
-	"github.com/apache/arrow/go/v15/arrow"
 	"math"
 	"strconv"
+	"sync"
 	"time"
+	_ "time/tzdata" // zones for TZConvert/TZLocalize without a system zoneinfo
+
+	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/godask/godask/frame/internal/timekern"
 	"github.com/godask/godask/internal/datetime"
@@ -160,6 +162,14 @@ func typeOfDates(n *enode, ks []kind) (kind, bool, error) {
 			return 0, true, err
 		}
 		return kStr, true, nil
+	case "tzconvert", "tzlocalize":
+		if ks[0] != kTime {
+			return 0, true, fmt.Errorf("%s of %s (a Timestamp is needed)", n.op, ks[0].dtype())
+		}
+		if _, err := loadZone(n.name); err != nil {
+			return 0, true, err
+		}
+		return kTime, true, nil
 	case "parsedt":
 		if ks[0] != kStr {
 			return 0, true, fmt.Errorf("ParseDatetime of %s (a String is needed)", ks[0].dtype())
@@ -301,6 +311,20 @@ func applyDates(n *enode, a []*val, rows int) (*val, bool, error) {
 				sb.add(buf)
 			}
 			return &val{k: kStr, n: rows, offs: sb.offs, data: sb.data, valid: andValid(rows, x)}, nil
+		})
+		return v, true, err
+	case "tzconvert", "tzlocalize":
+		loc, err := loadZone(n.name)
+		if err != nil {
+			return nil, true, err
+		}
+		v, err := fold(a, rows, func(a []*val, rows int) (*val, error) {
+			return intOp(kTime, rows, a, func(i int, x []int64) (int64, bool) {
+				if n.op == "tzconvert" {
+					return toWall(x[0], loc)
+				}
+				return fromWall(x[0], loc)
+			})
 		})
 		return v, true, err
 	case "parsedt":
@@ -711,4 +735,56 @@ func timeLayouts(cols []col, rows []int) []string {
 		}
 	}
 	return out
+}
+
+// TZConvert gives the wall-clock time in zone (an IANA name such as
+// "America/New_York") of the UTC timestamp e, as a timestamp without zone:
+// Col("t").TZConvert("Europe/Paris").Hour() is the hour in Paris (pandas'
+// dt.tz_convert(zone).dt.tz_localize(None)). Fields, Floor and Strftime of
+// the result are then computed in that zone.
+func (e Expr) TZConvert(zone string) Expr { return e.str("tzconvert", zone) }
+
+// TZLocalize reads the timestamp e as wall-clock time in zone and gives the
+// UTC instant (pandas' dt.tz_localize(zone).dt.tz_convert("UTC")). A wall
+// time repeated when clocks go back takes the first (daylight-saving)
+// offset; one skipped when they go forward is moved forward by the gap, as
+// Go's time.Date does.
+func (e Expr) TZLocalize(zone string) Expr { return e.str("tzlocalize", zone) }
+
+var zones sync.Map
+
+func loadZone(name string) (*time.Location, error) {
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", name, err)
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
+// maxZoned bounds the instants the zone conversions accept: those Go's
+// time package represents (about ±292,000 years is int64 microseconds;
+// time.Time covers it, offsets are at most a day).
+const maxZoned = math.MaxInt64 - 2*usPerDay
+
+func toWall(us int64, loc *time.Location) (int64, bool) {
+	if us > maxZoned || us < -maxZoned {
+		return 0, false
+	}
+	_, off := time.UnixMicro(us).In(loc).Zone()
+	return us + int64(off)*1e6, true
+}
+
+func fromWall(us int64, loc *time.Location) (int64, bool) {
+	if us > maxZoned || us < -maxZoned {
+		return 0, false
+	}
+	days := datetime.FloorDiv(us, usPerDay)
+	tod := us - days*usPerDay
+	y, m, d := datetime.CivilFromDays(days)
+	t := time.Date(int(y), time.Month(m), int(d), int(tod/3600e6), int(tod/60e6%60), int(tod/1e6%60), int(tod%1e6)*1000, loc)
+	return t.UnixMicro(), true
 }

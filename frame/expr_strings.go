@@ -362,9 +362,9 @@ func (e Expr) Pad(width int, side string, fill rune) Expr {
 
 // Slice is Python's s[start:stop:step] over characters, 0-based (pandas'
 // str.slice): negative indices count from the end, and out-of-range bounds
-// clip, so math.MaxInt and math.MinInt stand for an omitted bound
-// (Slice(0, math.MaxInt, -1)... is the reversed string with
-// Slice(math.MaxInt, math.MinInt, -1)). step 0 is an error.
+// clip, so math.MaxInt and math.MinInt stand for an omitted bound:
+// Slice(1, math.MaxInt, 1) is s[1:], Slice(math.MaxInt, math.MinInt, -1)
+// the reversed string. step 0 is an error.
 func (e Expr) Slice(start, stop, step int) Expr {
 	return Expr{&enode{op: "slice", lits: []litVal{{k: kInt, i: int64(start)}, {k: kInt, i: int64(stop)}, {k: kInt, i: int64(step)}}, args: []*enode{e.n}}}
 }
