@@ -16,7 +16,24 @@ import (
 
 // CSVOptions configures ReadCSV; the zero value reads comma-separated files
 // with a header, '"' quotes, empty fields as nulls, types inferred from the
-// first 1000 rows, 64 MB ranges, and fails on a malformed row.
+// first 1000 rows of every file, 64 MB ranges, and fails on a malformed row.
+// It is io/csv's Options (go doc github.com/godask/godask/io/csv.Options
+// lists every field); the fields:
+//
+//	Delimiter  byte                // field separator; default ','
+//	NoHeader   bool                // the first line is data, not names
+//	Names      []string            // column names (required with NoHeader; replaces the header)
+//	NullValues []string            // extra null markers ("" is always null)
+//	Types      map[string]CSVType  // per-column types instead of inference (CSVInt64, CSVFloat64, ...)
+//	ParseDates []string            // columns parsed as timestamps
+//	SkipBad    bool                // skip (and count, SkippedRows) malformed rows instead of failing
+//	BlockSize  int64               // range size; default 64 MB; <0: one range per file
+//	SampleRows int                 // rows sampled per file for inference; default 1000
+//
+//	df := frame.ReadCSV("trips-*.csv", frame.CSVOptions{
+//		ParseDates: []string{"pickup"},
+//		Types:      map[string]frame.CSVType{"zip": frame.CSVString},
+//	})
 type CSVOptions = csvio.Options
 
 // CSV column types for CSVOptions.Types.
@@ -59,8 +76,13 @@ type csvArg struct {
 // ranges of about 64 MB (less under a memory limit: see defaultBlockSize)
 // aligned to rows (gzip and zstd files are one
 // partition each), parsed in parallel. Column types are inferred from a
-// sample of the first file, overridable per column; all files must have the
-// same header. Only the columns a query uses are decoded.
+// sample of the first rows of every file (CSVOptions.SampleRows, default
+// 1000), overridable per column with CSVOptions.Types; where the files'
+// samples differ the type widens (int64 to float64, anything else that
+// differs to string). A value later in a file that its column's inferred
+// type cannot hold is an error naming file, line and value and the Types
+// entry that reads it. All files must have the same header. Only the
+// columns a query uses are decoded.
 func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 	var o csvio.Options
 	if len(opts) > 0 {
@@ -87,6 +109,7 @@ func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 			if fmt.Sprint(s2.Names) != fmt.Sprint(s.Names) {
 				return errFrame(fmt.Errorf("frame: ReadCSV: %s has columns %v, %s has %v", f, s2.Names, files[0], s.Names))
 			}
+			s.Merge(s2)
 		}
 		rs, err := csvio.Split(f, o.BlockSize)
 		if err != nil {

@@ -126,16 +126,13 @@ func (f *Frame) Columns() []string {
 	return out
 }
 
-// Dtypes returns each column's type, in column order, like pandas' dtypes.
-func (f *Frame) Dtypes() map[string]arrow.DataType {
-	out := map[string]arrow.DataType{}
+// Dtypes returns each column's name and type, in column order, like
+// pandas' dtypes (Of looks one up by name).
+func (f *Frame) Dtypes() DtypeList {
 	if f.err != nil {
-		return out
+		return nil
 	}
-	for _, fl := range f.n.schema.Fields() {
-		out[fl.Name] = fl.Type
-	}
-	return out
+	return DtypeList(append([]arrow.Field(nil), f.n.schema.Fields()...))
 }
 
 // NPartitions returns the number of partitions (after optimization, e.g.
@@ -202,6 +199,9 @@ func (f *Frame) Select(exprs ...Expr) *Frame {
 		n.exprs = append(n.exprs, e.n)
 		n.names = append(n.names, e.n.outName())
 		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: k.dtype(), Nullable: true})
+	}
+	if err := checkUnique("frame: Select", n.names); err != nil {
+		return errFrame(err)
 	}
 	n.schema = arrow.NewSchema(fields, nil)
 	return f.derive(n)

@@ -73,8 +73,8 @@ func TestReadCSVRangesMatchReference(t *testing.T) {
 		if err != nil || s.Value(0, "qty").(int64) != total {
 			t.Fatalf("sum %v %v want %d", s, err, total)
 		}
-		if df.Dtypes()["day"].String() != Timestamp.String() {
-			t.Fatalf("day is %s", df.Dtypes()["day"])
+		if df.Dtypes().Of("day").String() != Timestamp.String() {
+			t.Fatalf("day is %s", df.Dtypes().Of("day"))
 		}
 	}
 	// gzip: one partition, same answer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -45,8 +46,9 @@ type jsonArg struct {
 
 // ReadJSON reads JSON lines files (one object per line) matching a glob.
 // Files are split into byte ranges of about 64 MB at line boundaries and
-// parsed in parallel. The schema is inferred from a sample of the first file
-// (integers int64, other numbers float64, true/false bool, strings that all
+// parsed in parallel. The schema is inferred from a sample of the first
+// lines of every file (types that differ between files widen: int64 to
+// float64, else to string; integers int64, other numbers float64, true/false bool, strings that all
 // parse as RFC 3339 dates or times timestamp, the rest string; nested objects
 // and arrays are kept as JSON text) or given in JSONOptions.Schema. A missing
 // key or null is a null; keys not in the schema are ignored. Only the columns
@@ -76,11 +78,25 @@ func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
 			src.s.Types = append(src.s.Types, t)
 		}
 	} else {
-		s, err := jsonl.Infer(files[0], o.SampleRows, o.SkipBad)
-		if err != nil {
-			return fail(err)
+		// Every file's sample counts (empty files none): keys new in a
+		// later file are added, types that differ widen (int64 to float64,
+		// else to string).
+		var base *jsonl.Schema
+		for i, f := range files {
+			if st, err := os.Stat(f); err == nil && st.Size() == 0 && (base != nil || i < len(files)-1) {
+				continue
+			}
+			s2, err := jsonl.Infer(f, o.SampleRows, o.SkipBad)
+			if err != nil {
+				return fail(err)
+			}
+			if base == nil {
+				base = s2
+			} else {
+				base.Merge(s2)
+			}
 		}
-		src.s = *s
+		src.s = *base
 	}
 	if len(src.s.Names) == 0 {
 		return fail(fmt.Errorf("no columns"))

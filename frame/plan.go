@@ -94,6 +94,12 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 		if e.n == nil {
 			return nil, fmt.Errorf("invalid (zero) expression")
 		}
+	}
+	outNames, err := aggOutNames(keys, aggs)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range aggs {
 		if !e.n.hasAgg() {
 			return nil, fmt.Errorf("%s has no aggregation", e)
 		}
@@ -102,7 +108,7 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 			return nil, err
 		}
 		ap.post = append(ap.post, r)
-		ap.postNames = append(ap.postNames, e.n.outName())
+		ap.postNames = append(ap.postNames, outNames[i])
 	}
 	st := arrow.NewSchema(fields, nil)
 	out := append([]arrow.Field(nil), fields[:len(keys)]...)

@@ -176,7 +176,7 @@ func TestSemanticsCSVEmptyFields(t *testing.T) {
 	os.WriteFile(p, []byte("i,f,s,b,z\n1,,x,true,\n,2.5,,,\n3,1.5,\"\",false,\n"), 0o644)
 	f := ReadCSV(p)
 	tab := compute(t, f)
-	if d := f.Dtypes(); d["z"] != Float64 || d["s"] != String || d["i"] != Int64 || d["b"] != Bool {
+	if d := f.Dtypes(); d.Of("z") != Float64 || d.Of("s") != String || d.Of("i") != Int64 || d.Of("b") != Bool {
 		t.Errorf("dtypes %v", d)
 	}
 	for _, c := range [][2]any{{1, "i"}, {0, "f"}, {1, "s"}, {2, "s"}, {1, "b"}, {0, "z"}} {

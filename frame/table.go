@@ -13,8 +13,12 @@ import (
 )
 
 // Table is a computed frame: its rows in one Arrow record. It prints like a
-// pandas DataFrame.
-type Table struct{ rec arrow.Record }
+// pandas DataFrame. Typed accessors (Int64s, Float64s, Strings, Times,
+// Bools), Get, Rows, ToStructs and Scalar get its values into Go.
+type Table struct {
+	rec   arrow.Record
+	start int // the position of the first row, printed as the index (Slice, Tail)
+}
 
 // NewTable wraps a record as a Table.
 func NewTable(r arrow.Record) *Table { return &Table{rec: r} }
@@ -34,7 +38,8 @@ func (t *Table) Columns() []string {
 	return out
 }
 
-// Column returns the named column, or nil.
+// Column returns the named column, or nil when there is none (Col returns
+// an error instead).
 func (t *Table) Column(name string) arrow.Array {
 	idx := t.rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
@@ -64,24 +69,25 @@ func (t *Table) Float64s(name string) ([]float64, error) {
 	return out, nil
 }
 
-// Strings returns any column formatted as strings ("" for nulls).
+// Strings returns a string column's values ("" for nulls; Valid tells
+// which). Another type is an error (Format prints any column).
 func (t *Table) Strings(name string) ([]string, error) {
-	a := t.Column(name)
-	if a == nil {
-		return nil, fmt.Errorf("frame: Table.Strings: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
+	c, err := t.typedCol("Strings", name, kStr)
+	if err != nil {
+		return nil, err
 	}
-	c := colOf(a)
 	out := make([]string, c.n)
 	for i := range out {
 		if !c.null(i) {
-			out[i] = cell(&c, i)
+			out[i] = string(c.str(i))
 		}
 	}
 	return out, nil
 }
 
 // Value returns the cell at (row, column name) as a Go value: int64,
-// float64, string, bool, time.Time or nil for null.
+// float64, string, bool, time.Time or nil for null. An unknown column or a
+// row out of range also gives nil; Get returns an error for them.
 func (t *Table) Value(row int, name string) any {
 	a := t.Column(name)
 	if a == nil || row < 0 || row >= a.Len() {
@@ -185,91 +191,6 @@ func formatFloatDec(f float64, d int) string {
 		return formatFloat(f)
 	}
 	return strconv.FormatFloat(f, 'f', d, 64)
-}
-
-// String prints the table like pandas: a header, an index column, right
-// aligned cells; long tables show their first and last 5 rows.
-func (t *Table) String() string {
-	n := t.NumRows()
-	rows := make([]int, 0, n)
-	if n <= 20 {
-		for i := 0; i < n; i++ {
-			rows = append(rows, i)
-		}
-	} else {
-		for i := 0; i < 5; i++ {
-			rows = append(rows, i)
-		}
-		rows = append(rows, -1)
-		for i := n - 5; i < n; i++ {
-			rows = append(rows, i)
-		}
-	}
-	ncol := int(t.rec.NumCols())
-	grid := make([][]string, len(rows)+1)
-	grid[0] = append([]string{""}, t.Columns()...)
-	cols := make([]col, ncol)
-	for j := range cols {
-		cols[j] = colOf(t.rec.Column(j))
-	}
-	// Floats of a column share one number of decimals, as pandas prints
-	// them: the fewest (1 to 6) that show every printed value as exactly as
-	// 6 decimals would.
-	dec := make([]int, ncol)
-	for j := range cols {
-		if cols[j].k == kFloat {
-			dec[j] = floatDecimals(&cols[j], rows)
-		}
-	}
-	tl := timeLayouts(cols, rows)
-	for r, i := range rows {
-		line := make([]string, ncol+1)
-		if i < 0 {
-			for j := range line {
-				line[j] = "..."
-			}
-		} else {
-			line[0] = strconv.Itoa(i)
-			for j := range cols {
-				s := cell(&cols[j], i)
-				if dec[j] > 0 && !cols[j].null(i) {
-					s = formatFloatDec(cols[j].f64[i], dec[j])
-				}
-				if tl[j] != "" && !cols[j].null(i) {
-					s = time.UnixMicro(cols[j].i64[i]).UTC().Format(tl[j])
-				}
-				if len(s) > 40 {
-					s = s[:37] + "..."
-				}
-				line[j+1] = s
-			}
-		}
-		grid[r+1] = line
-	}
-	width := make([]int, ncol+1)
-	for _, line := range grid {
-		for j, s := range line {
-			if len(s) > width[j] {
-				width[j] = len(s)
-			}
-		}
-	}
-	var b strings.Builder
-	for r, line := range grid {
-		for j, s := range line {
-			if j > 0 {
-				b.WriteString("  ")
-			}
-			if j == 0 && r > 0 {
-				fmt.Fprintf(&b, "%-*s", width[j], s)
-			} else {
-				fmt.Fprintf(&b, "%*s", width[j], s)
-			}
-		}
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "\n[%d rows x %d columns]", n, ncol)
-	return b.String()
 }
 
 // normalize converts a record to the frame dtypes: narrower ints and floats

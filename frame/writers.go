@@ -69,7 +69,7 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 				case kInt:
 					buf = strconv.AppendInt(buf, c.i64[i], 10)
 				case kFloat:
-					buf = strconv.AppendFloat(buf, c.f64[i], 'g', -1, 64)
+					buf = appendFloatText(buf, c.f64[i])
 				case kStr:
 					buf = appendCSVField(buf, c.str(i))
 				case kBool:
@@ -113,7 +113,7 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 					if v := c.f64[i]; math.IsNaN(v) || math.IsInf(v, 0) {
 						buf = append(buf, "null"...)
 					} else {
-						buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+						buf = appendFloatText(buf, v)
 					}
 				case kStr:
 					sb, _ := json.Marshal(string(c.str(i)))
@@ -151,6 +151,22 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 	return w.Flush()
 }
 
+// appendFloatText writes v so that readers infer a float back: the
+// shortest decimal that round-trips, with ".0" added to a whole number
+// (10.0, not 10, which would read back as an int64); NaN and ±Inf as
+// NaN, +Inf and -Inf (the CSV reader reads those; the JSON writer writes
+// null instead).
+func appendFloatText(b []byte, v float64) []byte {
+	n := len(b)
+	b = strconv.AppendFloat(b, v, 'g', -1, 64)
+	for _, c := range b[n:] {
+		if c == '.' || c == 'e' || c == 'N' || c == 'I' {
+			return b
+		}
+	}
+	return append(b, '.', '0')
+}
+
 func appendCSVField(b, s []byte) []byte {
 	if !strings.ContainsAny(string(s), ",\"\n\r") {
 		return append(b, s...)
@@ -166,7 +182,13 @@ func appendCSVField(b, s []byte) []byte {
 }
 
 // WriteCSV writes one CSV file per partition into dir (part-00000.csv, ...),
-// with a header line; nulls are empty fields.
+// with a header line; nulls are empty fields. What it writes ReadCSV reads
+// back as the same types: floats always have a decimal point or exponent
+// (10.0), NaN and ±Inf are NaN, +Inf and -Inf, timestamps are
+// 2006-01-02 15:04:05.999999 (read back as timestamps with
+// CSVOptions.ParseDates, as CSV holds no types). Inherent to CSV: a string
+// column whose values all look like numbers or booleans, or an empty
+// string (which is null), needs CSVOptions.Types to come back as it was.
 func (f *Frame) WriteCSV(ctx context.Context, dir string, opts ...sched.Option) error {
 	return f.write(ctx, "csv", dir, "csv", "", opts)
 }
@@ -174,7 +196,9 @@ func (f *Frame) WriteCSV(ctx context.Context, dir string, opts ...sched.Option) 
 // WriteJSON writes one JSON-lines file per partition into dir
 // (part-00000.jsonl, ...): an object per row. JSON has no NaN or infinity,
 // so float NaN and ±Inf are written as null (as pandas' to_json), and read
-// back as null.
+// back as null. Floats always have a decimal point or exponent, so ReadJSON
+// reads a float column back as float64; timestamps are RFC 3339 strings,
+// read back as timestamps.
 func (f *Frame) WriteJSON(ctx context.Context, dir string, opts ...sched.Option) error {
 	return f.write(ctx, "jsonl", dir, "jsonl", "", opts)
 }

@@ -156,6 +156,10 @@ func openData(path string) (io.ReadCloser, error) {
 type Schema struct {
 	Names []string
 	Types []Type
+	// Inferred tells, per column, whether Infer saw a value of it in its
+	// sample (false: only nulls, or the type was given), so that merging
+	// the schemas of several files widens by the columns seen only.
+	Inferred []bool `json:"-"`
 }
 
 // Infer reads the header and a sample of rows of path and infers each
@@ -255,12 +259,13 @@ func Infer(path string, o *Options) (*Schema, error) {
 			t = Float64
 		}
 		if dates[name] {
-			t = Timestamp
+			t, seen = Timestamp, false
 		}
 		if ot, ok := o.Types[name]; ok {
-			t = ot
+			t, seen = ot, false
 		}
 		s.Types = append(s.Types, t)
+		s.Inferred = append(s.Inferred, seen)
 	}
 	for name := range o.Types {
 		if !contains(s.Names, name) {
@@ -781,7 +786,7 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Op
 					if len(f) == 0 || (!onlyEmpty && nulls[string(f)]) {
 						c.null()
 					} else if !appendValue(c, f, &dopt) {
-						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type)
+						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type) + typeFix(s.Names[j], f, c.Type, o)
 						if (c.Type == Timestamp || c.Type == Date) && o.DateFormat != "" {
 							bad += fmt.Sprintf(" with DateFormat %q", o.DateFormat)
 						}
@@ -849,6 +854,49 @@ func parses(t Type, f []byte) bool {
 		ok = true
 	}
 	return ok
+}
+
+// typeFix is the hint added to a parse error of field f in column name:
+// the Types option that reads the column as a type f fits, when the type was
+// inferred rather than given.
+func typeFix(name string, f []byte, t Type, o *Options) string {
+	if _, given := o.Types[name]; given || t == Timestamp {
+		return ""
+	}
+	want := "String"
+	if _, ok := parseFloat(f); ok && t == Int64 {
+		want = "Float64"
+	}
+	return fmt.Sprintf(" (the type was inferred from a sample of the first rows; read the column as %s with Types: map[string]Type{%q: %s}; in frame: frame.CSVOptions{Types: map[string]frame.CSVType{%q: frame.CSV%s}})", strings.ToLower(want), name, want, name, want)
+}
+
+// Merge widens the types of s by those of o (the same columns inferred
+// from another file): a column only one of them saw a value of takes that
+// one's type, others widen by Widen.
+func (s *Schema) Merge(o *Schema) {
+	for j := range s.Types {
+		if j >= len(o.Types) || j >= len(s.Inferred) || j >= len(o.Inferred) || !o.Inferred[j] {
+			continue
+		}
+		if !s.Inferred[j] {
+			s.Types[j], s.Inferred[j] = o.Types[j], true
+			continue
+		}
+		s.Types[j] = Widen(s.Types[j], o.Types[j])
+	}
+}
+
+// Widen is the type that holds values of both a and b, as inference
+// widens: int64 to float64, and anything else that differs to string
+// (timestamps only meet themselves: they are given, not inferred).
+func Widen(a, b Type) Type {
+	switch {
+	case a == b:
+		return a
+	case (a == Int64 && b == Float64) || (a == Float64 && b == Int64):
+		return Float64
+	}
+	return String
 }
 
 func appendValue(c *Column, f []byte, dopt *datetime.Options) bool {

@@ -42,6 +42,10 @@ const (
 type Schema struct {
 	Names []string
 	Types []Type
+	// Inferred tells, per key, whether Infer saw a non-null value of it
+	// (false: only nulls), so that merging the schemas of several files
+	// widens by the keys seen only.
+	Inferred []bool `json:"-"`
 }
 
 // Files expands a glob (or a single path) to the regular files it matches,
@@ -304,7 +308,8 @@ func isInt(num []byte) bool { return bytes.IndexAny(num, ".eE") < 0 }
 // Infer reads up to sampleRows lines (default 1000) of path and infers a
 // schema (a malformed line is an error, or with skipBad ignored): the keys in order of first appearance; integers give int64, other
 // numbers float64, true/false bool, strings that all parse as dates or times
-// timestamp, anything else (or a mix) string.
+// timestamp, anything else (or a mix) string; a key seen only with null
+// values float64.
 func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 	if sampleRows <= 0 {
 		sampleRows = 1000
@@ -386,6 +391,8 @@ func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 		o := obs[n]
 		t := String
 		switch {
+		case o.ints+o.floats+o.strs+o.bools+o.raws == 0:
+			t = Float64 // only nulls seen: float64, as pandas reads an all-null column
 		case o.strs > 0 && o.times == o.strs && o.ints+o.floats+o.bools+o.raws == 0:
 			t = Timestamp
 		case o.strs+o.raws > 0:
@@ -398,8 +405,37 @@ func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 			t = Int64
 		}
 		s.Types = append(s.Types, t)
+		s.Inferred = append(s.Inferred, o.ints+o.floats+o.strs+o.bools+o.raws > 0)
 	}
 	return s, nil
+}
+
+// Merge adds the keys of o (another file's sample) that s lacks and widens
+// the types of those both hold: a key only one of them saw a value of takes
+// that one's type, others widen by csv.Widen.
+func (s *Schema) Merge(o *Schema) {
+	for j, n := range o.Names {
+		i := -1
+		for k, m := range s.Names {
+			if m == n {
+				i = k
+				break
+			}
+		}
+		seen := j < len(o.Inferred) && o.Inferred[j]
+		switch {
+		case i < 0:
+			s.Names, s.Types, s.Inferred = append(s.Names, n), append(s.Types, o.Types[j]), append(s.Inferred, seen)
+		case !seen:
+		case i >= len(s.Inferred) || !s.Inferred[i]:
+			s.Types[i] = o.Types[j]
+			if i < len(s.Inferred) {
+				s.Inferred[i] = true
+			}
+		default:
+			s.Types[i] = csv.Widen(s.Types[i], o.Types[j])
+		}
+	}
 }
 
 func wrapLine(path string, n int64, err error) error {
