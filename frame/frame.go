@@ -470,9 +470,16 @@ func (f *Frame) Std(cols ...string) *Frame { return f.GroupBy().each("std", cols
 func (f *Frame) Var(cols ...string) *Frame { return f.GroupBy().each("var", cols) }
 
 // ValueCounts returns the distinct values of col with their counts in a
-// column "count", most frequent first, as one partition.
-func (f *Frame) ValueCounts(col string) *Frame {
-	return f.GroupBy(col).Agg(Lit(1).Size().Alias("count")).SortValues(true, "count")
+// column "count", most frequent first, as one partition. A null is counted
+// as a value of its own (as SQL and GroupBy without DropNA);
+// ValueCountsOptions{DropNA: true} leaves nulls and NaN out, as pandas'
+// value_counts() does by default.
+func (f *Frame) ValueCounts(col string, opts ...ValueCountsOptions) *Frame {
+	g := f.GroupBy(col)
+	if len(opts) > 0 && opts[0].DropNA {
+		g = g.DropNA()
+	}
+	return g.Agg(Lit(1).Size().Alias("count")).SortValues(true, "count")
 }
 
 // Describe summarizes the columns as pandas' describe(): for the numeric

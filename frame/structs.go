@@ -19,9 +19,18 @@ var timeType = reflect.TypeOf(time.Time{})
 // a pointer to one of these gives a nullable column where nil is null.
 // Other field types are an error naming the field.
 func FromStructs[T any](nparts int, rows []T) *Frame {
+	rec, err := structsRecord(rows)
+	if err != nil {
+		return errFrame(err)
+	}
+	return splitRecord(rec, nparts)
+}
+
+// structsRecord makes one record of rows by FromStructs' rules.
+func structsRecord[T any](rows []T) (arrow.Record, error) {
 	rt := reflect.TypeOf((*T)(nil)).Elem()
 	if rt.Kind() != reflect.Struct {
-		return errFrame(fmt.Errorf("frame: FromStructs: %s is not a struct type", rt))
+		return nil, fmt.Errorf("frame: FromStructs: %s is not a struct type", rt)
 	}
 	type col struct {
 		idx   int
@@ -66,12 +75,12 @@ func FromStructs[T any](nparts int, rows []T) *Frame {
 		case c.typ.Kind() == reflect.String:
 			c.str = newStrBuilder(len(rows))
 		default:
-			return errFrame(fmt.Errorf("frame: FromStructs: field %s.%s has unsupported type %s (want integers, floats, string, bool, time.Time or pointers to them)", rt.Name(), f.Name, f.Type))
+			return nil, fmt.Errorf("frame: FromStructs: field %s.%s has unsupported type %s (want integers, floats, string, bool, time.Time or pointers to them)", rt.Name(), f.Name, f.Type)
 		}
 		cols = append(cols, c)
 	}
 	if len(cols) == 0 {
-		return errFrame(fmt.Errorf("frame: FromStructs: %s has no exported fields", rt))
+		return nil, fmt.Errorf("frame: FromStructs: %s has no exported fields", rt)
 	}
 	for r := range rows {
 		v := reflect.ValueOf(&rows[r]).Elem()
@@ -104,7 +113,7 @@ func FromStructs[T any](nparts int, rows []T) *Frame {
 				} else {
 					u := fv.Uint()
 					if u > 1<<63-1 {
-						return errFrame(fmt.Errorf("frame: FromStructs: row %d field %s: %d overflows int64", r, c.name, u))
+						return nil, fmt.Errorf("frame: FromStructs: row %d field %s: %d overflows int64", r, c.name, u)
 					}
 					c.i64 = append(c.i64, int64(u))
 				}
@@ -138,6 +147,5 @@ func FromStructs[T any](nparts int, rows []T) *Frame {
 		}
 		fields[i] = arrow.Field{Name: c.name, Type: arrs[i].DataType(), Nullable: true}
 	}
-	rec := array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(len(rows)))
-	return splitRecord(rec, nparts)
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(len(rows))), nil
 }
