@@ -324,4 +324,3 @@ func (f *Frame) Astype(types map[string]arrow.DataType) *Frame {
 	}
 	return f.withExprs(repl)
 }
-
