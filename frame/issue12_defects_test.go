@@ -88,7 +88,7 @@ func sameCells(t *testing.T, what string, got, want *Table) {
 	if got.NumRows() != want.NumRows() {
 		t.Fatalf("%s: %d rows, want %d", what, got.NumRows(), want.NumRows())
 	}
-	if g, w := got.rec.Schema().String(), want.rec.Schema().String(); g != w {
+	if g, w := fieldsOf(got), fieldsOf(want); g != w {
 		t.Fatalf("%s: schema\n%s\nwant\n%s", what, g, w)
 	}
 	for _, c := range want.Columns() {
@@ -429,4 +429,13 @@ func writeFile(t *testing.T, path, s string) {
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fieldsOf is the names and types of a table's columns.
+func fieldsOf(t *Table) string {
+	var b strings.Builder
+	for _, f := range t.rec.Schema().Fields() {
+		b.WriteString(f.Name + ":" + f.Type.String() + " ")
+	}
+	return b.String()
 }

@@ -15,9 +15,11 @@ import (
 )
 
 type pqPart struct {
-	path string
-	rg   int
-	meta *pqio.RowGroup
+	path    string
+	rg      int
+	meta    *pqio.RowGroup
+	hive    []hiveKey // the col=value directories of path (parquet_hive.go)
+	hiveInt []bool    // whether each hive column is int64 (else string)
 }
 
 type pqSource struct {
@@ -43,7 +45,11 @@ func (s *pqSource) nparts() int           { return len(s.parts) }
 // Only the columns a query uses are read (each column of each row group is
 // its own task, so queries computed together read a shared column once), and
 // filters on the frame are pushed into the read, pruning row groups whose
-// min/max statistics exclude them.
+// min/max statistics exclude them. Files under hive directories
+// (dir/col=value/..., as WriteParquetWith's PartitionOn writes them) get the
+// directory keys as columns after their own (int64 when every value parses
+// as one, else string; __HIVE_DEFAULT_PARTITION__ is null), and a filter on
+// them skips whole files.
 func ReadParquet(pattern string) *Frame {
 	files, err := pqio.Files(pattern)
 	if err != nil {
@@ -78,6 +84,9 @@ func ReadParquet(pattern string) *Frame {
 		// aggregations see no rows rather than no inputs.
 		src.parts = append(src.parts, pqPart{path: files[0], rg: -1, meta: &pqio.RowGroup{}})
 	}
+	if err := addHive(src, pattern); err != nil {
+		return errFrame(fmt.Errorf("frame: ReadParquet: %w", err))
+	}
 	src.total = len(src.parts)
 	return newFrame(&node{op: "source", src: src, schema: src.sch})
 }
@@ -105,7 +114,10 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 	var tasks []*graph.Task
 	var deps []graph.Key
 	for _, c := range cols {
-		t, err := graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c})
+		t, err := hiveTask(p, c)
+		if t == nil && err == nil {
+			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c})
+		}
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -343,7 +355,8 @@ func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []
 
 // WriteParquet writes one Parquet file per partition into dir
 // (part-00000.parquet, ...), compressed with compression ("snappy" when
-// empty, "zstd", "gzip" or "none").
+// empty, "zstd", "gzip" or "none"). WriteParquetWith takes the row-group
+// size and hive partitioning too.
 func (f *Frame) WriteParquet(ctx context.Context, dir, compression string, opts ...sched.Option) error {
 	return f.write(ctx, "parquet", dir, "parquet", compression, opts)
 }
