@@ -322,6 +322,15 @@ func init() {
 
 // write runs one write task per partition into dir/part-NNNNN.ext.
 func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []sched.Option) error {
+	return f.writeParts(ctx, dir, func(i int) graph.Op {
+		return &writeOp{format: format, path: filepath.Join(dir, fmt.Sprintf("part-%05d.%s", i, ext)), opt: opt}
+	}, true, opts)
+}
+
+// writeParts runs the write op mk(i) on every partition i. A frame of no
+// partitions runs mk(0) on an empty record of its schema when empty is
+// set, so the directory reads back as an empty frame of the same columns.
+func (f *Frame) writeParts(ctx context.Context, dir string, mk func(i int) graph.Op, empty bool, opts []sched.Option) error {
 	if f.err != nil {
 		return f.err
 	}
@@ -333,16 +342,16 @@ func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []
 		return err
 	}
 	if len(f.Keys()) == 0 {
-		// No partitions: one empty file with the schema, so the directory
-		// reads back as an empty frame of the same columns.
-		r := emptyRecord(f.Schema())
-		_, err := (&writeOp{format: format, path: filepath.Join(dir, "part-00000."+ext), opt: opt}).Run(ctx, []any{&Part{R: r}})
+		if !empty {
+			return nil
+		}
+		_, err := mk(0).Run(ctx, []any{&Part{R: emptyRecord(f.Schema())}})
 		return err
 	}
 	g = graph.New(g.Tasks()...)
 	var outs []graph.Key
 	for i, k := range f.Keys() {
-		t, err := graph.NewTask(&writeOp{format: format, path: filepath.Join(dir, fmt.Sprintf("part-%05d.%s", i, ext)), opt: opt}, k)
+		t, err := graph.NewTask(mk(i), k)
 		if err != nil {
 			return err
 		}

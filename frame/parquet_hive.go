@@ -69,33 +69,7 @@ func (f *Frame) WriteParquetWith(ctx context.Context, dir string, o ParquetWrite
 	if err := checkUnique("frame: WriteParquet PartitionOn", o.PartitionOn); err != nil {
 		return err
 	}
-	g, err := f.Graph()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	keys := f.Keys()
-	if len(keys) == 0 {
-		if len(o.PartitionOn) > 0 {
-			return nil
-		}
-		_, err := (&writePQOp{dir: dir, part: 0, o: o}).Run(ctx, []any{&Part{R: emptyRecord(f.Schema())}})
-		return err
-	}
-	g = graph.New(g.Tasks()...)
-	var outs []graph.Key
-	for i, k := range keys {
-		t, err := graph.NewTask(&writePQOp{dir: dir, part: i, o: o}, k)
-		if err != nil {
-			return err
-		}
-		g.Add(t)
-		outs = append(outs, t.Key)
-	}
-	_, err = sched.Run(ctx, g, outs, opts...)
-	return err
+	return f.writeParts(ctx, dir, func(i int) graph.Op { return &writePQOp{dir: dir, part: i, o: o} }, len(o.PartitionOn) == 0, opts)
 }
 
 // writePQOp writes one partition as Parquet, split by the partition

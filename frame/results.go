@@ -348,17 +348,9 @@ func structFiller(rt reflect.Type, t *Table) (func(v reflect.Value, i int) error
 	var fs []field
 	for i := 0; i < rt.NumField(); i++ {
 		f := rt.Field(i)
-		if !f.IsExported() {
+		name, ok := columnOfField(f)
+		if !ok {
 			continue
-		}
-		name := f.Name
-		if tag, ok := f.Tag.Lookup("frame"); ok {
-			if tag == "-" {
-				continue
-			}
-			if tag != "" {
-				name = tag
-			}
 		}
 		a, err := t.Col(name)
 		if err != nil {
@@ -369,7 +361,7 @@ func structFiller(rt reflect.Type, t *Table) (func(v reflect.Value, i int) error
 			fd.typ, fd.ptr = f.Type.Elem(), true
 		}
 		k, ft := fd.c.k, fd.typ
-		ok := false
+		ok = false
 		switch {
 		case ft == timeType:
 			ok = k == kTime

@@ -11,6 +11,24 @@ import (
 
 var timeType = reflect.TypeOf(time.Time{})
 
+// columnOfField is the column an exported struct field stands for: its
+// `frame:"name"` tag, else its name; false for an unexported field or a
+// tag of "-".
+func columnOfField(f reflect.StructField) (string, bool) {
+	if !f.IsExported() {
+		return "", false
+	}
+	if tag, ok := f.Tag.Lookup("frame"); ok {
+		if tag == "-" {
+			return "", false
+		}
+		if tag != "" {
+			return tag, true
+		}
+	}
+	return f.Name, true
+}
+
 // FromStructs makes a frame with one row per element of rows, split into
 // nparts partitions of near-equal size. Every exported field of T becomes a
 // column, named by its `frame:"name"` tag or else the field name; a tag of
@@ -46,17 +64,9 @@ func structsRecord[T any](rows []T) (arrow.Record, error) {
 	var cols []*col
 	for i := 0; i < rt.NumField(); i++ {
 		f := rt.Field(i)
-		if !f.IsExported() {
+		name, ok := columnOfField(f)
+		if !ok {
 			continue
-		}
-		name := f.Name
-		if tag, ok := f.Tag.Lookup("frame"); ok {
-			if tag == "-" {
-				continue
-			}
-			if tag != "" {
-				name = tag
-			}
 		}
 		c := &col{idx: i, name: name, typ: f.Type}
 		if f.Type.Kind() == reflect.Pointer {

@@ -860,7 +860,7 @@ func parses(t Type, f []byte) bool {
 // the Types option that reads the column as a type f fits, when the type was
 // inferred rather than given.
 func typeFix(name string, f []byte, t Type, o *Options) string {
-	if _, given := o.Types[name]; given || t == Timestamp {
+	if _, given := o.Types[name]; given || t == Timestamp || t == Date {
 		return ""
 	}
 	want := "String"
