@@ -439,3 +439,17 @@ func fieldsOf(t *Table) string {
 	}
 	return b.String()
 }
+
+// ToStructs reads date and duration columns into time.Time and
+// time.Duration fields.
+func TestIssue12ToStructsDates(t *testing.T) {
+	f := FromColumns(1, Column{"ts", []time.Time{time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}})
+	tab := compute(t, f.Select(Col("ts").Cast(Date32).Alias("d"), Col("ts").Sub(Lit(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))).Alias("dur")))
+	rs, err := ToStructs[struct {
+		D   time.Time     `frame:"d"`
+		Dur time.Duration `frame:"dur"`
+	}](tab)
+	if err != nil || len(rs) != 1 || !rs[0].D.Equal(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) || rs[0].Dur != 10*time.Hour {
+		t.Fatalf("%+v %v\n%s", rs, err, tab)
+	}
+}

@@ -17,6 +17,8 @@ import (
 // one-cell result, the typed column accessors of Table, ToStructs and the
 // row iterators, ComputeAll for several frames at once.
 
+var durationType = reflect.TypeOf(time.Duration(0))
+
 // ErrNull is returned (wrapped) by Scalar when the one value is null and T
 // has no NaN to stand for it.
 var ErrNull = errors.New("frame: the value is null")
@@ -287,8 +289,9 @@ func (t *Table) Rows() func(yield func(int, []any) bool) {
 // `frame:"name"` tag or else the field name ("-" leaves it out). A field
 // whose column is missing, or whose type cannot hold the column's
 // (int64 columns go to signed or unsigned integer fields, checked for
-// overflow; float64 to float32/float64; string; bool; timestamp to
-// time.Time; an int64 column also to float fields), is an error naming the
+// overflow; float64 to float32/float64; string; bool; timestamp and date
+// to time.Time; duration to time.Duration; an int64 column also to float
+// fields), is an error naming the
 // field. A null becomes nil in a pointer field, NaN in a float field and the
 // zero value in any other field; columns no field names are ignored.
 func ToStructs[T any](t *Table) ([]T, error) {
@@ -364,7 +367,9 @@ func structFiller(rt reflect.Type, t *Table) (func(v reflect.Value, i int) error
 		ok = false
 		switch {
 		case ft == timeType:
-			ok = k == kTime
+			ok = k == kTime || k == kDate
+		case ft == durationType:
+			ok = k == kDur
 		case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Uint64:
 			ok = k == kInt
 		case ft.Kind() == reflect.Float32 || ft.Kind() == reflect.Float64:
@@ -394,8 +399,12 @@ func structFiller(rt reflect.Type, t *Table) (func(v reflect.Value, i int) error
 				fv = p.Elem()
 			}
 			switch {
+			case f.typ == timeType && f.c.k == kDate:
+				fv.Set(reflect.ValueOf(dateTime(f.c.i64[i])))
 			case f.typ == timeType:
 				fv.Set(reflect.ValueOf(time.UnixMicro(f.c.i64[i]).UTC()))
+			case f.typ == durationType:
+				fv.SetInt(int64(time.Duration(f.c.i64[i]) * time.Microsecond))
 			case fv.CanInt():
 				x := f.c.i64[i]
 				if fv.OverflowInt(x) {
