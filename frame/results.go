@@ -94,8 +94,9 @@ func ScalarOf[T ScalarType](t *Table) (T, error) {
 }
 
 // ComputeAll computes several frames in one run, sharing their common work
-// (a file read by all of them is read once), and returns their tables in
-// order: the typed form of sched.Compute for frames.
+// (a Parquet column or a CSV/JSON range read by several of them is read
+// once: see ShareWith), and returns their tables in order: the typed form
+// of sched.Compute for frames.
 //
 //	byDay, byHour, err := frame.Compute2(ctx, f1, f2)
 func ComputeAll(ctx context.Context, frames []*Frame, opts ...sched.Option) ([]*Table, error) {
@@ -105,6 +106,9 @@ func ComputeAll(ctx context.Context, frames []*Frame, opts ...sched.Option) ([]*
 			return nil, fmt.Errorf("frame: ComputeAll: frame %d: %w", i, f.err)
 		}
 		cs[i] = f
+	}
+	if len(cs) > 1 {
+		cs = frames[0].ShareWith(cs)
 	}
 	out, err := sched.Compute(ctx, cs, opts...)
 	if err != nil {

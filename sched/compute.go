@@ -33,16 +33,6 @@ type Persister interface {
 	Persisted(vals []any) Collection
 }
 
-// Sharer is implemented by collections that plan better knowing what else
-// is computed in the same run (frames over one CSV file parse each range
-// once for all of them). Compute and Persist call ShareWith of the first
-// collection that implements it, with all the run's collections, before
-// lowering; it returns the collections to lower in their place (the same
-// results, in the same order).
-type Sharer interface {
-	ShareWith(colls []Collection) []Collection
-}
-
 // Option configures one Compute, Persist or Run call.
 type Option func(*Config)
 
@@ -203,14 +193,6 @@ func Persist(ctx context.Context, colls []Collection, opts ...Option) ([]Collect
 // computeKeys merges the collections' graphs, runs them once, and splits the
 // values back per collection.
 func (c *Config) computeKeys(ctx context.Context, colls []Collection) ([][]any, error) {
-	if len(colls) > 1 {
-		for _, col := range colls {
-			if sh, ok := col.(Sharer); ok {
-				colls = sh.ShareWith(colls)
-				break
-			}
-		}
-	}
 	var g *graph.Graph
 	var outputs []graph.Key
 	for i, col := range colls {
