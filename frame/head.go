@@ -44,7 +44,7 @@ func (f *Frame) Len(ctx context.Context, opts ...sched.Option) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := ScalarOf[int64](t)
+	n, err := TableScalar[int64](t)
 	return int(n), err
 }
 

@@ -41,12 +41,12 @@ func Scalar[T ScalarType](ctx context.Context, f *Frame, opts ...sched.Option) (
 	if err != nil {
 		return zero, err
 	}
-	return ScalarOf[T](t)
+	return TableScalar[T](t)
 }
 
-// ScalarOf returns the one value of a one-row, one-column table as T, by
+// TableScalar returns the one value of a one-row, one-column table as T, by
 // Scalar's rules.
-func ScalarOf[T ScalarType](t *Table) (T, error) {
+func TableScalar[T ScalarType](t *Table) (T, error) {
 	var zero T
 	if t.rec.NumCols() != 1 || t.rec.NumRows() != 1 {
 		return zero, fmt.Errorf("frame: Scalar: the result has %d rows and %d columns (%s), not one of each", t.rec.NumRows(), t.rec.NumCols(), schemaCols(t.rec.Schema()))
