@@ -176,9 +176,9 @@ func TestIssue12JSONRoundTrip(t *testing.T) {
 // type cannot hold names the Types fix.
 func TestIssue12CSVInferenceWidens(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.csv"), "k,v,w\n1,10,1\n2,20,2\n")
-	writeFile(t, filepath.Join(dir, "b.csv"), "k,v,w\n3,7.5,x\n")
-	writeFile(t, filepath.Join(dir, "c.csv"), "k,v,w\n")
+	writeAt(t, filepath.Join(dir, "a.csv"), "k,v,w\n1,10,1\n2,20,2\n")
+	writeAt(t, filepath.Join(dir, "b.csv"), "k,v,w\n3,7.5,x\n")
+	writeAt(t, filepath.Join(dir, "c.csv"), "k,v,w\n")
 	f := ReadCSV(filepath.Join(dir, "*.csv"))
 	if f.Err() != nil {
 		t.Fatal(f.Err())
@@ -199,7 +199,7 @@ func TestIssue12CSVInferenceWidens(t *testing.T) {
 	}
 	b.WriteString("1,2.5\n")
 	p := filepath.Join(dir, "late.csv")
-	writeFile(t, p, b.String())
+	writeAt(t, p, b.String())
 	_, err := ReadCSV(p, CSVOptions{SampleRows: 10}).Compute(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `frame.CSVOptions{Types: map[string]frame.CSVType{"v": frame.CSVFloat64}}`) || !strings.Contains(err.Error(), "late.csv:52") {
 		t.Fatalf("error %v", err)
@@ -424,7 +424,7 @@ func TestIssue12TypedResults(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, s string) {
+func writeAt(t *testing.T, path, s string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)

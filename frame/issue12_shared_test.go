@@ -23,7 +23,7 @@ func TestIssue12SharedTextReads(t *testing.T) {
 		for i := 0; i < 400; i++ {
 			fmt.Fprintf(&b, "%d,%d.5,%d,x%d\n", i%7, i, i%3, i%5)
 		}
-		writeFile(t, filepath.Join(dir, fmt.Sprintf("p%d.csv", fi)), b.String())
+		writeAt(t, filepath.Join(dir, fmt.Sprintf("p%d.csv", fi)), b.String())
 	}
 	for _, format := range []string{"csv", "json"} {
 		var df *Frame
