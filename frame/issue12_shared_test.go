@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/godask/godask/graph"
@@ -80,6 +81,65 @@ func TestIssue12SharedTextReads(t *testing.T) {
 		// Also through the loopback executor (every task encoded).
 		if _, err := ComputeAll(context.Background(), qs, opts()...); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// readCounter counts the finished tasks whose label starts with "read-".
+type readCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *readCounter) Observe(e sched.Event) {
+	if e.Kind == sched.TaskFinished && strings.HasPrefix(e.Label, "read-") {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+	}
+}
+
+// Plain sched.Compute and sched.Persist of frames over one CSV parse each
+// range once too (sched.Sharer), with the answers computed apart.
+func TestSchedComputeSharesTextReads(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("k,v,w\n")
+	for i := 0; i < 600; i++ {
+		fmt.Fprintf(&b, "%d,%d.25,%d\n", i%5, i, i%4)
+	}
+	writeAt(t, filepath.Join(dir, "a.csv"), b.String())
+	df := ReadCSV(filepath.Join(dir, "a.csv"), CSVOptions{BlockSize: 1024})
+	qs := []sched.Collection{
+		df.GroupBy("k").Agg(Col("v").Sum()).SortValues(false, "k"),
+		df.Filter(Col("w").Eq(Lit(2))).Agg(Col("v").Max()),
+		df.Agg(Col("w").Sum()),
+	}
+	rc := &readCounter{}
+	got, err := sched.Compute(context.Background(), qs, sched.WithoutFusion(), sched.WithObserver(rc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.n != df.NPartitions() {
+		t.Fatalf("%d read tasks ran for %d ranges", rc.n, df.NPartitions())
+	}
+	for i, q := range qs {
+		apart := compute(t, q.(*Frame))
+		if got[i].(*Table).String() != apart.String() {
+			t.Fatalf("query %d: together\n%s\napart\n%s", i, got[i], apart)
+		}
+	}
+	rc.n = 0
+	ps, err := sched.Persist(context.Background(), qs, sched.WithoutFusion(), sched.WithObserver(rc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.n != df.NPartitions() {
+		t.Fatalf("persist: %d read tasks ran for %d ranges", rc.n, df.NPartitions())
+	}
+	for i, p := range ps {
+		if s := compute(t, p.(*Frame)).String(); s != got[i].(*Table).String() {
+			t.Fatalf("persisted query %d:\n%s\nwant\n%s", i, s, got[i])
 		}
 	}
 }

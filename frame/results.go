@@ -107,10 +107,7 @@ func ComputeAll(ctx context.Context, frames []*Frame, opts ...sched.Option) ([]*
 		}
 		cs[i] = f
 	}
-	if len(cs) > 1 {
-		cs = frames[0].ShareWith(cs)
-	}
-	out, err := sched.Compute(ctx, cs, opts...)
+	out, err := sched.Compute(ctx, cs, opts...) // shares CSV/JSON reads (ShareWith)
 	if err != nil {
 		return nil, err
 	}

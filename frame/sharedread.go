@@ -14,16 +14,17 @@ import (
 // frames computed together read a shared one once by key alone. A CSV or
 // JSON range is parsed inside each frame's fused partition task, decoding
 // only the columns that frame needs; so when several frames of one run
-// read the same files, ShareWith (called by ComputeAll, Compute2 and
-// Compute3 before lowering; sched.Compute of frames does not call it yet)
-// rewrites their plans: each range becomes one read task decoding the
+// read the same files, ShareWith (called by sched.Compute and
+// sched.Persist, hence by ComputeAll, Compute2 and Compute3, through the
+// sched.Sharer interface) rewrites their plans: each range becomes one read task decoding the
 // union of the columns all of them need, and each frame's partitions start
 // from it with a projection. A source read by one frame only stays fused.
 
 // ShareWith returns colls with the frames among them replaced by frames
 // whose CSV and JSON sources read each range once for all of them (the
-// same results, in the same order). ComputeAll calls it; a caller of
-// sched.Compute may too: sched.Compute(ctx, f1.ShareWith(colls)).
+// same results, in the same order). It implements sched.Sharer:
+// sched.Compute and sched.Persist call it for every run of two or more
+// collections.
 func (f *Frame) ShareWith(colls []sched.Collection) []sched.Collection {
 	type use struct {
 		all  bool

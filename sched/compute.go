@@ -150,6 +150,7 @@ func (c *Config) Run(ctx context.Context, g *graph.Graph, outputs []graph.Key) (
 // (the same keys) is done once, and returns one result per collection: its
 // Finalize result, or the []any of its key values.
 func Compute(ctx context.Context, colls []Collection, opts ...Option) ([]any, error) {
+	colls = share(colls)
 	vals, err := NewConfig(opts...).computeKeys(ctx, colls)
 	if err != nil {
 		return nil, err
@@ -179,6 +180,7 @@ func Persist(ctx context.Context, colls []Collection, opts ...Option) ([]Collect
 			return nil, fmt.Errorf("sched: persist: collection %d (%T) cannot be persisted", i, c)
 		}
 	}
+	colls = share(colls)
 	vals, err := NewConfig(opts...).computeKeys(ctx, colls)
 	if err != nil {
 		return nil, err
@@ -188,6 +190,30 @@ func Persist(ctx context.Context, colls []Collection, opts ...Option) ([]Collect
 		out[i] = c.(Persister).Persisted(vals[i])
 	}
 	return out, nil
+}
+
+// Sharer is implemented by collections that can rewrite several
+// collections computed together so that they share work their graphs alone
+// do not show: frames reading the same CSV or JSON ranges parse each range
+// once for the union of their columns (frame.Frame.ShareWith). ShareWith
+// returns collections giving the same results, in the same order. Compute
+// and Persist call the ShareWith of the first collection that has one when
+// two or more collections are computed together.
+type Sharer interface {
+	ShareWith(colls []Collection) []Collection
+}
+
+// share applies the first Sharer of colls (see Sharer).
+func share(colls []Collection) []Collection {
+	if len(colls) < 2 {
+		return colls
+	}
+	for _, c := range colls {
+		if s, ok := c.(Sharer); ok && s != nil {
+			return s.ShareWith(colls)
+		}
+	}
+	return colls
 }
 
 // computeKeys merges the collections' graphs, runs them once, and splits the
