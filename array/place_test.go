@@ -36,7 +36,7 @@ func TestPlacedCompute(t *testing.T) {
 		{"elemwise-f32", x.AsType(Float32).MulScalar(3), true},
 		{"elemwise-int64", x.MulScalar(100).AsType(Int64).Add(y.MulScalar(10).AsType(Int64)), true},
 		{"matmul", MatMul(x, w), true},
-		{"matmul-f32", MatMul(x.AsType(Float32), w.AsType(Float32)), true},
+		{"matmul-f32", MatMul(x.AsType(Float32), w.AsType(Float32)), pureGoBLAS}, // the openblas build multiplies float32 in float64, then converts
 		{"einsum-rowdot", Einsum("ij,ij->i", x, y), true},
 		{"einsum-ij,jk", Einsum("ij,jk->ik", x, w), true},
 		{"einsum-permuted", Einsum("ij,jk->ki", x, w).T(), false},
