@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+
+	"github.com/godask/godask/frame/internal/stats"
 )
 
 // encCache holds the dictionary encodings (dense codes per row, first row per
@@ -594,7 +596,7 @@ func median(v []float64) (float64, bool) {
 		return 0, false
 	}
 	m := len(v) / 2
-	selectK(v, m)
+	stats.Select(v, m)
 	if len(v)%2 == 1 {
 		return v[m], true
 	}
@@ -614,57 +616,6 @@ func midOfSorted(v []float64) float64 {
 		return v[m]
 	}
 	return (v[m-1] + v[m]) / 2
-}
-
-// selectK reorders v (no NaNs) so that v[k] is the value sorted order puts
-// there, with v[:k] <= v[k] <= v[k+1:] (Hoare's selection, median-of-three
-// pivots; small ranges by insertion sort).
-func selectK(v []float64, k int) {
-	lo, hi := 0, len(v)-1
-	for hi-lo > 16 {
-		mid := lo + (hi-lo)/2
-		if v[mid] < v[lo] {
-			v[mid], v[lo] = v[lo], v[mid]
-		}
-		if v[hi] < v[lo] {
-			v[hi], v[lo] = v[lo], v[hi]
-		}
-		if v[hi] < v[mid] {
-			v[hi], v[mid] = v[mid], v[hi]
-		}
-		p := v[mid]
-		i, j := lo, hi
-		for i <= j {
-			for v[i] < p {
-				i++
-			}
-			for v[j] > p {
-				j--
-			}
-			if i <= j {
-				v[i], v[j] = v[j], v[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return // j < k < i: v[k] == p, in place
-		}
-	}
-	for i := lo + 1; i <= hi; i++ {
-		x := v[i]
-		j := i - 1
-		for j >= lo && v[j] > x {
-			v[j+1] = v[j]
-			j--
-		}
-		v[j+1] = x
-	}
 }
 
 // strSlot is a slot of shortStrGroups' table: a string of at most 16 bytes
