@@ -205,6 +205,13 @@ func (s *asofSpec) op(kind string, part int) *winOp {
 }
 
 func (s *asofSpec) lower(b *builder, n *node, ps, rs []pend) ([]pend, error) {
+	return b.eachWithGathered(ps, rs, func(i int) graph.Op { return s.op("asof", i) })
+}
+
+// eachWithGathered lowers a node whose every left partition is computed by
+// one task from that partition and the whole right side, gathered once into
+// one value: op(i) is the task of partition i.
+func (b *builder) eachWithGathered(ps, rs []pend, op func(i int) graph.Op) ([]pend, error) {
 	rkeys, err := b.matAll(rs)
 	if err != nil {
 		return nil, err
@@ -221,7 +228,7 @@ func (s *asofSpec) lower(b *builder, n *node, ps, rs []pend) ([]pend, error) {
 	}
 	out := make([]pend, len(parts))
 	for i, p := range parts {
-		k, err := b.add(s.op("asof", i), p, r)
+		k, err := b.add(op(i), p, r)
 		if err != nil {
 			return nil, err
 		}

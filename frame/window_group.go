@@ -931,29 +931,7 @@ func (g *GroupBy) Transform(aggs ...Expr) *Frame {
 }
 
 func (w *groupWin) lowerTransform(b *builder, ps, rs []pend) ([]pend, error) {
-	rk, err := b.matAll(rs)
-	if err != nil {
-		return nil, err
-	}
-	right := rk[0]
-	if len(rk) > 1 {
-		if right, err = b.add(&concatOp{}, rk...); err != nil {
-			return nil, err
-		}
-	}
-	parts, err := b.matAll(ps)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pend, len(parts))
-	for i, p := range parts {
-		k, err := b.add(w.op("gtransform", i), p, right)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = pend{deps: []graph.Key{k}}
-	}
-	return out, nil
+	return b.eachWithGathered(ps, rs, func(i int) graph.Op { return w.op("gtransform", i) })
 }
 
 func runGroupTransform(o *winOp, in []any) (any, error) {
