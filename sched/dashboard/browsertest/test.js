@@ -45,7 +45,8 @@ function startExample() {
   let r = await fetch(base + "metrics");
   let body = await r.text();
   check(r.status === 403 && !body.includes("godask_"), "/metrics without the token answers 403 and nothing else");
-  r = await fetch(base + "metrics?token=0" + token.slice(1));
+  // A wrong token of the right length: its first digit differs from the real one's.
+  r = await fetch(base + "metrics?token=" + (token[0] === "0" ? "1" : "0") + token.slice(1));
   check(r.status === 403, "/metrics with a wrong token answers 403");
   r = await fetch(base + "?token=wrong");
   check(r.status === 403, "the page with a wrong token answers 403");
