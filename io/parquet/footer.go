@@ -40,13 +40,18 @@ var footers struct {
 // (plan time) fills the cache, so the column-chunk tasks of a query share
 // one parse per file and process instead of one per task (issue #11: 36% of
 // TPC-H q6's CPU was footer parsing).
-func footerOf(path string) (*footer, error) {
+func footerOf(path string) (f *footer, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, err = nil, fmt.Errorf("parquet: %s: corrupt footer: %v", path, p)
+		}
+	}()
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("parquet: open %s: %w", path, err)
 	}
 	footers.Lock()
-	f := footers.m[path]
+	f = footers.m[path]
 	footers.Unlock()
 	if f != nil && f.size == st.Size() && f.mod.Equal(st.ModTime()) {
 		return f, nil
@@ -65,7 +70,19 @@ func footerOf(path string) (*footer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parquet: schema of %s: %w", path, err)
 	}
-	f = &footer{size: st.Size(), mod: st.ModTime(), md: r.MetaData(), sch: s, index: map[string]int{}}
+	md := r.MetaData()
+	// Touch every column chunk's metadata now, under the recover above, so
+	// a footer whose chunks do not match its schema is refused here and the
+	// readers' later accesses cannot panic.
+	for i := 0; i < len(md.RowGroups); i++ {
+		rg := md.RowGroup(i)
+		for j := 0; j < rg.NumColumns(); j++ {
+			if _, err := rg.ColumnChunk(j); err != nil {
+				return nil, fmt.Errorf("parquet: %s row group %d column %d: %w", path, i, j, err)
+			}
+		}
+	}
+	f = &footer{size: st.Size(), mod: st.ModTime(), md: md, sch: s, index: map[string]int{}}
 	for i, fl := range s.Fields() {
 		if _, dup := f.index[fl.Name]; !dup {
 			f.index[fl.Name] = i

@@ -77,13 +77,22 @@ type Meta struct {
 
 // Open reads the footer of path. A truncated or corrupt file is an error
 // naming it.
-func Open(path string) (*Meta, error) {
+func Open(path string) (m *Meta, err error) {
+	// Arrow's metadata accessors index the footer's Thrift structures
+	// without checking them (a corrupt footer can name a column the schema
+	// lacks: nil dereference in NewColumnChunkMetaData); that is an error
+	// naming the file, never a panic reaching the caller.
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("parquet: %s: corrupt footer: %v", path, p)
+		}
+	}()
 	f, err := footerOf(path)
 	if err != nil {
 		return nil, err
 	}
 	s := f.sch
-	m := &Meta{Path: path, Schema: s}
+	m = &Meta{Path: path, Schema: s}
 	md := f.md
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
