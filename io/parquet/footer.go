@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	pq "github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/metadata"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
@@ -77,8 +78,19 @@ func footerOf(path string) (f *footer, err error) {
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
 		for j := 0; j < rg.NumColumns(); j++ {
-			if _, err := rg.ColumnChunk(j); err != nil {
+			cc, err := rg.ColumnChunk(j)
+			if err != nil {
 				return nil, fmt.Errorf("parquet: %s row group %d column %d: %w", path, i, j, err)
+			}
+			// Arrow reads a chunk's TotalCompressedSize bytes into one
+			// buffer before looking at them: a corrupt size would allocate
+			// gigabytes (a fuzzed file: 7.4 GB and minutes).
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			if n := cc.TotalCompressedSize(); start < 0 || n < 0 || start > st.Size() || n > st.Size()-start {
+				return nil, fmt.Errorf("parquet: %s row group %d column %d: corrupt footer: chunk at offset %d of %d bytes lies outside the file (%d bytes)", path, i, j, start, n, st.Size())
 			}
 		}
 	}
@@ -103,16 +115,49 @@ func footerOf(path string) (f *footer, err error) {
 	return f, nil
 }
 
-// open opens path for reading with its cached footer: no footer parse.
-func (f *footer) open(path string) (*pqarrow.FileReader, *file.Reader, error) {
-	r, err := file.OpenParquetFile(path, false, file.WithMetadata(f.md))
+// open opens path for reading with its cached footer: no footer parse. The
+// page buffers of the reader come from pa, which refuses any buffer larger
+// than its limit (see pageAlloc).
+func (f *footer) open(path string) (fr *pqarrow.FileReader, r *file.Reader, pa *pageAlloc, err error) {
+	pa = &pageAlloc{}
+	r, err = file.OpenParquetFile(path, false, file.WithMetadata(f.md), file.WithReadProps(pq.NewReaderProperties(pa)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
 	}
-	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
+	fr, err = pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
 	if err != nil {
 		r.Close()
-		return nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
 	}
-	return fr, r, nil
+	return fr, r, pa, nil
+}
+
+// pageAlloc allocates the page buffers of a reader (decompression and page
+// data), refusing one larger than limit bytes with a panic that
+// readColumnChunk turns into ErrCorrupt. A corrupt page header can claim up
+// to 2 GiB uncompressed; Arrow's page reader allocates what it claims, and
+// a fuzzed file took 7.4 GB and minutes. No page can be larger than the
+// uncompressed bytes the footer gives its row group, so that (plus slack
+// for rounding) is the limit; 0 means none.
+type pageAlloc struct{ limit atomic.Int64 }
+
+// Allocate implements memory.Allocator.
+func (a *pageAlloc) Allocate(n int) []byte {
+	a.check(n)
+	return memory.DefaultAllocator.Allocate(n)
+}
+
+// Reallocate implements memory.Allocator.
+func (a *pageAlloc) Reallocate(n int, b []byte) []byte {
+	a.check(n)
+	return memory.DefaultAllocator.Reallocate(n, b)
+}
+
+// Free implements memory.Allocator.
+func (a *pageAlloc) Free(b []byte) { memory.DefaultAllocator.Free(b) }
+
+func (a *pageAlloc) check(n int) {
+	if l := a.limit.Load(); l > 0 && int64(n) > l {
+		panic(fmt.Sprintf("a page buffer of %d bytes is more than the row group's %d uncompressed bytes", n, l))
+	}
 }

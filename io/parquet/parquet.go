@@ -176,13 +176,21 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 	if rowGroup < 0 || rowGroup >= len(f.md.RowGroups) {
 		return nil, fmt.Errorf("parquet: %s has %d row groups, not %d", path, len(f.md.RowGroups), rowGroup+1)
 	}
-	fr, r, err := f.open(path)
+	fr, r, pa, err := f.open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	// A decoder that gives up early must not pass for a short row group.
-	want := f.md.RowGroup(rowGroup).NumRows()
+	rg := f.md.RowGroup(rowGroup)
+	want := rg.NumRows()
+	var total int64
+	for j := 0; j < rg.NumColumns(); j++ {
+		if cc, err := rg.ColumnChunk(j); err == nil {
+			total += max(cc.TotalUncompressedSize(), 0)
+		}
+	}
+	pa.limit.Store(total + 1<<20)
 	arrs := make([]arrow.Array, 0, len(idx))
 	fields := make([]arrow.Field, 0, len(idx))
 	release := func() {
