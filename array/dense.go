@@ -87,6 +87,13 @@ func NewDense(dt DType, shape ...int) *Dense {
 			adviseHuge(unsafe.Pointer(&d.B[0]), n)
 		}
 	default:
+		if n >= recycleMin {
+			if b, ok := reusedF64Buf(n); ok {
+				clear(b)
+				d.Data = b
+				return d
+			}
+		}
 		d.Data = make([]float64, n)
 		if n > 0 {
 			adviseHuge(unsafe.Pointer(&d.Data[0]), n*8)

@@ -268,7 +268,7 @@ func minChunks(c []int, d int) []int {
 	return out
 }
 
-func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
+func overlapKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	r := graph.NewReader(p)
 	name := string(r.Bytes())
 	dt := DType(r.Byte())
@@ -350,6 +350,19 @@ func overlapKernel(_ context.Context, p []byte, in []*Dense) (*Dense, error) {
 	for ax := range size {
 		size[ax] = d.Shape[ax] - trimLo[ax] - trimHi[ax]
 	}
+	if dst := destFor(ctx, dt, size); dst != nil {
+		// A final block of a placed Compute: the interior goes straight
+		// into the result, and the block, MapOverlap's own, is recycled.
+		ones := make([]int, len(size))
+		for i := range ones {
+			ones[i] = 1
+		}
+		copyRegion(dst, make([]int, len(size)), d, trimLo, ones, size)
+		if d.DType == Float64 {
+			putF64Buf(d.Data)
+		}
+		return dst, nil
+	}
 	return trimInPlace(d, trimLo, size), nil
 }
 
@@ -400,13 +413,34 @@ var f64Pool sync.Pool
 // getF64Buf returns a float64 buffer of length n, reused when the pool has
 // one large enough (its contents are then arbitrary).
 func getF64Buf(n int) []float64 {
-	if v, ok := f64Pool.Get().(*[]float64); ok && cap(*v) >= n && cap(*v) <= 2*n+1024 {
-		return (*v)[:n]
-	} else if ok {
-		f64Pool.Put(v)
+	if b, ok := reusedF64Buf(n); ok {
+		return b
 	}
 	return make([]float64, n)
 }
+
+// reusedF64Buf returns a pooled buffer of length n (arbitrary contents), or
+// false when the pool has none of about that size.
+//
+// Only buffers the package owns go into the pool: MapOverlap's halo'd
+// blocks once the map function has run, and the block a map function
+// returned once its interior is copied into the placed result. NewDense
+// draws float64 blocks of at least recycleMin elements from it (cleared),
+// so a stencil over a large array writes its per-block outputs into memory
+// an earlier block already touched instead of fresh pages (issue #13: page
+// faults were most of the stencil's time outside the kernel).
+func reusedF64Buf(n int) ([]float64, bool) {
+	if v, ok := f64Pool.Get().(*[]float64); ok && cap(*v) >= n && cap(*v) <= 2*n+1024 {
+		return (*v)[:n], true
+	} else if ok {
+		f64Pool.Put(v)
+	}
+	return nil, false
+}
+
+// recycleMin is the smallest float64 block (elements) NewDense draws from
+// the pool.
+const recycleMin = 1 << 15
 
 func putF64Buf(b []float64) {
 	if cap(b) < 4096 {

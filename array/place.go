@@ -37,12 +37,21 @@ type destKey struct{}
 // and shape (once: a second call, a retry, allocates), otherwise a fresh
 // zeroed block. The region is zero (fresh memory never written).
 func outDense(ctx context.Context, dt DType, shape ...int) *Dense {
+	if d := destFor(ctx, dt, shape); d != nil {
+		return d
+	}
+	return NewDense(dt, shape...)
+}
+
+// destFor is the task's region of the result when the context carries one
+// of this dtype and shape not yet taken, else nil.
+func destFor(ctx context.Context, dt DType, shape []int) *Dense {
 	if ctx != nil {
 		if ds, ok := ctx.Value(destKey{}).(*dest); ok && ds.d.DType == dt && chunksEqual(ds.d.Shape, shape) && ds.used.CompareAndSwap(false, true) {
 			return ds.d
 		}
 	}
-	return NewDense(dt, shape...)
+	return nil
 }
 
 // placedOp runs its inner op with the task's region of the result in the
