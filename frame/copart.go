@@ -23,6 +23,9 @@ func partitioningOf(n *node) *partitioning {
 		if m, ok := n.src.(*memSource); ok && m.hashed != nil && hasCols(n, m.hashed.keys) && m.hashed.parts == len(m.recs) {
 			return m.hashed
 		}
+		if m, ok := n.src.(*refSource); ok && m.hashed != nil && hasCols(n, m.hashed.keys) && m.hashed.parts == len(m.vals) {
+			return m.hashed
+		}
 	case "agg":
 		if p := partsOf(n); len(n.keys) > 0 && p > 1 {
 			return &partitioning{keys: n.keys, parts: p}

@@ -585,6 +585,11 @@ func (f *Frame) Finalize(vals []any) (any, error) {
 // Persisted implements sched.Persister.
 func (f *Frame) Persisted(vals []any) sched.Collection {
 	f.lower()
+	if len(vals) > 0 {
+		if _, ok := vals[0].(*Part); !ok {
+			return f.persistedElsewhere(vals)
+		}
+	}
 	recs := make([]arrow.Record, len(vals))
 	for i, v := range vals {
 		recs[i] = v.(*Part).R

@@ -35,9 +35,8 @@ func init() {
 //
 //	overhead  the tree of overhead_dask.py (-n leaves, 2n-1 tasks)
 //	transfer  a -mb MiB []float64 made on worker 1, summed on worker 2
-//	groupby   q1, q3, q10 on -data, each question reading the file in its run
-//	          (values persisted on the workers are not supported yet), on the
-//	          cluster and, for the ratio, on the local executor
+//	groupby   q1, q3, q10 on -data persisted on the workers (and, for the
+//	          ratio, in this process on the local executor)
 //	kill      q10 with worker 1 killed (SIGKILL) a third of the way through
 func clusterSuite(args []string) error {
 	fs := flag.NewFlagSet("cluster", flag.ExitOnError)
@@ -215,44 +214,68 @@ func (o onesOp) Run(context.Context, []any) (any, error) {
 	return x, nil
 }
 
-// clusterGroupby times questions reading the table in their run, on the
-// cluster and on the local executor, and q10 with a worker killed.
+// clusterGroupby persists the table on the workers (Executor.Persist: the
+// partitions stay there, the frame holds references) and in this process
+// (Frame.Persist), times each question over both, and q10 with a worker
+// killed (that one reads the file in its run, so that lost partitions can be
+// recomputed from lineage).
 func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill bool) error {
 	ctx := context.Background()
 	byName := map[string]func(x *frame.Frame) *frame.Frame{}
 	for _, q := range groupbyQuestions {
 		byName[q.name] = q.q
 	}
-	var lastTasks int64
 	for _, q := range qs {
-		f := byName[q]
-		if f == nil {
+		if byName[q] == nil {
 			return fmt.Errorf("cluster groupby: no question %q", q)
 		}
-		if !times {
-			continue
+	}
+	var lastTasks int64
+	if times {
+		t := time.Now()
+		p, err := c.Persist(ctx, []sched.Collection{loadGroupby(data)}, sched.WithProgress(nil))
+		if err != nil {
+			return fmt.Errorf("cluster groupby: persist on the workers: %w", err)
 		}
-		for _, where := range []string{"cluster", "local"} {
-			opts := []sched.Option{sched.WithProgress(nil)}
-			if where == "cluster" {
-				opts = append(opts, sched.WithExecutor(c))
-			}
-			var tasks atomic.Int64
-			opts = append(opts, sched.WithObserver(sched.ObserverFunc(func(e sched.Event) {
-				if e.Kind == sched.TaskFinished {
-					tasks.Add(1)
+		defer p.Release()
+		fmt.Printf("groupby/load seconds=%.4f executor=cluster\n", time.Since(t).Seconds())
+		onWorkers := p.Collections[0].(*frame.Frame)
+		t = time.Now()
+		inProc, err := loadGroupby(data).Persist(ctx, sched.WithProgress(nil))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("groupby/load seconds=%.4f executor=local\n", time.Since(t).Seconds())
+		for _, q := range qs {
+			f := byName[q]
+			for _, where := range []string{"cluster", "local"} {
+				opts := []sched.Option{sched.WithProgress(nil)}
+				x := inProc
+				if where == "cluster" {
+					opts = append(opts, sched.WithExecutor(c))
+					x = onWorkers
 				}
-			})))
-			t := time.Now()
-			tab, err := f(loadGroupby(data)).Compute(ctx, opts...)
-			if err != nil {
-				return fmt.Errorf("groupby %s on %s: %w", q, where, err)
-			}
-			fmt.Printf("groupby/%s seconds=%.4f rows=%d chk=%.6f executor=%s load=in-run\n", q, time.Since(t).Seconds(), tab.NumRows(), chk(tab), where)
-			if where == "cluster" && q == "q10" {
-				lastTasks = tasks.Load()
+				t := time.Now()
+				tab, err := f(x).Compute(ctx, opts...)
+				if err != nil {
+					return fmt.Errorf("groupby %s on %s: %w", q, where, err)
+				}
+				fmt.Printf("groupby/%s seconds=%.4f rows=%d chk=%.6f executor=%s load=persisted\n", q, time.Since(t).Seconds(), tab.NumRows(), chk(tab), where)
 			}
 		}
+	}
+	if kill {
+		// The tasks of q10 reading the file, to kill a third of the way.
+		var tasks atomic.Int64
+		obs := sched.WithObserver(sched.ObserverFunc(func(e sched.Event) {
+			if e.Kind == sched.TaskFinished {
+				tasks.Add(1)
+			}
+		}))
+		if _, err := byName["q10"](loadGroupby(data)).Compute(ctx, sched.WithExecutor(c), sched.WithProgress(nil), obs); err != nil {
+			return err
+		}
+		lastTasks = tasks.Load()
 	}
 	if !kill {
 		return nil

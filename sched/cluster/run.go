@@ -354,9 +354,14 @@ func (rs *runState) assign(i int32, w *wconn) {
 		w.roots++
 	}
 	att := rs.attempt[i]
+	var flags uint64
+	if rs.keep && rs.isOut[i] {
+		flags |= flagKeep
+	}
 	w.out.entry(0, rs.id, func(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(i))
 		b = binary.AppendUvarint(b, uint64(att))
+		b = binary.AppendUvarint(b, flags)
 		b = binary.AppendVarint(b, int64(rs.prio[i]))
 		b = appendTaskRef(b, w.out, rs.enc[i])
 		b = binary.AppendUvarint(b, uint64(len(rs.deps[i])))
@@ -448,8 +453,11 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 		}
 		i := int32(tid)
 		if rs.st[i] != sAssigned || rs.where[i] != w.id || rs.attempt[i] != att {
-			if st == stOK {
-				// A result no longer wanted (the task was moved).
+			if st == stOK && !rs.wantedOn(i, w.id) {
+				// A result no longer wanted (the task was moved). Not
+				// when w holds or is computing a newer attempt: that
+				// one is stored under the same key, and a free would
+				// drop it.
 				k := rs.tasks[i].Key
 				w.out.entry(1, run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
 			}
@@ -506,6 +514,19 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 		e.pumpRootsLocked(rs)
 		rs.checkDone()
 	}
+}
+
+// wantedOn reports whether worker id is assigned task i or holds its value.
+func (rs *runState) wantedOn(i int32, id uint64) bool {
+	if rs.st[i] == sAssigned && rs.where[i] == id {
+		return true
+	}
+	for _, h := range rs.holders[i] {
+		if h == id {
+			return true
+		}
+	}
+	return false
 }
 
 // retryLater readies task i again after a backoff that doubles with its

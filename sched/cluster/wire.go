@@ -19,7 +19,7 @@ import (
 // sender appends to the message it has not sent yet and the receiver reads
 // until the bytes run out.
 
-const protocolVersion = 1
+const protocolVersion = 2
 
 // Message types.
 const (
@@ -29,7 +29,7 @@ const (
 	mHeartbeat byte = 3 // held, spilled bytes, spill files, queued, running, fetched bytes, fetch ns
 	// scheduler -> worker
 	mWelcome byte = 10 // worker id, heartbeat interval (ms)
-	mCompute byte = 11 // run, then entries: tid, attempt, prio, task bytes, per dep: source run, holders
+	mCompute byte = 11 // run, then entries: tid, attempt, flags, prio, task bytes, per dep: source run, holders
 	mFree    byte = 12 // run, then keys
 	mRelease byte = 13 // run: drop every value and task of the run
 	mCancel  byte = 14 // run, then entries: tid, attempt
@@ -38,6 +38,9 @@ const (
 	mStop    byte = 17 // the cluster closes: exit
 	mBlob    byte = 18 // id, total length, then a chunk of a large encoded task
 )
+
+// flagKeep marks a task of an mCompute entry whose value Persist keeps.
+const flagKeep = 1
 
 // Statuses of a done entry.
 const (

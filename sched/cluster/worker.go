@@ -223,7 +223,8 @@ type wtask struct {
 	resolved          []bool
 	pending           int
 	cancelled         bool
-	index             int // in its heap, -1 when not queued
+	keep              bool // an output of Persist: its value is kept (see Keeper)
+	index             int  // in its heap, -1 when not queued
 }
 
 type pendingFetch struct {
@@ -560,7 +561,9 @@ func (w *worker) compute(r *graph.Reader) {
 		w.runs[run] = &wrun{ctx: ctx, cancel: cancel}
 	}
 	for len(r.Rest()) > 0 && r.Err() == nil {
-		t := &wtask{run: run, tid: r.Uvarint(), attempt: r.Uvarint(), prio: r.Varint(), index: -1}
+		t := &wtask{run: run, tid: r.Uvarint(), attempt: r.Uvarint(), index: -1}
+		t.keep = r.Uvarint()&flagKeep != 0
+		t.prio = r.Varint()
 		var tb []byte
 		if blob := r.Uvarint(); blob == 0 {
 			tb = r.Bytes()
@@ -783,6 +786,9 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	if err == nil {
 		v, err = runOp(ctx, t.t.Op, args)
 	}
+	if err == nil && t.keep {
+		v, err = keptValue(v)
+	}
 	dur := time.Since(start)
 	for i, k := range t.in {
 		if i < got {
@@ -825,6 +831,29 @@ func runOp(ctx context.Context, op graph.Op, args []any) (v any, err error) {
 		}
 	}()
 	return op.Run(ctx, args)
+}
+
+// Keeper is implemented by values that prepare themselves to be kept in
+// memory for later runs: a worker keeping an output of Executor.Persist
+// stores v.Kept() instead of v (frame partitions dictionary-encode their
+// string columns there once, as frame.Frame.Persist does in process). Kept
+// must return a value equal to v for every reader.
+type Keeper interface {
+	Kept() any
+}
+
+// keptValue returns v as a Persist keeps it on a worker.
+func keptValue(v any) (out any, err error) {
+	k, ok := v.(Keeper)
+	if !ok {
+		return v, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &sched.PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	return k.Kept(), nil
 }
 
 func canEncode(v any) bool {
