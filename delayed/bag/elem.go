@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
@@ -106,36 +105,24 @@ func Fields(b *Bag[string]) *Bag[string] {
 	defStage[string, string]("fields", func(_ *spec, next func(string) bool) (func(string) bool, error) {
 		return func(line string) bool { return eachField(line, next) }, nil
 	})
-	return withStage[string, string](b, &spec{kind: "fields", label: "split"})
-}
-
-// asciiSpace marks the ASCII bytes strings.Fields splits at.
-var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
-
-func eachField(s string, emit func(string) bool) bool {
-	i := 0
-	for i < len(s) {
-		for i < len(s) && asciiSpace[s[i]] {
-			i++
-		}
-		j := i
-		for j < len(s) && !asciiSpace[s[j]] {
-			if s[j] >= 0x80 { // Unicode spaces: the slow path for the rest
-				for _, w := range strings.Fields(s[i:]) {
-					if !emit(w) {
-						return false
-					}
-				}
-				return true
+	if b.err == nil {
+		// ReadText → Fields reads as Fields of the whole block: lines end at
+		// "\n" or "\r\n", both white space, so the words are the same, and
+		// the splitter runs over 64 MiB at a time instead of line by line.
+		fused := &Bag[string]{parts: make([]*pipe, len(b.parts)), name: "split"}
+		for i, p := range b.parts {
+			if p.src.kind != "text" || len(p.stages) > 0 {
+				fused = nil
+				break
 			}
-			j++
+			fused.parts[i] = &pipe{src: &spec{kind: "text-fields", label: "read-text-split", arg: p.src.arg}, deps: p.deps}
 		}
-		if j > i && !emit(s[i:j]) {
-			return false
+		if fused != nil {
+			ensureTextFields()
+			return fused
 		}
-		i = j
 	}
-	return true
+	return withStage[string, string](b, &spec{kind: "fields", label: "split"})
 }
 
 // MapPartitions applies f to each partition's elements as a whole.

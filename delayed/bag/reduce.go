@@ -409,7 +409,7 @@ func ensureCounts[T comparable]() {
 			t := newStrCounter()
 			emit := func(x string) bool { t.add(x, 1); return true }
 			return any(emit).(func(T) bool), func() (any, error) {
-				m := make(map[string]int64, t.n)
+				m := make(map[string]int64, t.len())
 				t.each(func(k string, c int64) { m[k] = c })
 				return any(&counts[string]{m: m}).(*counts[T]), nil
 			}, nil

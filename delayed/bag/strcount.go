@@ -9,67 +9,92 @@ import (
 	"github.com/godask/godask/internal/hash"
 )
 
-// strCounter counts strings in an open-addressing table with linear probing:
-// one probe sequence per word (a Go map costs a lookup and an assignment, each
-// hashing and comparing again), the full 64-bit hash kept per slot so that a
-// string compare happens only on a likely match. Keys are cloned on insert, so
-// the table holds no memory of the buffer a word was sliced from. It is the
-// counting core of Frequencies and Distinct over strings.
+// strCounter counts strings: the counting core of Frequencies and Distinct
+// over strings, fed by the fused pipeline with substrings of a read buffer.
+//
+// Strings shorter than 16 bytes (words, symbols, codes: nearly every key in
+// practice) are their own key: their bytes loaded into two words (the second
+// word also holding the length and an occupied bit), kept in a 24-byte slot
+// of an open-addressing table with linear probing. A lookup is one hash of
+// two words, then word compares; no string is compared, cloned or even kept:
+// the keys are rebuilt from the words at the end, all in one allocation.
+// Longer strings go to a second table that keeps their hash and a clone of
+// the string, made when the string is first seen, so that neither table
+// holds memory of the buffer a string was sliced from.
 type strCounter struct {
-	slots []strSlot
+	slots []shortSlot
 	mask  uint64
 	n     int
+	long  longCounter
 }
 
-type strSlot struct {
-	h    uint64 // 0: empty
-	a, b uint64 // the loads of a string shorter than 16 bytes (see strHash)
-	k    string
+type shortSlot struct {
+	a, b uint64 // b == 0: empty (b has bit 63 set otherwise)
 	c    int64
 }
 
 func newStrCounter() *strCounter {
-	const n = 1 << 10
-	return &strCounter{slots: make([]strSlot, n), mask: n - 1}
+	const n = 1 << 12
+	return &strCounter{slots: make([]shortSlot, n), mask: n - 1}
 }
 
-// strHash hashes a string, short ones with two overlapping loads (wyhash's
-// way), and returns those loads: for strings shorter than 16 bytes, equal
-// (a, b, length) means equal strings, so a probe compares words, not bytes.
-// The hash is never 0.
-func strHash(s string) (h, a, b uint64) {
+// shortKey packs a string shorter than 16 bytes: a holds bytes 0-7, b bytes
+// 8-14, the length in bits 56-59 and bit 63 set.
+func shortKey(s string) (a, b uint64) {
 	n := len(s)
 	p := unsafe.StringData(s)
-	switch {
-	case n >= 16:
-		return hash.Bytes(unsafe.Slice(p, n)) | 1, 0, 0
-	case n >= 8:
-		a = binary.LittleEndian.Uint64(unsafe.Slice(p, 8))
-		b = binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(p), n-8)), 8))
-	case n >= 4:
-		a = uint64(binary.LittleEndian.Uint32(unsafe.Slice(p, 4)))
-		b = uint64(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(p), n-4)), 4)))
-	case n > 0:
-		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
+	if n > 8 {
+		a = load8(p, 8)
+		b = load8((*byte)(unsafe.Add(unsafe.Pointer(p), 8)), n-8)
+	} else {
+		a = load8(p, n)
 	}
-	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db^uint64(n))
-	h = hi ^ lo
-	hi, lo = bits.Mul64(h, 0x8ebc6af09c88c6e3)
-	return (hi ^ lo) | 1, a, b
+	return a, b | uint64(n)<<56 | 1<<63
+}
+
+// load8 returns the n (<= 8) bytes at p as a little-endian word, zero above.
+// Where allowed (overRead) and the 8 bytes at p lie in one page, it loads
+// them in one read and masks: the bytes past the string are read but never
+// used, and a read within a page cannot fault.
+func load8(p *byte, n int) uint64 {
+	if n == 0 {
+		return 0
+	}
+	if overRead && uintptr(unsafe.Pointer(p))&4095 <= 4096-8 {
+		return *(*uint64)(unsafe.Pointer(p)) & (^uint64(0) >> (64 - 8*n))
+	}
+	b := unsafe.Slice(p, n)
+	if n == 8 {
+		return binary.LittleEndian.Uint64(b)
+	}
+	var w uint64
+	for i := n - 1; i >= 0; i-- {
+		w = w<<8 | uint64(b[i])
+	}
+	return w
+}
+
+// shortHash mixes a packed short key (wyhash's multiply-fold).
+func shortHash(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db)
+	return hi ^ lo
 }
 
 func (t *strCounter) add(s string, d int64) {
-	h, a, b := strHash(s)
-	i := h & t.mask
-	short := len(s) < 16
+	if len(s) >= 16 {
+		t.long.add(s, d)
+		return
+	}
+	a, b := shortKey(s)
+	i := shortHash(a, b) & t.mask
 	for {
 		sl := &t.slots[i]
-		if sl.h == h && len(sl.k) == len(s) && (short && sl.a == a && sl.b == b || !short && sl.k == s) {
+		if sl.a == a && sl.b == b {
 			sl.c += d
 			return
 		}
-		if sl.h == 0 {
-			*sl = strSlot{h: h, a: a, b: b, k: strings.Clone(s), c: d}
+		if sl.b == 0 {
+			*sl = shortSlot{a, b, d}
 			t.n++
 			if 4*t.n > 3*len(t.slots) {
 				t.grow()
@@ -82,7 +107,99 @@ func (t *strCounter) add(s string, d int64) {
 
 func (t *strCounter) grow() {
 	old := t.slots
-	t.slots = make([]strSlot, 2*len(old))
+	t.slots = make([]shortSlot, 2*len(old))
+	t.mask = uint64(len(t.slots) - 1)
+	for _, sl := range old {
+		if sl.b == 0 {
+			continue
+		}
+		i := shortHash(sl.a, sl.b) & t.mask
+		for t.slots[i].b != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+// len is the number of distinct strings counted.
+func (t *strCounter) len() int { return t.n + t.long.n }
+
+// each calls fn for every string and its count. The short strings share
+// one allocation.
+func (t *strCounter) each(fn func(string, int64)) {
+	total := 0
+	for _, sl := range t.slots {
+		if sl.b != 0 {
+			total += int(sl.b >> 56 & 15)
+		}
+	}
+	buf := make([]byte, 0, total)
+	for _, sl := range t.slots {
+		if sl.b == 0 {
+			continue
+		}
+		n := int(sl.b >> 56 & 15)
+		var w [16]byte
+		binary.LittleEndian.PutUint64(w[:8], sl.a)
+		binary.LittleEndian.PutUint64(w[8:], sl.b)
+		buf = append(buf, w[:n]...)
+	}
+	all := bytesString(buf)
+	off := 0
+	for _, sl := range t.slots {
+		if sl.b == 0 {
+			continue
+		}
+		n := int(sl.b >> 56 & 15)
+		fn(all[off:off+n], sl.c)
+		off += n
+	}
+	t.long.each(fn)
+}
+
+// longCounter counts strings of 16 bytes or more: the full 64-bit hash kept
+// per slot, so that a string compare happens only on a likely match, and a
+// clone of each string made when it is first seen.
+type longCounter struct {
+	slots []longSlot
+	mask  uint64
+	n     int
+}
+
+type longSlot struct {
+	h uint64 // 0: empty
+	k string
+	c int64
+}
+
+func (t *longCounter) add(s string, d int64) {
+	if t.slots == nil {
+		t.slots = make([]longSlot, 64)
+		t.mask = 63
+	}
+	h := hash.Bytes(unsafe.Slice(unsafe.StringData(s), len(s))) | 1
+	i := h & t.mask
+	for {
+		sl := &t.slots[i]
+		if sl.h == h && sl.k == s {
+			sl.c += d
+			return
+		}
+		if sl.h == 0 {
+			*sl = longSlot{h: h, k: strings.Clone(s), c: d}
+			t.n++
+			if 4*t.n > 3*len(t.slots) {
+				t.grow()
+			}
+			return
+		}
+		i = (i + 1) & t.mask
+	}
+}
+
+func (t *longCounter) grow() {
+	old := t.slots
+	t.slots = make([]longSlot, 2*len(old))
 	t.mask = uint64(len(t.slots) - 1)
 	for _, sl := range old {
 		if sl.h == 0 {
@@ -96,8 +213,7 @@ func (t *strCounter) grow() {
 	}
 }
 
-// each calls fn for every string and its count.
-func (t *strCounter) each(fn func(string, int64)) {
+func (t *longCounter) each(fn func(string, int64)) {
 	for _, sl := range t.slots {
 		if sl.h != 0 {
 			fn(sl.k, sl.c)

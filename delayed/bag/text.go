@@ -208,9 +208,29 @@ func ReadText(pattern string, opts TextOptions) *Bag[string] {
 			return nil
 		}, nil
 	})
+	ensureTextFields()
 	parts := make([]*pipe, len(rs))
 	for i, r := range rs {
 		parts[i] = &pipe{src: &spec{kind: "text", label: "read-text", arg: r.encode()}}
 	}
 	return &Bag[string]{parts: parts, name: "read-text"}
+}
+
+// ensureTextFields registers the source of ReadText fused with Fields: the
+// words of a byte range, split over the whole block.
+func ensureTextFields() {
+	defSrc[string]("text-fields", func(s *spec) (func(context.Context, []any, func(string) bool) error, error) {
+		fr, err := decodeRange(s.arg)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, _ []any, emit func(string) bool) error {
+			data, err := readRange(fr)
+			if err != nil {
+				return err
+			}
+			eachField(bytesString(data), emit)
+			return nil
+		}, nil
+	})
 }
