@@ -23,6 +23,9 @@ type footer struct {
 	md    *metadata.FileMetaData
 	sch   *arrow.Schema
 	index map[string]int // column name -> field index
+	// chunks: each column chunk's first byte -> what the footer says of it
+	// (for checkedFile).
+	chunks map[int64]chunkInfo
 }
 
 // maxFooters bounds the cache; past it an arbitrary entry is dropped.
@@ -94,7 +97,7 @@ func footerOf(path string) (f *footer, err error) {
 			}
 		}
 	}
-	f = &footer{size: st.Size(), mod: st.ModTime(), md: md, sch: s, index: map[string]int{}}
+	f = &footer{size: st.Size(), mod: st.ModTime(), md: md, sch: s, index: map[string]int{}, chunks: chunkIndex(md)}
 	for i, fl := range s.Fields() {
 		if _, dup := f.index[fl.Name]; !dup {
 			f.index[fl.Name] = i
@@ -120,8 +123,13 @@ func footerOf(path string) (f *footer, err error) {
 // than its limit (see pageAlloc).
 func (f *footer) open(path string) (fr *pqarrow.FileReader, r *file.Reader, pa *pageAlloc, err error) {
 	pa = &pageAlloc{}
-	r, err = file.OpenParquetFile(path, false, file.WithMetadata(f.md), file.WithReadProps(pq.NewReaderProperties(pa)))
+	fh, err := os.Open(path)
 	if err != nil {
+		return nil, nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
+	}
+	r, err = file.NewParquetReader(&checkedFile{File: fh, chunks: f.chunks}, file.WithMetadata(f.md), file.WithReadProps(pq.NewReaderProperties(pa)))
+	if err != nil {
+		fh.Close()
 		return nil, nil, nil, fmt.Errorf("parquet: open %s: %w", path, err)
 	}
 	fr, err = pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)

@@ -1,0 +1,371 @@
+package parquet
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	pq "github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/apache/arrow/go/v15/parquet/metadata"
+)
+
+// Page headers checked before Arrow decodes them.
+//
+// Arrow Go v15's page reader trusts each page header: it grows a buffer to
+// the compressed size the header claims, allocates the uncompressed size,
+// and its snappy and zstd codecs allocate whatever length the compressed
+// stream's own header gives (up to 4 GiB for snappy, 1 GiB for a zstd
+// frame), before any byte is checked. A few corrupt bytes then cost
+// gigabytes and minutes (FuzzReadCorrupted: 2.2 GB and 60 s for one
+// patched byte). Arrow reads a whole column chunk into memory through the
+// file's ReadAt before it parses the first header, so checkedFile checks
+// every page header of the chunk in that buffer, at the cost of a walk over
+// a few headers: sizes within the chunk and within the row group's
+// uncompressed bytes, value counts within the chunk's, and the lengths that
+// snappy and zstd streams declare within the page's uncompressed size. A
+// chunk that fails is an error naming the page; Arrow passes it on.
+
+// chunkInfo is what the footer says about one column chunk.
+type chunkInfo struct {
+	size         int64 // compressed bytes of the chunk
+	uncompressed int64 // uncompressed bytes of its row group (every column)
+	values       int64 // values of the chunk
+	codec        compress.Compression
+	rowGroup     int
+	column       int
+}
+
+// chunkIndex maps each column chunk's first byte to what the footer says
+// of it.
+func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
+	idx := map[int64]chunkInfo{}
+	for i := 0; i < len(md.RowGroups); i++ {
+		rg := md.RowGroup(i)
+		var total int64
+		for j := 0; j < rg.NumColumns(); j++ {
+			if cc, err := rg.ColumnChunk(j); err == nil {
+				total += max(cc.TotalUncompressedSize(), 0)
+			}
+		}
+		for j := 0; j < rg.NumColumns(); j++ {
+			cc, err := rg.ColumnChunk(j)
+			if err != nil {
+				continue
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			idx[start] = chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total, values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
+		}
+	}
+	return idx
+}
+
+// checkedFile is the file Arrow reads: a read of a whole column chunk is
+// checked page by page before Arrow sees it.
+type checkedFile struct {
+	*os.File
+	chunks map[int64]chunkInfo
+}
+
+var _ pq.ReaderAtSeeker = (*checkedFile)(nil)
+
+// ReadAt reads like os.File.ReadAt; a read that starts a column chunk and
+// covers it is checked page by page.
+func (c *checkedFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.File.ReadAt(p, off)
+	if err != nil {
+		return n, err
+	}
+	if ci, ok := c.chunks[off]; ok && int64(len(p)) >= ci.size {
+		if err := checkPages(p[:ci.size], ci); err != nil {
+			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
+		}
+	}
+	return n, nil
+}
+
+// pageHeader holds the fields of a Thrift PageHeader that the checks need.
+type pageHeader struct {
+	typ, uncompressed, compressed int64
+	values                        int64 // of the data, v2 or dictionary header
+	levels                        int64 // v2: level bytes before the (compressed) values
+	v2Compressed                  bool
+}
+
+// checkPages walks the page headers of one column chunk.
+func checkPages(b []byte, ci chunkInfo) error {
+	for page, pos := 0, 0; pos < len(b); page++ {
+		r := thriftReader{b: b, pos: pos}
+		h := pageHeader{typ: -1, uncompressed: -1, compressed: -1, v2Compressed: true}
+		r.pageHeader(&h)
+		if r.err != nil {
+			return fmt.Errorf("page %d: header: %w", page, r.err)
+		}
+		data := int64(len(b) - r.pos)
+		switch {
+		case h.typ < 0 || h.typ > 3:
+			return fmt.Errorf("page %d: type %d", page, h.typ)
+		case h.compressed < 0 || h.compressed > data:
+			return fmt.Errorf("page %d: %d compressed bytes, %d left in the chunk", page, h.compressed, data)
+		case h.uncompressed < 0 || h.uncompressed > ci.uncompressed:
+			return fmt.Errorf("page %d: %d uncompressed bytes, the row group has %d", page, h.uncompressed, ci.uncompressed)
+		case h.values < 0 || (h.typ != 2 && h.values > ci.values):
+			return fmt.Errorf("page %d: %d values, the chunk has %d", page, h.values, ci.values)
+		case h.levels < 0 || h.levels > h.compressed || h.levels > h.uncompressed:
+			return fmt.Errorf("page %d: %d level bytes in a page of %d", page, h.levels, h.compressed)
+		}
+		body := b[r.pos+int(h.levels) : r.pos+int(h.compressed)]
+		if h.typ != 1 && h.v2Compressed {
+			if err := checkStream(ci.codec, body, h.uncompressed-h.levels); err != nil {
+				return fmt.Errorf("page %d: %w", page, err)
+			}
+		}
+		pos = r.pos + int(h.compressed)
+	}
+	return nil
+}
+
+// checkStream checks the decoded length a snappy or zstd stream declares
+// against the page's.
+func checkStream(codec compress.Compression, s []byte, want int64) error {
+	switch codec {
+	case compress.Codecs.Snappy:
+		n, k := binary.Uvarint(s)
+		if k <= 0 || n > uint64(want) {
+			return fmt.Errorf("snappy stream of %d bytes in a page of %d", n, want)
+		}
+	case compress.Codecs.Zstd:
+		if n, ok := zstdContentSize(s); ok && n > uint64(want) {
+			return fmt.Errorf("zstd frame of %d bytes in a page of %d", n, want)
+		}
+	}
+	return nil
+}
+
+// zstdContentSize returns the content size a zstd frame header declares
+// (RFC 8878 3.1.1.1), if it declares one.
+func zstdContentSize(s []byte) (uint64, bool) {
+	if len(s) < 5 || binary.LittleEndian.Uint32(s) != 0xFD2FB528 {
+		return 0, false
+	}
+	fhd := s[4]
+	single := fhd&0x20 != 0
+	pos := 5
+	if !single {
+		pos++ // window descriptor
+	}
+	pos += []int{0, 1, 2, 4}[fhd&3] // dictionary ID
+	var size int
+	switch fhd >> 6 {
+	case 0:
+		if single {
+			size = 1
+		}
+	case 1:
+		size = 2
+	case 2:
+		size = 4
+	case 3:
+		size = 8
+	}
+	if size == 0 || pos+size > len(s) {
+		return 0, false
+	}
+	f := s[pos : pos+size]
+	switch size {
+	case 1:
+		return uint64(f[0]), true
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(f)) + 256, true
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(f)), true
+	}
+	return binary.LittleEndian.Uint64(f), true
+}
+
+// thriftReader reads Thrift's compact protocol, the encoding of Parquet's
+// page headers, as far as the checks need: the PageHeader fields, every
+// other field skipped.
+type thriftReader struct {
+	b   []byte
+	pos int
+	err error
+}
+
+var errThrift = errors.New("malformed")
+
+func (r *thriftReader) byte() byte {
+	if r.err != nil || r.pos >= len(r.b) {
+		r.err = errThrift
+		return 0
+	}
+	c := r.b[r.pos]
+	r.pos++
+	return c
+}
+
+func (r *thriftReader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b[r.pos:])
+	if n <= 0 {
+		r.err = errThrift
+		return 0
+	}
+	r.pos += n
+	return v
+}
+
+func (r *thriftReader) int() int64 {
+	v := r.uvarint()
+	return int64(v>>1) ^ -int64(v&1)
+}
+
+// fields reads a struct's fields, calling f with each id and type; f
+// returns false for a field it does not read, which is then skipped.
+func (r *thriftReader) fields(depth int, f func(id int, typ byte) bool) {
+	if depth > 16 {
+		r.err = errThrift
+		return
+	}
+	id := 0
+	for r.err == nil {
+		c := r.byte()
+		if c == 0 {
+			return
+		}
+		typ := c & 0x0f
+		if d := int(c >> 4); d != 0 {
+			id += d
+		} else {
+			id = int(r.int())
+		}
+		if f == nil || !f(id, typ) {
+			r.skip(typ, depth)
+		}
+	}
+}
+
+// skip skips one value of the compact type typ.
+func (r *thriftReader) skip(typ byte, depth int) {
+	switch typ {
+	case 1, 2: // bool, in the type
+	case 3: // i8
+		r.byte()
+	case 4, 5, 6: // i16, i32, i64
+		r.uvarint()
+	case 7: // double
+		r.bytes(8)
+	case 8: // binary
+		r.bytes(int(min(r.uvarint(), uint64(len(r.b)+1))))
+	case 9, 10: // list, set
+		c := r.byte()
+		n := uint64(c >> 4)
+		if n == 15 {
+			n = r.uvarint()
+		}
+		if n > uint64(len(r.b)) {
+			r.err = errThrift
+			return
+		}
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			r.skipElem(c&0x0f, depth)
+		}
+	case 11: // map
+		n := r.uvarint()
+		if n == 0 {
+			return
+		}
+		if n > uint64(len(r.b)) {
+			r.err = errThrift
+			return
+		}
+		kv := r.byte()
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			r.skipElem(kv>>4, depth)
+			r.skipElem(kv&0x0f, depth)
+		}
+	case 12: // struct
+		r.fields(depth+1, nil)
+	default:
+		r.err = errThrift
+	}
+}
+
+// skipElem skips a list, set or map element (a bool there is one byte).
+func (r *thriftReader) skipElem(typ byte, depth int) {
+	if typ == 1 || typ == 2 {
+		r.byte()
+		return
+	}
+	r.skip(typ, depth+1)
+}
+
+func (r *thriftReader) bytes(n int) {
+	if r.err != nil || n < 0 || n > len(r.b)-r.pos {
+		r.err = errThrift
+		return
+	}
+	r.pos += n
+}
+
+// pageHeader reads a PageHeader (parquet.thrift): 1 type, 2 uncompressed
+// size, 3 compressed size, 5 data page header, 7 dictionary page header,
+// 8 data page header v2.
+func (r *thriftReader) pageHeader(h *pageHeader) {
+	i32 := func(typ byte, v *int64) bool {
+		if typ != 5 {
+			return false
+		}
+		*v = r.int()
+		return true
+	}
+	r.fields(0, func(id int, typ byte) bool {
+		switch id {
+		case 1:
+			return i32(typ, &h.typ)
+		case 2:
+			return i32(typ, &h.uncompressed)
+		case 3:
+			return i32(typ, &h.compressed)
+		case 5, 7: // DataPageHeader, DictionaryPageHeader: 1 num_values
+			if typ != 12 {
+				return false
+			}
+			r.fields(1, func(id int, typ byte) bool { return id == 1 && i32(typ, &h.values) })
+			return true
+		case 8: // DataPageHeaderV2: 1 num_values, 5 and 6 level bytes, 7 is_compressed
+			if typ != 12 {
+				return false
+			}
+			var def, rep int64
+			r.fields(1, func(id int, typ byte) bool {
+				switch id {
+				case 1:
+					return i32(typ, &h.values)
+				case 5:
+					return i32(typ, &def)
+				case 6:
+					return i32(typ, &rep)
+				case 7:
+					if typ == 1 || typ == 2 {
+						h.v2Compressed = typ == 1
+						return true
+					}
+				}
+				return false
+			})
+			if def < 0 || rep < 0 {
+				r.err = errThrift
+			}
+			h.levels = def + rep
+			return true
+		}
+		return false
+	})
+}
