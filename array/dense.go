@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -312,8 +313,19 @@ func (d *Dense) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("array: decode Dense: %d dimensions", nd)
 	}
 	shape := make([]int, nd)
+	// The elements the shape implies, with empty dimensions counted as 1:
+	// an empty block's other dimensions still size what is computed from
+	// it, so they too must be what a few bytes can describe.
+	implied := uint64(1)
+	bound := 8*uint64(len(b)) + 1<<20
 	for i := range shape {
-		shape[i] = int(r.Uvarint())
+		u := r.Uvarint()
+		hi, lo := bits.Mul64(implied, max(u, 1))
+		if hi != 0 || lo > bound {
+			return fmt.Errorf("array: decode Dense: shape dimension %d of %d is more than %d bytes can hold", i, u, len(b))
+		}
+		implied = lo
+		shape[i] = int(u)
 	}
 	if r.Err() != nil {
 		return fmt.Errorf("array: decode Dense: %w", r.Err())

@@ -64,6 +64,9 @@ type csvSource struct {
 	s       *csvio.Schema
 	ranges  []csvio.Range
 	sch     *arrow.Schema
+	// autoBlock: the BlockSize was the default, so a run's memory limit
+	// may cut the files finer (read_plan.go).
+	autoBlock bool
 }
 
 type csvArg struct {
@@ -88,7 +91,8 @@ func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	if o.BlockSize == 0 {
+	auto := o.BlockSize == 0
+	if auto {
 		o.BlockSize = defaultBlockSize()
 	}
 	files, err := csvio.Files(pattern)
@@ -99,7 +103,7 @@ func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 	if err != nil {
 		return errFrame(fmt.Errorf("frame: ReadCSV: %w", err))
 	}
-	src := &csvSource{pattern: pattern, o: o, s: s}
+	src := &csvSource{pattern: pattern, o: o, s: s, autoBlock: auto}
 	for i, f := range files {
 		if i > 0 {
 			s2, err := csvio.Infer(f, &o)

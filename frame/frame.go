@@ -97,6 +97,9 @@ type Frame struct {
 	plan  *node
 	gerr  error
 	nPart int
+	// readBlock, when set (PlanMemory), is the range size the run's memory
+	// limit allows default-sized text sources (read_plan.go).
+	readBlock atomic.Int64
 }
 
 func errFrame(err error) *Frame { return &Frame{err: err} }
@@ -725,7 +728,11 @@ func partsOf(n *node) int {
 
 func (f *Frame) lower() {
 	f.once.Do(func() {
-		f.plan = optimize(f.n)
+		n := f.n
+		if b := f.readBlock.Load(); b > 0 {
+			n = resizeReads(n, b)
+		}
+		f.plan = optimize(n)
 		b := &builder{g: &graph.Graph{}}
 		ps, err := b.lower(f.plan)
 		if err == nil {

@@ -36,6 +36,10 @@ type jsonSource struct {
 	skipBad bool
 	ranges  []jsonl.Range
 	sch     *arrow.Schema
+	// block is the range size; autoBlock: it was the default, so a run's
+	// memory limit may cut the files finer (read_plan.go).
+	block     int64
+	autoBlock bool
 }
 
 type jsonArg struct {
@@ -60,14 +64,15 @@ func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
 		o = opts[0]
 	}
 	fail := func(err error) *Frame { return errFrame(fmt.Errorf("frame: ReadJSON: %w", err)) }
-	if o.BlockSize == 0 {
+	auto := o.BlockSize == 0
+	if auto {
 		o.BlockSize = defaultBlockSize()
 	}
 	files, err := jsonl.Files(pattern)
 	if err != nil {
 		return fail(err)
 	}
-	src := &jsonSource{pattern: pattern, skipBad: o.SkipBad}
+	src := &jsonSource{pattern: pattern, skipBad: o.SkipBad, block: o.BlockSize, autoBlock: auto}
 	if o.Schema != nil {
 		for _, f := range o.Schema.Fields() {
 			t, ok := jsonTypes[kindOf(f.Type)]

@@ -144,8 +144,20 @@ func encodeRecord(b []byte, r arrow.Record) ([]byte, error) {
 	return graph.AppendBytes(b, buf.Bytes()), nil
 }
 
-func decodeRecord(p []byte) (arrow.Record, error) {
-	rd, err := ipc.NewReader(bytes.NewReader(p))
+// decodeRecord decodes what encodeRecord wrote. The bytes may come from a
+// spill file or the network: lengths are checked against the input before
+// anything is allocated (ipc_guard.go), and a panic of Arrow's reader is an
+// error.
+func decodeRecord(p []byte) (rec arrow.Record, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			rec, err = nil, fmt.Errorf("frame: malformed IPC stream: %v", e)
+		}
+	}()
+	if err := checkIPCStream(p); err != nil {
+		return nil, err
+	}
+	rd, err := ipc.NewReader(bytes.NewReader(p), ipc.WithAllocator(newBoundedAlloc(ipcBudget(len(p)))))
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +169,9 @@ func decodeRecord(p []byte) (arrow.Record, error) {
 		return nil, fmt.Errorf("frame: empty IPC stream")
 	}
 	r := rd.Record()
+	if err := checkRecord(r, len(p)); err != nil {
+		return nil, err
+	}
 	r.Retain()
 	return r, nil
 }

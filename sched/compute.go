@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/godask/godask/graph"
@@ -216,6 +217,36 @@ func share(colls []Collection) []Collection {
 	return colls
 }
 
+// MemoryPlanner is implemented by collections whose tasks are sized by the
+// memory a run allows (frames cut their CSV and JSON files into ranges that
+// a worker's share of the limit can parse). Compute and Persist call
+// PlanMemory with the run's memory limit (WithMemoryLimit, else
+// DefaultMemoryLimit) and worker count before they ask for the graph; they
+// do not call it for a run without a limit.
+type MemoryPlanner interface {
+	PlanMemory(limit int64, workers int)
+}
+
+// planMemory tells the collections that plan by it the run's memory limit.
+func (c *Config) planMemory(colls []Collection) {
+	limit := c.MemoryLimit
+	if limit == 0 {
+		limit = DefaultMemoryLimit()
+	}
+	if limit < 0 {
+		return
+	}
+	w := c.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	for _, col := range colls {
+		if p, ok := col.(MemoryPlanner); ok && p != nil {
+			p.PlanMemory(limit, w)
+		}
+	}
+}
+
 // computeKeys merges the collections' graphs, runs them once, and splits the
 // values back per collection.
 func (c *Config) computeKeys(ctx context.Context, colls []Collection) ([][]any, error) {
@@ -225,6 +256,9 @@ func (c *Config) computeKeys(ctx context.Context, colls []Collection) ([][]any, 
 		if col == nil {
 			return nil, fmt.Errorf("sched: compute: collection %d is nil", i)
 		}
+	}
+	c.planMemory(colls)
+	for i, col := range colls {
 		cg, err := col.Graph()
 		if err != nil {
 			return nil, err

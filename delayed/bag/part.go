@@ -251,7 +251,7 @@ func readStrings(b []byte) ([]string, error) {
 	out := make([]string, n)
 	off := uint64(0)
 	for i, l := range lens {
-		if off+l > uint64(len(s)) {
+		if l > uint64(len(s))-off {
 			return nil, fmt.Errorf("string %d runs past the data", i)
 		}
 		out[i] = s[off : off+l]
