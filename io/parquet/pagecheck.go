@@ -41,6 +41,7 @@ type chunkInfo struct {
 // of it.
 func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
 	idx := map[int64]chunkInfo{}
+	ambiguous := map[int64]bool{}
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
 		var total int64
@@ -57,6 +58,13 @@ func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
 			start := cc.DataPageOffset()
 			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
 				start = cc.DictionaryPageOffset()
+			}
+			if _, dup := idx[start]; dup || ambiguous[start] {
+				// Chunks starting at one offset (empty ones can): which
+				// one a read is for is unknown, so none is checked.
+				ambiguous[start] = true
+				delete(idx, start)
+				continue
 			}
 			idx[start] = chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total, values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
 		}
