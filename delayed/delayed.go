@@ -107,7 +107,6 @@ func addNodes(g *graph.Graph, root *node) int32 {
 	var (
 		stack []frame
 		pos   []int32 // positions of the inputs finished so far, innermost last
-		chunk []int32 // where the kept dependency slices are cut from
 	)
 	visit := func(n *node) bool {
 		if len(n.deps) == 0 {
@@ -132,14 +131,8 @@ func addNodes(g *graph.Graph, root *node) int32 {
 			continue
 		}
 		nd := len(f.n.deps)
-		if len(chunk) < nd {
-			chunk = make([]int32, max(nd, 4096))
-		}
-		ds := chunk[:nd:nd]
-		chunk = chunk[nd:]
-		copy(ds, pos[len(pos)-nd:])
+		i, _ := g.AddResolved(f.n.task, pos[len(pos)-nd:]) // copied by the graph
 		pos = pos[:len(pos)-nd]
-		i, _ := g.AddResolved(f.n.task, ds)
 		pos = append(pos, int32(i))
 		stack = stack[:len(stack)-1]
 	}

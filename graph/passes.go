@@ -22,11 +22,11 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 		return nil, err
 	}
 	n := g.Len()
-	deps := g.DepIndex()
+	off, flat := g.DepCSR()
 	keep := make([]bool, n)
 	stack := make([]int32, 0, len(outputs))
 	for _, k := range outputs {
-		i := g.index[k]
+		i, _ := g.index.get(k, g.tasks)
 		if !keep[i] {
 			keep[i] = true
 			stack = append(stack, i)
@@ -36,7 +36,7 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, j := range deps[i] {
+		for _, j := range flat[off[i]:off[i+1]] {
 			if !keep[j] {
 				keep[j] = true
 				kept++
@@ -49,21 +49,21 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 	}
 	// Renumber, carrying the dependency index over without key lookups.
 	newIdx := make([]int32, n)
-	out := &Graph{tasks: make([]*Task, 0, kept), index: make(map[Key]int32, kept), deps: make([][]int32, 0, kept)}
+	out := &Graph{tasks: make([]*Task, 0, kept), depOff: make([]int32, 1, kept+1)}
+	out.index.reserve(kept, nil)
 	for i, t := range g.tasks {
 		if keep[i] {
 			newIdx[i] = int32(len(out.tasks))
-			out.index[t.Key] = newIdx[i]
 			out.tasks = append(out.tasks, t)
+			out.index.put(t.Key, len(out.tasks)-1, out.tasks)
 		}
 	}
 	for i := range g.tasks {
 		if keep[i] {
-			ds := make([]int32, len(deps[i]))
-			for j, d := range deps[i] {
-				ds[j] = newIdx[d]
+			for _, d := range flat[off[i]:off[i+1]] {
+				out.depFlat = append(out.depFlat, newIdx[d])
 			}
-			out.deps = append(out.deps, ds)
+			out.depOff = append(out.depOff, int32(len(out.depFlat)))
 		}
 	}
 	out.depsOK = true // g had no missing dependency
@@ -72,14 +72,12 @@ func Cull(g *Graph, outputs []Key) (*Graph, error) {
 
 // dependents counts, for each task, how many tasks read it (a task reading the
 // same input twice counts twice, which only makes fusion more careful).
-func dependents(deps [][]int32) []int32 {
-	n := make([]int32, len(deps))
-	for _, ds := range deps {
-		for _, d := range ds {
-			n[d]++
-		}
+func dependents(n int, flat []int32) []int32 {
+	c := make([]int32, n)
+	for _, d := range flat {
+		c[d]++
 	}
-	return n
+	return c
 }
 
 // Fuse merges linear chains into single tasks (see Fused): a task whose only
@@ -93,20 +91,21 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 	if n < 2 {
 		return g, nil
 	}
-	deps := g.DepIndex()
-	nd := dependents(deps)
+	off, flat := g.DepCSR()
+	deps := func(i int32) []int32 { return flat[off[i]:off[i+1]] }
+	nd := dependents(n, flat)
 	isOut := make([]bool, n)
 	for _, k := range outputs {
-		if i, ok := g.index[k]; ok {
+		if i, ok := g.index.get(k, g.tasks); ok {
 			isOut[i] = true
 		}
 	}
 	// absorbed[p] is true when p's only reader has p as its only input.
 	absorbed := make([]bool, n)
 	found := false
-	for i := range deps {
-		if len(deps[i]) == 1 {
-			p := deps[i][0]
+	for i := int32(0); int(i) < n; i++ {
+		if off[i+1]-off[i] == 1 {
+			p := flat[off[i]]
 			if nd[p] == 1 && !isOut[p] {
 				absorbed[p] = true
 				found = true
@@ -116,7 +115,8 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 	if !found {
 		return g, nil
 	}
-	out := &Graph{tasks: make([]*Task, 0, n), index: make(map[Key]int32, n)}
+	out := &Graph{tasks: make([]*Task, 0, n)}
+	out.index.reserve(n, nil)
 	var chain []*Task
 	for i, t := range g.tasks {
 		if absorbed[i] {
@@ -125,8 +125,8 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 		// i ends a chain: walk up through absorbed producers.
 		chain = append(chain[:0], t)
 		cur := int32(i)
-		for len(deps[cur]) == 1 && absorbed[deps[cur][0]] {
-			cur = deps[cur][0]
+		for len(deps(cur)) == 1 && absorbed[deps(cur)[0]] {
+			cur = deps(cur)[0]
 			chain = append(chain, g.tasks[cur])
 		}
 		nt := t
@@ -140,8 +140,8 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 				return nil, err
 			}
 		}
-		out.index[nt.Key] = int32(len(out.tasks))
 		out.tasks = append(out.tasks, nt)
+		out.index.put(nt.Key, len(out.tasks)-1, out.tasks)
 	}
 	return out, nil
 }
@@ -166,7 +166,7 @@ func Order(g *Graph, outputs []Key) ([]int32, error) {
 	for i := range prio {
 		prio[i] = -1
 	}
-	deps := g.DepIndex()
+	off, flat := g.DepCSR()
 	next := int32(0)
 	type frame struct{ v, i int32 }
 	var stack []frame
@@ -179,7 +179,7 @@ func Order(g *Graph, outputs []Key) ([]int32, error) {
 		stack = append(stack[:0], frame{s, 0})
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			ds := deps[f.v]
+			ds := flat[off[f.v]:off[f.v+1]]
 			if int(f.i) < len(ds) {
 				d := ds[f.i]
 				f.i++
@@ -206,7 +206,7 @@ func Order(g *Graph, outputs []Key) ([]int32, error) {
 		}
 	}
 	for _, k := range outputs {
-		if i, ok := g.index[k]; ok {
+		if i, ok := g.index.get(k, g.tasks); ok {
 			visit(i)
 		}
 	}

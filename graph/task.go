@@ -67,21 +67,29 @@ func LabelOf(op Op) string {
 // ready to use. A Graph is not safe for concurrent mutation.
 type Graph struct {
 	tasks []*Task
-	index map[Key]int32
-	deps  [][]int32 // cache of DepIndex, dropped by Add
-	// depsOK is set while deps covers every task and every dependency in
-	// it was found (by AddResolved or by a DepIndex that met no missing key).
+	index keyIndex
+	// The dependency index in compressed form: the inputs of task i are
+	// depFlat[depOff[i]:depOff[i+1]], valid while len(depOff) ==
+	// len(tasks)+1 (kept by AddResolved, dropped by Add, rebuilt by
+	// DepCSR).
+	depOff  []int32
+	depFlat []int32
+	// depsOK is set while the index covers every task and every dependency
+	// in it was found (by AddResolved or by a DepCSR that met no missing key).
 	depsOK bool
+	deps   [][]int32 // DepIndex's slices over depFlat, built on demand
 }
 
 // WithCapacity returns an empty graph with room for n tasks.
 func WithCapacity(n int) *Graph {
-	return &Graph{tasks: make([]*Task, 0, n), index: make(map[Key]int32, n)}
+	g := &Graph{tasks: make([]*Task, 0, n)}
+	g.index.reserve(n, nil)
+	return g
 }
 
 // New returns a graph holding the given tasks (see Add).
 func New(tasks ...*Task) *Graph {
-	g := &Graph{index: make(map[Key]int32, len(tasks))}
+	g := WithCapacity(len(tasks))
 	for _, t := range tasks {
 		g.Add(t)
 	}
@@ -99,50 +107,47 @@ func (g *Graph) Len() int {
 // Add inserts t. A task whose key is already present is ignored: equal keys
 // mean equal computations, so graphs merge by key. It reports whether t was new.
 func (g *Graph) Add(t *Task) bool {
-	if g.index == nil {
-		g.index = make(map[Key]int32)
-	}
-	if _, ok := g.index[t.Key]; ok {
+	if _, ok := g.index.get(t.Key, g.tasks); ok {
 		return false
 	}
-	g.index[t.Key] = int32(len(g.tasks))
 	g.tasks = append(g.tasks, t)
-	g.deps, g.depsOK = nil, false
+	g.index.put(t.Key, len(g.tasks)-1, g.tasks)
+	g.depOff, g.depFlat, g.deps, g.depsOK = nil, nil, nil, false
 	return true
 }
 
 // AddResolved is Add for a task whose dependencies are already in the
 // graph: deps[i] is the position in Tasks of t.Deps[i] (as returned by
 // IndexOf or an earlier AddResolved). It returns the position of the task
-// with t's key (t's own when new) and whether t was new. The graph keeps
-// deps (the caller must not modify it), so DepIndex, Validate and the passes
-// need no key lookups for a graph built this way; a deps that does not match
+// with t's key (t's own when new) and whether t was new. The graph copies
+// deps (the caller may reuse it), so DepIndex, Validate and the passes need
+// no key lookups for a graph built this way; a deps that does not match
 // t.Deps is not kept, and the graph then resolves dependencies by key.
 func (g *Graph) AddResolved(t *Task, deps []int32) (int, bool) {
-	if g.index == nil {
-		g.index = make(map[Key]int32)
-	}
-	if i, ok := g.index[t.Key]; ok {
+	if i, ok := g.index.get(t.Key, g.tasks); ok {
 		return int(i), false
 	}
-	ok := len(t.Deps) == len(deps) && len(g.deps) == len(g.tasks) && (g.depsOK || len(g.tasks) == 0)
+	n := len(g.tasks)
+	ok := len(t.Deps) == len(deps) && (n == 0 || g.depsOK && len(g.depOff) == n+1)
 	for j := 0; ok && j < len(deps); j++ {
 		d := deps[j]
-		ok = d >= 0 && int(d) < len(g.tasks) && g.tasks[d].Key == t.Deps[j]
+		ok = d >= 0 && int(d) < n && g.tasks[d].Key == t.Deps[j]
 	}
-	i := len(g.tasks)
-	g.index[t.Key] = int32(i)
 	g.tasks = append(g.tasks, t)
-	if ok {
-		if g.deps == nil {
-			g.deps = make([][]int32, 0, cap(g.tasks))
-		}
-		g.deps = append(g.deps, deps)
-		g.depsOK = true
-	} else {
-		g.deps, g.depsOK = nil, false
+	g.index.put(t.Key, n, g.tasks)
+	g.deps = nil
+	if !ok {
+		g.depOff, g.depFlat, g.depsOK = nil, nil, false
+		return n, true
 	}
-	return i, true
+	if n == 0 {
+		g.depOff = append(make([]int32, 0, cap(g.tasks)+1), 0)
+		g.depFlat = make([]int32, 0, cap(g.tasks))
+	}
+	g.depFlat = append(g.depFlat, deps...)
+	g.depOff = append(g.depOff, int32(len(g.depFlat)))
+	g.depsOK = true
+	return n, true
 }
 
 // Merge adds every task of o to g (by key, see Add).
@@ -160,7 +165,7 @@ func (g *Graph) Get(k Key) *Task {
 	if g == nil {
 		return nil
 	}
-	i, ok := g.index[k]
+	i, ok := g.index.get(k, g.tasks)
 	if !ok {
 		return nil
 	}
@@ -172,7 +177,7 @@ func (g *Graph) Has(k Key) bool {
 	if g == nil {
 		return false
 	}
-	_, ok := g.index[k]
+	_, ok := g.index.get(k, g.tasks)
 	return ok
 }
 
@@ -190,10 +195,7 @@ func (g *Graph) IndexOf(k Key) int {
 	if g == nil {
 		return -1
 	}
-	i, ok := g.index[k]
-	if !ok {
-		return -1
-	}
+	i, _ := g.index.get(k, g.tasks)
 	return int(i)
 }
 
@@ -249,13 +251,13 @@ func (g *Graph) Validate() error {
 
 // missing returns a *MissingError for the dependencies no task produces.
 func (g *Graph) missing() error {
-	if g.depsOK && len(g.deps) == len(g.tasks) {
+	if g.depsOK && len(g.depOff) == len(g.tasks)+1 {
 		return nil
 	}
 	var miss map[Key][]Key
 	for _, t := range g.tasks {
 		for _, d := range t.Deps {
-			if _, ok := g.index[d]; !ok {
+			if !g.Has(d) {
 				if miss == nil {
 					miss = map[Key][]Key{}
 				}
@@ -271,28 +273,45 @@ func (g *Graph) missing() error {
 
 // DepIndex resolves every task's dependencies to positions in Tasks; a
 // missing dependency resolves to 0, so validate first (see Validate). The
-// result is cached until the next Add and must not be modified.
+// result is cached until the next Add and must not be modified. DepCSR is
+// the same index without a slice header per task.
 func (g *Graph) DepIndex() [][]int32 {
 	if g.deps != nil && len(g.deps) == len(g.tasks) {
 		return g.deps
 	}
+	off, flat := g.DepCSR()
 	out := make([][]int32, len(g.tasks))
+	for i := range out {
+		out[i] = flat[off[i]:off[i+1]:off[i+1]]
+	}
+	g.deps = out
+	return out
+}
+
+// DepCSR is DepIndex in compressed form: the positions of the inputs of
+// task i are deps[off[i]:off[i+1]] (len(off) is Len()+1). It is cached like
+// DepIndex and must not be modified.
+func (g *Graph) DepCSR() (off, deps []int32) {
+	if len(g.depOff) == len(g.tasks)+1 {
+		return g.depOff, g.depFlat
+	}
 	total := 0
 	for _, t := range g.tasks {
 		total += len(t.Deps)
 	}
-	flat := make([]int32, total)
+	off = make([]int32, len(g.tasks)+1)
+	flat := make([]int32, 0, total)
 	found := true
 	for i, t := range g.tasks {
-		d := flat[:len(t.Deps):len(t.Deps)]
-		flat = flat[len(t.Deps):]
-		for j, k := range t.Deps {
-			x, ok := g.index[k]
-			d[j] = x
-			found = found && ok
+		for _, k := range t.Deps {
+			x, ok := g.index.get(k, g.tasks)
+			if !ok {
+				x, found = 0, false
+			}
+			flat = append(flat, x)
 		}
-		out[i] = d
+		off[i+1] = int32(len(flat))
 	}
-	g.deps, g.depsOK = out, found
-	return out
+	g.depOff, g.depFlat, g.depsOK, g.deps = off, flat, found, nil
+	return off, flat
 }

@@ -52,7 +52,9 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	tasks  []*graph.Task
-	deps   [][]int32
+	// The inputs of task i are depFlat[depOff[i]:depOff[i+1]] (see depsOf).
+	depOff  []int32
+	depFlat []int32
 	// The readers of task i are rdeps[rdepOff[i]:rdepOff[i+1]] (CSR).
 	rdeps   []int32
 	rdepOff []int32
@@ -91,6 +93,9 @@ type run struct {
 	outputs   []int32
 }
 
+// depsOf returns the positions of the inputs of task i.
+func (r *run) depsOf(i int32) []int32 { return r.depFlat[r.depOff[i]:r.depOff[i+1]] }
+
 type worker struct {
 	mu    sync.Mutex
 	heap  []int32 // min-heap on run.prio
@@ -106,9 +111,11 @@ type worker struct {
 func newRun(ctx context.Context, job *Job) (*run, error) {
 	g := job.Graph
 	n := g.Len()
+	off, flat := g.DepCSR()
 	r := &run{
-		tasks: g.Tasks(),
-		deps:  g.DepIndex(),
+		tasks:   g.Tasks(),
+		depOff:  off,
+		depFlat: flat,
 		prio:  job.Priority,
 		wait:  make([]int32, n),
 		refs:  make([]int32, n),
@@ -122,26 +129,25 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 	}
 	// Readers of each task, as one flat slice (CSR).
 	cnt := make([]int32, n+1)
-	total := 0
-	for i, ds := range r.deps {
-		r.wait[i] = int32(len(ds))
-		total += len(ds)
-		for _, d := range ds {
-			cnt[d+1]++
-		}
+	total := len(flat)
+	for i := 0; i < n; i++ {
+		r.wait[i] = off[i+1] - off[i]
+	}
+	for _, d := range flat {
+		cnt[d+1]++
 	}
 	for i := 1; i <= n; i++ {
 		cnt[i] += cnt[i-1]
 	}
-	flat := make([]int32, total)
+	rdeps := make([]int32, total)
 	pos := append([]int32(nil), cnt[:n]...)
-	for i, ds := range r.deps {
-		for _, d := range ds {
-			flat[pos[d]] = int32(i)
+	for i := 0; i < n; i++ {
+		for _, d := range flat[off[i]:off[i+1]] {
+			rdeps[pos[d]] = int32(i)
 			pos[d]++
 		}
 	}
-	r.rdeps, r.rdepOff = flat, cnt
+	r.rdeps, r.rdepOff = rdeps, cnt
 	for i := 0; i < n; i++ {
 		r.refs[i] = cnt[i+1] - cnt[i]
 	}
@@ -182,7 +188,7 @@ func (r *run) partSelectors() {
 	var whole []bool // some reader takes the value whole
 	var nparts []int32
 	for i, t := range r.tasks {
-		sel := graph.InputPartsOf(t.Op, len(r.deps[i]))
+		sel := graph.InputPartsOf(t.Op, len(r.depsOf(int32(i))))
 		if sel == nil {
 			continue
 		}
@@ -192,7 +198,7 @@ func (r *run) partSelectors() {
 			nparts = make([]int32, n)
 		}
 		r.sel[i] = sel
-		for k, d := range r.deps[i] {
+		for k, d := range r.depsOf(int32(i)) {
 			if j := int32(sel[k]); j >= nparts[d] {
 				nparts[d] = j + 1
 			}
@@ -201,8 +207,8 @@ func (r *run) partSelectors() {
 	if r.sel == nil {
 		return
 	}
-	for i, ds := range r.deps {
-		for k, d := range ds {
+	for i := range r.tasks {
+		for k, d := range r.depsOf(int32(i)) {
 			if r.sel[i] == nil || r.sel[i][k] < 0 {
 				whole[d] = true
 			}
@@ -219,7 +225,7 @@ func (r *run) partSelectors() {
 		r.partRefs[d] = make([]int32, nparts[d])
 	}
 	for i, sel := range r.sel {
-		for k, d := range r.deps[i] {
+		for k, d := range r.depsOf(int32(i)) {
 			if sel != nil && r.partRefs[d] != nil {
 				r.partRefs[d][sel[k]]++
 			}
@@ -236,8 +242,8 @@ func (r *run) execute() ([]any, error) {
 	if len(r.tasks) == 0 {
 		return r.finish(nil)
 	}
-	for i, ds := range r.deps {
-		if len(ds) == 0 {
+	for i := range r.tasks {
+		if r.depOff[i+1] == r.depOff[i] {
 			r.roots = append(r.roots, int32(i))
 		}
 	}
@@ -481,7 +487,7 @@ func (r *run) runTask(w *worker, i int32) {
 			sel = r.sel[i]
 		}
 		args := w.args[:0]
-		for k, d := range r.deps[i] {
+		for k, d := range r.depsOf(int32(i)) {
 			if sel != nil {
 				args = append(args, graph.SelectPart(r.vals[d], sel[k]))
 			} else {
@@ -533,7 +539,7 @@ func (r *run) runTask(w *worker, i int32) {
 			r.obs.Observe(Event{Kind: TaskFinished, Key: t.Key, Index: int(i), Label: graph.LabelOf(t.Op), Worker: w.id, Time: now, Duration: d})
 		}
 	}
-	for k, d := range r.deps[i] {
+	for k, d := range r.depsOf(int32(i)) {
 		if r.partRefs != nil && r.partRefs[d] != nil {
 			j := r.sel[i][k]
 			if atomic.AddInt32(&r.partRefs[d][j], -1) == 0 {

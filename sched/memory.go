@@ -136,7 +136,7 @@ func (m *memory) flush(w *worker) error {
 // or decoded alone from a parted spill file. It returns the bytes of parts
 // read from disk, accounted until release, and the first load error.
 func (m *memory) acquire(w *worker, i int32) (int64, error) {
-	deps := m.r.deps[i]
+	deps := m.r.depsOf(i)
 	for _, d := range deps {
 		atomic.AddInt32(&m.pins[d], 1)
 	}
