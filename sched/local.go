@@ -1,11 +1,12 @@
 package sched
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,35 +117,38 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		tasks:   g.Tasks(),
 		depOff:  off,
 		depFlat: flat,
-		prio:  job.Priority,
-		wait:  make([]int32, n),
-		refs:  make([]int32, n),
-		vals:  make([]any, n),
-		obs:   job.Observer,
-		done:  make(chan struct{}),
+		prio:    job.Priority,
+		wait:    make([]int32, n),
+		refs:    make([]int32, n),
+		vals:    make([]any, n),
+		obs:     job.Observer,
+		done:    make(chan struct{}),
 	}
 	r.batch, _ = job.Observer.(TaskBatcher)
 	if len(r.prio) != n {
 		return nil, fmt.Errorf("sched: job has %d priorities for %d tasks", len(r.prio), n)
 	}
-	// Readers of each task, as one flat slice (CSR).
+	// Readers of each task, as one flat slice (CSR): count them, make
+	// cnt[d] the end of d's readers, then fill backwards so that cnt[d]
+	// ends at their start, readers in ascending order.
 	cnt := make([]int32, n+1)
-	total := len(flat)
 	for i := 0; i < n; i++ {
 		r.wait[i] = off[i+1] - off[i]
 	}
 	for _, d := range flat {
-		cnt[d+1]++
+		cnt[d]++
 	}
-	for i := 1; i <= n; i++ {
+	for i := 1; i < n; i++ {
 		cnt[i] += cnt[i-1]
 	}
-	rdeps := make([]int32, total)
-	pos := append([]int32(nil), cnt[:n]...)
-	for i := 0; i < n; i++ {
-		for _, d := range flat[off[i]:off[i+1]] {
-			rdeps[pos[d]] = int32(i)
-			pos[d]++
+	cnt[n] = int32(len(flat))
+	rdeps := make([]int32, len(flat))
+	for i := n - 1; i >= 0; i-- {
+		ds := flat[off[i]:off[i+1]]
+		for k := len(ds) - 1; k >= 0; k-- {
+			d := ds[k]
+			cnt[d]--
+			rdeps[cnt[d]] = int32(i)
 		}
 	}
 	r.rdeps, r.rdepOff = rdeps, cnt
@@ -242,12 +246,19 @@ func (r *run) execute() ([]any, error) {
 	if len(r.tasks) == 0 {
 		return r.finish(nil)
 	}
+	nr := 0
+	for i := range r.tasks {
+		if r.depOff[i+1] == r.depOff[i] {
+			nr++
+		}
+	}
+	r.roots = make([]int32, 0, nr)
 	for i := range r.tasks {
 		if r.depOff[i+1] == r.depOff[i] {
 			r.roots = append(r.roots, int32(i))
 		}
 	}
-	sort.Slice(r.roots, func(a, b int) bool { return r.prio[r.roots[a]] < r.prio[r.roots[b]] })
+	slices.SortFunc(r.roots, func(a, b int32) int { return cmp.Compare(r.prio[a], r.prio[b]) })
 	var wg sync.WaitGroup
 	wg.Add(len(r.workers))
 	for _, w := range r.workers {

@@ -68,7 +68,7 @@ type memory struct {
 	size    []int64      // bytes of each value, -1 until computed (atomic)
 	pins    []int32      // running tasks reading the value (atomic)
 	state   []int32      // stMem, stDisk or stGone (atomic)
-	lastUse []int64      // clock at the last use (atomic); see clock
+	lastUse []int32      // clock at the last use (atomic); see clock
 	holding atomic.Bool  // roots are being held back
 
 	filed   []int32      // 1 while the value has a spill file (atomic; set under mu)
@@ -77,10 +77,10 @@ type memory struct {
 
 	mu        sync.Mutex // spilling, whole loads, files, the directory
 	dir       string
-	files     []*spillFile // each value's spill file, nil if none
+	files     []*spillFile // each value's spill file, nil if none; nil until the first spill
 	closed    bool         // the run is over: write nothing more
 	noGainAt  int64        // held bytes at the last spill that freed nothing
-	unspilled []bool
+	unspilled []bool       // values without a codec; nil until the first spill
 }
 
 func newMemory(r *run, limit int64, parent string) *memory {
@@ -88,7 +88,7 @@ func newMemory(r *run, limit int64, parent string) *memory {
 	m := &memory{r: r, limit: limit, target: int64(float64(limit) * targetFraction),
 		pause: int64(float64(limit) * pauseFraction), parent: parent,
 		size: make([]int64, n), pins: make([]int32, n), state: make([]int32, n),
-		lastUse: make([]int64, n), unspilled: make([]bool, n), filed: make([]int32, n), files: make([]*spillFile, n)}
+		lastUse: make([]int32, n), filed: make([]int32, n)}
 	for i := range m.size {
 		m.size[i] = -1
 	}
@@ -104,14 +104,14 @@ const maxBatch = 1 << 20
 
 // clock orders uses for the LRU choice: the number of tasks finished, read
 // from a counter the run keeps anyway.
-func (m *memory) clock() int64 { return int64(len(m.size)) - m.r.remaining.Load() }
+func (m *memory) clock() int32 { return int32(int64(len(m.size)) - m.r.remaining.Load()) }
 
 // add accounts the value of task i, computed by worker w, and spills if
 // memory is past the target.
 func (m *memory) add(w *worker, i int32, v any) error {
 	s := graph.SizeOf(v)
 	atomic.StoreInt64(&m.size[i], s)
-	atomic.StoreInt64(&m.lastUse[i], m.clock())
+	atomic.StoreInt32(&m.lastUse[i], m.clock())
 	w.held += s
 	if w.held < m.batch {
 		return nil
@@ -196,7 +196,7 @@ func (m *memory) release(tmp int64) {
 
 // unpin marks an input as no longer read by the task that pinned it.
 func (m *memory) unpin(d int32) {
-	atomic.StoreInt64(&m.lastUse[d], m.clock())
+	atomic.StoreInt32(&m.lastUse[d], m.clock())
 	atomic.AddInt32(&m.pins[d], -1)
 }
 
@@ -249,6 +249,9 @@ func (m *memory) free(w *worker, d int32) {
 
 // removeFile deletes the spill file of d, if any; m.mu is held.
 func (m *memory) removeFile(d int32) {
+	if m.files == nil {
+		return
+	}
 	if f := m.files[d]; f != nil {
 		os.Remove(f.path)
 		m.files[d] = nil
@@ -351,13 +354,18 @@ func (m *memory) spill() error {
 	}
 	type cand struct {
 		i    int32
-		last int64
+		last int32
+	}
+	if m.files == nil {
+		// The first spill of the run: the records only spilling needs.
+		m.files = make([]*spillFile, len(m.state))
+		m.unspilled = make([]bool, len(m.state))
 	}
 	var cs []cand
 	for i := range m.state {
 		if atomic.LoadInt32(&m.state[i]) == stMem && atomic.LoadInt64(&m.size[i]) > 0 &&
 			atomic.LoadInt32(&m.pins[i]) == 0 && !m.unspilled[i] {
-			cs = append(cs, cand{int32(i), atomic.LoadInt64(&m.lastUse[i])})
+			cs = append(cs, cand{int32(i), atomic.LoadInt32(&m.lastUse[i])})
 		}
 	}
 	sort.Slice(cs, func(a, b int) bool { return cs[a].last < cs[b].last })
