@@ -28,18 +28,48 @@ import (
 const keyInline = 48
 
 // tcall is the part of a typed call cell that does not depend on the types.
+// Its flags (arity, which inputs are dependencies, whether the function
+// returns an error) are kept in the node. Every byte counts: a graph of 10^7
+// calls is 10^7 cells, and fresh memory costs page faults.
 type tcall struct {
-	node  node
-	task  graph.Task
-	info  *fnInfo
-	ptr   uintptr // closure identity, in the parameters of an unregistered function
-	uid   uint64  // not 0: literal i could not be encoded and is keyed uid+i
-	nIn   uint8
-	nDeps uint8
-	isDep [2]bool
-	deps  [2]*node
-	keys  [2]graph.Key
-	key   [keyInline]byte
+	node node
+	task graph.Task
+	info *fnInfo
+	// fn is the function value, a func(A) R or (node.withErr) a
+	// func(A) (R, error) of the cell's types; its pointer is the closure
+	// identity in the parameters of an unregistered function.
+	fn   unsafe.Pointer
+	deps [2]*node
+	keys [2]graph.Key
+	key  [keyInline]byte
+}
+
+// nDeps is the number of inputs that are dependencies.
+func (t *tcall) nDeps() int {
+	n := 0
+	for _, d := range t.node.isDep {
+		if d {
+			n++
+		}
+	}
+	return n
+}
+
+// uid is not 0 when some literal could not be encoded: literal i is then
+// keyed uid+i.
+func (t *tcall) uid() uint64 {
+	if t.node.rare == nil {
+		return 0
+	}
+	return t.node.rare.uid
+}
+
+// setFn stores the function value f (a func of the cell's type) and its
+// description.
+func (t *tcall) setFn(f any, withErr bool) {
+	t.info, _ = infoRef(f)
+	t.fn = (*[2]unsafe.Pointer)(unsafe.Pointer(&f))[1]
+	t.node.withErr = withErr
 }
 
 // Name implements graph.Op.
@@ -53,9 +83,9 @@ func (t *tcall) appendHead(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(t.info.name)))
 	b = append(b, t.info.name...)
 	if !t.info.register {
-		b = binary.AppendUvarint(b, uint64(t.ptr))
+		b = binary.AppendUvarint(b, uint64(uintptr(t.fn)))
 	}
-	return binary.AppendUvarint(b, uint64(t.nIn))
+	return binary.AppendUvarint(b, uint64(t.node.nIn))
 }
 
 // litParam appends literal i, encoded by appendLit into nb with err;
@@ -64,24 +94,24 @@ func (t *tcall) litParam(b, nb []byte, i int, err error) []byte {
 	if err == nil {
 		return nb
 	}
-	if t.uid == 0 {
-		t.uid = uniq.Add(2)
+	if t.uid() == 0 {
+		t.node.rare = &nodeRare{uid: uniq.Add(2)}
 	}
 	b = append(b, 2)
-	return binary.AppendUvarint(b, t.uid+uint64(i))
+	return binary.AppendUvarint(b, t.uid()+uint64(i))
 }
 
 // setDep records argument i as computed by n.
 func (t *tcall) setDep(i int, n *node) {
-	t.isDep[i] = true
-	t.deps[t.nDeps] = n
-	t.keys[t.nDeps] = n.task.Key
-	t.nDeps++
+	j := t.nDeps()
+	t.node.isDep[i] = true
+	t.deps[j] = n
+	t.keys[j] = n.task.Key
 }
 
 // finish hashes the parameters p into the key and links node and task.
 func (t *tcall) finish(op graph.Op, p []byte) *node {
-	nd := int(t.nDeps)
+	nd := t.nDeps()
 	keys := t.keys[:nd:nd]
 	var k []byte
 	if len(t.info.short)+33 <= keyInline {
@@ -92,17 +122,17 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 	nodesBuilt.Add(1)
 	size := 1
 	for _, d := range t.deps[:nd] {
-		size += d.size
+		size += int(d.size)
 	}
 	t.task = graph.Task{Key: graph.Key(unsafe.String(unsafe.SliceData(k), len(k))), Op: op, Deps: keys}
-	t.node = node{task: &t.task, deps: t.deps[:nd:nd], size: min(size, maxSizeHint)}
+	t.node.task, t.node.deps, t.node.size = &t.task, t.deps[:nd:nd], int32(min(size, maxSizeHint))
 	return &t.node
 }
 
 // check is Run's check of its inputs.
 func (t *tcall) check(in []any) error {
-	if len(in) != int(t.nDeps) {
-		return fmt.Errorf("delayed: %s got %d inputs, want %d", t.info.name, len(in), t.nDeps)
+	if nd := t.nDeps(); len(in) != nd {
+		return fmt.Errorf("delayed: %s got %d inputs, want %d", t.info.name, len(in), nd)
 	}
 	return nil
 }
@@ -112,7 +142,7 @@ func (t *tcall) ship(litErr func() (int, error)) error {
 	if !t.info.register {
 		return fmt.Errorf("function %s is %w with delayed.Register", t.info.name, graph.ErrUnregistered)
 	}
-	if t.uid != 0 {
+	if t.uid() != 0 {
 		i, err := litErr()
 		return fmt.Errorf("argument %d of %s: %w", i, t.info.name, err)
 	}
@@ -121,11 +151,9 @@ func (t *tcall) ship(litErr func() (int, error)) error {
 
 // cell1 is the one allocation of a call with one input.
 type cell1[A, R any] struct {
-	v   Value[R]
-	t   tcall
-	fn  func(A) R
-	fnE func(A) (R, error)
-	a   A
+	v Value[R]
+	t tcall
+	a A
 }
 
 func (k *cell1[A, R]) Name() string  { return k.t.Name() }
@@ -136,7 +164,7 @@ func (k *cell1[A, R]) Params() ([]byte, error) { return k.appendParams(nil), nil
 
 func (k *cell1[A, R]) appendParams(b []byte) []byte {
 	b = k.t.appendHead(b)
-	if k.t.isDep[0] {
+	if k.t.node.isDep[0] {
 		return append(b, 1)
 	}
 	nb, err := appendLit(append(b, 0), k.a)
@@ -154,23 +182,21 @@ func (k *cell1[A, R]) Run(_ context.Context, in []any) (any, error) {
 		return nil, err
 	}
 	a := k.a
-	if k.t.nDeps > 0 {
+	if k.t.node.isDep[0] {
 		a = as[A](in[0])
 	}
-	if k.fnE != nil {
-		return k.fnE(a)
+	if k.t.node.withErr {
+		return (*(*func(A) (R, error))(unsafe.Pointer(&k.t.fn)))(a)
 	}
-	return k.fn(a), nil
+	return (*(*func(A) R)(unsafe.Pointer(&k.t.fn)))(a), nil
 }
 
 // cell2 is the one allocation of a call with two inputs.
 type cell2[A, B, R any] struct {
-	v   Value[R]
-	t   tcall
-	fn  func(A, B) R
-	fnE func(A, B) (R, error)
-	a   A
-	b   B
+	v Value[R]
+	t tcall
+	a A
+	b B
 }
 
 func (k *cell2[A, B, R]) Name() string  { return k.t.Name() }
@@ -181,13 +207,13 @@ func (k *cell2[A, B, R]) Params() ([]byte, error) { return k.appendParams(nil), 
 
 func (k *cell2[A, B, R]) appendParams(b []byte) []byte {
 	b = k.t.appendHead(b)
-	if k.t.isDep[0] {
+	if k.t.node.isDep[0] {
 		b = append(b, 1)
 	} else {
 		nb, err := appendLit(append(b, 0), k.a)
 		b = k.t.litParam(b, nb, 0, err)
 	}
-	if k.t.isDep[1] {
+	if k.t.node.isDep[1] {
 		return append(b, 1)
 	}
 	nb, err := appendLit(append(b, 0), k.b)
@@ -197,7 +223,7 @@ func (k *cell2[A, B, R]) appendParams(b []byte) []byte {
 // Ship implements graph.Shipper.
 func (k *cell2[A, B, R]) Ship() error {
 	return k.t.ship(func() (int, error) {
-		if !k.t.isDep[0] {
+		if !k.t.node.isDep[0] {
 			if _, err := appendLit(nil, k.a); err != nil {
 				return 0, err
 			}
@@ -214,17 +240,17 @@ func (k *cell2[A, B, R]) Run(_ context.Context, in []any) (any, error) {
 	}
 	a, b := k.a, k.b
 	j := 0
-	if k.t.isDep[0] {
+	if k.t.node.isDep[0] {
 		a = as[A](in[0])
 		j++
 	}
-	if k.t.isDep[1] {
+	if k.t.node.isDep[1] {
 		b = as[B](in[j])
 	}
-	if k.fnE != nil {
-		return k.fnE(a, b)
+	if k.t.node.withErr {
+		return (*(*func(A, B) (R, error))(unsafe.Pointer(&k.t.fn)))(a, b)
 	}
-	return k.fn(a, b), nil
+	return (*(*func(A, B) R)(unsafe.Pointer(&k.t.fn)))(a, b), nil
 }
 
 // appendLit appends the graph.AppendValue encoding of v, boxing v only for
@@ -250,8 +276,8 @@ func typedIn[T any](t *tcall, i int, x In[T], lit *T) error {
 		if x == nil {
 			return errors.New("delayed: nil *Value used as an input")
 		}
-		if x.n.err != nil {
-			return x.n.err
+		if x.n.buildErr() != nil {
+			return x.n.buildErr()
 		}
 		t.setDep(i, x.n)
 		return nil
@@ -265,12 +291,13 @@ func typedIn[T any](t *tcall, i int, x In[T], lit *T) error {
 }
 
 // newCell1 builds the call of fn (fnE) on a.
-func newCell1[A, R any](fn func(A) R, fnE func(A) (R, error), f any, a In[A]) *Value[R] {
-	k := &cell1[A, R]{fn: fn, fnE: fnE}
-	k.t.info, k.t.ptr = infoRef(f)
-	k.t.nIn = 1
+// f is fn, a func(A) R, or (withErr) a func(A) (R, error).
+func newCell1[A, R any](f any, withErr bool, a In[A]) *Value[R] {
+	k := &cell1[A, R]{}
+	k.t.setFn(f, withErr)
+	k.t.node.nIn = 1
 	if err := typedIn(&k.t, 0, a, &k.a); err != nil {
-		return value[R](&node{err: err})
+		return value[R](errNode(err))
 	}
 	var pb [128]byte
 	p := k.appendParams(pb[:0])
@@ -280,15 +307,16 @@ func newCell1[A, R any](fn func(A) R, fnE func(A) (R, error), f any, a In[A]) *V
 }
 
 // newCell2 builds the call of fn (fnE) on a and b.
-func newCell2[A, B, R any](fn func(A, B) R, fnE func(A, B) (R, error), f any, a In[A], b In[B]) *Value[R] {
-	k := &cell2[A, B, R]{fn: fn, fnE: fnE}
-	k.t.info, k.t.ptr = infoRef(f)
-	k.t.nIn = 2
+// f is fn, a func(A, B) R, or (withErr) a func(A, B) (R, error).
+func newCell2[A, B, R any](f any, withErr bool, a In[A], b In[B]) *Value[R] {
+	k := &cell2[A, B, R]{}
+	k.t.setFn(f, withErr)
+	k.t.node.nIn = 2
 	if err := typedIn(&k.t, 0, a, &k.a); err != nil {
-		return value[R](&node{err: err})
+		return value[R](errNode(err))
 	}
 	if err := typedIn(&k.t, 1, b, &k.b); err != nil {
-		return value[R](&node{err: err})
+		return value[R](errNode(err))
 	}
 	var pb [128]byte
 	p := k.appendParams(pb[:0])

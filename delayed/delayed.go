@@ -41,13 +41,46 @@ type literal[T any] struct{ v T }
 
 func (l literal[T]) input(*T) arg { return arg{lit: l.v, isLit: true} }
 
-// node is one task of the delayed graph and the nodes it reads.
+// node is one task of the delayed graph and the nodes it reads. It is
+// part of every call cell (see cell.go), so it is kept small: what few
+// nodes have lives in rare, and the cell's flags sit in what would be
+// padding.
 type node struct {
 	task *graph.Task
 	deps []*node
-	size int // tasks in the node's graph, counting shared ones once per path (capped)
-	err  error
-	fut  *core // set on the node that reads a future
+	rare *nodeRare
+	size int32 // tasks in the node's graph, counting shared ones once per path (capped)
+	// Flags of a typed call cell (see tcall): its arity, which inputs are
+	// dependencies, and whether its function returns an error.
+	nIn     uint8
+	isDep   [2]bool
+	withErr bool
+}
+
+// nodeRare holds what few nodes have: a building error, a future read.
+type nodeRare struct {
+	err error
+	fut *core  // set on the node that reads a future
+	uid uint64 // a call cell's literal keys by identity (see tcall.litParam)
+}
+
+// errNode is a node that failed to build with err.
+func errNode(err error) *node { return &node{rare: &nodeRare{err: err}} }
+
+// buildErr is the error met building n or its inputs, or nil.
+func (n *node) buildErr() error {
+	if n.rare == nil {
+		return nil
+	}
+	return n.rare.err
+}
+
+// future is the future n reads, or nil.
+func (n *node) future() *core {
+	if n.rare == nil {
+		return nil
+	}
+	return n.rare.fut
 }
 
 // Value is a lazy result of type T. The zero of a *Value is not usable; make
@@ -56,7 +89,7 @@ type Value[T any] struct{ n *node }
 
 func (v *Value[T]) input(*T) arg {
 	if v == nil {
-		return arg{node: &node{err: errors.New("delayed: nil *Value used as an input")}}
+		return arg{node: errNode(errors.New("delayed: nil *Value used as an input"))}
 	}
 	return arg{node: v.n}
 }
@@ -74,12 +107,12 @@ func (v *Value[T]) Keys() []graph.Key { return []graph.Key{v.Key()} }
 
 // Err returns the error met while building the value or any of its inputs
 // (a nil function, a nil input), or nil.
-func (v *Value[T]) Err() error { return v.n.err }
+func (v *Value[T]) Err() error { return v.n.buildErr() }
 
 // String prints the value like Dask's repr: Delayed('inc-1f2e…').
 func (v *Value[T]) String() string {
-	if v.n.err != nil {
-		return fmt.Sprintf("Delayed(error: %v)", v.n.err)
+	if v.n.buildErr() != nil {
+		return fmt.Sprintf("Delayed(error: %v)", v.n.buildErr())
 	}
 	return fmt.Sprintf("Delayed('%s')", v.Key())
 }
@@ -87,8 +120,8 @@ func (v *Value[T]) String() string {
 // Graph implements sched.Collection: the tasks of the value and of every
 // value it reads, each once (merged by key).
 func (v *Value[T]) Graph() (*graph.Graph, error) {
-	if v.n.err != nil {
-		return nil, v.n.err
+	if v.n.buildErr() != nil {
+		return nil, v.n.buildErr()
 	}
 	g := graph.WithCapacity(int(min(int64(v.n.size), nodesBuilt.Load())))
 	addNodes(g, v.n)
@@ -355,15 +388,15 @@ var uniq atomic.Uint64
 // info, when not nil, names the function instead of its registration.
 func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *node {
 	if fn == nil || reflect.ValueOf(fn).IsNil() {
-		return &node{err: errors.New("delayed: call of a nil function")}
+		return errNode(errors.New("delayed: call of a nil function"))
 	}
 	if info == nil {
 		i := infoOf(fn)
 		info = &i
 	}
 	for _, a := range ins {
-		if !a.isLit && a.fut == nil && a.node.err != nil {
-			return &node{err: a.node.err}
+		if !a.isLit && a.fut == nil && a.node.buildErr() != nil {
+			return errNode(a.node.buildErr())
 		}
 	}
 	c := &callCell{}
@@ -417,11 +450,11 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	nodesBuilt.Add(1)
 	size := 1
 	for _, d := range deps {
-		size += d.size
+		size += int(d.size)
 	}
 	k := graph.AppendKey(b[:0], info.short, "delayed.call", op.params, keys)
 	c.task = graph.Task{Key: graph.Key(unsafe.String(unsafe.SliceData(k), len(k))), Op: op, Deps: keys}
-	c.node = node{task: &c.task, deps: deps, size: min(size, maxSizeHint)}
+	c.node = node{task: &c.task, deps: deps, size: int32(min(size, maxSizeHint))}
 	return &c.node
 }
 
@@ -477,17 +510,17 @@ func value[R any](n *node) *Value[R] {
 // Call returns the lazy result of fn(a).
 func Call[A, R any](fn func(A) R, a In[A]) *Value[R] {
 	if fn == nil {
-		return value[R](&node{err: errors.New("delayed: call of a nil function")})
+		return value[R](errNode(errors.New("delayed: call of a nil function")))
 	}
-	return newCell1(fn, nil, fn, a)
+	return newCell1[A, R](fn, false, a)
 }
 
 // Call2 returns the lazy result of fn(a, b).
 func Call2[A, B, R any](fn func(A, B) R, a In[A], b In[B]) *Value[R] {
 	if fn == nil {
-		return value[R](&node{err: errors.New("delayed: call of a nil function")})
+		return value[R](errNode(errors.New("delayed: call of a nil function")))
 	}
-	return newCell2(fn, nil, fn, a, b)
+	return newCell2[A, B, R](fn, false, a, b)
 }
 
 // Call3 returns the lazy result of fn(a, b, c).
@@ -508,17 +541,17 @@ func Call4[A, B, C, D, R any](fn func(A, B, C, D) R, a In[A], b In[B], c In[C], 
 // the task (and the run) with the task's key.
 func CallE[A, R any](fn func(A) (R, error), a In[A]) *Value[R] {
 	if fn == nil {
-		return value[R](&node{err: errors.New("delayed: call of a nil function")})
+		return value[R](errNode(errors.New("delayed: call of a nil function")))
 	}
-	return newCell1(nil, fn, fn, a)
+	return newCell1[A, R](fn, true, a)
 }
 
 // Call2E is CallE for two inputs.
 func Call2E[A, B, R any](fn func(A, B) (R, error), a In[A], b In[B]) *Value[R] {
 	if fn == nil {
-		return value[R](&node{err: errors.New("delayed: call of a nil function")})
+		return value[R](errNode(errors.New("delayed: call of a nil function")))
 	}
-	return newCell2(nil, fn, fn, a, b)
+	return newCell2[A, B, R](fn, true, a, b)
 }
 
 // Call3E is CallE for three inputs.
@@ -531,7 +564,7 @@ func Call3E[A, B, C, R any](fn func(A, B, C) (R, error), a In[A], b In[B], c In[
 // in reads an input, turning a nil interface into an error node.
 func in[T any](x In[T]) arg {
 	if x == nil {
-		return arg{node: &node{err: errors.New("delayed: nil input")}}
+		return arg{node: errNode(errors.New("delayed: nil input"))}
 	}
 	return x.input(nil)
 }

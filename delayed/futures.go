@@ -244,12 +244,12 @@ func (f *core) run() {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.fut != nil {
-			if n.fut.err != nil {
-				f.complete(nil, fmt.Errorf("delayed: input future %s: %w", n.task.Key, n.fut.err))
+		if fut := n.future(); fut != nil {
+			if fut.err != nil {
+				f.complete(nil, fmt.Errorf("delayed: input future %s: %w", n.task.Key, fut.err))
 				return
 			}
-			g.Add(graph.ConstTask(n.task.Key, n.fut.val))
+			g.Add(graph.ConstTask(n.task.Key, fut.val))
 			continue
 		}
 		if g.Add(n.task) {
@@ -275,9 +275,9 @@ func start(c *Client, n *node) *core {
 		c = DefaultClient()
 	}
 	f := &core{c: c, n: n, done: make(chan struct{})}
-	if n.err != nil {
+	if err := n.buildErr(); err != nil {
 		f.state = 2
-		f.err = n.err
+		f.err = err
 		close(f.done)
 		return f
 	}
@@ -291,8 +291,8 @@ func start(c *Client, n *node) *core {
 			continue
 		}
 		seen[m] = true
-		if m.fut != nil {
-			f.inputs = append(f.inputs, m.fut)
+		if fut := m.future(); fut != nil {
+			f.inputs = append(f.inputs, fut)
 			continue
 		}
 		stack = append(stack, m.deps...)
@@ -329,7 +329,7 @@ func (f *core) inputDone() {
 // futureNode is the node through which a delayed value reads a future: in a
 // graph it is a task that waits for the future's value.
 func futureNode(f *core) *node {
-	return &node{task: &graph.Task{Key: f.n.task.Key, Op: waitOp{f}}, fut: f}
+	return &node{task: &graph.Task{Key: f.n.task.Key, Op: waitOp{f}}, rare: &nodeRare{fut: f}}
 }
 
 // waitOp waits for a future; it runs only where a delayed value reading a

@@ -46,14 +46,14 @@ func FromGraph[T any](g *graph.Graph, key graph.Key) *Value[T] {
 		}
 		t := g.Get(k)
 		if t == nil {
-			return &node{err: &graph.MissingError{Missing: map[graph.Key][]graph.Key{k: nil}}}
+			return errNode(&graph.MissingError{Missing: map[graph.Key][]graph.Key{k: nil}})
 		}
 		n := &node{task: t, size: 1}
 		memo[k] = n
 		for _, d := range t.Deps {
 			dn := walk(d)
-			if dn.err != nil {
-				n.err = dn.err
+			if err := dn.buildErr(); err != nil {
+				n.rare = &nodeRare{err: err}
 			}
 			n.deps = append(n.deps, dn)
 			n.size = min(n.size+dn.size, maxSizeHint)
@@ -61,8 +61,8 @@ func FromGraph[T any](g *graph.Graph, key graph.Key) *Value[T] {
 		return n
 	}
 	n := walk(key)
-	if n.err != nil {
-		return &Value[T]{n: &node{err: n.err}}
+	if err := n.buildErr(); err != nil {
+		return &Value[T]{n: errNode(err)}
 	}
 	graph.RegisterType[T]()
 	return &Value[T]{n: n}
@@ -70,4 +70,4 @@ func FromGraph[T any](g *graph.Graph, key graph.Key) *Value[T] {
 
 // Failed returns a value that carries err as its sticky error: what a
 // collection hands on when it cannot build the value.
-func Failed[T any](err error) *Value[T] { return &Value[T]{n: &node{err: err}} }
+func Failed[T any](err error) *Value[T] { return &Value[T]{n: errNode(err)} }
