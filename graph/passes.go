@@ -93,6 +93,13 @@ func Fuse(g *Graph, outputs []Key) (*Graph, error) {
 	}
 	off, flat := g.DepCSR()
 	deps := func(i int32) []int32 { return flat[off[i]:off[i+1]] }
+	single := false // some task has exactly one input (else nothing fuses)
+	for i := 0; i < n && !single; i++ {
+		single = off[i+1]-off[i] == 1
+	}
+	if !single {
+		return g, nil
+	}
 	nd := dependents(n, flat)
 	isOut := make([]bool, n)
 	for _, k := range outputs {
