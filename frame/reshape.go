@@ -109,7 +109,9 @@ func (f *Frame) Categories(ctx context.Context, cols []string, opts ...sched.Opt
 		if _, err := f.fieldKind("Categories", c); err != nil {
 			return nil, err
 		}
-		fs[i] = f.Unique(c)
+		// A groupby, not Unique: its dense and dictionary-code paths are
+		// far cheaper than a row deduplication.
+		fs[i] = f.GroupBy(c).Agg(Col(c).Count().Alias("__n")).SelectCols(c)
 	}
 	ts, err := ComputeAll(ctx, fs, opts...)
 	if err != nil {
@@ -239,9 +241,9 @@ type PivotOptions struct {
 // pandas), sorted by it, then one column per value of Columns, named by the
 // value ("cash", "3"), holding AggFunc of Values over the rows with that
 // index and that column value; null where no row has them (pandas' NaN).
-// It is one grouped aggregation with a conditional aggregation per output
-// column, so it is computed by partial aggregates merged by a tree or a
-// shuffle like any GroupBy. ColumnValues nil costs a first pass now (ctx)
+// It is one grouped aggregation on Index and Columns (partial aggregates
+// merged by a tree or a shuffle like any GroupBy), whose small result one
+// task spreads wide, so its cost does not grow with the output columns. ColumnValues nil costs a first pass now (ctx)
 // to find them; given, nothing runs until Compute.
 func (f *Frame) PivotTable(ctx context.Context, o PivotOptions, opts ...sched.Option) (*Frame, error) {
 	if f.err != nil {
@@ -277,28 +279,19 @@ func (f *Frame) PivotTable(ctx context.Context, o PivotOptions, opts ...sched.Op
 	if len(vals) > o.MaxColumns {
 		return nil, fmt.Errorf("frame: PivotTable: column %q has %d distinct values, more than MaxColumns=%d output columns", o.Columns, len(vals), o.MaxColumns)
 	}
-	var aggs []Expr
 	for _, v := range vals {
 		if !fits(v, ck) && !(ck == kInt && toLit(v).k == kFloat) {
 			return nil, fmt.Errorf("frame: PivotTable: column value %v (%T) does not match column %q (%s)", v, v, o.Columns, ck.dtype())
 		}
-		match := Col(o.Columns).Eq(Lit(v)).FillNull(Lit(false))
-		a := aggFuncs[o.AggFunc](When(match).Then(Col(o.Values)).Otherwise(Lit(nil)))
-		if o.AggFunc == "size" {
-			a = match.Sum()
-		}
-		// No row with this index and column value: null, not 0.
-		a = When(match.Sum().Eq(Lit(0))).Then(Lit(nil)).Otherwise(a)
-		aggs = append(aggs, a.Alias(categoryName(v)))
 	}
-	if len(aggs) == 0 {
+	if len(vals) == 0 {
 		return nil, fmt.Errorf("frame: PivotTable: column %q has no values", o.Columns)
 	}
-	out := f.GroupBy(o.Index...).DropNA().Agg(aggs...)
-	if out.err != nil {
-		return nil, fmt.Errorf("frame: PivotTable: %w", out.err)
+	out, err := f.pivotLong(o).pivotWide(o, vals)
+	if err != nil {
+		return nil, fmt.Errorf("frame: PivotTable: %w", err)
 	}
-	return out.SortValues(false, o.Index...), nil
+	return out, nil
 }
 
 // aggFuncs are the aggregations by pandas' names.

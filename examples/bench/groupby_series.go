@@ -18,8 +18,8 @@ import (
 
 // Windows and statistics questions of the groupby suite (issue 12): on the
 // groupby table G1 a per-group cumulative sum, a quantile by group, q9's
-// correlation through GroupBy.Corr and a pivot (as a groupby on both keys:
-// the wide PivotTable is not in frame yet); on the time-series tables of
+// correlation through GroupBy.Corr and a pivot table (id1 by id4, the sum
+// of v1: 100 rows of 100 columns); on the time-series tables of
 // `bench gen windows` (a directory given by $TSDATA, default data/ts) a
 // rolling mean over 10⁷ sorted rows, a 1-hour resample and an asof merge
 // of 10⁷ with 10⁵ rows. The peers' versions are in
@@ -37,7 +37,15 @@ func init() {
 			c := x.GroupBy("id2", "id4").Corr("v1", "v2")
 			return c.Select(C("id2"), C("id4"), C("corr").Mul(C("corr")).Alias("r2"))
 		}},
-		{"pivot", func(x *frame.Frame) *frame.Frame { return x.GroupBy("id1", "id4").Agg(C("v1").Sum()) }},
+		{"pivot", func(x *frame.Frame) *frame.Frame {
+			// Column values found by a first pass, as DuckDB's PIVOT and Polars' pivot do.
+			p, err := x.PivotTable(context.Background(), frame.PivotOptions{Index: []string{"id1"}, Columns: "id4", Values: "v1", AggFunc: "sum"})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "groupby/pivot:", err)
+				os.Exit(1)
+			}
+			return p
+		}},
 	}...)
 	groupbyRuns = append(groupbyRuns, []struct {
 		name string
@@ -99,13 +107,24 @@ func tsQuestion(q func(t, quotes *frame.Frame) *frame.Frame) func(ctx context.Co
 // genWindowsMain writes the time-series tables: ts/ (n rows: ts ascending
 // from 2024-01-01 by 0–2 s steps, g in 1..100, v normal rounded to 3
 // places) and quotes/ (n/100 rows over the same span: ts ascending, q), as
-// Parquet, in 16 files each.
+// Parquet, in 16 files each. With -csv it writes CSV copies of the tables
+// already in -dir instead (ts_csv/, quotes_csv/), which the Dask peer reads.
 func genWindowsMain(args []string) error {
 	fs := flag.NewFlagSet("gen windows", flag.ExitOnError)
 	nf := fs.String("n", "1e7", "rows of ts")
 	dir := fs.String("dir", "data/ts", "output directory")
 	seed := fs.Int64("seed", 12, "random seed")
+	csvOnly := fs.Bool("csv", false, "write CSV copies (ts_csv/, quotes_csv/) of the Parquet tables already in -dir, for Dask without pyarrow")
 	fs.Parse(args)
+	ctx := context.Background()
+	if *csvOnly {
+		for _, t := range []string{"ts", "quotes"} {
+			if err := frame.ReadParquet(filepath.Join(*dir, t, "*.parquet")).WriteCSV(ctx, filepath.Join(*dir, t+"_csv")); err != nil {
+				return fmt.Errorf("gen windows -csv: %s: %w", t, err)
+			}
+		}
+		return nil
+	}
 	nfl, err := strconv.ParseFloat(*nf, 64)
 	if err != nil {
 		return fmt.Errorf("bad -n %q", *nf)
@@ -131,7 +150,6 @@ func genWindowsMain(args []string) error {
 	for i := range qv {
 		qv[i] = math.Round(rng.Float64()*1e5) / 1e3
 	}
-	ctx := context.Background()
 	if err := frame.FromColumns(16, frame.Column{Name: "ts", Values: ts}, frame.Column{Name: "g", Values: g}, frame.Column{Name: "v", Values: v}).
 		WriteParquet(ctx, filepath.Join(*dir, "ts"), "snappy"); err != nil {
 		return err

@@ -5,7 +5,8 @@ mem: persist the table first, then time each question; e2e: each question reads 
 One line per question: 'groupby/qN seconds=S rows=R chk=C', where chk is the sum of
 every numeric cell of the answer, key columns included.
 godask copy (issue 12): adds gcumsum, gquantile, q9corr, pivot on the groupby table and, on the
-Parquet tables of `bench gen windows` in $TSDATA (default data/ts), roll, resample, asof."""
+tables of `bench gen windows` in $TSDATA (default data/ts), roll, resample, asof, read from the
+CSV copies that `bench gen windows -dir $TSDATA -csv` writes (ts_csv/, quotes_csv/)."""
 import os, pandas as pd
 import sys, time, dask, dask.dataframe as dd
 path = sys.argv[1]; mode = sys.argv[2] if len(sys.argv) > 2 else "mem"
@@ -28,18 +29,22 @@ Q = {
  "gcumsum": lambda x: x.groupby("id1").v1.cumsum().to_frame(),
  "gquantile": lambda x: x.groupby("id2").v3.apply(lambda s: s.quantile(0.9), meta=("v3", "f8")).to_frame(),
  "q9corr": lambda x: x[["id2", "id4", "v1", "v2"]].groupby(["id2", "id4"]).apply(lambda d: pd.Series({"r2": d.v1.corr(d.v2) ** 2}), meta={"r2": "f8"}),
- "pivot": lambda x: x.groupby(["id1", "id4"], **G).agg({"v1": "sum"}),
+ "pivot": lambda x: x.assign(id4=x.id4.astype("category")).categorize(columns=["id4"]).pivot_table(index="id1", columns="id4", values="v1", aggfunc="sum"),
  "roll": lambda t: t.v.rolling(100, min_periods=1).mean().to_frame(),
  "resample": lambda t: t.set_index("ts", sorted=True).v.resample("1h").mean().to_frame(),
- "asof": lambda t: dd.merge_asof(t, QUOTES, on="ts", direction="backward")[["g", "v", "q"]],
+ # on the ts index (sorted, so known divisions): merge_asof on a column of unknown divisions pads the
+ # right side per partition out of order ("right keys must be sorted").
+ "asof": lambda t: dd.merge_asof(t.set_index("ts", sorted=True), QUOTES.set_index("ts"), left_index=True, right_index=True,
+                                 direction="backward")[["g", "v", "q"]],
 }
 TSQ = {"roll", "resample", "asof"}
 names = sys.argv[3].split(",") if len(sys.argv) > 3 else [k for k in Q if k not in TSQ]
 if TSQ & set(names):
     d = os.environ.get("TSDATA", "data/ts")
     t = time.time()
-    TS = dd.read_parquet(d + "/ts").persist()
-    QUOTES = dd.read_parquet(d + "/quotes").compute().sort_values("ts")
+    # CSV copies (bench gen windows -dir D -csv): this Dask reads Parquet only with pyarrow, not installed here.
+    TS = dd.read_csv(d + "/ts_csv/*.csv", parse_dates=["ts"], dtype={"g": "int64", "v": "float64"}).persist()
+    QUOTES = dd.read_csv(d + "/quotes_csv/*.csv", parse_dates=["ts"], dtype={"q": "float64"}).compute().sort_values("ts")
     print(f"groupby/tsload seconds={time.time()-t:.3f}", flush=True)
 for name in names:
     t = time.time()

@@ -24,7 +24,7 @@ const Q = {
  gcumsum: "select sum(v1) over (partition by id1 order by rowid rows between unbounded preceding and current row) as v1 from x",
  gquantile: "select id2, quantile_cont(v3, 0.9) as v3 from x group by id2",
  q9corr: "select id2, id4, pow(corr(v1, v2), 2) as r2 from x group by id2, id4",
- pivot: "select id1, id4, sum(v1) as v1 from x group by id1, id4",
+ pivot: "pivot x on id4 using sum(v1) group by id1",
  roll: "select avg(v) over (order by rowid rows between 99 preceding and current row) as v from ts",
  resample: "select time_bucket(interval '1 hour', ts) as ts, avg(v) as v from ts group by 1",
  asof: "select ts.g, ts.v, quotes.q from ts asof left join quotes on ts.ts >= quotes.ts",
