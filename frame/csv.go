@@ -28,7 +28,7 @@ import (
 //	ParseDates []string            // columns parsed as timestamps
 //	SkipBad    bool                // skip (and count, SkippedRows) malformed rows instead of failing
 //	BlockSize  int64               // range size; default 64 MB; <0: one range per file
-//	SampleRows int                 // rows sampled per file for inference; default 1000
+//	SampleRows int                 // head rows sampled per file; default 1000 plus 32 windows spread through it; <0: every row
 //
 //	df := frame.ReadCSV("trips-*.csv", frame.CSVOptions{
 //		ParseDates: []string{"pickup"},
@@ -79,10 +79,13 @@ type csvArg struct {
 // ranges of about 64 MB (less under a memory limit: see defaultBlockSize)
 // aligned to rows (gzip and zstd files are one
 // partition each), parsed in parallel. Column types are inferred from a
-// sample of the first rows of every file (CSVOptions.SampleRows, default
-// 1000), overridable per column with CSVOptions.Types; where the files'
-// samples differ the type widens (int64 to float64, anything else that
-// differs to string). A value later in a file that its column's inferred
+// sample of every file: by default its first 1000 rows (all of a file
+// under 1 MB) and the rows of 32 windows of 64 KB spread evenly through
+// it; CSVOptions.SampleRows < 0 reads every row (exact, as pandas, at the
+// cost of one more pass); SampleRows > 0 the first that many rows only.
+// Types overrides it per column. Where values differ the type widens
+// (int64 to float64, anything else that differs to string), within a file
+// and across files. A value outside the sample that its column's inferred
 // type cannot hold is an error naming file, line and value and the Types
 // entry that reads it. All files must have the same header. Only the
 // columns a query uses are decoded.

@@ -20,7 +20,10 @@ type JSONOptions struct {
 	// Schema gives the columns and their types (frame dtypes: Int64,
 	// Float64, String, Bool, Timestamp) instead of inferring them.
 	Schema *arrow.Schema
-	// SampleRows is how many lines inference reads (default 1000).
+	// SampleRows is how many lines of each file's head inference reads:
+	// by default (0) 1000 and the lines of 32 windows of 64 KB spread
+	// through the file, so that a key turning float or string past the
+	// head widens; < 0 every line (exact, one more pass over the files).
 	SampleRows int
 	// SkipBad skips malformed lines (bad JSON, or a value that does not fit
 	// its column's type) instead of failing, counting them in SkippedRows.

@@ -64,10 +64,14 @@ type Options struct {
 	DateFormat string `json:"df,omitempty"`
 	// DayFirst reads NN/NN/YYYY dates as day/month/year instead of
 	// month/day/year.
-	DayFirst   bool  `json:"dayf,omitempty"`
-	SkipBad    bool  `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
-	BlockSize  int64 `json:"-"`            // range size; default 64 MB; <0: one range per file
-	SampleRows int   `json:"-"`            // rows sampled for inference; default 1000
+	DayFirst  bool  `json:"dayf,omitempty"`
+	SkipBad   bool  `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
+	BlockSize int64 `json:"-"`            // range size; default 64 MB; <0: one range per file
+	// SampleRows is how many rows of each file's head inference reads.
+	// By default (0): 1000, all of a file under 1 MB, and the rows of
+	// windows spread through a larger uncompressed file (infer_widen.go);
+	// < 0: every row (exact, one more pass over the files).
+	SampleRows int `json:"-"`
 }
 
 func (o *Options) delim() byte {
@@ -188,7 +192,9 @@ func Infer(path string, o *Options) (*Schema, error) {
 	if sample <= 0 {
 		sample = 1000
 	}
-	for len(buf) > 0 && len(rows) <= sample {
+	// A file whose whole data is in the head sample is read whole by default.
+	allHead := o.SampleRows < 0 || (o.SampleRows == 0 && full)
+	for len(buf) > 0 && (len(rows) <= sample || allHead) {
 		line, rest, _, open := nextRecord(buf, p.delim)
 		buf = rest
 		if open && !full {
@@ -229,32 +235,52 @@ func Infer(path string, o *Options) (*Schema, error) {
 	for _, d := range o.ParseDates {
 		dates[d] = true
 	}
-	for j, name := range s.Names {
-		t := Int64
-		seen := false
-		for _, r := range rows {
-			if j >= len(r) || nulls[r[j]] || r[j] == "" {
+	types := make([]Type, len(s.Names))
+	seenAt := make([]bool, len(s.Names))
+	for j := range types {
+		types[j] = Int64
+	}
+	classify := func(r []string) {
+		for j := range types {
+			if j >= len(r) || nulls[r[j]] || r[j] == "" || types[j] == String {
 				continue
 			}
-			seen = true
-			v := r[j]
-			if t == Int64 {
-				if _, ok := parseInt([]byte(v)); !ok {
-					t = Float64
-				}
-			}
-			if t == Float64 {
-				if _, ok := parseFloat([]byte(v)); !ok {
-					t = Bool
-				}
-			}
-			if t == Bool {
-				if _, ok := parseBool([]byte(v)); !ok {
-					t = String
-					break
-				}
-			}
+			seenAt[j] = true
+			types[j] = widenType(types[j], r[j])
 		}
+	}
+	for _, r := range rows {
+		classify(r)
+	}
+	more := func(line []byte) {
+		if r := p.fields(line); len(r) == len(s.Names) {
+			classify(r)
+		}
+	}
+	switch {
+	case o.SampleRows < 0 && !full:
+		first := !o.NoHeader
+		var all io.ReadCloser
+		if all, err = openData(path); err == nil {
+			err = eachRecord(all, p.delim, func(line []byte) {
+				if first {
+					first = false
+					return
+				}
+				more(line)
+			})
+			all.Close()
+		}
+	case o.SampleRows == 0 && !full:
+		if st, serr := os.Stat(path); serr == nil {
+			err = windowRecords(path, st.Size(), p.delim, more)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("csv: inferring the types of %s: %w", path, err)
+	}
+	for j, name := range s.Names {
+		t, seen := types[j], seenAt[j]
 		if !seen {
 			t = Float64
 		}

@@ -305,13 +305,24 @@ func parseTime(s []byte) (int64, bool) { return datetime.Parse(s, nil) }
 
 func isInt(num []byte) bool { return bytes.IndexAny(num, ".eE") < 0 }
 
-// Infer reads up to sampleRows lines (default 1000) of path and infers a
-// schema (a malformed line is an error, or with skipBad ignored): the keys in order of first appearance; integers give int64, other
+// Inference windows: with the default sample, the lines of inferWindows
+// byte ranges of inferWindowSize spread evenly through a file are read
+// after its head.
+const (
+	inferWindows    = 32
+	inferWindowSize = 64 << 10
+)
+
+// Infer reads up to sampleRows lines of path (by default, 0, the first
+// 1000 and those of the windows above; < 0: every line) and infers a
+// schema (a malformed line of the head is an error, or with skipBad
+// ignored): the keys in order of first appearance; integers give int64, other
 // numbers float64, true/false bool, strings that all parse as dates or times
 // timestamp, anything else (or a mix) string; a key seen only with null
 // values float64.
 func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
-	if sampleRows <= 0 {
+	windows := sampleRows == 0
+	if sampleRows == 0 {
 		sampleRows = 1000
 	}
 	type seen struct{ ints, floats, strs, times, bools, raws int }
@@ -320,8 +331,9 @@ func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 	var buf []byte
 	errStop := errors.New("stop")
 	rows := 0
-	err := lines(Range{Path: path, Start: 0, End: 1 << 62}, func(n int64, line []byte) error {
-		if rows == sampleRows {
+	inWindow := false
+	each := func(n int64, line []byte) error {
+		if rows == sampleRows && !inWindow {
 			return errStop
 		}
 		rows++
@@ -347,8 +359,8 @@ func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 			return nil
 		})
 		if err != nil {
-			if skipBad {
-				return nil
+			if skipBad || inWindow {
+				return nil // a window's bad line is the read's to report, with its number
 			}
 			return wrapLine(path, n, err)
 		}
@@ -379,7 +391,20 @@ func Infer(path string, sampleRows int, skipBad bool) (*Schema, error) {
 			}
 		}
 		return nil
-	})
+	}
+	err := lines(Range{Path: path, Start: 0, End: 1 << 62}, each)
+	if err == errStop && windows {
+		// By default, also the lines of windows spread through the file,
+		// so that a key turning float or string past the head widens.
+		err = nil
+		inWindow = true
+		if st, serr := os.Stat(path); serr == nil {
+			for k := int64(1); k <= inferWindows && err == nil; k++ {
+				off := st.Size() * k / (inferWindows + 1)
+				err = lines(Range{Path: path, Start: off, End: off + inferWindowSize}, each)
+			}
+		}
+	}
 	if err != nil && err != errStop {
 		return nil, err
 	}
