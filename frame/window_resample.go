@@ -23,6 +23,7 @@ type Resampler struct {
 	freq int64 // microseconds
 	on   string
 	what string
+	cal  calRule // a calendar rule (ResampleRule); unit calNone: fixed freq
 	err  error
 }
 
@@ -33,7 +34,9 @@ type Resampler struct {
 // their start. The timestamps are the frame's timestamp index (SetIndex,
 // SetSortedIndex) or the column given to On; a frame with neither is an
 // error. Every bin from the first to the last is in the result, the empty
-// ones too (null aggregates, Sum and Count 0), as in pandas.
+// ones too (null aggregates, Sum and Count 0), as in pandas. Calendar
+// frequencies (months, quarters, years, weeks) and pandas' rule strings
+// are ResampleRule's.
 //
 // Each partition reduces its rows to one state per bin (in runs when its
 // timestamps ascend, through a table otherwise, so no sort is needed); one
@@ -58,6 +61,7 @@ type resampleSpec struct {
 	fn   string
 	what string
 	freq int64
+	cal  calRule
 	on   string
 	cols []string
 }
@@ -112,7 +116,7 @@ func (r *Resampler) agg(fn, name string, cols []string) *Frame {
 		fields = append(fields, arrow.Field{Name: "size", Type: Int64})
 	}
 	n := &node{op: "ext", in: f.n, schema: arrow.NewSchema(fields, nil)}
-	n.ext = &resampleSpec{fn: fn, what: what, freq: r.freq, on: on, cols: cols}
+	n.ext = &resampleSpec{fn: fn, what: what, freq: r.freq, cal: r.cal, on: on, cols: cols}
 	return newFrame(n)
 }
 
@@ -158,7 +162,7 @@ func (s *resampleSpec) need(map[string]bool) map[string]bool {
 }
 
 func (s *resampleSpec) op(kind string) *winOp {
-	return &winOp{kind: kind, fn: s.fn, cols: s.cols, on: s.on, names: []string{s.what}, ints: []int64{s.freq}, piece: -1}
+	return &winOp{kind: kind, fn: s.fn, cols: s.cols, on: s.on, names: []string{s.what}, ints: []int64{s.freq, int64(s.cal.unit), s.cal.n, b2i(s.cal.end), int64(s.cal.weekEnd)}, piece: -1}
 }
 
 func (s *resampleSpec) lower(b *builder, n *node, ps, _ []pend) ([]pend, error) {
@@ -225,7 +229,11 @@ func statesOf(r arrow.Record, ncols int) *binStates {
 func runResamplePart(o *winOp, in []any) (any, error) {
 	r := partRecord(in[0])
 	freq := o.ints[0]
+	cal := calOf(o)
 	tc := colOf(r.Column(r.Schema().FieldIndices(o.on)[0]))
+	// For a calendar rule a row's bin is its period; rows are mostly in
+	// time order, so the last period's bounds answer most rows.
+	lo, hi, per := int64(1), int64(0), int64(0)
 	n := tc.n
 	// gid[i]: the state of row i; bins in order of first appearance.
 	gid := make([]int32, n)
@@ -240,7 +248,16 @@ func runResamplePart(o *winOp, in []any) (any, error) {
 			gid[i] = -1 // rows without a timestamp are in no bin (pandas drops NaT)
 			continue
 		}
-		bin := floorDiv(tc.i64[i], freq) * freq
+		var bin int64
+		if cal.unit == calNone {
+			bin = floorDiv(tc.i64[i], freq) * freq
+		} else {
+			if t := tc.i64[i]; t < lo || t >= hi {
+				per = cal.period(t)
+				lo, hi = cal.periodStart(per), cal.periodStart(per+1)
+			}
+			bin = per
+		}
 		switch {
 		case sorted:
 			if len(bins) == 0 || bins[len(bins)-1] != bin {
@@ -427,19 +444,28 @@ func runResampleMerge(o *winOp, in []any) (any, error) {
 // first and the last, and computes the aggregates.
 func runResampleFinal(o *winOp, in []any) (any, error) {
 	freq := o.ints[0]
+	cal := calOf(o)
 	st := mergeStates(o.fn, len(o.cols), inputStates(o, in))
+	if cal.unit != calNone {
+		// The states are per period: group n periods into a bin, anchored
+		// at the first, and go on in bins of one "period" step of n.
+		st = st.fold(o.fn, len(o.cols), func(p int64) int64 { return cal.binOf(p, st.bins[0]) })
+		freq = cal.n
+	}
 	nb := 0
 	if len(st.bins) > 0 {
 		span := (st.bins[len(st.bins)-1] - st.bins[0]) / freq
 		if span >= maxResampleBins {
-			return nil, fmt.Errorf("frame: %s: %d bins from %s to %s, more than %d: use a coarser frequency", o.names[0], span+1,
-				time.UnixMicro(st.bins[0]).UTC().Format(time.RFC3339), time.UnixMicro(st.bins[len(st.bins)-1]).UTC().Format(time.RFC3339), maxResampleBins)
+			return nil, fmt.Errorf("frame: %s: %d bins, more than %d: use a coarser frequency", o.names[0], span+1, maxResampleBins)
 		}
 		nb = int(span) + 1
 	}
 	times := make([]int64, nb)
 	for i := range times {
 		times[i] = st.bins[0] + int64(i)*freq
+		if cal.unit != calNone {
+			times[i] = cal.label(times[i])
+		}
 	}
 	fields := []arrow.Field{{Name: o.on, Type: Timestamp}}
 	arrs := []arrow.Array{timeArray(times, nil)}
@@ -496,4 +522,48 @@ func init() {
 	winKinds["respart"] = runResamplePart
 	winKinds["resmerge"] = runResampleMerge
 	winKinds["resfinal"] = runResampleFinal
+}
+
+// calOf is the calendar rule of a resample op (unit calNone for ops of a
+// fixed frequency).
+func calOf(o *winOp) calRule {
+	if len(o.ints) < 5 {
+		return calRule{}
+	}
+	r := calRule{unit: calUnit(o.ints[1]), n: o.ints[2], end: o.ints[3] != 0, weekEnd: time.Weekday(o.ints[4])}
+	if r.unit < calNone || r.unit > calWeek || r.n <= 0 || r.weekEnd < 0 || r.weekEnd > 6 {
+		return calRule{} // a corrupt op: read as fixed
+	}
+	return r
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// fold merges the states of bins that binOf maps to one bin (binOf is
+// non-decreasing, so equal bins are adjacent).
+func (st *binStates) fold(fn string, ncols int, binOf func(int64) int64) *binStates {
+	out := &binStates{}
+	for j := 0; j < ncols; j++ {
+		out.cnt, out.a, out.b = append(out.cnt, nil), append(out.a, nil), append(out.b, nil)
+	}
+	for i, p := range st.bins {
+		b := binOf(p)
+		if len(out.bins) == 0 || out.bins[len(out.bins)-1] != b {
+			out.bins, out.size = append(out.bins, b), append(out.size, 0)
+			for j := 0; j < ncols; j++ {
+				out.cnt[j], out.a[j], out.b[j] = append(out.cnt[j], 0), append(out.a[j], 0), append(out.b[j], 0)
+			}
+		}
+		g := len(out.bins) - 1
+		out.size[g] += st.size[i]
+		for j := 0; j < ncols; j++ {
+			mergeBin(fn, out, g, st, i, j)
+		}
+	}
+	return out
 }
