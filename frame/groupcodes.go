@@ -723,7 +723,11 @@ func growStrSlots(t []strSlot, shift uint) ([]strSlot, uint) {
 // splitIdx hash-partitions the rows of r by its key columns keyIdx into p
 // lists of row indices.
 func splitIdx(r arrow.Record, keyIdx []int, p int) [][]int32 {
-	hs := keyHashes(r, keyIdx)
+	return splitHashes(keyHashes(r, keyIdx), p)
+}
+
+// splitHashes hash-partitions rows by their hashes hs into p lists.
+func splitHashes(hs []uint64, p int) [][]int32 {
 	dest := make([]uint8, len(hs)) // p <= 256 (splitOp checks)
 	cnt := make([]int, p)
 	// (h>>32) % p by a multiplication (Lemire's fastmod: exact for a 32-bit

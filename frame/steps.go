@@ -325,7 +325,9 @@ func (p *pipeOp) run(ctx context.Context, in []any, hook func(s *step, r arrow.R
 			t0 = time.Now()
 		}
 	}
-	return &Part{R: r}, nil
+	// The codes cache of a persisted input stays with the output: it is
+	// keyed by column data, so columns a projection kept still hit it.
+	return &Part{R: r, enc: enc}, nil
 }
 
 // combineOp merges partial aggregation states (or, for holistic
@@ -529,8 +531,13 @@ func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
 	if s.n > 256 {
 		return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
 	}
-	pidx := splitIdx(r, idx, s.n)
-	return &Pieces{src: shuffleSource(r), idx: pidx}, nil
+	var hs []uint64
+	if p := in[0].(*Part); p.enc != nil && !hasHashCol(r) {
+		hs = rowHashesEnc(r, idx, p.enc) // a persisted partition: each distinct string hashed once
+	} else {
+		hs = keyHashes(r, idx)
+	}
+	return &Pieces{src: shuffleSource(r), idx: splitHashes(hs, s.n)}, nil
 }
 
 // concatOp concatenates its inputs (in order) and runs steps on the result.
