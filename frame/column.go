@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/bitutil"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/godask/godask/frame/internal/listkern"
 )
 
 // The dtypes a frame column may have. Readers normalize what they read to
@@ -350,7 +352,12 @@ func takeCol(a arrow.Array, idx []int32) arrow.Array {
 		}
 		return strArray(offs, data, valid)
 	}
-	panic(fmt.Sprintf("frame: take on unsupported type %s", a.DataType()))
+	// Types without a kernel here (list columns): Arrow slices.
+	out, err := listkern.Take(a, idx)
+	if err != nil {
+		panic(fmt.Sprintf("frame: take on type %s: %v", a.DataType(), err))
+	}
+	return out
 }
 
 // takeRecord gathers rows idx of every column of r.

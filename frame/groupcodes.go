@@ -9,7 +9,9 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 
+	"github.com/godask/godask/frame/internal/listkern"
 	"github.com/godask/godask/frame/internal/stats"
 )
 
@@ -828,7 +830,24 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 			}
 			cols[ci] = strArray(offs, data, valid)
 		default:
-			return nil, fmt.Errorf("gather: unsupported column type %s", sch.Field(ci).Type)
+			// Types without a kernel here (list columns): Arrow slices.
+			parts := make([]arrow.Array, len(srcs))
+			for k, s := range srcs {
+				if idx[k] == nil {
+					parts[k] = s.Column(ci)
+					continue
+				}
+				a, err := listkern.Take(s.Column(ci), idx[k])
+				if err != nil {
+					return nil, fmt.Errorf("gather: column %q: %w", sch.Field(ci).Name, err)
+				}
+				parts[k] = a
+			}
+			a, err := array.Concatenate(parts, memory.DefaultAllocator)
+			if err != nil {
+				return nil, fmt.Errorf("gather: column %q: %w", sch.Field(ci).Name, err)
+			}
+			cols[ci] = a
 		}
 	}
 	return array.NewRecord(arrow.NewSchema(sch.Fields(), nil), cols, int64(total)), nil

@@ -243,6 +243,10 @@ func NormalizeType(t arrow.DataType) (arrow.DataType, error) {
 		return NormalizeType(t.(*arrow.DictionaryType).ValueType)
 	case arrow.NULL:
 		return Float64, nil
+	case arrow.LIST:
+		if t.(*arrow.ListType).Elem().ID() == arrow.STRING {
+			return ListString, nil // list.go
+		}
 	}
 	return nil, fmt.Errorf("unsupported column type %s", t)
 }
@@ -259,6 +263,9 @@ func validBools(a arrow.Array) []bool {
 }
 
 func normalizeArray(a arrow.Array) (arrow.Array, error) {
+	if l, ok := a.(*array.List); ok && l.ListValues().DataType().ID() == arrow.STRING {
+		return normalizeList(l), nil // list.go
+	}
 	n := a.Len()
 	valid := validBools(a)
 	switch x := a.(type) {
