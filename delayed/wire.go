@@ -29,9 +29,12 @@ func decodeCall(p []byte) (graph.Op, error) {
 		return nil, fmt.Errorf("function %s is %w with delayed.Register in this process", name, graph.ErrUnregistered)
 	}
 	fn := e.(*fnEntry).fn
-	n := int(r.Uvarint())
+	n := r.Uvarint()
+	if r.Err() != nil || n > uint64(len(r.Rest())) { // every argument takes a byte at least
+		return nil, fmt.Errorf("call of %s: %d arguments in %d bytes", name, n, len(r.Rest()))
+	}
 	op := &callOp{info: fnInfo{name: name, short: shortName(name), register: true}, fn: fn, params: p, isDep: make([]bool, n)}
-	for i := 0; i < n && r.Err() == nil; i++ {
+	for i := 0; i < int(n) && r.Err() == nil; i++ {
 		switch r.Byte() {
 		case 0:
 			v, err := graph.DecodeValue(r.Bytes())
