@@ -176,6 +176,14 @@ func (a *Array) assembleInto(out *Dense, vals []any) (*Dense, error) {
 	blocks := make([]*Dense, len(vals))
 	starts := make([][]int, len(vals))
 	err := forEachBlock(grid, func(flat int, idx []int) error {
+		if m, ok := vals[flat].(placedMark); ok {
+			if m.byKernel {
+				placedBlocks.Add(1)
+			} else {
+				earlyCopies.Add(1)
+			}
+			return nil // in the result already
+		}
 		d, ok := vals[flat].(*Dense)
 		if !ok {
 			return fmt.Errorf("array: finalize: block %v is %T, not *array.Dense", idx, vals[flat])
@@ -309,7 +317,7 @@ func (a *Array) Compute(ctx context.Context, opts ...sched.Option) (*Dense, erro
 	if err := a.Err(); err != nil {
 		return nil, err
 	}
-	out, err := sched.Compute(ctx, []sched.Collection{a.place()}, opts...)
+	out, err := sched.Compute(ctx, []sched.Collection{a.place(true)}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +358,7 @@ func ComputeAll(ctx context.Context, arrays []*Array, opts ...sched.Option) ([]*
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
-		colls[i] = a.place()
+		colls[i] = a.place(false)
 	}
 	vals, err := sched.Compute(ctx, colls, opts...)
 	if err != nil {

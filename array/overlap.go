@@ -350,18 +350,19 @@ func overlapKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	for ax := range size {
 		size[ax] = d.Shape[ax] - trimLo[ax] - trimHi[ax]
 	}
-	if dst := destFor(ctx, dt, size); dst != nil {
-		// A final block of a placed Compute: the interior goes straight
-		// into the result, and the block, MapOverlap's own, is recycled.
+	if ds := detachedDest(ctx, dt, size); ds != nil {
+		// A final block of a placed Compute that nothing else reads: the
+		// interior goes straight into the result, and the block,
+		// MapOverlap's own, is recycled for the next one.
 		ones := make([]int, len(size))
 		for i := range ones {
 			ones[i] = 1
 		}
-		copyRegion(dst, make([]int, len(size)), d, trimLo, ones, size)
+		copyRegion(ds.out, ds.start, d, trimLo, ones, size)
 		if d.DType == Float64 {
 			putF64Buf(d.Data)
 		}
-		return dst, nil
+		return placedDense, nil
 	}
 	return trimInPlace(d, trimLo, size), nil
 }

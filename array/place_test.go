@@ -14,6 +14,28 @@ import (
 // arrays of one ComputeAll, a persisted input, and an executor that ships
 // tasks through bytes), and that the kernels that support it did write in
 // place.
+func init() {
+	// A 3×3 box sum over a halo'd block (the block itself is the halo'd
+	// shape): the result of an overlap case.
+	RegisterMapFunc("test.place.box", func(b []*Dense) (*Dense, error) {
+		in := b[0]
+		r, c := in.Shape[0], in.Shape[1]
+		out := NewDense(Float64, r, c)
+		for i := 1; i < r-1; i++ {
+			for j := 1; j < c-1; j++ {
+				s := 0.0
+				for di := -1; di <= 1; di++ {
+					for dj := -1; dj <= 1; dj++ {
+						s += in.Data[(i+di)*c+j+dj]
+					}
+				}
+				out.Data[i*c+j] = s
+			}
+		}
+		return out, nil
+	})
+}
+
 func TestPlacedCompute(t *testing.T) {
 	ctx := context.Background()
 	old := placeMin
@@ -27,11 +49,16 @@ func TestPlacedCompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	xc := x.Rechunk(Explicit{{3, 0, 7, 5}, {2, 4}}) // blocks are not contiguous runs of the result
 	cases := []struct {
 		name   string
 		a      *Array
 		placed bool // a kernel that writes in place
 	}{
+		{"column-chunked", xc.MulScalar(2).Add(y.Rechunk(Explicit{{3, 0, 7, 5}, {2, 4}})), false},
+		{"overlap-2d", MapOverlap("test.place.box", Float64, OverlapOptions{Depth: []int{1, 1}, Boundary: BoundaryConstant, Value: 1}, xc), true},
+		{"overlap-rows", MapOverlap("test.place.box", Float64, OverlapOptions{Depth: []int{1, 1}, Boundary: BoundaryReflect}, x), true},
+		{"same-blocks-twice", Concatenate(0, xc, xc.MulScalar(3), xc), false},
 		{"elemwise", x.MulScalar(2).Add(y), true},
 		{"elemwise-f32", x.AsType(Float32).MulScalar(3), true},
 		{"elemwise-int64", x.MulScalar(100).AsType(Int64).Add(y.MulScalar(10).AsType(Int64)), true},
@@ -56,6 +83,18 @@ func TestPlacedCompute(t *testing.T) {
 			got, err := c.a.Compute(ctx)
 			if err != nil {
 				t.Fatal(err)
+			}
+			before2 := earlyCopies.Load()
+			got, err = c.a.Compute(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "same-blocks-twice" {
+				// xc's 8 blocks fill two regions each: only xc×3's may be
+				// copied in early.
+				if d := earlyCopies.Load() - before2; d != 8 {
+					t.Errorf("%d blocks copied early, want the 8 that fill one region", d)
+				}
 			}
 			n := placedBlocks.Load() - before
 			if !reflect.DeepEqual(got, plain[0].(*Dense)) {
