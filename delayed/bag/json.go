@@ -52,13 +52,9 @@ func ReadJSON[T any](pattern string, opts JSONOptions) *Bag[T] {
 		}
 		dec := newJSONDecoder[T]()
 		return func(ctx context.Context, _ []any, emit func(T) bool) error {
-			data, err := readRange(fr)
-			if err != nil {
-				return err
-			}
 			var n, bad int64
 			var ferr error
-			eachLine(data, func(line []byte) bool {
+			line := func(line []byte) bool {
 				n++
 				if len(line) == 0 || len(line) == int(skipWS(line, 0)) {
 					return true
@@ -73,7 +69,10 @@ func ReadJSON[T any](pattern string, opts JSONOptions) *Bag[T] {
 					return false
 				}
 				return emit(x)
-			})
+			}
+			if err := eachChunk(fr, func(data []byte) bool { return eachLine(data, line) }); err != nil {
+				return err
+			}
 			if bad > 0 && counter != 0 {
 				if c, ok := skipMap.Load(counter); ok {
 					c.(*atomic.Int64).Add(bad)

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"unsafe"
@@ -78,12 +79,19 @@ func splitFiles(what, pattern string, blockSize int64) ([]fileRange, error) {
 	return out, nil
 }
 
-// readRange returns the bytes of the lines that start in r (all of a
-// compressed file), in a fresh buffer.
-func readRange(r fileRange) ([]byte, error) {
+// chunkSize is the size of the pieces ReadText reads a range in: small
+// enough that a piece is still in the core's cache when the pipeline scans
+// it after the read. A variable for the tests.
+var chunkSize = 1 << 20
+
+// eachChunk calls fn with the lines that start in r, in pieces of whole
+// lines (the last line of a file may lack its "\n"), each in a fresh buffer
+// of about chunkSize bytes, until fn returns false. The pieces are not
+// reused, so strings viewing them stay valid.
+func eachChunk(r fileRange, fn func([]byte) bool) error {
 	f, err := os.Open(r.path)
 	if err != nil {
-		return nil, fmt.Errorf("bag: %w", err)
+		return fmt.Errorf("bag: %w", err)
 	}
 	defer f.Close()
 	if compressed(r.path) {
@@ -91,71 +99,107 @@ func readRange(r fileRange) ([]byte, error) {
 		if strings.HasSuffix(r.path, ".gz") {
 			z, err := gzip.NewReader(f)
 			if err != nil {
-				return nil, fmt.Errorf("bag: gunzip %s: %w", r.path, err)
+				return fmt.Errorf("bag: gunzip %s: %w", r.path, err)
 			}
 			rd = z
 		} else {
 			z, err := zstd.NewReader(f)
 			if err != nil {
-				return nil, fmt.Errorf("bag: unzstd %s: %w", r.path, err)
+				return fmt.Errorf("bag: unzstd %s: %w", r.path, err)
 			}
 			defer z.Close()
-			rd = z
+			rd = z.IOReadCloser()
 		}
-		b, err := io.ReadAll(rd)
-		if err != nil {
-			return nil, fmt.Errorf("bag: decompress %s: %w", r.path, err)
+		if err := lineChunks(rd, false, math.MaxInt64, fn); err != nil {
+			return fmt.Errorf("bag: decompress %s: %w", r.path, err)
 		}
-		return b, nil
+		return nil
 	}
 	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("bag: %w", err)
+		return fmt.Errorf("bag: %w", err)
 	}
 	size := st.Size()
 	end := min(r.end, size)
 	if r.start >= end {
-		return nil, nil
+		return nil
 	}
 	s0 := max(r.start-1, 0) // a line starts at start iff byte start-1 is a newline
-	tail := int64(64 << 10)
+	if err := lineChunks(io.NewSectionReader(f, s0, size-s0), r.start > 0, end-s0, fn); err != nil {
+		return fmt.Errorf("bag: read %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// lineChunks reads rd in pieces of whole lines and calls fn with those that
+// start before offset lim of rd; with skipFirst, the bytes through the first
+// "\n" (the end of a line that starts before the range) are dropped.
+func lineChunks(rd io.Reader, skipFirst bool, lim int64, fn func([]byte) bool) error {
+	var carry []byte // the start of a line cut by the previous read
+	off := int64(0)  // offset in rd of the next byte read
 	for {
-		stop := min(size, end+tail)
-		buf := make([]byte, stop-s0)
-		if _, err := f.ReadAt(buf, s0); err != nil && err != io.EOF {
-			return nil, fmt.Errorf("bag: read %s: %w", r.path, err)
+		want := chunkSize // near the end of the range, only what it lacks
+		if rem := lim - off; rem < int64(want) {
+			want = int(max(rem, 0)) + 128
 		}
-		atEOF := stop == size
-		first := int64(0)
-		if r.start > 0 {
+		buf := make([]byte, len(carry), len(carry)+max(want, len(carry)))
+		copy(buf, carry)
+		base := off - int64(len(carry)) // offset of buf[0]
+		n, err := io.ReadFull(rd, buf[len(carry):cap(buf)])
+		buf = buf[:len(carry)+n]
+		off += int64(n)
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return err
+		}
+		carry = nil
+		if skipFirst {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
-				if atEOF {
-					return nil, nil
+				if eof {
+					return nil
 				}
-				tail *= 4
 				continue
 			}
-			first = int64(i) + 1
-			if s0+first >= end {
-				return nil, nil // no line starts in the range
+			buf, base, skipFirst = buf[i+1:], base+int64(i)+1, false
+		}
+		if base >= lim || len(buf) == 0 && eof {
+			return nil
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		cut := len(buf)
+		if !eof {
+			j := bytes.LastIndexByte(buf, '\n')
+			if j < 0 {
+				carry = buf // one line longer than the buffer: read on
+				continue
 			}
+			cut = j + 1
 		}
-		from := end - 1 - s0
-		j := bytes.IndexByte(buf[from:], '\n')
-		if j >= 0 {
-			return buf[first : from+int64(j)+1], nil
+		piece := buf[:cut]
+		if base+int64(cut) >= lim {
+			// The range ends in this piece: keep the lines that start
+			// before lim, through the end of the one lim-1 is in.
+			k := lim - 1 - base
+			if j := bytes.IndexByte(piece[k:], '\n'); j >= 0 {
+				piece = piece[:k+int64(j)+1]
+			}
+			fn(piece)
+			return nil
 		}
-		if atEOF {
-			return buf[first:], nil
+		if !fn(piece) || eof {
+			return nil
 		}
-		tail *= 4
+		carry = buf[cut:]
 	}
 }
 
 // eachLine calls fn with every line of data, without its "\n" or "\r\n",
-// until fn returns false. A last line without a newline counts.
-func eachLine(data []byte, fn func(line []byte) bool) {
+// until fn returns false, and reports whether it ran to the end. A last line
+// without a newline counts.
+func eachLine(data []byte, fn func(line []byte) bool) bool {
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
@@ -168,9 +212,10 @@ func eachLine(data []byte, fn func(line []byte) bool) {
 			line = line[:n-1]
 		}
 		if !fn(line) {
-			return
+			return false
 		}
 	}
+	return true
 }
 
 // bytesString views b as a string without copying; b must not change.
@@ -186,8 +231,8 @@ func bytesString(b []byte) string {
 // partition per byte range of opts.BlockSize (cut at line boundaries), and
 // one per .gz or .zst file. A pattern matching nothing is the bag's error.
 //
-// The lines of a partition share one buffer (no copy per line): a line kept
-// alone for long, away from its partition, keeps the buffer; strings.Clone it.
+// The lines are read in pieces of about 1 MiB and view them (no copy per
+// line): a line kept alone for long keeps its piece alive; strings.Clone it.
 func ReadText(pattern string, opts TextOptions) *Bag[string] {
 	rs, err := splitFiles("read_text", pattern, opts.BlockSize)
 	if err != nil {
@@ -200,12 +245,9 @@ func ReadText(pattern string, opts TextOptions) *Bag[string] {
 			return nil, err
 		}
 		return func(ctx context.Context, _ []any, emit func(string) bool) error {
-			data, err := readRange(fr)
-			if err != nil {
-				return err
-			}
-			eachLine(data, func(line []byte) bool { return emit(bytesString(line)) })
-			return nil
+			return eachChunk(fr, func(data []byte) bool {
+				return eachLine(data, func(line []byte) bool { return emit(bytesString(line)) })
+			})
 		}, nil
 	})
 	ensureTextFields()
@@ -225,12 +267,7 @@ func ensureTextFields() {
 			return nil, err
 		}
 		return func(ctx context.Context, _ []any, emit func(string) bool) error {
-			data, err := readRange(fr)
-			if err != nil {
-				return err
-			}
-			eachField(bytesString(data), emit)
-			return nil
+			return eachChunk(fr, func(data []byte) bool { return eachField(bytesString(data), emit) })
 		}, nil
 	})
 }
