@@ -432,6 +432,9 @@ func ensureCounts[T comparable]() {
 	defAgg(kindOf("freq-merge", tn), func(s *spec) (aggFn, error) {
 		mode := isFinal(s)
 		return func(_ context.Context, in []any) (any, error) {
+			if _, ok := any(*new(T)).(string); ok && mode != 0 {
+				return mergeStrCounts(in, mode)
+			}
 			big := 0
 			for i, v := range in {
 				if len(v.(*counts[T]).m) > len(in[big].(*counts[T]).m) {
@@ -618,4 +621,24 @@ func (h *topHeap[T]) sorted() []T {
 	out := append([]T(nil), h.xs...)
 	sort.SliceStable(out, func(i, j int) bool { return h.less(out[j], out[i]) })
 	return out
+}
+
+// mergeStrCounts is the last merge of Frequencies or Distinct over strings:
+// the partial counts added into one string table (no map to grow and rehash)
+// and its pairs or keys listed.
+func mergeStrCounts(in []any, mode byte) (any, error) {
+	t := newStrCounter()
+	for _, v := range in {
+		for k, c := range v.(*counts[string]).m {
+			t.add(k, c)
+		}
+	}
+	if mode == 1 {
+		out := make([]Pair[string, int64], 0, t.len())
+		t.each(func(k string, c int64) { out = append(out, Pair[string, int64]{k, c}) })
+		return newPart(out), nil
+	}
+	out := make([]string, 0, t.len())
+	t.each(func(k string, _ int64) { out = append(out, k) })
+	return newPart(out), nil
 }

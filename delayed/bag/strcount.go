@@ -130,11 +130,15 @@ func (t *strCounter) grow() {
 }
 
 // len is the number of distinct strings counted.
-func (t *strCounter) len() int { return t.tiny.n + t.n + t.long.n }
+func (t *strCounter) len() int {
+	t.tiny.flush()
+	return t.tiny.n + t.n + t.long.n
+}
 
 // each calls fn for every string and its count. The short strings share
 // one allocation.
 func (t *strCounter) each(fn func(string, int64)) {
+	t.tiny.flush()
 	total := 0
 	for _, sl := range t.tiny.slots {
 		if sl.m != 0 {
@@ -253,10 +257,17 @@ func (t *longCounter) each(fn func(string, int64)) {
 // 59-62) and the count (bits 0-58: more than a partition can hold). Open
 // addressing with linear probing, indexed by the high bits of a
 // multiplicative hash, grown at 13/16 full.
+//
+// Adds are batched: a batch's slots are first touched all together, so that
+// the cache misses of a large vocabulary overlap instead of stalling one
+// after the other, then counted.
 type tinyCounter struct {
 	slots []tinySlot
 	shift uint
 	n     int
+	pend  [32]tinySlot // keys waiting to be counted: the word and tag|count
+	np    int
+	touch uint64 // what the touching loads read, kept so they stay
 }
 
 type tinySlot struct {
@@ -278,17 +289,38 @@ func (t *tinyCounter) slot(a, tag uint64) uint64 {
 }
 
 func (t *tinyCounter) add(a uint64, n int, d int64) {
-	tag := 1<<63 | uint64(n)<<tinyLenShift
+	t.pend[t.np] = tinySlot{a, 1<<63 | uint64(n)<<tinyLenShift | uint64(d)}
+	t.np++
+	if t.np == len(t.pend) {
+		t.flush()
+	}
+}
+
+// flush counts the pending keys.
+func (t *tinyCounter) flush() {
+	ps := t.pend[:t.np]
+	t.np = 0
+	x := uint64(0)
+	for _, p := range ps {
+		x ^= t.slots[t.slot(p.a, p.m&^tinyCount)].a
+	}
+	t.touch ^= x
+	for _, p := range ps {
+		t.count(p.a, p.m&^tinyCount, p.m&tinyCount)
+	}
+}
+
+func (t *tinyCounter) count(a, tag, d uint64) {
 	mask := uint64(len(t.slots) - 1)
 	i := t.slot(a, tag)
 	for {
 		sl := &t.slots[i]
 		if sl.a == a && sl.m&^tinyCount == tag {
-			sl.m += uint64(d)
+			sl.m += d
 			return
 		}
 		if sl.m == 0 {
-			*sl = tinySlot{a, tag | uint64(d)}
+			*sl = tinySlot{a, tag | d}
 			t.n++
 			if 16*t.n > 13*len(t.slots) {
 				t.grow()
