@@ -269,6 +269,9 @@ func mlSuite(args []string) error {
 	chunk := fs.Int("chunk", 100_000, "rows per block")
 	workers := fs.Int("workers", 0, "workers (default GOMAXPROCS)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile")
+	fs.IntVar(&big.rows, "big-rows", 100_000_000, "rows of big_kmeans and big_sgd (run only when named)")
+	fs.IntVar(&big.chunk, "big-chunk", 500_000, "rows per block of big_kmeans and big_sgd")
+	fs.StringVar(&big.memLimit, "mem-limit", "8GiB", "memory limit of big_kmeans and big_sgd")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -288,8 +291,8 @@ func mlSuite(args []string) error {
 		}
 	}
 	ctx := context.Background()
-	for _, w := range mlWorkloads {
-		if len(want) > 0 && !want[w.name] {
+	for _, w := range append(mlWorkloads, mlBigWorkloads...) {
+		if (len(want) > 0 || strings.HasPrefix(w.name, "big_")) && !want[w.name] {
 			continue
 		}
 		if err := w.run(ctx, e); err != nil {

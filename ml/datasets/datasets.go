@@ -40,6 +40,25 @@ func normal(seed uint64, row, col int, stream uint64) float64 {
 	return math.Sqrt(-2*math.Log(a)) * math.Cos(2*math.Pi*b)
 }
 
+// normals fills x with the standard normal deviates of row r, columns 0,
+// 1, ...: one Box–Muller pair per two columns (cosine and sine of the same
+// pair are independent), the row's hash prefix computed once. This is the
+// generators' inner loop, so it does half the logarithms and square roots
+// of calling normal per column.
+func normals(seed uint64, row int, x []float64) {
+	base := mix64(mix64(seed^0x9e3779b97f4a7c15) + uint64(row))
+	for j := 0; j < len(x); j += 2 {
+		a := u01(mix64(base ^ uint64(j)<<8))
+		b := u01(mix64(base ^ (uint64(j)<<8 | 1)))
+		rad := math.Sqrt(-2 * math.Log(a))
+		sn, cs := math.Sincos(2 * math.Pi * b)
+		x[j] = rad * cs
+		if j+1 < len(x) {
+			x[j+1] = rad * sn
+		}
+	}
+}
+
 const (
 	kindBlobsX byte = iota
 	kindBlobsY
@@ -137,16 +156,20 @@ func (s *spec) row(r int, x []float64) {
 	switch s.Kind {
 	case kindBlobsX:
 		c := s.cluster(r)
+		normals(s.Seed, r, x)
 		for j := range x {
-			x[j] = s.Centers[c*s.P+j] + s.Std*normal(s.Seed, r, j, 0)
+			x[j] = s.Centers[c*s.P+j] + s.Std*x[j]
 		}
 	case kindClassX:
 		c := s.cluster(r)
 		inf := x[:s.Inf]
-		z := make([]float64, s.Inf)
-		for j := range z {
-			z[j] = normal(s.Seed, r, j, 0)
+		normals(s.Seed, r, x)
+		var zb [64]float64
+		z := zb[:0]
+		if s.Inf > len(zb) {
+			z = make([]float64, 0, s.Inf)
 		}
+		z = append(z, x[:s.Inf]...)
 		// informative = z · A_c + centroid_c (A_c a random linear map per cluster)
 		for j := range inf {
 			v := s.Centers[c*s.Inf+j]
@@ -162,13 +185,10 @@ func (s *spec) row(r int, x []float64) {
 			}
 			x[s.Inf+j] = v
 		}
-		for j := s.Inf + s.Red; j < s.P; j++ {
-			x[j] = normal(s.Seed, r, j, 0)
-		}
+		// columns past the informative and redundant ones keep their
+		// deviates from normals
 	case kindRegX:
-		for j := range x {
-			x[j] = normal(s.Seed, r, j, 0)
-		}
+		normals(s.Seed, r, x)
 	}
 }
 
