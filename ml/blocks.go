@@ -152,6 +152,8 @@ func checkFinite(x, y *array.Dense) error {
 // run) or blocks in memory (inside a task, e.g. a grid-search fold).
 type rows interface {
 	dims() (n, p int)
+	// blocks is the number of row blocks.
+	blocks() int
 	// pass runs the registered pass kernel over all row blocks and returns
 	// the merged partial of length size.
 	pass(ctx context.Context, name string, params []byte, size int, check bool) ([]float64, error)
@@ -163,6 +165,7 @@ type lazyRows struct {
 }
 
 func (r *lazyRows) dims() (int, int) { s := r.x.Shape(); return s[0], s[1] }
+func (r *lazyRows) blocks() int      { return len(r.x.Chunks()[0]) }
 
 func (r *lazyRows) pass(ctx context.Context, name string, params []byte, size int, check bool) ([]float64, error) {
 	a := passArray(r.x, r.y, name, params, size, check)
@@ -231,6 +234,7 @@ func newLocalRows(xs, ys []*array.Dense) *localRows {
 }
 
 func (r *localRows) dims() (int, int) { return r.n, r.p }
+func (r *localRows) blocks() int      { return len(r.xs) }
 
 func (r *localRows) pass(_ context.Context, name string, params []byte, size int, check bool) ([]float64, error) {
 	k := passKernels[name]

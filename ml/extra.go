@@ -136,10 +136,12 @@ func (m *PolynomialModel) Transform(X *array.Array) *array.Array {
 	return mapRows("PolynomialFeatures", m, X, rowTransform, len(m.Terms))
 }
 
-// SimpleImputer replaces NaN in each feature by the column mean of the
-// non-NaN values (Strategy "mean", the default, one pass) or by FillValue
-// ("constant"). Strategies "median" and "most_frequent" are not
-// implemented yet and are refused.
+// SimpleImputer replaces NaN in each feature by a statistic of the
+// column's non-NaN values: Strategy "mean" (the default, one pass),
+// "median" (exact, by selection across the row blocks; see RobustScaler),
+// "most_frequent" (exact counts merged by a tree; the smallest of equally
+// frequent values, as scikit-learn; at most 1000 distinct values per
+// column, more is an error), or FillValue ("constant").
 type SimpleImputer struct {
 	Strategy  string
 	FillValue float64
@@ -196,10 +198,24 @@ func (e SimpleImputer) fitRows(ctx context.Context, r rows) (Model, error) {
 			m.Statistics[j] = e.FillValue
 		}
 		return m, nil
-	case "median", "most_frequent":
-		return nil, errf("SimpleImputer", "strategy %q is not implemented yet (use mean or constant)", e.Strategy)
+	case "median":
+		qs, err := nanQuantiles(ctx, "SimpleImputer", r, []float64{0.5})
+		if err != nil {
+			return nil, err
+		}
+		m := &ImputerModel{Statistics: make([]float64, p)}
+		for j, q := range qs {
+			m.Statistics[j] = q[0]
+		}
+		return m, nil
+	case "most_frequent":
+		st, err := modes(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		return &ImputerModel{Statistics: st}, nil
 	}
-	return nil, errf("SimpleImputer", "unknown strategy %q (want mean or constant)", e.Strategy)
+	return nil, errf("SimpleImputer", "unknown strategy %q (want mean, median, most_frequent or constant)", e.Strategy)
 }
 
 // TransformBlock implements BlockTransformer.

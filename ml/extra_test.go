@@ -40,8 +40,8 @@ func TestSimpleImputer(t *testing.T) {
 	}
 	c, _ := SimpleImputer{Strategy: "constant", FillValue: -1}.Fit(ctx, X, nil)
 	close(t, "constant", denseOf(t, c.Transform(X)).Data, []float64{1, -1, 3, 4, -1, 8, 5, 6}, 0)
-	_, err = SimpleImputer{Strategy: "median"}.Fit(ctx, X, nil)
-	wantErr(t, "median", err, "not implemented")
+	_, err = SimpleImputer{Strategy: "mode"}.Fit(ctx, X, nil)
+	wantErr(t, "unknown strategy", err, "unknown strategy")
 }
 
 func TestTrainTestSplit(t *testing.T) {

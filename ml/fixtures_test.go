@@ -27,6 +27,16 @@ func fixture(t *testing.T, name string, v any) {
 		if err := json.Unmarshal(b, &fx); err != nil {
 			t.Fatal(err)
 		}
+		var more fixtures
+		if b, err = os.ReadFile("testdata/sklearn_fixtures2.json"); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &more); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range more {
+			fx[k] = v
+		}
 	}
 	raw, ok := fx[name]
 	if !ok {

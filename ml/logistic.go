@@ -25,7 +25,11 @@ import (
 // Solvers: "lbfgs" (gonum/optimize L-BFGS; l2 or none), "newton" (Newton's
 // method with the blockwise Hessian; binary, l2 or none), "proximal"
 // (accelerated proximal gradient, FISTA with backtracking; any penalty, the
-// default for l1 and elasticnet).
+// default for l1 and elasticnet), "owlqn" (orthant-wise L-BFGS, any
+// penalty; usually the fewest passes for l1) and "admm" (consensus ADMM as
+// dask-glm: every row block solves its own smooth problem inside its task,
+// the driver averages and applies the penalty's prox; any penalty; Tol is
+// on the relative primal and dual residuals, MaxIter·10 rounds at most).
 type LogisticRegression struct {
 	C           float64 // inverse regularisation strength; 0 means 1
 	Penalty     string  // "l2" (default), "l1", "elasticnet", "none"
@@ -104,10 +108,10 @@ func (e LogisticRegression) check() error {
 		return errf("LogisticRegression", "C = %v: want a positive number", e.C)
 	case e.Penalty != "l2" && e.Penalty != "l1" && e.Penalty != "elasticnet" && e.Penalty != "none":
 		return errf("LogisticRegression", "unknown penalty %q (want l2, l1, elasticnet or none)", e.Penalty)
-	case e.Solver != "lbfgs" && e.Solver != "newton" && e.Solver != "proximal":
-		return errf("LogisticRegression", "unknown solver %q (want lbfgs, newton or proximal)", e.Solver)
-	case (e.Penalty == "l1" || e.Penalty == "elasticnet") && e.Solver != "proximal":
-		return errf("LogisticRegression", "solver %s does not support penalty %s (use proximal)", e.Solver, e.Penalty)
+	case e.Solver != "lbfgs" && e.Solver != "newton" && e.Solver != "proximal" && e.Solver != "owlqn" && e.Solver != "admm":
+		return errf("LogisticRegression", "unknown solver %q (want lbfgs, newton, proximal, owlqn or admm)", e.Solver)
+	case (e.Penalty == "l1" || e.Penalty == "elasticnet") && (e.Solver == "lbfgs" || e.Solver == "newton"):
+		return errf("LogisticRegression", "solver %s does not support penalty %s (use proximal, owlqn or admm)", e.Solver, e.Penalty)
 	case e.L1Ratio < 0 || e.L1Ratio > 1:
 		return errf("LogisticRegression", "L1Ratio = %v: want a value in [0, 1]", e.L1Ratio)
 	case e.MaxIter < 0:
@@ -225,9 +229,25 @@ func (e LogisticRegression) fitRows(ctx context.Context, r rows) (Model, error) 
 		w, iters, conv = lp.newton(w, e.MaxIter, e.Tol)
 	case "proximal":
 		w, iters, conv = lp.fista(w, e.MaxIter*10, e.Tol)
+	case "owlqn":
+		w, iters, conv = lp.owlqn(w, e.MaxIter, e.Tol)
+	case "admm":
+		w, iters, conv = lp.admm(w, e.MaxIter*10, e.Tol, r.blocks())
 	}
 	if lp.err != nil {
 		return nil, lp.err
+	}
+	if k > 1 && lp.icpt {
+		// softmax intercepts are defined up to a common shift (they are
+		// not penalised): report the ones summing to zero, as
+		// scikit-learn's solvers started from zero do
+		var mean float64
+		for c := range k {
+			mean += w[c*(p+1)+p] / float64(k)
+		}
+		for c := range k {
+			w[c*(p+1)+p] -= mean
+		}
 	}
 	m := &LogisticModel{Classes: classes, NIter: iters, Converged: conv}
 	for c := range k {
