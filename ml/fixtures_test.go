@@ -27,15 +27,17 @@ func fixture(t *testing.T, name string, v any) {
 		if err := json.Unmarshal(b, &fx); err != nil {
 			t.Fatal(err)
 		}
-		var more fixtures
-		if b, err = os.ReadFile("testdata/sklearn_fixtures2.json"); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &more); err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range more {
-			fx[k] = v
+		for _, name := range []string{"testdata/sklearn_fixtures2.json", "testdata/sklearn_fixtures3.json"} {
+			var more fixtures
+			if b, err = os.ReadFile(name); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &more); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range more {
+				fx[k] = v
+			}
 		}
 	}
 	raw, ok := fx[name]

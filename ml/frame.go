@@ -465,24 +465,26 @@ func (m *EncoderModel) outSchema(in *arrow.Schema) (*arrow.Schema, error) {
 
 var encoderMaps sync.Map // registered MapPartitions names
 
-// Transform encodes f's columns, lazily (one map step per partition).
-func (m *EncoderModel) Transform(f *frame.Frame) *frame.Frame {
+// Transform encodes f's columns, lazily (one map step per partition). A
+// frame without the fitted columns, or with them of another type, is an
+// error now; a value not seen in Fit is an error of the computation.
+func (m *EncoderModel) Transform(f *frame.Frame) (*frame.Frame, error) {
 	if m == nil || len(m.Columns) == 0 {
-		return frame.ErrorFrame(errf("encoder", "Transform before Fit (the model is nil or empty)"))
+		return nil, errf("encoder", "Transform before Fit (the model is nil or empty)")
 	}
 	if f == nil {
-		return frame.ErrorFrame(errf(m.est(), "frame is nil"))
+		return nil, errf(m.est(), "frame is nil")
 	}
-	if f.Err() != nil {
-		return f
+	if err := f.Err(); err != nil {
+		return nil, fmt.Errorf("ml: %s: %w", m.est(), err)
 	}
 	out, err := m.outSchema(f.Schema())
 	if err != nil {
-		return frame.ErrorFrame(err)
+		return nil, err
 	}
 	b, err := Save(m)
 	if err != nil {
-		return frame.ErrorFrame(fmt.Errorf("ml: %s: %w", m.est(), err))
+		return nil, fmt.Errorf("ml: %s: %w", m.est(), err)
 	}
 	h1, h2 := graph.Hash128(b)
 	var hb [16]byte
@@ -494,7 +496,7 @@ func (m *EncoderModel) Transform(f *frame.Frame) *frame.Frame {
 		mm := *m
 		frame.RegisterMap(name, func(_ context.Context, r arrow.Record) (arrow.Record, error) { return mm.encode(r, out) })
 	}
-	return f.MapPartitions(name, out)
+	return f.MapPartitions(name, out), nil
 }
 
 func (m *EncoderModel) encode(r arrow.Record, out *arrow.Schema) (arrow.Record, error) {

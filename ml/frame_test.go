@@ -105,7 +105,11 @@ func TestEncodersOnFrames(t *testing.T) {
 	if len(om.Categories) != 1 || strings.Join(om.Categories[0], ",") != strings.Join(uniq, ",") {
 		t.Fatalf("categories %v, want %v", om.Categories, uniq)
 	}
-	X, err := Matrix(ctx, om.Transform(f), "color", "i")
+	of, err := om.Transform(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X, err := Matrix(ctx, of, "color", "i")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +133,10 @@ func TestEncodersOnFrames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tf := m.Transform(f)
+		tf, err := m.Transform(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		cols := tf.Columns()
 		want := m.OutputColumns(0)
 		if kind == "dummy" {
@@ -162,7 +169,11 @@ func TestEncodersOnFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := cm.Transform(f).Compute(ctx)
+	cf, err := cm.Transform(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := cf.Compute(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +183,19 @@ func TestEncodersOnFrames(t *testing.T) {
 
 	// unseen values: an error naming the value, or the unknown code
 	g := frame.FromColumns(1, frame.Column{Name: "i", Values: []int64{1}}, frame.Column{Name: "color", Values: []string{"violet"}}, frame.Column{Name: "x", Values: []float64{1}})
-	if _, err := om.Transform(g).Compute(ctx); err == nil || !strings.Contains(err.Error(), `"violet"`) {
+	gf, err := om.Transform(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gf.Compute(ctx); err == nil || !strings.Contains(err.Error(), `"violet"`) {
 		t.Fatalf("unseen value: %v", err)
 	}
 	um, _ := OrdinalEncoder{HandleUnknown: "use_encoded_value", UnknownValue: -1}.Fit(ctx, f)
-	ut, err := um.Transform(g).Compute(ctx)
+	uf, err := um.Transform(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ut, err := uf.Compute(ctx)
 	if err != nil || ut.Value(0, "color") != -1.0 {
 		t.Fatalf("unknown value code: %v %v", ut, err)
 	}
@@ -187,10 +206,10 @@ func TestEncodersOnFrames(t *testing.T) {
 	if _, err := (OneHotEncoder{HandleUnknown: "maybe"}).Fit(ctx, f); err == nil {
 		t.Fatal("bad HandleUnknown: no error")
 	}
-	if err := (*EncoderModel)(nil).Transform(f).Err(); err == nil {
+	if _, err := (*EncoderModel)(nil).Transform(f); err == nil {
 		t.Fatal("Transform before Fit: no error")
 	}
-	if err := om.Transform(f.Drop("color")).Err(); err == nil {
+	if _, err := om.Transform(f.Drop("color")); err == nil {
 		t.Fatal("Transform of a frame without the column: no error")
 	}
 }

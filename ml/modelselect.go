@@ -169,10 +169,13 @@ type foldSpec struct {
 	Mod    int // hashed: row in test iff hash % Mod == Rem
 	Rem    int
 	Frac   float64 // hashed: row in test iff u(hash) < Frac
+	Fold   []int32 // per row (StratifiedKFold): row in test iff Fold[row] == Rem
 }
 
 func (f *foldSpec) test(r int) bool {
 	switch {
+	case f.Fold != nil:
+		return r < len(f.Fold) && int(f.Fold[r]) == f.Rem
 	case f.Mod > 0:
 		return int(splitmix(f.Seed^splitmix(uint64(r)))%uint64(f.Mod)) == f.Rem
 	case f.Frac > 0:
@@ -568,7 +571,16 @@ func search(ctx context.Context, est string, e Estimator, cands []map[string]any
 	if err != nil {
 		return nil, err
 	}
-	folds, err := cv.folds(x.Shape()[0])
+	var folds []foldSpec
+	if ls, ok := cv.(labelSplitter); ok {
+		yd, err := yy.Compute(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("ml: %s: the labels for %T: %w", est, cv, err)
+		}
+		folds, err = ls.foldsY(yd.Data)
+	} else {
+		folds, err = cv.folds(x.Shape()[0])
+	}
 	if err != nil {
 		return nil, errf(est, "%v", err)
 	}
