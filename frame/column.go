@@ -295,6 +295,9 @@ func (b *strBuilder) array() arrow.Array { return strArray(b.offs, b.data, b.val
 
 // takeCol gathers rows idx of a (idx < 0 gives a null).
 func takeCol(a arrow.Array, idx []int32) arrow.Array {
+	if d, ok := a.(*array.Date32); ok {
+		return takeDate32(d, idx)
+	}
 	c := colOf(a)
 	var valid []bool
 	hasNull := c.valid != nil

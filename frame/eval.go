@@ -426,6 +426,9 @@ func evalNode(n *enode, r arrow.Record, m memo) (*val, error) {
 	case "alias":
 		return evalMemo(n.args[0], r, m)
 	}
+	if v, ok := compareDate32(n, r); ok {
+		return v, nil
+	}
 	var args []*val
 	for _, a := range n.args {
 		v, err := evalMemo(a, r, m)
