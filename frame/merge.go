@@ -327,6 +327,12 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 	if err != nil {
 		return nil, err
 	}
+	if lkeys, err = b.emptySide(n.in, lkeys); err != nil {
+		return nil, err
+	}
+	if rkeys, err = b.emptySide(n.right, rkeys); err != nil {
+		return nil, err
+	}
 	op := joinOp{spec: n.join, nl: 1, piece: -1}
 	var out []pend
 	switch bcastSide(n, len(lkeys), len(rkeys)) {
