@@ -1,6 +1,12 @@
 package frame
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/godask/godask/sched"
+)
 
 // crossKey is the constant key column a cross join joins on.
 const crossKey = "\x00cross"
@@ -30,4 +36,63 @@ func (f *Frame) CrossJoin(right *Frame) *Frame {
 		return errFrame(fmt.Errorf("frame: CrossJoin: %w", out.err))
 	}
 	return out.Drop(crossKey)
+}
+
+// crossRowBytes is the bytes a row of side s takes in the output: its
+// columns' buffers over its rows (the whole sources, a fair estimate when a
+// side takes a piece of them), at least 8 a column.
+func crossRowBytes(s *joinSide) int64 {
+	var bytes, rows int64
+	for _, src := range s.srcs {
+		for _, a := range src {
+			for _, b := range a.Data().Buffers() {
+				if b != nil {
+					bytes += int64(b.Len())
+				}
+			}
+		}
+		if len(src) > 0 {
+			rows += int64(src[0].Len())
+		}
+	}
+	per := int64(8 * len(s.first.Schema().Fields()))
+	if rows > 0 {
+		per = max(per, bytes/rows)
+	}
+	return per
+}
+
+// checkCrossSize refuses, before any output is built, a cross join whose
+// output (l.n × r.n rows, with the row pairs it gathers from) would not fit
+// this task's share of the run's memory limit: a clear error naming the
+// sizes rather than a run killed by the operating system.
+func checkCrossSize(ctx context.Context, l, r *joinSide, spec *joinSpec) error {
+	if len(spec.lk) != 1 || spec.lk[0] != crossKey {
+		return nil
+	}
+	budget, ok := sched.TaskMemory(ctx)
+	if !ok {
+		return nil
+	}
+	nl, nr := int64(l.n), int64(r.n)
+	if nl == 0 || nr == 0 {
+		return nil
+	}
+	per := crossRowBytes(l) + crossRowBytes(r) + 8 // + the two int32 row indices
+	if nr > math.MaxInt64/nl || nl*nr > math.MaxInt64/per || nl*nr*per > budget {
+		return fmt.Errorf("CrossJoin: %d × %d rows (%d bytes a row) would need about %d MiB, more than this task's share of the memory limit (%d MiB); filter or aggregate a side first, or raise the limit",
+			nl, nr, per, mulSat(nl, nr, per)>>20, budget>>20)
+	}
+	return nil
+}
+
+// mulSat is a·b·c, saturating at MaxInt64.
+func mulSat(a, b, c int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	if ab := a * b; ab == 0 || c <= math.MaxInt64/ab {
+		return ab * c
+	}
+	return math.MaxInt64
 }

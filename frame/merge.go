@@ -455,6 +455,9 @@ func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: right side: %w", err)
 	}
+	if err := checkCrossSize(ctx, l, r, j.spec); err != nil {
+		return nil, fmt.Errorf("frame: %w", err)
+	}
 	out, err := hashJoin(ctx, l, r, j.spec)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: %w", err)
