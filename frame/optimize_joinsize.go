@@ -25,74 +25,90 @@ const filterSelectivity = 0.25
 // estRows estimates the rows plan n produces; ok is false when there is no
 // basis (a CSV or JSON source, a map).
 func estRows(n *node) (rows float64, ok bool) {
+	rows, _, ok = estimate(n)
+	return rows, ok
+}
+
+// estimate is estRows with base: the rows of n's inputs before any filter
+// (for a join's key/foreign-key rule, see optimize_estimate.go).
+func estimate(n *node) (rows, base float64, ok bool) {
 	switch n.op {
 	case "source":
+		t := 0.0
 		switch s := n.src.(type) {
 		case *pqSource:
-			t := 0.0
 			for _, p := range s.parts {
 				t += float64(p.meta.Rows)
 			}
-			if n.pred != nil {
-				t *= filterSelectivity
-			}
-			return t, true
 		case *memSource:
-			t := 0.0
 			for _, r := range s.recs {
 				t += float64(r.NumRows())
 			}
-			if n.pred != nil {
-				t *= filterSelectivity
+		default:
+			if sh, isShared := n.src.(*sharedSource); isShared {
+				if pq, isPq := sh.inner.(*pqSource); isPq {
+					for _, p := range pq.parts {
+						t += float64(p.meta.Rows)
+					}
+					break
+				}
 			}
-			return t, true
+			return 0, 0, false
 		}
-		return 0, false
+		return t * selectivity(n.pred, rangesOf(n)), t, true
 	case "filter":
-		r, ok := estRows(n.in)
-		return r * filterSelectivity, ok
+		r, b, ok := estimate(n.in)
+		return r * selectivity(n.pred, rangesOf(n.in)), b, ok
 	case "project", "sort", "repartition", "setindex", "parts":
-		return estRows(n.in)
+		return estimate(n.in)
 	case "limit", "topn":
-		r, ok := estRows(n.in)
-		return min(r, float64(n.n)), ok
+		r, b, ok := estimate(n.in)
+		return min(r, float64(n.n)), b, ok
 	case "agg":
 		if len(n.keys) == 0 {
-			return 1, true
+			return 1, 1, true
 		}
-		r, ok := estRows(n.in)
-		return r / 4, ok
+		r, _, ok := estimate(n.in)
+		// The groups are a new key domain: the base is the estimate.
+		return r / 4, r / 4, ok
 	case "dedup", "gtopn":
-		r, ok := estRows(n.in)
-		return r / 2, ok
+		r, _, ok := estimate(n.in)
+		return r / 2, r / 2, ok
 	case "concat":
 		t := 0.0
 		for _, in := range n.ins {
-			r, ok := estRows(in)
+			r, _, ok := estimate(in)
 			if !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			t += r
 		}
-		return t, true
+		return t, t, true
 	case "join":
-		l, okl := estRows(n.in)
-		r, okr := estRows(n.right)
+		l, lb, okl := estimate(n.in)
+		r, rb, okr := estimate(n.right)
 		if !okl || !okr {
-			return 0, false
+			return 0, 0, false
 		}
+		// The distinct keys: the unfiltered rows of the smaller base side.
+		v := max(1, min(lb, rb))
+		inner := l * r / v
+		base := max(lb, rb)
 		switch n.join.how {
-		case Semi, Anti:
-			return l / 2, true
+		case Semi:
+			return l * min(1, r/v), lb, true
+		case Anti:
+			return max(l*(1-min(1, r/v)), l/20), lb, true
 		case Outer:
-			return l + r, true
+			return max(inner, l+r), base, true
 		case Right:
-			return max(l, r), true
+			return max(inner, r), base, true
+		case Left:
+			return max(inner, l), base, true
 		}
-		// A key/foreign-key join: the larger side's rows.
-		return max(l, r), true
+		return inner, base, true
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 // sizeBroadcast is bcastSide's size rule: +1 to broadcast the right side,

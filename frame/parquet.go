@@ -136,6 +136,12 @@ func (s *pqSource) prune(pred *enode) source {
 			out.parts = append(out.parts, p)
 		}
 	}
+	if len(out.parts) == 0 && len(s.parts) > 0 {
+		// Every row group pruned: one empty partition, as for a file
+		// without row groups, so joins and aggregations see no rows
+		// rather than no inputs.
+		out.parts = append(out.parts, pqPart{path: s.parts[0].path, rg: -1, meta: &pqio.RowGroup{}})
+	}
 	return &out
 }
 
