@@ -52,7 +52,9 @@ func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
 		}
 		for j := 0; j < rg.NumColumns(); j++ {
 			cc, err := rg.ColumnChunk(j)
-			if err != nil {
+			if err != nil || cc.NumValues() == 0 {
+				// An empty chunk has no page to decode; Arrow's writer
+				// gives it data page offset 0, where the file's magic is.
 				continue
 			}
 			start := cc.DataPageOffset()
