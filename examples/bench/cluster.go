@@ -60,7 +60,7 @@ func clusterSuite(args []string) error {
 		want[strings.TrimSpace(q)] = true
 	}
 	t0 := time.Now()
-	c, err := cluster.Local(*workers, cluster.WithThreads(*threads), cluster.WithWorkerArgs(strings.Fields(*wargs)...))
+	c, err := cluster.Local(*workers, cluster.WithThreads(*threads), cluster.WithWorkerArgs(strings.Fields(*wargs)...), cluster.WithLog(os.Stderr))
 	if err != nil {
 		return err
 	}

@@ -848,7 +848,7 @@ func (rs *runState) gatherer() {
 				cc, err := e.conn(addr)
 				if err == nil {
 					err = fetch(context.Background(), flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
-						v, err := graph.DecodeValue(b)
+						v, err := decodeOwned(b)
 						if err != nil {
 							return fmt.Errorf("output %s: %w", items[n].key, err)
 						}

@@ -885,7 +885,16 @@ func (s *workerService) DoGet(t *flight.Ticket, stream flight.FlightService_DoGe
 			}
 			continue
 		}
-		b, err := graph.EncodeValue(graph.SelectPart(v, it.part))
+		v = graph.SelectPart(v, it.part)
+		if h, body, ok := wireView(v); ok {
+			err := sendView(stream, h, body)
+			s.w.store.unpin(k)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := graph.EncodeValue(v)
 		s.w.store.unpin(k)
 		if err != nil {
 			if err := sendValueError(stream, fmt.Sprintf("worker %s: value %s: %v", s.w.addr, it.key, err)); err != nil {
@@ -971,7 +980,7 @@ func (f *fetcher) loop() {
 			var bytes int64
 			err := fetch(context.Background(), flight.NewFlightServiceClient(cc), items, f.w.cfg.FetchIdle, func(i int, b []byte) error {
 				bytes += int64(len(b))
-				v, err := graph.DecodeValue(b)
+				v, err := decodeOwned(b)
 				n = i + 1
 				f.w.fetchDone(batch[i], v, err)
 				return nil
