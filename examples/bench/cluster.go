@@ -38,9 +38,11 @@ func init() {
 //	groupby   q1, q3, q10 on -data persisted on the workers (and, for the
 //	          ratio, in this process on the local executor)
 //	kill      q10 with worker 1 killed (SIGKILL) a third of the way through
+//	steal     200 CPU-bound pairs of tasks with worker 1 straggling (SIGSTOP
+//	          9 ms in 10), with work stealing and without (fresh clusters)
 func clusterSuite(args []string) error {
 	fs := flag.NewFlagSet("cluster", flag.ExitOnError)
-	qs := fs.String("q", "overhead,transfer", "workloads: overhead,transfer,groupby,kill")
+	qs := fs.String("q", "overhead,transfer", "workloads: overhead,transfer,groupby,kill,steal")
 	n := fs.Int("n", 100000, "overhead: leaf tasks (2n-1 tasks in all)")
 	mb := fs.Int("mb", 256, "transfer: MiB moved")
 	data := fs.String("data", "", "groupby, kill: the groupby table (.csv or Parquet)")
@@ -73,6 +75,11 @@ func clusterSuite(args []string) error {
 	}
 	if want["transfer"] {
 		if err := clusterTransfer(c, *mb); err != nil {
+			return err
+		}
+	}
+	if want["steal"] {
+		if err := clusterSteal(cluster.WithThreads(*threads)); err != nil {
 			return err
 		}
 	}

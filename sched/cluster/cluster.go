@@ -31,6 +31,7 @@ type options struct {
 	restarts   int
 	spillDir   string
 	slotArgs   func(slot int) []string
+	noSteal    bool
 	args       []string
 }
 
@@ -166,3 +167,7 @@ func Connect(addr string, opts ...Option) (*Executor, error) {
 	}
 	return e, nil
 }
+
+// WithoutStealing turns work stealing off: a task stays on the worker it
+// was placed on until it runs or that worker is lost (for comparisons).
+func WithoutStealing() Option { return func(o *options) { o.noSteal = true } }

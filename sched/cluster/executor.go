@@ -97,21 +97,23 @@ type WorkerInfo struct {
 }
 
 type wconn struct {
-	id       uint64
-	addr     string
-	host     string
-	pid      int
-	nthreads int
-	memLimit int64
-	out      *outbox
-	kill     chan struct{}
-	killOnce sync.Once
-	lastSeen atomic.Int64
-	hb       heartbeat
-	bw       float64 // bytes/s, measured
-	occ      float64 // seconds of work assigned and not done
-	roots    int     // root tasks assigned and not done
-	gone     bool
+	id        uint64
+	addr      string
+	host      string
+	pid       int
+	nthreads  int
+	memLimit  int64
+	out       *outbox
+	kill      chan struct{}
+	killOnce  sync.Once
+	lastSeen  atomic.Int64
+	hb        heartbeat
+	bw        float64 // bytes/s, measured
+	occ       float64 // seconds of work assigned and not done
+	nassigned int     // tasks assigned and not done
+	lastSteal time.Time
+	roots     int // root tasks assigned and not done
+	gone      bool
 }
 
 func (w *wconn) drop() { w.killOnce.Do(func() { close(w.kill) }) }
@@ -525,7 +527,7 @@ func (e *Executor) conn(addr string) (*grpc.ClientConn, error) {
 // the idle worker w: work stealing near the end of a run, when there are
 // fewer tasks than threads left to hand out.
 func (e *Executor) stealLocked(w *wconn) {
-	if w.gone {
+	if w.gone || e.opt.noSteal {
 		return
 	}
 	for _, rs := range e.runs {

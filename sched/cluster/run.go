@@ -350,6 +350,7 @@ func (rs *runState) assign(i int32, w *wconn) {
 	rs.began[i] = false
 	rs.est[i] = rs.estimate(i)
 	w.occ += rs.est[i]
+	w.nassigned++
 	if rs.root[i] {
 		w.roots++
 	}
@@ -380,6 +381,7 @@ func (rs *runState) assign(i int32, w *wconn) {
 func (rs *runState) unassign(i int32) {
 	if w := rs.e.workers[rs.where[i]]; w != nil {
 		w.occ = math.Max(0, w.occ-rs.est[i])
+		w.nassigned--
 		if rs.root[i] {
 			w.roots--
 		}
@@ -513,6 +515,15 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 	for rs := range touched {
 		e.pumpRootsLocked(rs)
 		rs.checkDone()
+	}
+	if w.nassigned == 0 && !w.gone {
+		// Nothing left on w: take queued work from the busiest worker now,
+		// not at w's next heartbeat; at most every 20 ms (a steal scans
+		// the run's tasks).
+		if now := time.Now(); now.Sub(w.lastSteal) > 20*time.Millisecond {
+			w.lastSteal = now
+			e.stealLocked(w)
+		}
 	}
 }
 
@@ -713,7 +724,9 @@ func (rs *runState) steal(w *wconn) {
 	e := rs.e
 	var victim *wconn
 	for _, o := range e.workers {
-		if o != w && o.occ > 0 && (victim == nil || o.occ > victim.occ) && o.hb.queued > 0 {
+		// Only a worker with more non-root tasks than threads has some
+		// waiting (roots are not stolen: they wait on the scheduler).
+		if o != w && o.nassigned-o.roots > o.nthreads && (victim == nil || o.occ > victim.occ) {
 			victim = o
 		}
 	}
