@@ -115,3 +115,29 @@ func TestStrCounter(t *testing.T) {
 		}
 	}
 }
+
+// TestStrIndex numbers strings of every length from 0 to 40 (short ones
+// differing only in NUL bytes, long ones sharing prefixes) in order of first
+// sight, against a map.
+func TestStrIndex(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	ix := newStrIndex()
+	want := map[string]int{}
+	for it := 0; it < 30000; it++ {
+		n := r.Intn(41)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "a\x00"[r.Intn(2)]
+		}
+		s := string(b)
+		i, isNew := ix.index(s)
+		w, seen := want[s]
+		if !seen {
+			w = len(want)
+			want[s] = w
+		}
+		if i != w || isNew == seen || ix.keys[i] != s {
+			t.Fatalf("%q: index %d new %v, want %d new %v", s, i, isNew, w, !seen)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/godask/godask/graph"
 )
@@ -180,6 +181,28 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 		}
 		nout := int(graph.NewReader(s.arg).Uvarint())
 		h, clone := hasherFor[K](), cloner[K]()
+		if _, ok := any(*new(K)).(string); ok {
+			// String keys: numbered by a string table, accumulators in a slice.
+			t := newStrIndex()
+			var accs []A
+			return func(x T) bool {
+					k := kf(x)
+					if i, isNew := t.index(*(*string)(unsafe.Pointer(&k))); isNew {
+						accs = append(accs, bf(init, x))
+					} else {
+						accs[i] = bf(accs[i], x)
+					}
+					return true
+				}, func() (any, error) {
+					ps := make([][]R, nout)
+					for i, ks := range t.keys {
+						k := *(*K)(unsafe.Pointer(&ks))
+						j := h(k) % uint64(nout)
+						ps[j] = append(ps[j], R{k, accs[i]})
+					}
+					return newPieces(ps), nil
+				}, nil
+		}
 		m := map[K]A{}
 		return func(x T) bool {
 				k := kf(x)
