@@ -371,8 +371,8 @@ func (m *memory) spill() error {
 	sort.Slice(cs, func(a, b int) bool { return cs[a].last < cs[b].last })
 	freed := false
 	for _, c := range cs {
-		if m.held.Load() <= m.target {
-			break
+		if m.held.Load() <= m.target || m.cancelled() != nil {
+			break // a cancelled run's cleanup waits for m.mu: stop now
 		}
 		i := c.i
 		if !atomic.CompareAndSwapInt32(&m.state[i], stMem, stDisk) {
@@ -477,7 +477,7 @@ func (m *memory) write(i int32) (*spillFile, error) {
 		m.dir = d
 	}
 	f.path = m.path(i)
-	err := writeFile(f.path, payload)
+	err := writeFile(f.path, payload, m.cancelled)
 	if err != nil {
 		os.Remove(f.path)
 		return nil, fmt.Errorf("sched: spill %s to directory %s: %w", m.r.tasks[i].Key, m.dir, err)
@@ -488,14 +488,37 @@ func (m *memory) write(i int32) (*spillFile, error) {
 	return f, nil
 }
 
-func writeFile(path string, payload [][]byte) error {
+// cancelled returns the run's context error: a spill write or a reload in
+// progress stops at the next chunk once the run is cancelled.
+func (m *memory) cancelled() error {
+	if m.r == nil || m.r.ctx == nil {
+		return nil
+	}
+	return m.r.ctx.Err()
+}
+
+// spillChunk is how many bytes a spill write puts out between checks of the
+// run's context.
+const spillChunk = 4 << 20
+
+func writeFile(path string, payload [][]byte, stop func() error) error {
 	wc, err := createSpill(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(wc, 1<<16)
 	for _, b := range payload {
-		w.Write(b)
+		for len(b) > 0 && err == nil {
+			n := min(len(b), spillChunk)
+			if _, err = w.Write(b[:n]); err == nil {
+				err = stop()
+			}
+			b = b[n:]
+		}
+	}
+	if err != nil {
+		wc.Close()
+		return err
 	}
 	err = w.Flush()
 	if cerr := wc.Close(); err == nil {
