@@ -7,15 +7,15 @@
 #
 #   examples/bench/memtable.sh FILE.csv ["256MiB 1GiB"] [q1,q2,...]
 #   JOIN=DIR examples/bench/memtable.sh ...   also the join questions on the
-#                                             CSV tables of bench gen join
+#                                             Parquet tables of bench gen join
 #
 # Data: bench gen groupby -n 1e7 -k 100 -dir /tmp/wdata (509 MB; 1e8: 5 GB)
-# and bench gen join -n 1e7 -dir DIR -format csv (see bench -h).
+# and bench gen join -n 1e7 -dir DIR (CSV and Parquet; JOINFORMAT=csv reads the CSV).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:?groupby CSV file}
 limits=${2:-"256MiB 1GiB"}
-qs=${3:-q1,q2,q3,q4,q5,q6,q7,q8,q9,q10}
+qs=${3-q1,q2,q3,q4,q5,q6,q7,q8,q9,q10} # "" with JOIN: joins only
 bin=$(mktemp -d)/bench
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./examples/bench
@@ -23,12 +23,13 @@ bytes() { python3 -c "import sys,re
 s=sys.argv[1]; m=re.fullmatch(r'([0-9.e]+)\s*([KMGT]i?B?)?',s,re.I)
 u={'':1,'k':1e3,'m':1e6,'g':1e9,'t':1e12,'ki':1<<10,'mi':1<<20,'gi':1<<30,'ti':1<<40}
 print(int(float(m.group(1))*u[(m.group(2) or '').lower().rstrip('b')]))" "$1"; }
-# run SUITE Q LIMIT: prints "seconds rows chk rss_bytes" (limit "" = none).
+# run SUITE Q LIMIT: prints "seconds rows chk rss_bytes" (limit "" = none;
+# a failed run prints "- - - 0").
 run() {
   local suite=$1 q=$2 lim=$3 out err
   out=$(mktemp) err=$(mktemp)
   local args=(-mode e2e -q "$q")
-  if [ "$suite" = groupby ]; then args+=(-data "$data"); else args+=(-data "$JOIN" -format csv); fi
+  if [ "$suite" = groupby ]; then args+=(-data "$data"); else args+=(-data "$JOIN" -format "${JOINFORMAT:-parquet}"); fi
   [ -n "$lim" ] && args+=(-mem-limit "$lim")
   if ! /usr/bin/time -v "$bin" "$suite" "${args[@]}" >"$out" 2>"$err"; then
     echo "failed: $suite $q $lim: $(tail -3 "$err")" >&2
@@ -36,7 +37,7 @@ run() {
     rm -f "$out" "$err"; return
   fi
   local line rss
-  line=$(grep "^$suite/$q seconds=" "$out" | head -1)
+  line=$(grep "^$suite/$q seconds=" "$out" | head -1 || true)
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$err")
   echo "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line") $(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$line") $(sed -n 's/.*chk=\([^ ]*\).*/\1/p' <<<"$line") $((rss * 1024))"
   rm -f "$out" "$err"
@@ -59,7 +60,7 @@ except ValueError: print('failed')" "$r0" "$c0" "$r" "$c")
     done
   done
 }
-table groupby "$qs"
+[ -n "$qs" ] && table groupby "$qs"
 if [ -n "${JOIN:-}" ]; then
   table join "${JOINQ:-q1,q2,q3,q4,q5}"
 fi
