@@ -23,6 +23,9 @@ type footer struct {
 	md    *metadata.FileMetaData
 	sch   *arrow.Schema
 	index map[string]int // column name -> field index
+	// rgBytes: each row group's uncompressed bytes (the page buffers'
+	// limit, see pageAlloc).
+	rgBytes []int64
 	// chunks: each column chunk's first byte -> what the footer says of it
 	// (for checkedFile).
 	chunks map[int64]chunkInfo
@@ -88,16 +91,14 @@ func footerOf(path string) (f *footer, err error) {
 			// Arrow reads a chunk's TotalCompressedSize bytes into one
 			// buffer before looking at them: a corrupt size would allocate
 			// gigabytes (a fuzzed file: 7.4 GB and minutes).
-			start := cc.DataPageOffset()
-			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
-				start = cc.DictionaryPageOffset()
-			}
+			start := chunkStart(cc)
 			if n := cc.TotalCompressedSize(); start < 0 || n < 0 || start > st.Size() || n > st.Size()-start {
 				return nil, fmt.Errorf("parquet: %s row group %d column %d: corrupt footer: chunk at offset %d of %d bytes lies outside the file (%d bytes)", path, i, j, start, n, st.Size())
 			}
 		}
 	}
-	f = &footer{size: st.Size(), mod: st.ModTime(), md: md, sch: s, index: map[string]int{}, chunks: chunkIndex(md)}
+	rgBytes := rowGroupBytes(md)
+	f = &footer{size: st.Size(), mod: st.ModTime(), md: md, sch: s, index: map[string]int{}, rgBytes: rgBytes, chunks: chunkIndex(md, rgBytes)}
 	for i, fl := range s.Fields() {
 		if _, dup := f.index[fl.Name]; !dup {
 			f.index[fl.Name] = i

@@ -37,19 +37,38 @@ type chunkInfo struct {
 	column       int
 }
 
+// chunkStart is the first byte of a column chunk: its dictionary page
+// when it has one before the data pages (Arrow's reader starts there too).
+func chunkStart(cc *metadata.ColumnChunkMetaData) int64 {
+	start := cc.DataPageOffset()
+	if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+		start = cc.DictionaryPageOffset()
+	}
+	return start
+}
+
+// rowGroupBytes returns, per row group, the uncompressed bytes its column
+// chunks declare: no page of the row group can be larger.
+func rowGroupBytes(md *metadata.FileMetaData) []int64 {
+	out := make([]int64, len(md.RowGroups))
+	for i := range out {
+		rg := md.RowGroup(i)
+		for j := 0; j < rg.NumColumns(); j++ {
+			if cc, err := rg.ColumnChunk(j); err == nil {
+				out[i] += max(cc.TotalUncompressedSize(), 0)
+			}
+		}
+	}
+	return out
+}
+
 // chunkIndex maps each column chunk's first byte to what the footer says
-// of it.
-func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
+// of it; total holds each row group's uncompressed bytes (rowGroupBytes).
+func chunkIndex(md *metadata.FileMetaData, total []int64) map[int64]chunkInfo {
 	idx := map[int64]chunkInfo{}
 	ambiguous := map[int64]bool{}
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
-		var total int64
-		for j := 0; j < rg.NumColumns(); j++ {
-			if cc, err := rg.ColumnChunk(j); err == nil {
-				total += max(cc.TotalUncompressedSize(), 0)
-			}
-		}
 		for j := 0; j < rg.NumColumns(); j++ {
 			cc, err := rg.ColumnChunk(j)
 			if err != nil || cc.NumValues() == 0 {
@@ -57,10 +76,7 @@ func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
 				// gives it data page offset 0, where the file's magic is.
 				continue
 			}
-			start := cc.DataPageOffset()
-			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
-				start = cc.DictionaryPageOffset()
-			}
+			start := chunkStart(cc)
 			if _, dup := idx[start]; dup || ambiguous[start] {
 				// Chunks starting at one offset (empty ones can): which
 				// one a read is for is unknown, so none is checked.
@@ -68,7 +84,7 @@ func chunkIndex(md *metadata.FileMetaData) map[int64]chunkInfo {
 				delete(idx, start)
 				continue
 			}
-			idx[start] = chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total, values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
+			idx[start] = chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total[i], values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
 		}
 	}
 	return idx

@@ -182,15 +182,8 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 	}
 	defer r.Close()
 	// A decoder that gives up early must not pass for a short row group.
-	rg := f.md.RowGroup(rowGroup)
-	want := rg.NumRows()
-	var total int64
-	for j := 0; j < rg.NumColumns(); j++ {
-		if cc, err := rg.ColumnChunk(j); err == nil {
-			total += max(cc.TotalUncompressedSize(), 0)
-		}
-	}
-	pa.limit.Store(total + 1<<20)
+	want := f.md.RowGroup(rowGroup).NumRows()
+	pa.limit.Store(f.rgBytes[rowGroup] + 1<<20)
 	arrs := make([]arrow.Array, 0, len(idx))
 	fields := make([]arrow.Field, 0, len(idx))
 	release := func() {
