@@ -350,7 +350,7 @@ func overlapKernel(ctx context.Context, p []byte, in []*Dense) (*Dense, error) {
 	for ax := range size {
 		size[ax] = d.Shape[ax] - trimLo[ax] - trimHi[ax]
 	}
-	if ds := detachedDest(ctx, dt, size); ds != nil {
+	if ds := takeDest(ctx, dt, size, true); ds != nil {
 		// A final block of a placed Compute that nothing else reads: the
 		// interior goes straight into the result, and the block,
 		// MapOverlap's own, is recycled for the next one.

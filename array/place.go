@@ -53,30 +53,22 @@ func (placedMark) Size() int64 { return 0 }
 // and shape (once: a second call, a retry, allocates), otherwise a fresh
 // zeroed block. The region is zero (fresh memory never written).
 func outDense(ctx context.Context, dt DType, shape ...int) *Dense {
-	if ds := destFor(ctx, dt, shape, true); ds != nil {
+	if ds := takeDest(ctx, dt, shape, false); ds != nil {
 		return ds.d
 	}
 	return NewDense(dt, shape...)
 }
 
-// destFor is the task's region of the result when the context carries one
-// of this dtype and shape not yet taken (contiguous: only one with a view),
-// else nil. Taking it is final: the caller must fill it.
-func destFor(ctx context.Context, dt DType, shape []int, contiguous bool) *dest {
+// takeDest takes the task's region of the result when the context carries
+// one of this dtype and shape not yet taken, else returns nil: for a kernel
+// writing into the region's view (detached false: the region must be one
+// contiguous run), or for one that writes the region itself and returns
+// placedDense (detached true: nothing else reads the block). Taking it is
+// final: the caller must fill it.
+func takeDest(ctx context.Context, dt DType, shape []int, detached bool) *dest {
 	if ctx != nil {
-		if ds, ok := ctx.Value(destKey{}).(*dest); ok && ds.out.DType == dt && chunksEqual(ds.shape, shape) && (ds.d != nil || !contiguous) && ds.used.CompareAndSwap(false, true) {
-			return ds
-		}
-	}
-	return nil
-}
-
-// detachedDest is the task's region of the result when the context
-// carries a detached one of this dtype and shape not yet taken: a kernel
-// that takes it writes its block there and returns placedDense.
-func detachedDest(ctx context.Context, dt DType, shape []int) *dest {
-	if ctx != nil {
-		if ds, ok := ctx.Value(destKey{}).(*dest); ok && ds.detach && ds.out.DType == dt && chunksEqual(ds.shape, shape) && ds.used.CompareAndSwap(false, true) {
+		if ds, ok := ctx.Value(destKey{}).(*dest); ok && ds.out.DType == dt && chunksEqual(ds.shape, shape) &&
+			(detached && ds.detach || !detached && ds.d != nil) && ds.used.CompareAndSwap(false, true) {
 			return ds
 		}
 	}
