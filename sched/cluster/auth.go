@@ -220,13 +220,28 @@ func (f TLSFiles) config() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: TLS CA: %w", err)
 	}
+	certPEM, err := os.ReadFile(f.Cert)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: TLS certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(f.Key)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: TLS key: %w", err)
+	}
+	return tlsConfigPEM(caPEM, certPEM, keyPEM, fmt.Sprintf("CA %s, certificate %s, key %s", f.CA, f.Cert, f.Key))
+}
+
+// tlsConfigPEM is TLSFiles.config from the PEM bytes themselves (the SSH
+// launcher hands them to its workers on standard input); where names their
+// source in errors.
+func tlsConfigPEM(caPEM, certPEM, keyPEM []byte, where string) (*tls.Config, error) {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("cluster: TLS CA %s holds no PEM certificate", f.CA)
+		return nil, fmt.Errorf("cluster: TLS (%s): the CA holds no PEM certificate", where)
 	}
-	pair, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: TLS certificate %s / key %s: %w", f.Cert, f.Key, err)
+		return nil, fmt.Errorf("cluster: TLS (%s): certificate and key: %w", where, err)
 	}
 	member := func(cs tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {

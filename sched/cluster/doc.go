@@ -32,5 +32,7 @@
 // KilledWorkerError.
 //
 // Local(n) starts n worker processes of the running binary on this machine;
+// SSH(hosts, cfg) copies the binary to other machines over SSH and starts
+// workers there (they exit when the client closes or disappears);
 // Connect(addr) waits for hand-started workers. See README.md.
 package cluster

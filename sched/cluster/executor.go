@@ -51,6 +51,7 @@ type Executor struct {
 	restrict map[graph.Key]uint64
 
 	local *localProcs // the processes Local started, if any
+	ssh   *sshProcs   // the workers SSH started, if any
 	quit  chan struct{}
 	wg    sync.WaitGroup
 }
@@ -197,6 +198,8 @@ func (e *Executor) WaitWorkers(ctx context.Context, n int) error {
 		var exited <-chan error
 		if e.local != nil {
 			exited = e.local.exited
+		} else if e.ssh != nil {
+			exited = e.ssh.exited
 		}
 		select {
 		case <-ctx.Done():
@@ -230,6 +233,9 @@ func (e *Executor) Close() error {
 	e.mu.Unlock()
 	if e.local != nil {
 		e.local.stop(5 * time.Second)
+	}
+	if e.ssh != nil {
+		e.ssh.stop(5 * time.Second)
 	}
 	close(e.quit)
 	stopped := make(chan struct{})

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 	if sharedExec != nil {
 		sharedExec.Close()
 	}
+	stopSSHD()
 	os.Exit(code)
 }
 

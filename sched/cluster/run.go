@@ -456,6 +456,16 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 		i := int32(tid)
 		if rs.st[i] != sAssigned || rs.where[i] != w.id || rs.attempt[i] != att {
 			if st == stOK && !rs.wantedOn(i, w.id) {
+				if rs.st[i] == sMemory && rs.srcRun[i] == 0 {
+					// An attempt that began before its move reached w
+					// finished after the moved one: the same value (keys
+					// are deterministic), and a task since placed on w
+					// may already be reading w's copy, so w becomes one
+					// more holder (freed with the others) instead of
+					// being told to drop it under that task.
+					rs.holders[i] = append(rs.holders[i], w.id)
+					continue
+				}
 				// A result no longer wanted (the task was moved). Not
 				// when w holds or is computing a newer attempt: that
 				// one is stored under the same key, and a free would

@@ -1,13 +1,16 @@
 package cluster
 
 import (
+	"bufio"
 	"container/heap"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"runtime"
@@ -55,7 +58,15 @@ func Main() {
 	default:
 		return
 	}
-	cfg, err := parseWorkerFlags(args)
+	cfg, err := parseWorkerFlags(args, os.Stdin)
+	ctx := context.Background()
+	if err == nil && cfg.stdin != nil {
+		// Started by the SSH launcher: its session ending (the client
+		// closed or died) closes standard input, and the worker exits.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		go func() { io.Copy(io.Discard, cfg.stdin); cancel() }()
+	}
 	if err == nil && cfg.cpuProfile != "" {
 		f, ferr := os.Create(strings.ReplaceAll(cfg.cpuProfile, "%d", strconv.Itoa(os.Getpid())))
 		if ferr == nil {
@@ -64,7 +75,11 @@ func Main() {
 		}
 	}
 	if err == nil {
-		err = RunWorker(context.Background(), cfg)
+		err = RunWorker(ctx, cfg)
+		if err != nil && cfg.stdin != nil && ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "godask worker: standard input closed (the launcher's session ended); exiting")
+			err = nil
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "godask worker:", err)
@@ -104,9 +119,21 @@ type WorkerConfig struct {
 	FetchIdle time.Duration
 
 	cpuProfile string
+	stdin      io.Reader // --stdin: the rest of standard input, watched for its end
+	tlsPEM     *stdinSecrets
 }
 
-func parseWorkerFlags(args []string) (*WorkerConfig, error) {
+// stdinSecrets is the one JSON line a worker started with --stdin reads
+// first: the cluster token and, for TLS, its PEM files' contents (so no
+// secret is on the remote disk, in argv or in the environment).
+type stdinSecrets struct {
+	Token string `json:"token"`
+	CA    []byte `json:"ca,omitempty"`
+	Cert  []byte `json:"cert,omitempty"`
+	Key   []byte `json:"key,omitempty"`
+}
+
+func parseWorkerFlags(args []string, stdin io.Reader) (*WorkerConfig, error) {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	c := &WorkerConfig{}
 	fs.StringVar(&c.Scheduler, "scheduler", "", "scheduler address host:port (required)")
@@ -123,6 +150,7 @@ func parseWorkerFlags(args []string) (*WorkerConfig, error) {
 	fs.DurationVar(&c.Heartbeat, "heartbeat", 500*time.Millisecond, "heartbeat interval")
 	fs.DurationVar(&c.FetchIdle, "fetch-idle", 30*time.Second, "abandon a fetch from a peer that sends nothing for this long")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the worker to this file (%d: the pid)")
+	useStdin := fs.Bool("stdin", false, "read the token (and TLS PEMs) as one JSON line from standard input, and exit when it closes (the SSH launcher's mode)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("worker flags: %w", err)
@@ -130,7 +158,24 @@ func parseWorkerFlags(args []string) (*WorkerConfig, error) {
 	if c.Scheduler == "" {
 		return nil, errors.New("worker flags: --scheduler ADDR is required")
 	}
-	if *tokenFile != "" {
+	if *useStdin {
+		r := bufio.NewReader(stdin)
+		line, err := r.ReadBytes('\n')
+		if err != nil && len(line) == 0 {
+			return nil, fmt.Errorf("worker flags: --stdin: read the secrets line from standard input: %w", err)
+		}
+		var sec stdinSecrets
+		if err := json.Unmarshal(line, &sec); err != nil {
+			return nil, fmt.Errorf("worker flags: --stdin: the first line of standard input is not the launcher's secrets: %w", err)
+		}
+		if sec.Token == "" {
+			return nil, errors.New("worker flags: --stdin: no cluster token in the secrets line")
+		}
+		c.Token, c.stdin = sec.Token, r
+		if len(sec.CA) > 0 {
+			c.tlsPEM = &sec
+		}
+	} else if *tokenFile != "" {
 		t, err := ReadTokenFile(*tokenFile)
 		if err != nil {
 			return nil, err
@@ -260,7 +305,14 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 		cfg.MemoryLimit = sched.DefaultMemoryLimit()
 	}
 	sec := security{token: cfg.Token}
-	if cfg.TLS.CA != "" {
+	switch {
+	case cfg.tlsPEM != nil:
+		t, err := tlsConfigPEM(cfg.tlsPEM.CA, cfg.tlsPEM.Cert, cfg.tlsPEM.Key, "from standard input")
+		if err != nil {
+			return err
+		}
+		sec.tls = t
+	case cfg.TLS.CA != "":
 		t, err := cfg.TLS.config()
 		if err != nil {
 			return err
@@ -270,6 +322,18 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 	l, err := listen(cfg.Listen)
 	if err != nil {
 		return err
+	}
+	if cfg.Advertise != "" {
+		// An advertised host without a port, or with port 0, takes the
+		// listener's port (the SSH launcher advertises the host it reached).
+		host, port, err := net.SplitHostPort(cfg.Advertise)
+		if err != nil {
+			host, port = cfg.Advertise, "0"
+		}
+		if port == "0" || port == "" {
+			_, lport, _ := net.SplitHostPort(l.Addr().String())
+			cfg.Advertise = net.JoinHostPort(host, lport)
+		}
 	}
 	w := &worker{cfg: cfg, sec: sec, addr: l.Addr().String(), store: newStore(cfg.MemoryLimit, cfg.SpillDir),
 		peers: map[uint64]string{}, runs: map[uint64]*wrun{}, tasks: map[tkey]*wtask{},
