@@ -100,6 +100,9 @@ type Frame struct {
 	// readBlock, when set (PlanMemory), is the range size the run's memory
 	// limit allows default-sized text sources (read_plan.go).
 	readBlock atomic.Int64
+	// taskMem, when set (PlanMemory), is a task's share of the run's memory
+	// limit: shuffle joins are sized for it (memplan_join.go).
+	taskMem atomic.Int64
 }
 
 func errFrame(err error) *Frame { return &Frame{err: err} }
@@ -733,6 +736,9 @@ func (f *Frame) lower() {
 			n = resizeReads(n, b)
 		}
 		f.plan = optimize(n)
+		if m := f.taskMem.Load(); m > 0 {
+			f.plan = sizeJoins(f.plan, m)
+		}
 		b := &builder{g: &graph.Graph{}}
 		ps, err := b.lower(f.plan)
 		if err == nil {

@@ -458,6 +458,7 @@ func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
 	if err := checkCrossSize(ctx, l, r, j.spec); err != nil {
 		return nil, fmt.Errorf("frame: %w", err)
 	}
+	warnJoin(ctx, l, r)
 	out, err := hashJoin(ctx, l, r, j.spec)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: %w", err)

@@ -30,6 +30,7 @@ func (f *Frame) PlanMemory(limit int64, workers int) {
 		return
 	}
 	f.readBlock.Store(blockSizeFor(limit, workers))
+	f.taskMem.Store(limit / int64(max(workers, 1)))
 }
 
 // resizer is a source that can cut its files into smaller ranges; resized
