@@ -363,19 +363,9 @@ func (e MiniBatchKMeans) PartialFit(prev Model, x, _ *array.Dense, _ []float64) 
 		return nil, err
 	}
 	flat, _, _ := m.flat()
-	cs := newCenterSet(flat, k, p)
 	sums := make([]float64, k*p)
 	cnt := make([]float64, k)
-	var inertia float64
-	for i := range n {
-		row := x.Data[i*p : (i+1)*p]
-		b, d := cs.nearest(row)
-		inertia += d
-		cnt[b]++
-		for j, v := range row {
-			sums[b*p+j] += v
-		}
-	}
+	inertia := newCenterSet(flat, k, p).assigner().lloydSums(x.Data, n, sums, cnt)
 	for c := range k {
 		if cnt[c] == 0 {
 			continue

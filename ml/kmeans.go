@@ -348,19 +348,10 @@ func kmLloydBlock(params []byte, _ int, x, _ *array.Dense) ([]float64, error) {
 	n, p := x.Shape[0], x.Shape[1]
 	out := make([]float64, k*p+k+1)
 	sums, counts := out[:k*p], out[k*p:k*p+k]
-	var inertia float64
-	cs := newCenterSet(centers, k, p)
-	for i := range n {
-		row := x.Data[i*p : (i+1)*p]
-		b, d := cs.nearest(row)
-		s := sums[b*p : (b+1)*p]
-		for j, v := range row {
-			s[j] += v
-		}
-		counts[b]++
-		inertia += d
+	if len(centers) != k*p {
+		return nil, fmt.Errorf("bad k-means parameters: %d centre values for %d×%d", len(centers), k, p)
 	}
-	out[k*p+k] = inertia
+	out[k*p+k] = newCenterSet(centers, k, p).assigner().lloydSums(x.Data, n, sums, counts)
 	return out, nil
 }
 
@@ -372,12 +363,16 @@ func kmCountBlock(params []byte, _ int, x, _ *array.Dense) ([]float64, error) {
 		return nil, fmt.Errorf("bad k-means parameters")
 	}
 	n, p := x.Shape[0], x.Shape[1]
-	out := make([]float64, m)
-	cs := newCenterSet(cand, m, p)
-	for i := range n {
-		b, _ := cs.nearest(x.Data[i*p : (i+1)*p])
-		out[b]++
+	if len(cand) != m*p {
+		return nil, fmt.Errorf("bad k-means parameters: %d candidate values for %d×%d", len(cand), m, p)
 	}
+	out := make([]float64, m)
+	a := newCenterSet(cand, m, p).assigner()
+	a.each(x.Data, n, func(_, t int) {
+		for _, b := range a.lab[:t] {
+			out[b]++
+		}
+	})
 	return out, nil
 }
 
@@ -412,21 +407,12 @@ func kmSampleBlock(params []byte, blk int, x, _ *array.Dense) ([]float64, error)
 	}
 	top := make([]item, 0, l+1)
 	h := splitmix(splitmix(seed^uint64(round)<<40) ^ uint64(blk))
-	cs := newCenterSet(cand, m, p)
-	for i := range n {
-		row := x.Data[i*p : (i+1)*p]
-		w := 1.0
-		if !uniform {
-			_, w = cs.nearest(row)
-			if w == 0 {
-				continue
-			}
-		}
+	offer := func(i int, w float64) {
 		h = splitmix(h)
 		u := (float64(h>>11) + 0.5) / (1 << 53)
 		key := math.Log(u) / w
 		if len(top) == l && key <= top[l-1].key {
-			continue
+			return
 		}
 		j := sort.Search(len(top), func(j int) bool { return top[j].key < key })
 		top = append(top, item{})
@@ -435,6 +421,20 @@ func kmSampleBlock(params []byte, blk int, x, _ *array.Dense) ([]float64, error)
 		if len(top) > l {
 			top = top[:l]
 		}
+	}
+	if uniform {
+		for i := range n {
+			offer(i, 1)
+		}
+	} else {
+		a := newCenterSet(cand, m, p).assigner()
+		a.each(x.Data, n, func(i0, t int) {
+			for i, w := range a.d[:t] {
+				if w != 0 {
+					offer(i0+i, w)
+				}
+			}
+		})
 	}
 	out := make([]float64, l*(p+1))
 	for s := range l {
@@ -480,11 +480,12 @@ func (m *KMeansModel) PredictBlock(x *array.Dense) (*array.Dense, error) {
 	}
 	n := x.Shape[0]
 	out := make([]float64, n)
-	cs := newCenterSet(c, k, p)
-	for i := range n {
-		b, _ := cs.nearest(x.Data[i*p : (i+1)*p])
-		out[i] = float64(b)
-	}
+	a := newCenterSet(c, k, p).assigner()
+	a.each(x.Data, n, func(i0, t int) {
+		for i, b := range a.lab[:t] {
+			out[i0+i] = float64(b)
+		}
+	})
 	return dense1(out), nil
 }
 
@@ -547,7 +548,7 @@ func (m *KMeansModel) Score(ctx context.Context, X, y *array.Array, opts ...sche
 }
 
 // centerSet holds centres with their squared norms, for nearest-centre
-// search by d² = ‖x‖² - 2x·c + ‖c‖² with four centres per sweep of the row.
+// search by d² = ‖x‖² - 2x·c + ‖c‖² (the blocked pass of kmeans_dist.go).
 type centerSet struct {
 	c    []float64
 	norm []float64
@@ -564,55 +565,6 @@ func newCenterSet(c []float64, k, p int) *centerSet {
 		cs.norm[i] = s
 	}
 	return cs
-}
-
-// nearest returns the index of the centre nearest row and the squared
-// distance (clamped at 0 against rounding).
-func (cs *centerSet) nearest(row []float64) (int, float64) {
-	p, k := cs.p, cs.k
-	row = row[:p]
-	var xx float64
-	for _, v := range row {
-		xx += v * v
-	}
-	best, bd := 0, math.Inf(1)
-	c := 0
-	for ; c+4 <= k; c += 4 {
-		c0 := cs.c[c*p : c*p+p]
-		c1 := cs.c[(c+1)*p : (c+1)*p+p]
-		c2 := cs.c[(c+2)*p : (c+2)*p+p]
-		c3 := cs.c[(c+3)*p : (c+3)*p+p]
-		var d0, d1, d2, d3 float64
-		for j, v := range row {
-			d0 += v * c0[j]
-			d1 += v * c1[j]
-			d2 += v * c2[j]
-			d3 += v * c3[j]
-		}
-		if s := cs.norm[c] - 2*d0; s < bd {
-			best, bd = c, s
-		}
-		if s := cs.norm[c+1] - 2*d1; s < bd {
-			best, bd = c+1, s
-		}
-		if s := cs.norm[c+2] - 2*d2; s < bd {
-			best, bd = c+2, s
-		}
-		if s := cs.norm[c+3] - 2*d3; s < bd {
-			best, bd = c+3, s
-		}
-	}
-	for ; c < k; c++ {
-		ce := cs.c[c*p : c*p+p]
-		var d float64
-		for j, v := range row {
-			d += v * ce[j]
-		}
-		if s := cs.norm[c] - 2*d; s < bd {
-			best, bd = c, s
-		}
-	}
-	return best, max(bd+xx, 0)
 }
 
 // For lazy data, the k-means|| rounds keep each row's squared distance to
@@ -652,13 +604,14 @@ func kmStateKernel(params []byte, in []*array.Dense) (*array.Dense, error) {
 			out[2*i] = math.Inf(1)
 		}
 	}
-	cs := newCenterSet(cand, len(cand)/p, p)
-	for i := range n {
-		b, d := cs.nearest(x.Data[i*p : (i+1)*p])
-		if d < out[2*i] {
-			out[2*i], out[2*i+1] = d, float64(first+b)
+	a := newCenterSet(cand, len(cand)/p, p).assigner()
+	a.each(x.Data, n, func(i0, t int) {
+		for i, b := range a.lab[:t] {
+			if d := a.d[i]; d < out[2*(i0+i)] {
+				out[2*(i0+i)], out[2*(i0+i)+1] = d, float64(first+int(b))
+			}
 		}
-	}
+	})
 	return dense2(out, n, 2), nil
 }
 
