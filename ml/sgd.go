@@ -213,6 +213,7 @@ func (e SGDClassifier) PartialFit(prev Model, x, y *array.Dense, classes []float
 		return nil, fmt.Errorf("ml: SGDClassifier: %w", err)
 	}
 	n := x.Shape[0]
+	t0 := m.T
 	order := sgdOrder(n, !e.NoShuffle, e.Seed, m.Blocks)
 	lab := make([]int, n)
 	for i, v := range y.Data {
@@ -221,44 +222,14 @@ func (e SGDClassifier) PartialFit(prev Model, x, y *array.Dense, classes []float
 		}
 	}
 	l2 := e.Penalty == "l2"
-	t0 := m.T
+	loss := lossCode(e.Loss)
 	for c := range m.Coef {
-		w := m.Coef[c]
-		b := m.Intercept[c]
 		pos := c
 		if len(m.Coef) == 1 {
 			pos = 1
 		}
-		wscale := 1.0
-		t := t0
-		for _, i := range order {
-			row := x.Data[i*p : (i+1)*p]
-			yy := -1.0
-			if lab[i] == pos {
-				yy = 1
-			}
-			var dot float64
-			for j, v := range row {
-				dot += v * w[j]
-			}
-			pr := dot*wscale + b
-			eta := 1 / (e.Alpha * t)
-			d := max(min(dloss(e.Loss, pr, yy), 1e12), -1e12)
-			upd := -eta * d
-			if l2 {
-				wscale *= math.Max(0, 1-eta*e.Alpha)
-			}
-			if upd != 0 {
-				wscale = sgdAdd(w, wscale, row, upd)
-				b += upd
-			}
-			t++
-		}
-		for j := range w {
-			w[j] *= wscale
-		}
-		m.Intercept[c] = b
-		m.T = t
+		// every class's pass starts at the same schedule count
+		m.Intercept[c], m.T = sgdClassEpoch(x.Data, p, lab, pos, order, m.Coef[c], m.Intercept[c], t0, e.Alpha, loss, l2)
 	}
 	m.Blocks++
 	m.NIter++
@@ -497,6 +468,7 @@ func sgdAdd(w []float64, wscale float64, row []float64, upd float64) float64 {
 		wscale = 1
 	}
 	f := upd / wscale
+	w = w[:len(row)]
 	for j, v := range row {
 		w[j] += f * v
 	}
