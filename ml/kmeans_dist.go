@@ -1,7 +1,6 @@
 package ml
 
 import (
-
 	"github.com/godask/godask/internal/gemm"
 	"gonum.org/v1/gonum/blas"
 )
