@@ -60,6 +60,10 @@ func kindOf(t arrow.DataType) kind {
 		return kDate
 	case arrow.DURATION:
 		return kDur
+	case arrow.DICTIONARY:
+		if isCategorical(t) {
+			return kStr // categorical.go: read as its strings
+		}
 	}
 	return kInvalid
 }
@@ -166,6 +170,10 @@ func colOf(a arrow.Array) col {
 		c.offs = x.ValueOffsets()
 		if b := d.Buffers()[2]; b != nil {
 			c.data = b.Bytes()
+		}
+	case *array.Dictionary:
+		if c.k == kStr {
+			c.offs, c.data = decodeCategorical(x) // categorical.go
 		}
 	}
 	return c
@@ -297,6 +305,9 @@ func (b *strBuilder) array() arrow.Array { return strArray(b.offs, b.data, b.val
 func takeCol(a arrow.Array, idx []int32) arrow.Array {
 	if d, ok := a.(*array.Date32); ok {
 		return takeDate32(d, idx)
+	}
+	if d, ok := a.(*array.Dictionary); ok && isCategorical(d.DataType()) {
+		return takeCategorical(d, idx) // categorical.go
 	}
 	c := colOf(a)
 	var valid []bool

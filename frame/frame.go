@@ -204,7 +204,7 @@ func (f *Frame) Select(exprs ...Expr) *Frame {
 		}
 		n.exprs = append(n.exprs, e.n)
 		n.names = append(n.names, e.n.outName())
-		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: k.dtype(), Nullable: true})
+		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: passType(e.n, f.n.schema, k), Nullable: true})
 	}
 	if err := checkUnique("frame: Select", n.names); err != nil {
 		return errFrame(err)

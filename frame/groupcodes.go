@@ -777,6 +777,14 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 	}
 	cols := make([]arrow.Array, sch.NumFields())
 	for ci := range cols {
+		if isCategorical(sch.Field(ci).Type) {
+			a, err := gatherCategorical(srcs, ci, idx) // categorical.go
+			if err != nil {
+				return nil, fmt.Errorf("gather: column %q: %w", sch.Field(ci).Name, err)
+			}
+			cols[ci] = a
+			continue
+		}
 		cs := make([]col, len(srcs))
 		hasNull := false
 		for k, s := range srcs {

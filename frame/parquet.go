@@ -27,6 +27,7 @@ type pqSource struct {
 	sch     *arrow.Schema
 	parts   []pqPart
 	total   int
+	cats    map[string][]string // categorical columns' categories (categorical.go)
 }
 
 func (s *pqSource) describe() string {
@@ -68,6 +69,9 @@ func ReadParquet(pattern string) *Frame {
 				return errFrame(fmt.Errorf("frame: ReadParquet: %s column %q: %w", p, f.Name, err))
 			}
 			fields = append(fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
+		}
+		if err := src.addCategories(m.KeyValue, fields); err != nil {
+			return errFrame(fmt.Errorf("frame: ReadParquet: %s: %w", p, err))
 		}
 		sch := arrow.NewSchema(fields, nil)
 		if i == 0 {
@@ -116,7 +120,7 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 	for _, c := range cols {
 		t, err := hiveTask(p, c)
 		if t == nil && err == nil {
-			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c})
+			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c, cats: s.cats[c]})
 		}
 		if err != nil {
 			return nil, nil, nil, err
@@ -243,6 +247,7 @@ type pqColOp struct {
 	path string
 	rg   int
 	col  string
+	cats []string // non-nil: categorical, coded by these (categorical.go)
 }
 
 func (o *pqColOp) Name() string  { return "frame.pqcol" }
@@ -250,7 +255,11 @@ func (o *pqColOp) Label() string { return "read-parquet-" + o.col }
 func (o *pqColOp) Params() ([]byte, error) {
 	b := graph.AppendBytes(nil, []byte(o.path))
 	b = appendUvarint(b, uint64(o.rg))
-	return graph.AppendBytes(b, []byte(o.col)), nil
+	b = graph.AppendBytes(b, []byte(o.col))
+	if o.cats != nil {
+		b = appendStrings(b, o.cats)
+	}
+	return b, nil
 }
 
 func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
@@ -267,6 +276,9 @@ func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s column %q: %w", o.path, o.col, err)
 		}
+		if o.cats != nil {
+			return &Part{R: withColumn(emptyRecord(arrow.NewSchema(nil, nil)), o.col, categoricalArray(nil, nil, categoryDict(o.cats)))}, nil
+		}
 		return &Part{R: emptyRecord(arrow.NewSchema([]arrow.Field{{Name: o.col, Type: t, Nullable: true}}, nil))}, nil
 	}
 	r, err := pqio.ReadColumns(ctx, o.path, o.rg, []string{o.col})
@@ -275,6 +287,13 @@ func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
 	}
 	if r, err = normalize(r); err != nil {
 		return nil, fmt.Errorf("%s: %w", o.path, err)
+	}
+	if o.cats != nil && r.NumCols() == 1 {
+		a, err := encodeCategorical(r.Column(0), o.cats)
+		if err != nil {
+			return nil, fmt.Errorf("%s column %q: %w", o.path, o.col, err)
+		}
+		r = withColumn(r, o.col, a)
 	}
 	return &Part{R: r}, nil
 }
@@ -298,7 +317,7 @@ func (o *writeOp) Run(ctx context.Context, in []any) (any, error) {
 	var err error
 	switch o.format {
 	case "parquet":
-		err = pqio.Write(o.path, []arrow.Record{r}, pqio.WriteOptions{Compression: o.opt})
+		err = writeParquetFile(o.path, r, pqio.WriteOptions{Compression: o.opt})
 	default:
 		err = writeText(o.format, o.path, r, o.opt)
 	}
@@ -314,6 +333,9 @@ func init() {
 		o := &pqColOp{path: string(r.Bytes())}
 		o.rg = int(r.Uvarint())
 		o.col = string(r.Bytes())
+		if len(r.Rest()) > 0 {
+			o.cats = append([]string{}, readStrings(r)...)
+		}
 		return o, r.Err()
 	})
 	graph.Register("frame.write", func(p []byte) (graph.Op, error) {

@@ -120,7 +120,7 @@ func (w *writePQOp) Run(_ context.Context, in []any) (any, error) {
 	name := fmt.Sprintf("part-%05d.parquet", w.part)
 	po := pqio.WriteOptions{Compression: w.o.Compression, RowGroupRows: w.o.RowGroupRows}
 	if len(w.o.PartitionOn) == 0 {
-		return int(r.NumRows()), pqio.Write(filepath.Join(w.dir, name), []arrow.Record{r}, po)
+		return int(r.NumRows()), writeParquetFile(filepath.Join(w.dir, name), r, po)
 	}
 	if r.NumRows() == 0 {
 		return 0, nil
@@ -180,7 +180,7 @@ func (w *writePQOp) Run(_ context.Context, in []any) (any, error) {
 			return nil, err
 		}
 		rec := array.NewRecord(sch, cols, sub.NumRows())
-		if err := pqio.Write(filepath.Join(d, name), []arrow.Record{rec}, po); err != nil {
+		if err := writeParquetFile(filepath.Join(d, name), rec, po); err != nil {
 			return nil, err
 		}
 	}

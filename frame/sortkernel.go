@@ -29,7 +29,7 @@ func sortKeyCols(r arrow.Record, by []string) ([]col, error) {
 		if kindOf(r.Schema().Field(j).Type) == kInvalid {
 			return nil, fmt.Errorf("cannot sort by column %q of type %s", by[i], r.Schema().Field(j).Type)
 		}
-		cs[i] = colOf(r.Column(j))
+		cs[i] = sortCol(r.Column(j)) // categorical.go: codes for a categorical
 	}
 	return cs, nil
 }
@@ -312,7 +312,7 @@ func sortRecordBy(r arrow.Record, by []string, desc []bool) (arrow.Record, error
 	perm := sortPerm(cs, desc, int(r.NumRows()))
 	cols := make([]arrow.Array, r.NumCols())
 	for i := range cols {
-		if kindOf(r.Column(i).DataType()) == kStr {
+		if kindOf(r.Column(i).DataType()) == kStr && !isCategorical(r.Column(i).DataType()) {
 			cols[i] = takeStrings(r.Column(i), perm)
 		} else {
 			cols[i] = takeCol(r.Column(i), perm)

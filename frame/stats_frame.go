@@ -266,12 +266,12 @@ func (g *GroupBy) Kurt(cols ...string) *Frame {
 
 // statGroups groups r by the spec's keys: gids per row, the first row of
 // each group.
-func (s *statSpec) groups(r arrow.Record) ([]int32, []int32, error) {
+func (s *statSpec) groups(r arrow.Record, enc *encCache) ([]int32, []int32, error) {
 	idx, err := fieldIndices(r.Schema(), s.keys)
 	if err != nil {
 		return nil, nil, err
 	}
-	gids, first := groupRows(r, idx)
+	gids, first, _ := groupRowsMaybe(r, idx, enc, false)
 	if r.NumRows() == 0 && len(s.keys) == 0 {
 		first = nil
 	}
@@ -328,7 +328,11 @@ func runStatPrep(o *winOp, in []any) (any, error) {
 	if s.fn == "qapprox" {
 		return &Part{R: s.summaries(r)}, nil
 	}
-	gids, first, err := s.groups(r)
+	var enc *encCache // a persisted partition's string codes
+	if p, ok := in[0].(*Part); ok {
+		enc = p.enc
+	}
+	gids, first, err := s.groups(r, enc)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +404,7 @@ func (s *statSpec) mergeStates(recs []arrow.Record) (arrow.Record, []int32, [][]
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	gids, first, err := s.groups(r)
+	gids, first, err := s.groups(r, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -578,7 +582,7 @@ func (s *statSpec) finalQuantile(recs []arrow.Record) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	gids, first, err := s.groups(r)
+	gids, first, err := s.groups(r, nil)
 	if err != nil {
 		return nil, err
 	}

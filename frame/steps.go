@@ -231,7 +231,7 @@ func project(r arrow.Record, exprs []*enode, names []string) (arrow.Record, erro
 		if err != nil {
 			return nil, err
 		}
-		cols[i] = v.toArray(n)
+		cols[i] = projectedArray(e, v.toArray(n)) // categorical.go
 		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n)), nil

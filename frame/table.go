@@ -93,6 +93,12 @@ func (t *Table) Value(row int, name string) any {
 	if a == nil || row < 0 || row >= a.Len() {
 		return nil
 	}
+	if x, ok := a.(*array.Dictionary); ok && isCategorical(a.DataType()) {
+		if x.IsNull(row) {
+			return nil
+		}
+		return x.Dictionary().(*array.String).Value(x.GetValueIndex(row)) // categorical.go
+	}
 	c := colOf(a)
 	if c.null(row) {
 		return nil

@@ -73,6 +73,9 @@ type Meta struct {
 	Path      string
 	Schema    *arrow.Schema
 	RowGroups []RowGroup
+	// KeyValue is the file's key-value metadata (frame keeps the
+	// categories of categorical columns there).
+	KeyValue map[string]string
 }
 
 // Open reads the footer of path. A truncated or corrupt file is an error
@@ -94,6 +97,14 @@ func Open(path string) (m *Meta, err error) {
 	s := f.sch
 	m = &Meta{Path: path, Schema: s}
 	md := f.md
+	for _, kv := range md.KeyValueMetadata() {
+		if kv.Value != nil {
+			if m.KeyValue == nil {
+				m.KeyValue = map[string]string{}
+			}
+			m.KeyValue[kv.Key] = *kv.Value
+		}
+	}
 	for i := 0; i < len(md.RowGroups); i++ {
 		rg := md.RowGroup(i)
 		g := RowGroup{Rows: rg.NumRows(), Stats: map[string]Stat{}}
