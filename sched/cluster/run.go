@@ -841,6 +841,7 @@ func (rs *runState) gatherer() {
 				return
 			}
 			groups := map[string][]int{}
+			gw := map[string]uint64{} // the worker behind each address
 			for j, i := range rs.outIdx {
 				if got[j] {
 					continue
@@ -855,9 +856,11 @@ func (rs *runState) gatherer() {
 					continue
 				}
 				groups[w.addr] = append(groups[w.addr], j)
+				gw[w.addr] = w.id
 			}
 			e.mu.Unlock()
 			var ferr error
+			lostHolder := false
 			for addr, js := range groups {
 				items := make([]item, len(js))
 				for n, j := range js {
@@ -882,6 +885,14 @@ func (rs *runState) gatherer() {
 				}
 				if err != nil {
 					ferr = fmt.Errorf("cluster: gather outputs from worker %s: %w", addr, err)
+					e.mu.Lock()
+					if e.workers[gw[addr]] == nil {
+						// The holder was removed meanwhile (a process at
+						// the same address may already serve an empty
+						// store): its outputs are being recomputed.
+						lostHolder = true
+					}
+					e.mu.Unlock()
 				}
 			}
 			all := true
@@ -897,7 +908,7 @@ func (rs *runState) gatherer() {
 				return
 			}
 			tries++
-			if tries > 20 || errors.Is(ferr, errRemote) {
+			if tries > 20 || errors.Is(ferr, errRemote) && !lostHolder {
 				e.failLocked(rs, ferr)
 				e.mu.Unlock()
 				return

@@ -157,7 +157,7 @@ func TestStealingFromAStraggler(t *testing.T) {
 					fast += n
 				}
 			}
-			if fast <= ran[slow] {
+			if fast <= ran[slow] && !raceEnabled { // the race detector's slowdown blurs the straggling
 				t.Fatalf("the fast worker ran %d tasks, the straggler %d", fast, ran[slow])
 			}
 		} else if stolen != 0 {
