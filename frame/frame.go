@@ -511,6 +511,7 @@ func (f *Frame) Persist(ctx context.Context, opts ...sched.Option) (*Frame, erro
 	// Dictionary-encode the low-cardinality string columns of every
 	// partition once, so later groupbys by them work on integer codes.
 	if m, ok := out.n.src.(*memSource); ok && m.encs != nil {
+		defer sched.HoldRuntimeLimit(opts...)()
 		var wg sync.WaitGroup
 		next := atomic.Int64{}
 		for w := 0; w < runtime.GOMAXPROCS(0); w++ {

@@ -192,6 +192,9 @@ func (enc *encCache) warm(r arrow.Record) {
 			continue
 		}
 		c := colOf(a)
+		if mostlyDistinct(&c) {
+			continue // a comment column: not worth a dictionary (nor its garbage)
+		}
 		_, first := enc.strCodes(a, &c)
 		if len(first) > a.Len()/2 {
 			enc.mu.Lock()
@@ -199,6 +202,24 @@ func (enc *encCache) warm(r arrow.Record) {
 			enc.mu.Unlock()
 		}
 	}
+}
+
+// mostlyDistinct reports whether more than half of the first rows (up to
+// 4096) of the string column c are distinct values: then encoding the whole
+// column would give more codes than half its rows and warm would drop the
+// encoding again, after a hash pass over every row and a table of every
+// distinct string. A groupby by such a column still encodes it on first use
+// (strCodes).
+func mostlyDistinct(c *col) bool {
+	n := min(c.n, 4096)
+	if n < 64 {
+		return false
+	}
+	seen := make(map[string]struct{}, n)
+	for i := 0; i < n; i++ {
+		seen[string(c.data[c.offs[i]:c.offs[i+1]])] = struct{}{}
+	}
+	return len(seen) > n/2
 }
 
 type codeStatus uint8

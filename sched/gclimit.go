@@ -16,8 +16,10 @@ import (
 // the program has set no soft limit itself (GOMEMLIMIT or
 // debug.SetMemoryLimit), the runtime's soft limit is runtimeFactor times the
 // run's memory limit, at least runtimeFloor and at most runtimeCeiling of
-// physical memory. Concurrent runs share it (the largest wins) and the last
-// to finish restores the program's setting.
+// physical memory, and capped after each collection so that the garbage
+// allowed is in proportion to the runs' own data, not to data held before
+// them (gclimit_headroom.go). Concurrent runs share it (the largest wins)
+// and the last to finish restores the program's setting.
 const (
 	runtimeFactor  = 1.15
 	runtimeFloor   = 1 << 30
@@ -29,6 +31,8 @@ var rtLimit struct {
 	runs   int   // runs holding the soft limit set here
 	prev   int64 // the program's setting before the first of them
 	limits []int64
+	base   int64  // live heap when the first of them began (gclimit_headroom.go)
+	gen    uint64 // counts the spans of held limits; a sentinel serves one
 }
 
 // holdRuntimeLimit applies the soft limit for a run with the given memory
@@ -43,10 +47,13 @@ func holdRuntimeLimit(limit int64) (release func()) {
 			return func() {} // the program chose its own
 		}
 		rtLimit.prev = cur
+		rtLimit.base = heapLive()
+		rtLimit.gen++
+		armSentinelLocked()
 	}
 	rtLimit.runs++
 	rtLimit.limits = append(rtLimit.limits, soft)
-	debug.SetMemoryLimit(maxOf(rtLimit.limits))
+	applyLimitLocked()
 	return func() {
 		rtLimit.Lock()
 		defer rtLimit.Unlock()
@@ -58,10 +65,11 @@ func holdRuntimeLimit(limit int64) (release func()) {
 		}
 		rtLimit.runs--
 		if rtLimit.runs == 0 {
+			rtLimit.gen++
 			debug.SetMemoryLimit(rtLimit.prev)
 			return
 		}
-		debug.SetMemoryLimit(maxOf(rtLimit.limits))
+		applyLimitLocked()
 	}
 }
 

@@ -3,8 +3,10 @@ package sched
 import (
 	"context"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/godask/godask/graph"
 )
@@ -35,6 +37,7 @@ func TestRunSetsRuntimeSoftLimitOnlyWhenTheProgramHasNone(t *testing.T) {
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		t.Skip("GOMEMLIMIT is set for this process")
 	}
+	defer setHeadroomFloor(setHeadroomFloor(0)) // the cap: TestRunCapsGarbageHeadroom
 	limit := int64(3 << 30)
 	want := softLimit(limit)
 	if p := PhysicalMemory(); p > 16<<30 && want != int64(float64(limit)*runtimeFactor) {
@@ -74,4 +77,68 @@ func TestRunSetsRuntimeSoftLimitOnlyWhenTheProgramHasNone(t *testing.T) {
 	if got := softLimitDuring(t, WithMemoryLimit(limit)); got != 5<<30 {
 		t.Errorf("soft limit during a run = %d, want the program's %d", got, 5<<30)
 	}
+}
+
+// setHeadroomFloor sets headroomFloor and returns the previous value.
+func setHeadroomFloor(f int64) int64 {
+	rtLimit.Lock()
+	defer rtLimit.Unlock()
+	prev := headroomFloor
+	headroomFloor = f
+	return prev
+}
+
+// TestRunCapsGarbageHeadroom: data live before a run (a persisted table)
+// gets no garbage headroom during it, the run's own data does, and the cap
+// follows the live heap after each collection.
+func TestRunCapsGarbageHeadroom(t *testing.T) {
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Skip("GOMEMLIMIT is set for this process")
+	}
+	defer setHeadroomFloor(setHeadroomFloor(16 << 20))
+	held := make([]byte, 96<<20) // live before the run
+	for i := range held {
+		held[i] = byte(i)
+	}
+	runtime.GC()
+	before := heapLive()
+	if before < 96<<20 {
+		t.Fatalf("live heap %d after holding 96 MiB", before)
+	}
+	release := holdRuntimeLimit(3 << 30)
+	got := debug.SetMemoryLimit(-1)
+	// Not the collector's 2x of the held data: live plus the floor.
+	if got < before+headroomFloor || got > heapLive()+headroomFloor+(32<<20) || got >= 2*before {
+		t.Errorf("limit during the run = %d, want about live %d + floor %d", got, before, headroomFloor)
+	}
+	// The run's own 64 MiB: after a collection the cap grows to live + own.
+	own := make([]byte, 64<<20)
+	for i := range own {
+		own[i] = byte(i)
+	}
+	want := before + 64<<20 + int64(float64(64<<20)*headroomShare)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		got = debug.SetMemoryLimit(-1)
+		if got >= want || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got < want || got > want+(32<<20) {
+		t.Errorf("limit after the run added 64 MiB = %d, want about %d (live + its own 64 MiB)", got, want)
+	}
+	runtime.KeepAlive(own)
+	release()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit after the run = %d, want none", got)
+	}
+	// A collection after the release changes nothing.
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit after a collection past the run = %d, want none", got)
+	}
+	runtime.KeepAlive(held)
 }

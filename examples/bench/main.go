@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/godask/godask/sched/cluster"
@@ -37,6 +38,20 @@ func main() {
 
 // cpuProfile starts a CPU profile written to path ("" for none) and returns
 // the function that stops it.
+// writeHeapProfile writes a heap profile of the live data (after a GC).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
+	return f.Close()
+}
+
 func cpuProfile(path string) (stop func(), err error) {
 	if path == "" {
 		return func() {}, nil

@@ -32,6 +32,7 @@ func tpchSuite(args []string) error {
 	answers := fs.String("answers", "", "folder of DuckDB's answers (qN.csv) to compare with")
 	sfFlag := fs.Float64("sf", 0, "scale factor (q11's fraction); default from the size of supplier")
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
+	heapProf := fs.String("heapprofile", "", "write a heap profile of the live data here after loading (mem: the persisted tables)")
 	memLimit := fs.Int64("memlimit", 0, "memory limit of every run in bytes (sched.WithMemoryLimit); 0: the default")
 	fs.Parse(args)
 	if *data == "" || (*mode != "e2e" && *mode != "mem") {
@@ -49,6 +50,11 @@ func tpchSuite(args []string) error {
 	}
 	if *mode == "mem" {
 		fmt.Printf("tpch/load seconds=%.3f cpu=%.3f\n", time.Since(t0).Seconds(), cpuSeconds()-c0)
+	}
+	if *heapProf != "" {
+		if err := writeHeapProfile(*heapProf); err != nil {
+			return err
+		}
 	}
 	if *sfFlag > 0 {
 		db.sf = *sfFlag
