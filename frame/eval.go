@@ -609,6 +609,10 @@ func arith(op string, x, y *val, rows int) *val {
 		}
 		return &val{k: kFloat, n: rows, f: out, valid: valid}
 	}
+	if x.scalar && !y.scalar && y.k == kFloat {
+		arithScalarLeft(op, x.lit.float(), y.f, out) // 1 - l_discount
+		return &val{k: kFloat, n: rows, f: out, valid: valid}
+	}
 	xs, ys := x.floats(rows), y.floats(rows)
 	switch op {
 	case "+":

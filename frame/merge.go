@@ -530,6 +530,13 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 		}
 		return joinOutput(l, r, s, li, ri, lka, rka, lidx, ridx), nil
 	}
+	if (s.how == Semi || s.how == Anti) && 2*nl < nr {
+		lidx := semiRowsBuildLeft(ctx, lc, rc, lh, rh, lnull, rnull, s.how == Anti)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return joinOutput(l, r, s, li, ri, lka, rka, lidx, nil), nil
+	}
 	head, next, mask := chainTable(rh, rc, rnull)
 	// One int key: compare values, not hashes then values.
 	var lv, rv []int64
