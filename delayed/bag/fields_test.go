@@ -1,6 +1,7 @@
 package bag
 
 import (
+	"math"
 	"math/rand"
 	"slices"
 	"strings"
@@ -83,7 +84,7 @@ func TestStrCounter(t *testing.T) {
 		buf[i] = "ab\x00"[r.Intn(3)]
 	}
 	s := string(buf)
-	c := newStrCounter()
+	c := newCounts[string](0)
 	want := map[string]int64{}
 	for it := 0; it < 40000; it++ {
 		n := r.Intn(41)
@@ -99,15 +100,22 @@ func TestStrCounter(t *testing.T) {
 		c.add(w, 1)
 		want[w]++
 	}
+	// Merged into another table by packed keys, twice: every count doubles.
+	m := newCounts[string](3)
+	m.merge(c)
+	m.merge(c)
+	for k := range want {
+		want[k] *= 2
+	}
 	got := map[string]int64{}
-	c.each(func(k string, n int64) {
+	m.each(func(k string, n int64) {
 		if _, dup := got[k]; dup {
 			t.Fatalf("%q twice", k)
 		}
 		got[k] = n
 	})
-	if c.len() != len(want) || len(got) != len(want) {
-		t.Fatalf("%d (%d) distinct, want %d", c.len(), len(got), len(want))
+	if m.len() != len(want) || len(got) != len(want) {
+		t.Fatalf("%d (%d) distinct, want %d", m.len(), len(got), len(want))
 	}
 	for k, n := range want {
 		if got[k] != n {
@@ -121,7 +129,7 @@ func TestStrCounter(t *testing.T) {
 // sight, against a map.
 func TestStrIndex(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
-	ix := newStrIndex()
+	ix := newKeyIndex[string](0)
 	want := map[string]int{}
 	for it := 0; it < 30000; it++ {
 		n := r.Intn(41)
@@ -136,8 +144,58 @@ func TestStrIndex(t *testing.T) {
 			w = len(want)
 			want[s] = w
 		}
-		if i != w || isNew == seen || ix.keys[i] != s {
+		if i != w || isNew == seen {
 			t.Fatalf("%q: index %d new %v, want %d new %v", s, i, isNew, w, !seen)
+		}
+	}
+	for i, k := range ix.keys() {
+		if want[k] != i {
+			t.Fatalf("key %d is %q, numbered %d", i, k, want[k])
+		}
+	}
+}
+
+// TestKeyIndexKinds numbers integer keys of 4 and 8 bytes (packed words,
+// extremes included) and struct keys (a map) against a map.
+func TestKeyIndexKinds(t *testing.T) {
+	type sym int32
+	type pt struct {
+		X int8
+		S string
+	}
+	r := rand.New(rand.NewSource(5))
+	checkKeyIndex(t, func() int64 {
+		return []int64{math.MinInt64, math.MaxInt64, 0, -1, r.Int63n(500) - 250}[r.Intn(5)]
+	})
+	checkKeyIndex(t, func() uint64 { return []uint64{math.MaxUint64, 0, uint64(r.Intn(300)) << 40}[r.Intn(3)] })
+	checkKeyIndex(t, func() sym { return sym(r.Int31n(700) - 350) })
+	checkKeyIndex(t, func() int { return r.Intn(1000) - 500 })
+	checkKeyIndex(t, func() pt { return pt{int8(r.Intn(20)), "ab"[:r.Intn(3)]} })
+}
+
+func checkKeyIndex[K comparable](t *testing.T, gen func() K) {
+	t.Helper()
+	ix := newKeyIndex[K](0)
+	want := map[K]int{}
+	for it := 0; it < 5000; it++ {
+		k := gen()
+		i, isNew := ix.index(k)
+		w, seen := want[k]
+		if !seen {
+			w = len(want)
+			want[k] = w
+		}
+		if i != w || isNew == seen {
+			t.Fatalf("%T %v: index %d new %v, want %d new %v", k, k, i, isNew, w, !seen)
+		}
+	}
+	ks := ix.keys()
+	if len(ks) != len(want) {
+		t.Fatalf("%T: %d keys, want %d", ks, len(ks), len(want))
+	}
+	for i, k := range ks {
+		if want[k] != i {
+			t.Fatalf("%T: key %d is %v, numbered %d", k, i, k, want[k])
 		}
 	}
 }

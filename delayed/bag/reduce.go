@@ -8,7 +8,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
-	"strings"
+	"unsafe"
 
 	"github.com/godask/godask/graph"
 )
@@ -337,29 +337,64 @@ func Mean[T Number](b *Bag[T]) *Item[float64] { return moments(b, 1, "mean") }
 func Std[T Number](b *Bag[T]) *Item[float64] { return moments(b, 2, "std") }
 
 // counts is the partial result of Frequencies and Distinct: a count per
-// distinct element.
-type counts[T comparable] struct{ m map[T]int64 }
+// distinct element, in a packedTable for strings, a map otherwise.
+type counts[T comparable] struct {
+	tab *packedTable
+	m   map[T]int64
+}
+
+func newCounts[T comparable](hint int) *counts[T] {
+	if _, ok := any(*new(T)).(string); ok {
+		return &counts[T]{tab: newPackedTable(hint)}
+	}
+	return &counts[T]{m: make(map[T]int64, hint)}
+}
+
+func (c *counts[T]) len() int {
+	if c.tab != nil {
+		return c.tab.len()
+	}
+	return len(c.m)
+}
+
+// add counts x d (> 0) times.
+func (c *counts[T]) add(x T, d int64) {
+	if c.tab != nil {
+		*c.tab.slot(*(*string)(unsafe.Pointer(&x))) += uint64(d)
+		return
+	}
+	c.m[x] += d
+}
+
+// merge adds the counts of o.
+func (c *counts[T]) merge(o *counts[T]) {
+	if c.tab != nil {
+		c.tab.merge(o.tab)
+		return
+	}
+	for k, d := range o.m {
+		c.m[k] += d
+	}
+}
+
+// each calls fn with every element and its count.
+func (c *counts[T]) each(fn func(T, int64)) {
+	if c.tab != nil {
+		c.tab.each(func(s string, n uint64) { fn(*(*T)(unsafe.Pointer(&s)), int64(n)) })
+		return
+	}
+	for k, d := range c.m {
+		fn(k, d)
+	}
+}
 
 // Size implements graph.Sizer.
 func (c *counts[T]) Size() int64 {
+	if c.tab != nil {
+		return c.tab.size()
+	}
 	var k T
-	n := int64(len(c.m)) * (int64(reflect.TypeOf(&k).Elem().Size()) + 16)
-	if _, ok := any(k).(string); ok {
-		for s := range c.m {
-			n += int64(len(any(s).(string)))
-		}
-	}
-	return n
-}
-
-// cloner returns a function that copies a key so that it holds no memory of
-// the partition it came from (strings sliced from a read buffer).
-func cloner[T any]() func(T) T {
-	var zero T
-	if _, ok := any(zero).(string); ok {
-		return func(x T) T { return any(strings.Clone(any(x).(string))).(T) }
-	}
-	return func(x T) T { return x }
+	return int64(len(c.m)) * (int64(unsafe.Sizeof(k)) + 16)
 }
 
 func ensureCounts[T comparable]() {
@@ -369,13 +404,9 @@ func ensureCounts[T comparable]() {
 	}
 	graph.RegisterCodec("bag.counts["+tn+"]", reflect.TypeOf(&counts[T]{}), graph.Codec{
 		Encode: func(v any) ([]byte, error) {
-			m := v.(*counts[T]).m
-			ks := make([]T, 0, len(m))
-			vs := make([]int64, 0, len(m))
-			for k, c := range m {
-				ks = append(ks, k)
-				vs = append(vs, c)
-			}
+			c := v.(*counts[T])
+			ks, vs := make([]T, 0, c.len()), make([]int64, 0, c.len())
+			c.each(func(k T, n int64) { ks, vs = append(ks, k), append(vs, n) })
 			kb, err := encodeSlice(ks)
 			if err != nil {
 				return nil, err
@@ -396,80 +427,51 @@ func ensureCounts[T comparable]() {
 			if err != nil || len(vs) != len(ks) {
 				return nil, fmt.Errorf("bag: decode counts: %d keys, %d counts (%v)", len(ks), len(vs), err)
 			}
-			m := make(map[T]int64, len(ks))
+			c := newCounts[T](len(ks))
 			for i, k := range ks {
-				m[k] = vs[i]
+				if vs[i] <= 0 {
+					return nil, fmt.Errorf("bag: decode counts: count %d of key %d", vs[i], i)
+				}
+				c.add(k, vs[i])
 			}
-			return &counts[T]{m: m}, nil
+			return c, nil
 		},
 	})
 	defSink[T](kindOf("freq", tn), func(*spec) (func(T) bool, func() (any, error), error) {
-		var zero T
-		if _, ok := any(zero).(string); ok {
-			t := newStrCounter()
-			emit := func(x string) bool { t.add(x, 1); return true }
-			return any(emit).(func(T) bool), func() (any, error) {
-				m := make(map[string]int64, t.len())
-				t.each(func(k string, c int64) { m[k] = c })
-				return any(&counts[string]{m: m}).(*counts[T]), nil
-			}, nil
+		c := newCounts[T](0)
+		finish := func() (any, error) { return c, nil }
+		if t := c.tab; t != nil {
+			// The word count's inner loop: straight to the string table.
+			emit := func(s string) bool { *t.slot(s)++; return true }
+			return any(emit).(func(T) bool), finish, nil
 		}
-		m := map[T]int64{}
-		clone := cloner[T]()
-		return func(x T) bool {
-				if c, ok := m[x]; ok {
-					m[x] = c + 1
-				} else {
-					m[clone(x)] = 1
-				}
-				return true
-			}, func() (any, error) {
-				return &counts[T]{m: m}, nil
-			}, nil
+		return func(x T) bool { c.add(x, 1); return true }, finish, nil
 	})
 	ensurePart[T]()
 	ensurePart[Pair[T, int64]]()
 	defAgg(kindOf("freq-merge", tn), func(s *spec) (aggFn, error) {
 		mode := isFinal(s)
 		return func(_ context.Context, in []any) (any, error) {
-			if _, ok := any(*new(T)).(string); ok && mode != 0 {
-				return mergeStrCounts(in, mode)
+			// Into a new table sized for the largest input: the inputs are
+			// the scheduler's values, never changed.
+			hint := 0
+			for _, v := range in {
+				hint = max(hint, v.(*counts[T]).len())
 			}
-			big := 0
-			for i, v := range in {
-				if len(v.(*counts[T]).m) > len(in[big].(*counts[T]).m) {
-					big = i
-				}
-			}
-			var m map[T]int64
-			if len(in) > 0 {
-				m = make(map[T]int64, len(in[big].(*counts[T]).m))
-				for k, c := range in[big].(*counts[T]).m {
-					m[k] = c
-				}
-			}
-			for i, v := range in {
-				if i == big {
-					continue
-				}
-				for k, c := range v.(*counts[T]).m {
-					m[k] += c
-				}
+			c := newCounts[T](hint)
+			for _, v := range in {
+				c.merge(v.(*counts[T]))
 			}
 			switch mode {
 			case 0:
-				return &counts[T]{m: m}, nil
+				return c, nil
 			case 1:
-				out := make([]Pair[T, int64], 0, len(m))
-				for k, c := range m {
-					out = append(out, Pair[T, int64]{k, c})
-				}
+				out := make([]Pair[T, int64], 0, c.len())
+				c.each(func(k T, n int64) { out = append(out, Pair[T, int64]{k, n}) })
 				return newPart(out), nil
 			default:
-				out := make([]T, 0, len(m))
-				for k := range m {
-					out = append(out, k)
-				}
+				out := make([]T, 0, c.len())
+				c.each(func(k T, _ int64) { out = append(out, k) })
 				return newPart(out), nil
 			}
 		}, nil
@@ -621,24 +623,4 @@ func (h *topHeap[T]) sorted() []T {
 	out := append([]T(nil), h.xs...)
 	sort.SliceStable(out, func(i, j int) bool { return h.less(out[j], out[i]) })
 	return out
-}
-
-// mergeStrCounts is the last merge of Frequencies or Distinct over strings:
-// the partial counts added into one string table (no map to grow and rehash)
-// and its pairs or keys listed.
-func mergeStrCounts(in []any, mode byte) (any, error) {
-	t := newStrCounter()
-	for _, v := range in {
-		for k, c := range v.(*counts[string]).m {
-			t.add(k, c)
-		}
-	}
-	if mode == 1 {
-		out := make([]Pair[string, int64], 0, t.len())
-		t.each(func(k string, c int64) { out = append(out, Pair[string, int64]{k, c}) })
-		return newPart(out), nil
-	}
-	out := make([]string, 0, t.len())
-	t.each(func(k string, _ int64) { out = append(out, k) })
-	return newPart(out), nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/godask/godask/graph"
 )
@@ -180,46 +179,32 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 			return nil, nil, err
 		}
 		nout := int(graph.NewReader(s.arg).Uvarint())
-		h, clone := hasherFor[K](), cloner[K]()
-		if _, ok := any(*new(K)).(string); ok {
-			// String keys: numbered by a string table, accumulators in a slice.
-			t := newStrIndex()
-			var accs []A
-			return func(x T) bool {
-					k := kf(x)
-					if i, isNew := t.index(*(*string)(unsafe.Pointer(&k))); isNew {
-						accs = append(accs, bf(init, x))
-					} else {
-						accs[i] = bf(accs[i], x)
-					}
-					return true
-				}, func() (any, error) {
-					ps := make([][]R, nout)
-					for i, ks := range t.keys {
-						k := *(*K)(unsafe.Pointer(&ks))
-						j := h(k) % uint64(nout)
-						ps[j] = append(ps[j], R{k, accs[i]})
-					}
-					return newPieces(ps), nil
-				}, nil
-		}
-		m := map[K]A{}
+		h := hasherFor[K]()
+		// The keys numbered by a key table, the accumulators in a slice.
+		idx := newKeyIndex[K](0)
+		var accs []A
 		return func(x T) bool {
-				k := kf(x)
-				if a, ok := m[k]; ok {
-					m[k] = bf(a, x)
+				if i, isNew := idx.index(kf(x)); isNew {
+					accs = append(accs, bf(init, x))
 				} else {
-					m[clone(k)] = bf(init, x)
+					accs[i] = bf(accs[i], x)
 				}
 				return true
 			}, func() (any, error) {
+				ks := idx.keys()
+				hs := make([]uint32, len(ks))
+				cnt := make([]int, nout)
+				for i, k := range ks {
+					j := uint32(h(k) % uint64(nout))
+					hs[i] = j
+					cnt[j]++
+				}
 				ps := make([][]R, nout)
 				for j := range ps {
-					ps[j] = make([]R, 0, len(m)/nout+len(m)/(4*nout)+1)
+					ps[j] = make([]R, 0, cnt[j])
 				}
-				for k, a := range m {
-					j := h(k) % uint64(nout)
-					ps[j] = append(ps[j], R{k, a})
+				for i, k := range ks {
+					ps[hs[i]] = append(ps[hs[i]], R{k, accs[i]})
 				}
 				return newPieces(ps), nil
 			}, nil
@@ -231,26 +216,25 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 		}
 		return func(_ context.Context, in []any) (any, error) {
 			j := int(graph.NewReader(s.arg).Uvarint())
-			var m map[K]A
+			n := 0
 			for _, v := range in {
 				xs, err := pieceOf[R](v, j)
 				if err != nil {
 					return nil, err
 				}
-				if m == nil {
-					m = make(map[K]A, len(xs)*2)
-				}
+				n = max(n, len(xs))
+			}
+			idx := newKeyIndex[K](n)
+			out := make([]R, 0, n)
+			for _, v := range in {
+				xs, _ := pieceOf[R](v, j)
 				for _, p := range xs {
-					if a, ok := m[p.Key]; ok {
-						m[p.Key] = cf(a, p.Value)
+					if i, isNew := idx.index(p.Key); isNew {
+						out = append(out, p)
 					} else {
-						m[p.Key] = p.Value
+						out[i].Value = cf(out[i].Value, p.Value)
 					}
 				}
-			}
-			out := make([]R, 0, len(m))
-			for k, a := range m {
-				out = append(out, R{k, a})
 			}
 			return newPart(out), nil
 		}, nil
@@ -325,7 +309,7 @@ func GroupBy[T any, K comparable](b *Bag[T], key func(T) K, opts ...ShuffleOptio
 		}
 		return func(_ context.Context, in []any) (any, error) {
 			j := int(graph.NewReader(s.arg).Uvarint())
-			idx := map[K]int{}
+			idx := newKeyIndex[K](0)
 			var out []R
 			for _, v := range in {
 				xs, err := pieceOf[T](v, j)
@@ -334,10 +318,8 @@ func GroupBy[T any, K comparable](b *Bag[T], key func(T) K, opts ...ShuffleOptio
 				}
 				for _, x := range xs {
 					k := kf(x)
-					i, ok := idx[k]
-					if !ok {
-						i = len(out)
-						idx[k] = i
+					i, isNew := idx.index(k)
+					if isNew {
 						out = append(out, R{Key: k})
 					}
 					out[i].Value = append(out[i].Value, x)
