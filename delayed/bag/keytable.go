@@ -56,7 +56,11 @@ func newPackedTable(hint int) *packedTable {
 // 8-14, the length in bits 56-59 and bit 63 set.
 func shortKey(s string) (a, b uint64) {
 	p := unsafe.StringData(s)
-	return load8(p, 8), load8((*byte)(unsafe.Add(unsafe.Pointer(p), 8)), len(s)-8) | uint64(len(s))<<56 | 1<<63
+	b = uint64(len(s))<<56 | 1<<63
+	if len(s) > 8 {
+		b |= load8((*byte)(unsafe.Add(unsafe.Pointer(p), 8)), len(s)-8)
+	}
+	return load8(p, 8), b
 }
 
 // tinyKey packs a string of at most 7 bytes, its length in the top byte.
