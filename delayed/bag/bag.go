@@ -57,6 +57,9 @@ type spec struct {
 	fns   []fnRef
 	lits  []any
 	arg   []byte
+	// reuse (a text source's, set by pipeOp.Run, never encoded): the
+	// pipeline keeps no string of a read buffer, which may be reused.
+	reuse bool
 }
 
 // fnRef is a function passed to a bag: its registered name (delayed.Register)
@@ -343,11 +346,17 @@ func (o *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 			return nil, err
 		}
 	}
-	sm, err := factory[srcMaker]("src", o.src.kind)
+	src := o.src
+	if o.transient() {
+		c := *src
+		c.reuse = true
+		src = &c
+	}
+	sm, err := factory[srcMaker]("src", src.kind)
 	if err != nil {
 		return nil, err
 	}
-	run, err := sm(o.src)
+	run, err := sm(src)
 	if err != nil {
 		return nil, err
 	}
@@ -355,6 +364,26 @@ func (o *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 		return nil, err
 	}
 	return finish()
+}
+
+// transient reports whether the pipeline keeps no string its source emits
+// once the call that passed it returns, so that a text source may read
+// every piece into the same buffer: a text source, only Fields stages
+// (substrings passed on at once) and a sink that copies what it keeps
+// (Frequencies and Distinct: short strings packed into words, long ones
+// cloned) or keeps nothing (Count). A function of the user's (Map, Filter,
+// FlatMap, Fold, ...) may keep its argument, so any such step makes the
+// source read into fresh buffers.
+func (o *pipeOp) transient() bool {
+	if o.src.kind != "text" && o.src.kind != "text-fields" {
+		return false
+	}
+	for _, s := range o.stages {
+		if s.kind != "fields" {
+			return false
+		}
+	}
+	return o.sink.kind == kindOf("freq", "string") || o.sink.kind == kindOf("count", "string")
 }
 
 // aggOp combines whole values (tree reductions) or one part of each input

@@ -3,11 +3,14 @@ package bag
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -46,7 +49,7 @@ func TestEachChunkMatchesReadRange(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []byte
-			if err := eachChunk(fr, func(p []byte) bool { got = append(got, p...); return true }); err != nil {
+			if err := readChunks(fr, it%2 == 0, func(p []byte) bool { got = append(got, p...); return true }); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
@@ -73,6 +76,86 @@ func TestEachChunkMatchesReadRange(t *testing.T) {
 	})
 	if err != nil || strings.Join(got, "|") != "one|two two|three" {
 		t.Fatalf("gzip in pieces: %q, %v", got, err)
+	}
+}
+
+// TestTransientReuse runs word counts whose source reuses its read buffer
+// (Fields, FlatMap(strings.Fields), then Frequencies, Distinct, Count) and
+// pipelines that keep the strings (a user's FlatMap, then Compute; TopK),
+// all in pieces of 64 bytes, with words long enough to be cloned, against
+// strings.Fields of the text.
+func TestTransientReuse(t *testing.T) {
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 64
+	r := rand.New(rand.NewSource(9))
+	var sb strings.Builder
+	for l := 0; l < 400; l++ {
+		for w := r.Intn(6); w > 0; w-- {
+			fmt.Fprintf(&sb, "%s%d ", strings.Repeat("long", r.Intn(2)*(1+r.Intn(6))), r.Intn(40))
+		}
+		sb.WriteString("\n")
+	}
+	path := filepath.Join(t.TempDir(), "t.txt")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref := strings.Fields(sb.String())
+	want := map[string]int64{}
+	for _, w := range ref {
+		want[w]++
+	}
+	ctx := context.Background()
+	lines := ReadText(path, TextOptions{BlockSize: 1000})
+	for name, words := range map[string]*Bag[string]{
+		"fields":  Fields(lines),
+		"flatmap": FlatMap(lines, strings.Fields),
+		"staged":  Fields(Map(lines, func(s string) string { return s })),
+	} {
+		fr, err := Frequencies(words).Compute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, p := range fr {
+			got[p.Key] = p.Value
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: frequencies differ (%d words, want %d)", name, len(got), len(want))
+		}
+		d, err := Distinct(words).Compute(ctx)
+		if err != nil || len(d) != len(want) {
+			t.Fatalf("%s: %d distinct, want %d (%v)", name, len(d), len(want), err)
+		}
+		n, err := words.Count().Compute(ctx)
+		if err != nil || n != int64(len(ref)) {
+			t.Fatalf("%s: count %d, want %d (%v)", name, n, len(ref), err)
+		}
+		all, err := words.Compute(ctx)
+		if err != nil || !reflect.DeepEqual(all, ref) {
+			t.Fatalf("%s: words differ from strings.Fields (%v)", name, err)
+		}
+	}
+	for name, c := range map[string]struct {
+		b    *Bag[string]
+		want bool
+	}{"fields": {Fields(lines), true}, "flatmap": {FlatMap(lines, strings.Fields), true}, "staged": {Fields(Map(lines, strings.ToLower)), false}} {
+		ns, err := c.b.sinkNodes(&spec{kind: kindOf("freq", "string")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ns[0].task.Op.(*pipeOp).transient(); got != c.want {
+			t.Fatalf("%s: transient %v, want %v", name, got, c.want)
+		}
+	}
+	own, err := FlatMap(lines, func(s string) []string { return strings.Fields(s) }).Compute(ctx)
+	if err != nil || !reflect.DeepEqual(own, ref) {
+		t.Fatalf("user FlatMap: words differ (%v)", err)
+	}
+	top, err := Fields(lines).TopK(5, func(a, b string) bool { return a < b }).Compute(ctx)
+	sorted := append([]string(nil), ref...)
+	sort.Sort(sort.Reverse(sort.StringSlice(sorted)))
+	if err != nil || !reflect.DeepEqual(top, sorted[:5]) {
+		t.Fatalf("topk %q, want %q (%v)", top, sorted[:5], err)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
@@ -74,10 +76,14 @@ func (b *Bag[T]) Filter(keep func(T) bool) *Bag[T] {
 }
 
 // FlatMap applies f to every element and concatenates the slices it returns:
-// dask.bag's map followed by flatten.
+// dask.bag's map followed by flatten. FlatMap(lines, strings.Fields) is
+// Fields(lines): the same words, without a slice per line.
 func FlatMap[T, U any](b *Bag[T], f func(T) []U) *Bag[U] {
 	if isNilFunc(f) {
 		return nilFunc[U]("flatmap")
+	}
+	if g, ok := any(f).(func(string) []string); ok && reflect.ValueOf(g).Pointer() == reflect.ValueOf(strings.Fields).Pointer() {
+		return any(Fields(any(b).(*Bag[string]))).(*Bag[U])
 	}
 	kind := kindOf("flatmap", typeName[T](), typeName[U]())
 	defStage[T, U](kind, func(s *spec, next func(U) bool) (func(T) bool, error) {

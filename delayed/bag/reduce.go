@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/godask/godask/graph"
@@ -397,6 +398,10 @@ func (c *counts[T]) Size() int64 {
 	return int64(len(c.m)) * (int64(unsafe.Sizeof(k)) + 16)
 }
 
+// freqHint is the number of distinct elements of the last partition a
+// Frequencies or Distinct sink counted.
+var freqHint atomic.Int64
+
 func ensureCounts[T comparable]() {
 	tn := typeName[T]()
 	if !once("counts:" + tn) {
@@ -438,8 +443,11 @@ func ensureCounts[T comparable]() {
 		},
 	})
 	defSink[T](kindOf("freq", tn), func(*spec) (func(T) bool, func() (any, error), error) {
-		c := newCounts[T](0)
-		finish := func() (any, error) { return c, nil }
+		// Sized as the last partition counted ended (the partitions of a
+		// bag tend to have alike numbers of distinct elements), so the table
+		// is not grown and rehashed through every power of two each time.
+		c := newCounts[T](int(min(freqHint.Load(), 1<<16)))
+		finish := func() (any, error) { freqHint.Store(int64(c.len())); return c, nil }
 		if t := c.tab; t != nil {
 			// The word count's inner loop: straight to the string table.
 			emit := func(s string) bool { *t.slot(s)++; return true }

@@ -88,7 +88,14 @@ var chunkSize = 1 << 20
 // lines (the last line of a file may lack its "\n"), each in a fresh buffer
 // of about chunkSize bytes, until fn returns false. The pieces are not
 // reused, so strings viewing them stay valid.
-func eachChunk(r fileRange, fn func([]byte) bool) error {
+func eachChunk(r fileRange, fn func([]byte) bool) error { return readChunks(r, false, fn) }
+
+// readChunks is eachChunk; with reuse, every piece is read into the same
+// buffer, overwriting the one before: for a pipeline that keeps no string
+// of a piece once fn returns (see pipeOp.transient). A fresh buffer per
+// piece costs the zeroing, the page faults of memory the runtime gave back
+// and a collection every few dozen pieces: about as much as the read.
+func readChunks(r fileRange, reuse bool, fn func([]byte) bool) error {
 	f, err := os.Open(r.path)
 	if err != nil {
 		return fmt.Errorf("bag: %w", err)
@@ -110,7 +117,7 @@ func eachChunk(r fileRange, fn func([]byte) bool) error {
 			defer z.Close()
 			rd = z.IOReadCloser()
 		}
-		if err := lineChunks(rd, false, math.MaxInt64, fn); err != nil {
+		if err := lineChunks(rd, false, math.MaxInt64, reuse, fn); err != nil {
 			return fmt.Errorf("bag: decompress %s: %w", r.path, err)
 		}
 		return nil
@@ -125,7 +132,7 @@ func eachChunk(r fileRange, fn func([]byte) bool) error {
 		return nil
 	}
 	s0 := max(r.start-1, 0) // a line starts at start iff byte start-1 is a newline
-	if err := lineChunks(io.NewSectionReader(f, s0, size-s0), r.start > 0, end-s0, fn); err != nil {
+	if err := lineChunks(io.NewSectionReader(f, s0, size-s0), r.start > 0, end-s0, reuse, fn); err != nil {
 		return fmt.Errorf("bag: read %s: %w", r.path, err)
 	}
 	return nil
@@ -133,17 +140,25 @@ func eachChunk(r fileRange, fn func([]byte) bool) error {
 
 // lineChunks reads rd in pieces of whole lines and calls fn with those that
 // start before offset lim of rd; with skipFirst, the bytes through the first
-// "\n" (the end of a line that starts before the range) are dropped.
-func lineChunks(rd io.Reader, skipFirst bool, lim int64, fn func([]byte) bool) error {
+// "\n" (the end of a line that starts before the range) are dropped; with
+// reuse, a piece overwrites the one before when its buffer is large enough.
+func lineChunks(rd io.Reader, skipFirst bool, lim int64, reuse bool, fn func([]byte) bool) error {
 	var carry []byte // the start of a line cut by the previous read
+	var last []byte  // reuse: the buffer of the previous piece
 	off := int64(0)  // offset in rd of the next byte read
 	for {
 		want := chunkSize // near the end of the range, only what it lacks
 		if rem := lim - off; rem < int64(want) {
 			want = int(max(rem, 0)) + 128
 		}
-		buf := make([]byte, len(carry), len(carry)+max(want, len(carry)))
-		copy(buf, carry)
+		var buf []byte
+		if n := len(carry) + max(want, len(carry)); reuse && cap(last) >= n {
+			buf = last[:len(carry):n]
+		} else {
+			buf = make([]byte, len(carry), n)
+			last = buf
+		}
+		copy(buf, carry)                // overlapping when reused: copy moves
 		base := off - int64(len(carry)) // offset of buf[0]
 		n, err := io.ReadFull(rd, buf[len(carry):cap(buf)])
 		buf = buf[:len(carry)+n]
@@ -245,9 +260,13 @@ func ReadText(pattern string, opts TextOptions) *Bag[string] {
 			return nil, err
 		}
 		return func(ctx context.Context, _ []any, emit func(string) bool) error {
-			return eachChunk(fr, func(data []byte) bool {
-				return eachLine(data, func(line []byte) bool { return emit(bytesString(line)) })
+			err := readChunks(fr, s.reuse, func(data []byte) bool {
+				return ctx.Err() == nil && eachLine(data, func(line []byte) bool { return emit(bytesString(line)) })
 			})
+			if err == nil {
+				err = ctx.Err()
+			}
+			return err
 		}, nil
 	})
 	ensureTextFields()
@@ -267,7 +286,13 @@ func ensureTextFields() {
 			return nil, err
 		}
 		return func(ctx context.Context, _ []any, emit func(string) bool) error {
-			return eachChunk(fr, func(data []byte) bool { return eachField(bytesString(data), emit) })
+			err := readChunks(fr, s.reuse, func(data []byte) bool {
+				return ctx.Err() == nil && eachField(bytesString(data), emit)
+			})
+			if err == nil {
+				err = ctx.Err()
+			}
+			return err
 		}, nil
 	})
 }
