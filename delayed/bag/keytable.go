@@ -24,7 +24,9 @@ import (
 // compares; no string is compared or cloned: the strings are rebuilt from the
 // words at the end, all in one allocation. Longer strings go to a third table
 // that keeps their hash and a clone made when the string is first seen.
-// Each table is open addressing with linear probing, at most 3/4 full; a
+// An integer key (keyIndex of a 4- or 8-byte integer type: a table then
+// holds no strings) is its word in a slot of the first table, the slot's
+// value marking it used. Each table is open addressing with linear probing, at most 3/4 full; a
 // value of 0 marks an empty slot (counts and numbers + 1 are never 0).
 type packedTable struct {
 	tiny  []tinySlot
@@ -280,11 +282,12 @@ func (t *packedTable) each(fn func(string, uint64)) {
 	}
 }
 
-// words calls fn with every two-word key (integer keys) and its value.
-func (t *packedTable) words(fn func(a, v uint64)) {
-	for _, sl := range t.short {
-		if sl.b != 0 {
-			fn(sl.a, sl.v)
+// words calls fn with every one-word key (integer keys, put with
+// tinySlot) and its value.
+func (t *packedTable) words(fn func(k, v uint64)) {
+	for _, sl := range t.tiny {
+		if sl.v != 0 {
+			fn(sl.k, sl.v)
 		}
 	}
 }
@@ -338,7 +341,7 @@ func newKeyIndex[K comparable](hint int) *keyIndex[K] {
 	if x.mode == keyMap {
 		x.m = make(map[K]int, hint)
 	} else {
-		x.tab = newPackedTable(0)
+		x.tab = newPackedTable(hint)
 	}
 	return x
 }
@@ -361,7 +364,7 @@ func (x *keyIndex[K]) index(k K) (int, bool) {
 		if x.width == 8 {
 			w = *(*uint64)(unsafe.Pointer(&k))
 		}
-		v = x.tab.shortSlot(w, 1<<63)
+		v = x.tab.tinySlot(w) // a slot's value tells it used, not its key
 	default:
 		if i, ok := x.m[k]; ok {
 			return i, false

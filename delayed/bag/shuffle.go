@@ -128,6 +128,10 @@ func pieceOf[E any](v any, j int) ([]E, error) {
 	return nil, fmt.Errorf("bag: shuffle piece %d is %T", j, v)
 }
 
+// foldHint is the number of keys of the last partition a FoldBy split
+// folded.
+var foldHint atomic.Int64
+
 func (c *shuffleConfig) outputs(nin int, opts []ShuffleOption) (int, error) {
 	for _, o := range opts {
 		o(c)
@@ -180,8 +184,9 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 		}
 		nout := int(graph.NewReader(s.arg).Uvarint())
 		h := hasherFor[K]()
-		// The keys numbered by a key table, the accumulators in a slice.
-		idx := newKeyIndex[K](0)
+		// The keys numbered by a key table, the accumulators in a slice;
+		// the table sized as the last partition's ended (see freqHint).
+		idx := newKeyIndex[K](int(min(foldHint.Load(), 1<<20)))
 		var accs []A
 		return func(x T) bool {
 				if i, isNew := idx.index(kf(x)); isNew {
@@ -191,6 +196,7 @@ func FoldBy[T any, K comparable, A any](b *Bag[T], key func(T) K, binop func(A, 
 				}
 				return true
 			}, func() (any, error) {
+				foldHint.Store(int64(idx.len()))
 				ks := idx.keys()
 				hs := make([]uint32, len(ks))
 				cnt := make([]int, nout)
