@@ -422,6 +422,10 @@ func concatRecords(schema *arrow.Schema, recs []arrow.Record) (arrow.Record, err
 		for j, r := range nonEmpty {
 			parts[j] = r.Column(i)
 		}
+		if a, ok := concatFixed(parts, int(n)); ok { // concat_par.go
+			cols[i] = a
+			return
+		}
 		a, err := array.Concatenate(parts, memory.DefaultAllocator)
 		if err != nil {
 			errs[i] = fmt.Errorf("frame: concatenate column %q: %w", schema.Field(i).Name, err)

@@ -424,6 +424,7 @@ func runTail(o *winOp, in []any) (any, error) {
 	for i, v := range in {
 		recs[i] = partRecord(v)
 	}
+	recs = w.trimTails(recs) // window_rows.go: no copy of a whole partition
 	r, err := projectConcat(w.overlapCols(), recs)
 	if err != nil {
 		return nil, err
@@ -503,6 +504,11 @@ func runWin(o *winOp, in []any) (any, error) {
 		switch w.fn {
 		case "shift", "diff", "pct":
 			res = shiftLike(w.fn, w.k, a, ov)
+		case "rsum", "rmean":
+			if res = sumRows(&w, a, ov); res != nil { // window_rows.go
+				break
+			}
+			fallthrough
 		default:
 			x := floatsWithOverlap(a, ov, w.k < 0)
 			if lo == nil {
