@@ -309,6 +309,11 @@ func takeCol(a arrow.Array, idx []int32) arrow.Array {
 	if d, ok := a.(*array.Dictionary); ok && isCategorical(d.DataType()) {
 		return takeCategorical(d, idx) // categorical.go
 	}
+	if isFloatList(a.DataType()) {
+		if l, err := gatherFloatLists([]arrow.Record{array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "l", Type: a.DataType(), Nullable: true}}, nil), []arrow.Array{a}, int64(a.Len()))}, 0, [][]int32{idx}); err == nil {
+			return l // stats_qgroup.go
+		}
+	}
 	c := colOf(a)
 	var valid []bool
 	hasNull := c.valid != nil

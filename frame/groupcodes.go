@@ -798,6 +798,14 @@ func gatherRecords(srcs []arrow.Record, idx [][]int32) (arrow.Record, error) {
 	}
 	cols := make([]arrow.Array, sch.NumFields())
 	for ci := range cols {
+		if isFloatList(sch.Field(ci).Type) {
+			a, err := gatherFloatLists(srcs, ci, idx) // stats_qgroup.go
+			if err != nil {
+				return nil, fmt.Errorf("gather: column %q: %w", sch.Field(ci).Name, err)
+			}
+			cols[ci] = a
+			continue
+		}
 		if isCategorical(sch.Field(ci).Type) {
 			a, err := gatherCategorical(srcs, ci, idx) // categorical.go
 			if err != nil {

@@ -83,6 +83,13 @@ func (s *statSpec) lower(b *builder, n *node, ps, _ []pend) ([]pend, error) {
 			}
 		}
 	}
+	if s.groupedQuantile() { // stats_qgroup.go: groups, not rows, are shuffled
+		for i, p := range parts {
+			if parts[i], err = b.add(s.op("stqprep", -1), p); err != nil {
+				return nil, err
+			}
+		}
+	}
 	p := s.parts(n)
 	final := func(deps []graph.Key, piece int) (graph.Key, error) {
 		for !s.holistic() && len(deps) > fanIn {
@@ -466,15 +473,20 @@ func runStatMerge(o *winOp, in []any) (any, error) {
 
 func runStatFinal(o *winOp, in []any) (any, error) {
 	s := statOpSpec(o)
-	recs := inputRecords(in, o.piece)
 	switch s.fn {
 	case "quantile":
+		if s.groupedQuantile() {
+			return s.finalGroupedQuantile(in, o.piece) // stats_qgroup.go
+		}
 		// Gathered in one copy from the sources of in-process pieces.
 		r, _, _, err := inputRecord(in, o.piece)
 		if err != nil {
 			return nil, fmt.Errorf("frame: %s: %w", s.what, err)
 		}
 		return s.finalQuantile([]arrow.Record{r})
+	}
+	recs := inputRecords(in, o.piece)
+	switch s.fn {
 	case "qapprox":
 		sum := s.mergeSummaries(recs)
 		vals := s.readSummaries(sum)
