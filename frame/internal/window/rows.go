@@ -35,17 +35,6 @@ func SumRows(pre, x []float64, k, minp int, mean bool, out []float64, ok []bool)
 				cnt--
 			}
 		}
-		if cnt == 0 {
-			s = kbsum{}
-		}
-		if cnt >= minp && (cnt > 0 || !mean) {
-			v := s.value()
-			if mean {
-				v /= float64(cnt)
-			}
-			out[r], ok[r] = v, true
-		} else {
-			out[r], ok[r] = 0, false
-		}
+		emitSum(&s, cnt, minp, mean, out, ok, r)
 	}
 }

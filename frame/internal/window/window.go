@@ -75,19 +75,25 @@ func Sum(x []float64, start int, lo []int32, minp int, mean bool, out []float64,
 				cnt--
 			}
 		}
-		if cnt == 0 {
-			// Reset so cancellation error does not survive an empty window.
-			s = kbsum{}
+		emitSum(&s, cnt, minp, mean, out, ok, r)
+	}
+}
+
+// emitSum writes the running sum s of cnt values (their mean when mean
+// is true) into out[r], valid when cnt reaches minp.
+func emitSum(s *kbsum, cnt, minp int, mean bool, out []float64, ok []bool, r int) {
+	if cnt == 0 {
+		// Reset so cancellation error does not survive an empty window.
+		*s = kbsum{}
+	}
+	if cnt >= minp && (cnt > 0 || !mean) {
+		v := s.value()
+		if mean {
+			v /= float64(cnt)
 		}
-		if cnt >= minp && (cnt > 0 || !mean) {
-			v := s.value()
-			if mean {
-				v /= float64(cnt)
-			}
-			out[r], ok[r] = v, true
-		} else {
-			out[r], ok[r] = 0, false
-		}
+		out[r], ok[r] = v, true
+	} else {
+		out[r], ok[r] = 0, false
 	}
 }
 
