@@ -231,6 +231,21 @@ func runResamplePart(o *winOp, in []any) (any, error) {
 	freq := o.ints[0]
 	cal := calOf(o)
 	tc := colOf(r.Column(r.Schema().FieldIndices(o.on)[0]))
+	if cal.unit == calNone && tc.valid == nil && freq > 0 {
+		if bins, starts, ok := sortedBinRuns(tc.i64[:tc.n], freq); ok { // window_resample_runs.go
+			st := &binStates{bins: bins, size: make([]int64, len(bins))}
+			for g := range bins {
+				st.size[g] = int64(starts[g+1] - starts[g])
+			}
+			for _, name := range o.cols {
+				c := colOf(r.Column(r.Schema().FieldIndices(name)[0]))
+				cnt, a, b := make([]int64, len(bins)), make([]float64, len(bins)), make([]float64, len(bins))
+				accumulateRuns(o.fn, &c, starts, cnt, a, b)
+				st.cnt, st.a, st.b = append(st.cnt, cnt), append(st.a, a), append(st.b, b)
+			}
+			return &Part{R: st.record(o.cols)}, nil
+		}
+	}
 	// For a calendar rule a row's bin is its period; rows are mostly in
 	// time order, so the last period's bounds answer most rows.
 	lo, hi, per := int64(1), int64(0), int64(0)
