@@ -32,17 +32,18 @@ import (
 
 var estimators = map[string]reflect.Type{}
 
-// RegisterEstimator registers an estimator struct type, so it can travel
-// in the parameters of model-selection tasks (gob of its exported fields).
+// RegisterEstimator registers an estimator (or PartialFitter) struct
+// type, so it can travel in the parameters of model-selection and
+// Incremental tasks (gob of its exported fields), also to remote workers.
 // The estimators of this package are registered at init.
-func RegisterEstimator(e Estimator) {
+func RegisterEstimator(e any) {
 	t := reflect.TypeOf(e)
 	estimators[t.Name()] = t
 }
 
 func init() {
 	for _, e := range []Estimator{LinearRegression{}, LogisticRegression{}, StandardScaler{}, MinMaxScaler{},
-		KMeans{}, PCA{}, SGDClassifier{}, SGDRegressor{}} {
+		KMeans{}, PCA{}, SGDClassifier{}, SGDRegressor{}, MiniBatchKMeans{}} {
 		RegisterEstimator(e)
 	}
 	registerTaskOp("ml.cv.split", func(_ context.Context, p []byte, in []any) (any, error) { return runSplit(p, in) })
@@ -51,7 +52,7 @@ func init() {
 	graph.RegisterType[*foldData]()
 }
 
-func encodeEstimator(e Estimator) ([]byte, error) {
+func encodeEstimator(e any) ([]byte, error) {
 	t := reflect.TypeOf(e)
 	if estimators[t.Name()] != t {
 		return nil, fmt.Errorf("estimator %T is not registered (ml.RegisterEstimator)", e)
@@ -67,6 +68,20 @@ func encodeEstimator(e Estimator) ([]byte, error) {
 }
 
 func decodeEstimator(b []byte) (Estimator, error) {
+	v, err := decodeRegistered(b)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := v.(Estimator)
+	if !ok {
+		return nil, fmt.Errorf("%T is not an Estimator", v)
+	}
+	return e, nil
+}
+
+// decodeRegistered decodes what encodeEstimator wrote: a value of a
+// registered estimator type.
+func decodeRegistered(b []byte) (any, error) {
 	r := graph.NewReader(b)
 	name := string(r.Bytes())
 	if r.Err() != nil {
@@ -80,7 +95,7 @@ func decodeEstimator(b []byte) (Estimator, error) {
 	if err := gob.NewDecoder(bytes.NewReader(r.Rest())).Decode(v.Interface()); err != nil {
 		return nil, fmt.Errorf("decode estimator %s: %w", name, err)
 	}
-	return v.Elem().Interface().(Estimator), nil
+	return v.Elem().Interface(), nil
 }
 
 // setParam returns a copy of e with field set to v (converted to the

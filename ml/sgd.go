@@ -209,6 +209,9 @@ func (e SGDClassifier) PartialFit(prev Model, x, y *array.Dense, classes []float
 	if err := blockCols("SGDClassifier", x, p); err != nil {
 		return nil, err
 	}
+	if y == nil || len(y.Data) != x.Shape[0] {
+		return nil, errf("SGDClassifier", "PartialFit needs y with one label per row of the block")
+	}
 	if err := checkFinite(x, y); err != nil {
 		return nil, fmt.Errorf("ml: SGDClassifier: %w", err)
 	}
@@ -424,6 +427,9 @@ func (e SGDRegressor) PartialFit(prev Model, x, y *array.Dense, _ []float64) (Mo
 	p := len(m.Coef[0])
 	if err := blockCols("SGDRegressor", x, p); err != nil {
 		return nil, err
+	}
+	if y == nil || len(y.Data) != x.Shape[0] {
+		return nil, errf("SGDRegressor", "PartialFit needs y with one value per row of the block")
 	}
 	if err := checkFinite(x, y); err != nil {
 		return nil, fmt.Errorf("ml: SGDRegressor: %w", err)

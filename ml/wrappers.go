@@ -3,7 +3,6 @@ package ml
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/godask/godask/array"
 	"github.com/godask/godask/sched"
@@ -12,10 +11,15 @@ import (
 // Incremental fits a PartialFitter over the row blocks of X, one block in
 // memory at a time (dask-ml's Incremental): Epochs passes (default 1) over
 // the blocks in order, or in a seeded shuffled order per epoch when
-// ShuffleBlocks. The next block is computed while the current one is being
-// learned, so a lazily generated or Zarr-backed X larger than memory
-// streams under the executor's memory limit. For classifiers the classes
-// are found by one pass over y unless Classes is given.
+// ShuffleBlocks. The partial fits are a chain of tasks on the executor of
+// the options (see incremental.go): each takes the previous model and one
+// block of X and y, so the fit runs where the blocks are (the local pool, a
+// cluster), and a lazily generated or Zarr-backed X larger than memory
+// streams under the executor's memory limit, the next blocks computed while
+// one is learned. The Estimator's type must be registered
+// (RegisterEstimator; this package's SGDClassifier, SGDRegressor and
+// MiniBatchKMeans are). For classifiers the classes are found by one pass
+// over y unless Classes is given; y may be nil for unsupervised fitters.
 type Incremental struct {
 	Estimator     PartialFitter
 	Epochs        int
@@ -35,7 +39,16 @@ func (inc Incremental) Fit(ctx context.Context, X, y *array.Array, opts ...sched
 	if inc.Estimator == nil {
 		return nil, errf(est, "no Estimator")
 	}
-	x, yy, err := checkXY(est, X, y)
+	eb, err := encodeEstimator(inc.Estimator)
+	if err != nil {
+		return nil, errf(est, "%v", err)
+	}
+	var x, yy *array.Array
+	if y == nil {
+		x, err = checkX(est, X)
+	} else {
+		x, yy, err = checkXY(est, X, y)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -50,81 +63,21 @@ func (inc Incremental) Fit(ctx context.Context, X, y *array.Array, opts ...sched
 	if sc, ok := inc.Estimator.(SGDClassifier); ok && classes == nil {
 		classes = sc.Classes
 	}
-	if c, ok := inc.Estimator.(classifierEstimator); ok && c.classifier() && classes == nil {
-		if classes, err = classesOf(ctx, est, &lazyRows{x: x, y: yy, opts: opts}); err != nil {
-			return nil, fmt.Errorf("ml: %s: %w", est, err)
+	if c, ok := inc.Estimator.(classifierEstimator); ok && c.classifier() {
+		if yy == nil {
+			return nil, errf(est, "%T is a classifier: y is required", inc.Estimator)
 		}
-	}
-	rc := x.Chunks()[0]
-	starts := make([]int, len(rc)+1)
-	for i, c := range rc {
-		starts[i+1] = starts[i] + c
-	}
-	var order []int
-	rng := rand.New(rand.NewPCG(inc.Seed, 0x1c4))
-	for range epochs {
-		o := make([]int, len(rc))
-		for i := range o {
-			o[i] = i
-		}
-		if inc.ShuffleBlocks {
-			rng.Shuffle(len(o), func(i, j int) { o[i], o[j] = o[j], o[i] })
-		}
-		order = append(order, o...)
-	}
-	type blk struct {
-		x, y *array.Dense
-		err  error
-	}
-	fetch := func(b int) <-chan blk {
-		ch := make(chan blk, 1)
-		go func() {
-			xs := x.Index(fmt.Sprintf("%d:%d, :", starts[b], starts[b+1]))
-			ys := yy.Index(fmt.Sprintf("%d:%d", starts[b], starts[b+1]))
-			ds, err := array.ComputeAll(ctx, []*array.Array{xs, ys}, opts...)
-			if err != nil {
-				ch <- blk{err: err}
-				return
-			}
-			ch <- blk{x: ds[0], y: ds[1]}
-		}()
-		return ch
-	}
-	var m Model
-	var next <-chan blk
-	for i, b := range order {
-		if rc[b] == 0 {
-			continue
-		}
-		cur := next
-		if cur == nil {
-			cur = fetch(b)
-		}
-		next = nil
-		for j := i + 1; j < len(order); j++ {
-			if rc[order[j]] > 0 {
-				next = fetch(order[j])
-				break
+		if classes == nil {
+			if classes, err = classesOf(ctx, est, &lazyRows{x: x, y: yy, opts: opts}); err != nil {
+				return nil, fmt.Errorf("ml: %s: %w", est, err)
 			}
 		}
-		got := <-cur
-		if got.err != nil {
-			if next != nil {
-				<-next
-			}
-			return nil, fmt.Errorf("ml: %s: block %d: %w", est, b, got.err)
-		}
-		if m, err = inc.Estimator.PartialFit(m, got.x, got.y, classes); err != nil {
-			if next != nil {
-				<-next
-			}
-			return nil, fmt.Errorf("ml: %s: block %d: %w", est, b, err)
-		}
 	}
-	if m == nil {
+	order := inc.incOrder(x.Chunks()[0], epochs)
+	if len(order) == 0 {
 		return nil, errf(est, "X has no rows")
 	}
-	return m, nil
+	return inc.runChain(ctx, eb, x, yy, order, classes, opts)
 }
 
 // FitModel implements Estimator.
