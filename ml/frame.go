@@ -304,9 +304,15 @@ type DummyEncoder struct {
 }
 
 // Categorizer learns the categories of string columns (dask-ml's
-// Categorizer). Until frame has a categorical dtype, Transform gives each
-// categorized column its int64 category codes (-1 for null and unseen
-// values, as pandas' codes), with the categories in the model.
+// Categorizer): Fit finds each column's sorted distinct non-null values,
+// and Transform gives every categorized column the frame's Categorical
+// dtype (frame.AsCategorical: Arrow dictionary<int32, utf8> with the
+// fitted categories as the dictionary of every partition), the other
+// columns unchanged. A value not seen in Fit becomes null, as pandas'
+// astype(CategoricalDtype(categories)) does; Table.Codes gives the codes
+// (-1 for null). The transform is a frame operation, so it runs on any
+// executor. Already categorical columns are recategorized to the values
+// they hold.
 type Categorizer struct {
 	Columns []string
 }
@@ -437,9 +443,9 @@ func (m *EncoderModel) outSchema(in *arrow.Schema) (*arrow.Schema, error) {
 	}
 	seen := 0
 	var fields []arrow.Field
-	ft := arrow.PrimitiveTypes.Float64
+	var ft arrow.DataType = arrow.PrimitiveTypes.Float64
 	if m.Kind == "categorizer" {
-		ft = arrow.PrimitiveTypes.Int64
+		ft = frame.Categorical
 	}
 	for _, fd := range in.Fields() {
 		i, ok := enc[fd.Name]
@@ -454,7 +460,7 @@ func (m *EncoderModel) outSchema(in *arrow.Schema) (*arrow.Schema, error) {
 		}
 		seen++
 		for _, name := range m.OutputColumns(i) {
-			fields = append(fields, arrow.Field{Name: name, Type: ft, Nullable: false})
+			fields = append(fields, arrow.Field{Name: name, Type: ft, Nullable: m.Kind == "categorizer"})
 		}
 	}
 	if seen != len(m.Columns) {
@@ -481,6 +487,15 @@ func (m *EncoderModel) Transform(f *frame.Frame) (*frame.Frame, error) {
 	out, err := m.outSchema(f.Schema())
 	if err != nil {
 		return nil, err
+	}
+	if m.Kind == "categorizer" {
+		for i, c := range m.Columns {
+			f = f.AsCategorical(c, m.Categories[i])
+		}
+		if err := f.Err(); err != nil {
+			return nil, fmt.Errorf("ml: Categorizer: %w", err)
+		}
+		return f, nil
 	}
 	b, err := Save(m)
 	if err != nil {
@@ -539,13 +554,6 @@ func (m *EncoderModel) encode(r arrow.Record, out *arrow.Schema) (arrow.Record, 
 			codes[row] = k
 		}
 		switch m.Kind {
-		case "categorizer":
-			bld := aarray.NewInt64Builder(memory.DefaultAllocator)
-			for _, k := range codes {
-				bld.Append(int64(max(k, -1)))
-			}
-			cols = append(cols, bld.NewArray())
-			bld.Release()
 		case "ordinal":
 			bld := aarray.NewFloat64Builder(memory.DefaultAllocator)
 			for _, k := range codes {

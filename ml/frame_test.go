@@ -3,6 +3,7 @@ package ml
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	aarray "github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/godask/godask/frame"
+	"github.com/godask/godask/sched"
 )
 
 func encoderFrame(n, parts int) (*frame.Frame, []string, []int64, []float64) {
@@ -165,6 +167,10 @@ func TestEncodersOnFrames(t *testing.T) {
 		}
 	}
 
+	// Categorizer: the frame's categorical dtype with the sorted categories,
+	// the same codes as the ordinal encoder, on Loopback too; an unseen
+	// value becomes null; the encoders read a categorical column as its
+	// strings
 	cm, err := Categorizer{Columns: []string{"color"}}.Fit(ctx, f)
 	if err != nil {
 		t.Fatal(err)
@@ -173,12 +179,54 @@ func TestEncodersOnFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := cf.Compute(ctx)
+	if ty := cf.Schema().Field(cf.Schema().FieldIndices("color")[0]).Type; !arrow.TypeEqual(ty, frame.Categorical) {
+		t.Fatalf("categorized column is %s", ty)
+	}
+	if strings.Join(cf.Columns(), "|") != strings.Join(f.Columns(), "|") {
+		t.Fatalf("categorizer columns %v, want %v", cf.Columns(), f.Columns())
+	}
+	for _, opts := range [][]sched.Option{nil, loop} {
+		tab, err := cf.Compute(ctx, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tab.Categories("color")
+		if err != nil || strings.Join(got, ",") != strings.Join(uniq, ",") {
+			t.Fatalf("categories %v (%v), want %v", got, err, uniq)
+		}
+		codes, err := tab.Codes("color")
+		if err != nil || len(codes) != len(s) {
+			t.Fatalf("codes: %d of %d (%v)", len(codes), len(s), err)
+		}
+		iv2, _ := tab.Int64s("i")
+		for r := range s {
+			if codes[r] != int32(code(s[r])) || iv2[r] != iv[r] {
+				t.Fatalf("categorizer row %d: code %d i %d, want %d (%q) i %d", r, codes[r], iv2[r], code(s[r]), s[r], iv[r])
+			}
+		}
+	}
+	ocf, err := om.Transform(cf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tab.Value(5, "color"); got != int64(code(s[5])) {
-		t.Fatalf("categorizer code %v, want %d", got, code(s[5]))
+	Xc, err := Matrix(ctx, ocf, "color", "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dc, err := Xc.Compute(ctx); err != nil || !slices.Equal(dc.Data, d.Data) {
+		t.Fatalf("ordinal codes of the categorical column differ from the string column's (%v)", err)
+	}
+	nv := frame.FromColumns(1, frame.Column{Name: "i", Values: []int64{1, 2}}, frame.Column{Name: "color", Values: []string{"violet", s[0]}}, frame.Column{Name: "x", Values: []float64{1, 2}})
+	ncf, err := cm.Transform(nv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt, err := ncf.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if codes, err := nt.Codes("color"); err != nil || codes[0] != -1 || codes[1] != int32(code(s[0])) {
+		t.Fatalf("unseen value: codes %v (%v), want [-1 %d]", codes, err, code(s[0]))
 	}
 
 	// unseen values: an error naming the value, or the unknown code
