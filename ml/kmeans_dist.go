@@ -55,7 +55,8 @@ func (a *assigner) tile(x []float64, t int) {
 	}
 	gemm.Dgemm(blas.NoTrans, blas.Trans, t, k, p, -2, x[:t*p], p, cs.c[:k*p], p, 1, g, k)
 	for i := range t {
-		xx := sqNorm(x[i*p : i*p+p])
+		row := x[i*p : i*p+p]
+		xx := dot4(row, row)
 		best, bd := argmin(g[i*k : i*k+k])
 		lab[i], dist[i] = int32(best), max(bd+xx, 0)
 	}
@@ -118,22 +119,4 @@ func (a *assigner) lloydSums(x []float64, n int, sums, counts []float64) float64
 		}
 	})
 	return inertia
-}
-
-// sqNorm is Σ v² with four independent accumulators (one chain of adds
-// would cost its latency per element).
-func sqNorm(v []float64) float64 {
-	var s0, s1, s2, s3 float64
-	j := 0
-	for ; j+4 <= len(v); j += 4 {
-		w := v[j : j+4 : j+4]
-		s0 += w[0] * w[0]
-		s1 += w[1] * w[1]
-		s2 += w[2] * w[2]
-		s3 += w[3] * w[3]
-	}
-	for ; j < len(v); j++ {
-		s0 += v[j] * v[j]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
