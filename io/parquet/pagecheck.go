@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 
 	pq "github.com/apache/arrow/go/v15/parquet"
@@ -23,9 +24,11 @@ import (
 // file's ReadAt before it parses the first header, so checkedFile checks
 // every page header of the chunk in that buffer, at the cost of a walk over
 // a few headers: sizes within the chunk and within the row group's
-// uncompressed bytes, value counts within the chunk's, and the lengths that
-// snappy and zstd streams declare within the page's uncompressed size. A
-// chunk that fails is an error naming the page; Arrow passes it on.
+// uncompressed bytes, value counts within the chunk's, the lengths that
+// snappy and zstd streams declare within the page's uncompressed size, and,
+// where the header carries one (PageHeader field 4), the CRC32 (IEEE) of the
+// page's compressed bytes. A chunk that fails is an error naming the page;
+// Arrow passes it on.
 
 // chunkInfo is what the footer says about one column chunk.
 type chunkInfo struct {
@@ -120,6 +123,10 @@ type pageHeader struct {
 	values                        int64 // of the data, v2 or dictionary header
 	levels                        int64 // v2: level bytes before the (compressed) values
 	v2Compressed                  bool
+	// crc is the header's CRC32 (IEEE) of the page's compressed bytes
+	// (PageHeader field 4), when hasCRC.
+	crc    uint32
+	hasCRC bool
 }
 
 // checkPages walks the page headers of one column chunk.
@@ -143,6 +150,11 @@ func checkPages(b []byte, ci chunkInfo) error {
 			return fmt.Errorf("page %d: %d values, the chunk has %d", page, h.values, ci.values)
 		case h.levels < 0 || h.levels > h.compressed || h.levels > h.uncompressed:
 			return fmt.Errorf("page %d: %d level bytes in a page of %d", page, h.levels, h.compressed)
+		}
+		if h.hasCRC {
+			if got := crc32.ChecksumIEEE(b[r.pos : r.pos+int(h.compressed)]); got != h.crc {
+				return fmt.Errorf("page %d: CRC mismatch: the header says %08x, the page's %d bytes give %08x", page, h.crc, h.compressed, got)
+			}
 		}
 		body := b[r.pos+int(h.levels) : r.pos+int(h.compressed)]
 		if h.typ != 1 && h.v2Compressed {
@@ -341,7 +353,7 @@ func (r *thriftReader) bytes(n int) {
 }
 
 // pageHeader reads a PageHeader (parquet.thrift): 1 type, 2 uncompressed
-// size, 3 compressed size, 5 data page header, 7 dictionary page header,
+// size, 3 compressed size, 4 crc, 5 data page header, 7 dictionary page header,
 // 8 data page header v2.
 func (r *thriftReader) pageHeader(h *pageHeader) {
 	i32 := func(typ byte, v *int64) bool {
@@ -359,6 +371,13 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 			return i32(typ, &h.uncompressed)
 		case 3:
 			return i32(typ, &h.compressed)
+		case 4:
+			var c int64
+			if !i32(typ, &c) {
+				return false
+			}
+			h.crc, h.hasCRC = uint32(c), true
+			return true
 		case 5, 7: // DataPageHeader, DictionaryPageHeader: 1 num_values
 			if typ != 12 {
 				return false
