@@ -281,7 +281,7 @@ func (o *pqColOp) Run(ctx context.Context, _ []any) (any, error) {
 		}
 		return &Part{R: emptyRecord(arrow.NewSchema([]arrow.Field{{Name: o.col, Type: t, Nullable: true}}, nil))}, nil
 	}
-	r, err := pqio.ReadColumns(ctx, o.path, o.rg, []string{o.col})
+	r, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, []string{o.col}, pqio.ReadOptions{Widen: true})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package parquet
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	pq "github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
 	"github.com/apache/arrow/go/v15/parquet/file"
 )
 
@@ -116,7 +120,24 @@ func FuzzReadCorrupted(f *testing.F) {
 		}
 		files = append(files, b)
 	}
+	// Files of every type the own decoder reads (decode.go): nulls,
+	// strings, v2 pages, PLAIN and dictionary.
+	rng := rand.New(rand.NewSource(1))
+	for i, props := range [][]pq.WriterProperty{
+		{pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageSize(512)},
+		{pq.WithCompression(compress.Codecs.Uncompressed), pq.WithDataPageVersion(pq.DataPageV2), pq.WithDictionaryDefault(false)},
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("rich%d.parquet", i))
+		writeWith(f, p, []arrow.Record{randomRecord(rng, 150, 0.2, false), randomRecord(rng, 100, 0, true)}, pq.NewWriterProperties(props...))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		files = append(files, b)
+	}
 	f.Add(uint8(0), uint32(200), []byte{0xff, 0xff, 0xff, 0xff})
+	f.Add(uint8(4), uint32(900), []byte{0xff, 0xff})
+	f.Add(uint8(5), uint32(2000), []byte{0})
 	f.Add(uint8(1), uint32(300), make([]byte, 64))
 	f.Add(uint8(2), uint32(100), []byte{0})
 	f.Add(uint8(3), uint32(1<<31), []byte{1, 2, 3})

@@ -122,7 +122,10 @@ type pageHeader struct {
 	typ, uncompressed, compressed int64
 	values                        int64 // of the data, v2 or dictionary header
 	levels                        int64 // v2: level bytes before the (compressed) values
+	defLen, repLen                int64 // v2: definition and repetition level bytes
 	v2Compressed                  bool
+	encoding                      int64 // of the values (data pages) or the dictionary
+	defEncoding                   int64 // v1: of the definition levels
 	// crc is the header's CRC32 (IEEE) of the page's compressed bytes
 	// (PageHeader field 4), when hasCRC.
 	crc    uint32
@@ -130,10 +133,15 @@ type pageHeader struct {
 }
 
 // checkPages walks the page headers of one column chunk.
-func checkPages(b []byte, ci chunkInfo) error {
+func checkPages(b []byte, ci chunkInfo) error { return walkPages(b, ci, nil) }
+
+// walkPages checks the page headers of one column chunk b (and each page's
+// CRC where it has one) and calls fn, if not nil, with each page's header
+// and bytes after it. fn's error stops the walk.
+func walkPages(b []byte, ci chunkInfo, fn func(page int, h *pageHeader, body []byte) error) error {
 	for page, pos := 0, 0; pos < len(b); page++ {
 		r := thriftReader{b: b, pos: pos}
-		h := pageHeader{typ: -1, uncompressed: -1, compressed: -1, v2Compressed: true}
+		h := pageHeader{typ: -1, uncompressed: -1, compressed: -1, encoding: -1, defEncoding: -1, v2Compressed: true}
 		r.pageHeader(&h)
 		if r.err != nil {
 			return fmt.Errorf("page %d: header: %w", page, r.err)
@@ -151,15 +159,20 @@ func checkPages(b []byte, ci chunkInfo) error {
 		case h.levels < 0 || h.levels > h.compressed || h.levels > h.uncompressed:
 			return fmt.Errorf("page %d: %d level bytes in a page of %d", page, h.levels, h.compressed)
 		}
+		body := b[r.pos : r.pos+int(h.compressed)]
 		if h.hasCRC {
-			if got := crc32.ChecksumIEEE(b[r.pos : r.pos+int(h.compressed)]); got != h.crc {
+			if got := crc32.ChecksumIEEE(body); got != h.crc {
 				return fmt.Errorf("page %d: CRC mismatch: the header says %08x, the page's %d bytes give %08x", page, h.crc, h.compressed, got)
 			}
 		}
-		body := b[r.pos+int(h.levels) : r.pos+int(h.compressed)]
 		if h.typ != 1 && h.v2Compressed {
-			if err := checkStream(ci.codec, body, h.uncompressed-h.levels); err != nil {
+			if err := checkStream(ci.codec, body[h.levels:], h.uncompressed-h.levels); err != nil {
 				return fmt.Errorf("page %d: %w", page, err)
+			}
+		}
+		if fn != nil {
+			if err := fn(page, &h, body); err != nil {
+				return err
 			}
 		}
 		pos = r.pos + int(h.compressed)
@@ -378,11 +391,21 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 			}
 			h.crc, h.hasCRC = uint32(c), true
 			return true
-		case 5, 7: // DataPageHeader, DictionaryPageHeader: 1 num_values
+		case 5, 7: // DataPageHeader, DictionaryPageHeader: 1 num_values, 2 encoding, 3 (data) level encoding
 			if typ != 12 {
 				return false
 			}
-			r.fields(1, func(id int, typ byte) bool { return id == 1 && i32(typ, &h.values) })
+			r.fields(1, func(id int, typ byte) bool {
+				switch id {
+				case 1:
+					return i32(typ, &h.values)
+				case 2:
+					return i32(typ, &h.encoding)
+				case 3:
+					return i32(typ, &h.defEncoding)
+				}
+				return false
+			})
 			return true
 		case 8: // DataPageHeaderV2: 1 num_values, 5 and 6 level bytes, 7 is_compressed
 			if typ != 12 {
@@ -393,6 +416,8 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 				switch id {
 				case 1:
 					return i32(typ, &h.values)
+				case 4:
+					return i32(typ, &h.encoding)
 				case 5:
 					return i32(typ, &def)
 				case 6:
@@ -408,7 +433,7 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 			if def < 0 || rep < 0 {
 				r.err = errThrift
 			}
-			h.levels = def + rep
+			h.levels, h.defLen, h.repLen = def+rep, def, rep
 			return true
 		}
 		return false

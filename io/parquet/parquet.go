@@ -14,12 +14,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	pq "github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/metadata"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 )
@@ -170,8 +172,29 @@ func readable(cc *metadata.ColumnChunkMetaData) error {
 	return nil
 }
 
-// ReadColumns reads the named columns of one row group as a record.
+// ReadColumns reads the named columns of one row group as a record, with
+// the Arrow types of the file's schema.
 func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) (arrow.Record, error) {
+	return readColumns(ctx, path, rowGroup, cols, ReadOptions{}, true)
+}
+
+// ReadOptions configures ReadColumnsWith.
+type ReadOptions struct {
+	// Widen reads 32-bit integer columns (Arrow int32) as int64 and float
+	// columns as float64, as they are decoded (frame holds no narrower
+	// numbers, and widening afterwards is another pass over the column).
+	Widen bool
+}
+
+// ReadColumnsWith reads the named columns of one row group as a record,
+// with the options o.
+func ReadColumnsWith(ctx context.Context, path string, rowGroup int, cols []string, o ReadOptions) (arrow.Record, error) {
+	return readColumns(ctx, path, rowGroup, cols, o, true)
+}
+
+// readColumns reads cols of one row group: with our decoder (decode.go)
+// where fast is set and it handles the column, else with pqarrow.
+func readColumns(ctx context.Context, path string, rowGroup int, cols []string, o ReadOptions, fast bool) (rec arrow.Record, err error) {
 	f, err := footerOf(path)
 	if err != nil {
 		return nil, err
@@ -187,14 +210,17 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 	if rowGroup < 0 || rowGroup >= len(f.md.RowGroups) {
 		return nil, fmt.Errorf("parquet: %s has %d row groups, not %d", path, len(f.md.RowGroups), rowGroup+1)
 	}
-	fr, r, pa, err := f.open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	// A decoder that gives up early must not pass for a short row group.
 	want := f.md.RowGroup(rowGroup).NumRows()
-	pa.limit.Store(f.rgBytes[rowGroup] + 1<<20)
+	var (
+		fh *os.File            // for our decoder
+		fr *pqarrow.FileReader // for pqarrow, opened when first needed
+	)
+	defer func() {
+		if fh != nil {
+			fh.Close()
+		}
+	}()
 	arrs := make([]arrow.Array, 0, len(idx))
 	fields := make([]arrow.Field, 0, len(idx))
 	release := func() {
@@ -207,15 +233,111 @@ func ReadColumns(ctx context.Context, path string, rowGroup int, cols []string) 
 			release()
 			return nil, err
 		}
-		a, err := readColumnChunk(ctx, fr, rowGroup, fi, f.sch.Field(fi).Type, want)
+		var a arrow.Array
+		err := errFallback
+		if kind, dt := f.fastKindOf(fi, o.Widen); fast && kind != fastNone {
+			if fh == nil {
+				if fh, err = os.Open(path); err != nil {
+					release()
+					return nil, fmt.Errorf("parquet: open %s: %w", path, err)
+				}
+			}
+			a, err = f.readFast(fh, rowGroup, fi, kind, dt, want)
+		}
+		if errors.Is(err, errFallback) {
+			if fr == nil {
+				var r *file.Reader
+				var pa *pageAlloc
+				if fr, r, pa, err = f.open(path); err != nil {
+					release()
+					return nil, err
+				}
+				defer r.Close()
+				pa.limit.Store(f.rgBytes[rowGroup] + 1<<20)
+			}
+			a, err = readColumnChunk(ctx, fr, rowGroup, fi, f.sch.Field(fi).Type, want)
+			if err == nil && o.Widen {
+				a = widen(a)
+			}
+		}
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %w", path, rowGroup, cols[i], err)
 		}
 		arrs = append(arrs, a)
-		fields = append(fields, f.sch.Field(fi))
+		fl := f.sch.Field(fi)
+		fl.Type = a.DataType()
+		fields = append(fields, fl)
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, want), nil
+}
+
+// readFast reads column chunk (rowGroup, fi) with decodeChunk; errFallback
+// when it does not handle the chunk.
+func (f *footer) readFast(fh *os.File, rowGroup, fi int, kind fastKind, dt arrow.DataType, want int64) (a arrow.Array, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
+		}
+	}()
+	cc, err := f.md.RowGroup(rowGroup).ColumnChunk(fi)
+	if err != nil {
+		return nil, err
+	}
+	start := chunkStart(cc)
+	ci, ok := f.chunks[start]
+	if !ok || ci.rowGroup != rowGroup || ci.column != fi {
+		return nil, errFallback // an empty or ambiguous chunk
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	s.chunk = grow(s.chunk, int(ci.size))
+	if _, err := fh.ReadAt(s.chunk, start); err != nil {
+		return nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
+	}
+	a, err = decodeChunk(s.chunk, ci, kind, dt, int(f.md.Schema.Column(fi).MaxDefinitionLevel()), want, s)
+	if err != nil {
+		return nil, err
+	}
+	fastReads.Add(1)
+	return a, nil
+}
+
+// fastReads counts the chunks decodeChunk read, for tests.
+var fastReads atomic.Int64
+
+// widen returns a (released) as int64 if it is int32, as float64 if it is
+// float32, else a itself.
+func widen(a arrow.Array) arrow.Array {
+	var out arrow.Array
+	switch x := a.(type) {
+	case *array.Int32:
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		b.Reserve(x.Len())
+		for i := 0; i < x.Len(); i++ {
+			if x.IsNull(i) {
+				b.AppendNull()
+			} else {
+				b.UnsafeAppend(int64(x.Value(i)))
+			}
+		}
+		out = b.NewArray()
+	case *array.Float32:
+		b := array.NewFloat64Builder(memory.DefaultAllocator)
+		b.Reserve(x.Len())
+		for i := 0; i < x.Len(); i++ {
+			if x.IsNull(i) {
+				b.AppendNull()
+			} else {
+				b.UnsafeAppend(float64(x.Value(i)))
+			}
+		}
+		out = b.NewArray()
+	default:
+		return a
+	}
+	a.Release()
+	return out
 }
 
 // ErrCorrupt marks a column chunk whose pages could not be decoded: a
