@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -448,6 +449,7 @@ func (d *colDecoder) dictionary(b []byte, n int) error {
 			d.dOffs[i+1] = int32(len(d.dData))
 			pos += l
 		}
+		d.dData = append(d.dData, make([]byte, 8)...) // slack for indexed's word copies
 	}
 	if err != nil {
 		return fmt.Errorf("dictionary: %w", err)
@@ -646,19 +648,35 @@ func (d *colDecoder) indexed(b []byte, set int, lv []uint8) error {
 	case fastFloat64:
 		gather(d.f64[p:p+nv], d.dF64, idx, lv)
 	case fastBytes:
+		// The page's bytes exactly, then a copy per value: a word for
+		// values of up to 8 bytes (dData and the buffer have 8 bytes of
+		// slack), memmove for longer ones.
+		total := 0
+		for _, j := range idx {
+			total += int(d.dOffs[j+1] - d.dOffs[j])
+		}
+		o := len(d.data)
+		if o+total > math.MaxInt32 {
+			return errFallback
+		}
+		d.data = slices.Grow(d.data, total+8)
+		buf := d.data[:o+total+8]
 		k := 0
 		for i := 0; i < nv; i++ {
 			if lv == nil || lv[i] != 0 {
 				j := idx[k]
 				k++
-				v := d.dData[d.dOffs[j]:d.dOffs[j+1]]
-				if len(d.data)+len(v) > math.MaxInt32 {
-					return errFallback
+				s, e := d.dOffs[j], d.dOffs[j+1]
+				if e-s <= 8 {
+					binary.LittleEndian.PutUint64(buf[o:], binary.LittleEndian.Uint64(d.dData[s:]))
+				} else {
+					copy(buf[o:], d.dData[s:e])
 				}
-				d.data = append(d.data, v...)
+				o += int(e - s)
 			}
-			d.offs[p+i+1] = int32(len(d.data))
+			d.offs[p+i+1] = int32(o)
 		}
+		d.data = buf[:o]
 	}
 	if lv == nil {
 		d.setAll(nv)
