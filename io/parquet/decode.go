@@ -703,23 +703,61 @@ func gather[S, T int32 | int64 | float32 | float64](out []T, dict []S, idx []uin
 }
 
 // decodeHybrid decodes len(out) values of bit width bw from Parquet's
-// RLE/bit-packed hybrid encoding in b. Runs may claim more values than
-// are wanted (the last bit-packed group is padded); data ending before
-// len(out) values is an error.
+// RLE/bit-packed hybrid encoding in b (see hybridRuns).
 func decodeHybrid[T uint8 | uint32](b []byte, bw int, out []T) error {
 	if bw == 0 {
 		clear(out)
 		return nil
 	}
+	return hybridRuns(b, bw, len(out), func(k, m int, v uint64) error {
+		tv := T(v)
+		seg := out[k : k+m]
+		for i := range seg {
+			seg[i] = tv
+		}
+		return nil
+	}, func(k, m int, data []byte) error {
+		seg := out[k : k+m]
+		mask := uint64(1)<<bw - 1
+		bit := 0
+		for i := range seg {
+			seg[i] = T(unpack(data, bit) & mask)
+			bit += bw
+		}
+		return nil
+	})
+}
+
+// unpack returns the bits of data from bit on (at least 32 of them where
+// data has them): an 8-byte load where 8 bytes are left, else byte by byte.
+func unpack(data []byte, bit int) uint64 {
+	at := bit >> 3
+	if at+8 <= len(data) {
+		return binary.LittleEndian.Uint64(data[at:]) >> (bit & 7)
+	}
+	var w uint64
+	for j := 0; at+j < len(data) && j < 8; j++ {
+		w |= uint64(data[at+j]) << (8 * j)
+	}
+	return w >> (bit & 7)
+}
+
+// hybridRuns walks the runs of Parquet's RLE/bit-packed hybrid encoding in
+// b (bit width bw, 1 to 32) until n values: rle(k, m, v) for m values v
+// from value k on, packed(k, m, data) for m values bit-packed in data. Runs
+// may claim more values than are wanted (the last bit-packed group is
+// padded); data ending before n values is an error, as is an RLE value
+// wider than bw.
+func hybridRuns(b []byte, bw, n int, rle func(k, m int, v uint64) error, packed func(k, m int, data []byte) error) error {
 	vbytes := (bw + 7) / 8
 	mask := uint64(1)<<bw - 1
 	pos, k := 0, 0
-	for k < len(out) {
-		h, n := binary.Uvarint(b[pos:])
-		if n <= 0 {
-			return fmt.Errorf("run header at byte %d: truncated after %d of %d values", pos, k, len(out))
+	for k < n {
+		h, l := binary.Uvarint(b[pos:])
+		if l <= 0 {
+			return fmt.Errorf("run header at byte %d: truncated after %d of %d values", pos, k, n)
 		}
-		pos += n
+		pos += l
 		if h&1 == 0 { // RLE run
 			cnt := h >> 1
 			if pos+vbytes > len(b) {
@@ -736,10 +774,9 @@ func decodeHybrid[T uint8 | uint32](b []byte, bw int, out []T) error {
 			if cnt == 0 {
 				return fmt.Errorf("empty run at byte %d", pos)
 			}
-			m := int(min(cnt, uint64(len(out)-k)))
-			tv := T(v)
-			for i := k; i < k+m; i++ {
-				out[i] = tv
+			m := int(min(cnt, uint64(n-k)))
+			if err := rle(k, m, v); err != nil {
+				return err
 			}
 			k += m
 			continue
@@ -748,34 +785,16 @@ func decodeHybrid[T uint8 | uint32](b []byte, bw int, out []T) error {
 		if groups == 0 {
 			return fmt.Errorf("empty bit-packed run at byte %d", pos)
 		}
-		// Values of this run that are wanted, and the bytes they need.
+		// The values of this run that are wanted must be in b.
 		avail := uint64(len(b)-pos) * 8 / uint64(bw)
-		runVals := min(groups*8, uint64(len(out)-k))
-		if runVals > avail {
+		m := min(groups*8, uint64(n-k))
+		if m > avail {
 			return fmt.Errorf("bit-packed run of %d values at byte %d: truncated", groups*8, pos)
 		}
-		m := int(runVals)
-		data := b[pos:]
-		bit := 0
-		for i := 0; i < m; i++ {
-			byteAt := bit >> 3
-			var w uint64
-			if byteAt+8 <= len(data) {
-				w = binary.LittleEndian.Uint64(data[byteAt:])
-			} else {
-				for j := 0; byteAt+j < len(data); j++ {
-					w |= uint64(data[byteAt+j]) << (8 * j)
-				}
-			}
-			shift := bit & 7
-			v := w >> shift
-			if shift+bw > 64 { // bw up to 32, shift up to 7: fits in 64 bits
-				v |= uint64(data[byteAt+8]) << (64 - shift)
-			}
-			out[k+i] = T(v & mask)
-			bit += bw
+		if err := packed(k, int(m), b[pos:]); err != nil {
+			return err
 		}
-		k += m
+		k += int(m)
 		// Skip the whole run (padding included), as far as the data goes.
 		pos += int(min(groups*uint64(bw), uint64(len(b)-pos)))
 	}
@@ -790,8 +809,8 @@ func allSet(b []byte, nv int) bool {
 }
 
 // gatherHybrid decodes len(out) dictionary indices of bit width bw (the
-// RLE/bit-packed hybrid, as decodeHybrid) and stores dict[index] in out,
-// in one pass; an index past the dictionary is an error.
+// RLE/bit-packed hybrid, see hybridRuns) and stores dict[index] in out, in
+// one pass; an index past the dictionary is an error.
 func gatherHybrid[S, T int32 | int64 | float32 | float64](b []byte, bw int, dict []S, out []T) error {
 	nd := uint64(len(dict))
 	if bw == 0 {
@@ -804,56 +823,21 @@ func gatherHybrid[S, T int32 | int64 | float32 | float64](b []byte, bw int, dict
 		}
 		return nil
 	}
-	vbytes := (bw + 7) / 8
-	mask := uint64(1)<<bw - 1
-	pos, k := 0, 0
-	for k < len(out) {
-		h, n := binary.Uvarint(b[pos:])
-		if n <= 0 {
-			return fmt.Errorf("run header at byte %d: truncated after %d of %d values", pos, k, len(out))
+	return hybridRuns(b, bw, len(out), func(k, m int, v uint64) error {
+		if v >= nd {
+			return fmt.Errorf("dictionary index %d of a dictionary of %d", v, nd)
 		}
-		pos += n
-		if h&1 == 0 { // RLE run
-			cnt := h >> 1
-			if pos+vbytes > len(b) {
-				return fmt.Errorf("run value at byte %d: truncated", pos)
-			}
-			var v uint64
-			for i := 0; i < vbytes; i++ {
-				v |= uint64(b[pos+i]) << (8 * i)
-			}
-			pos += vbytes
-			if v >= nd {
-				return fmt.Errorf("dictionary index %d of a dictionary of %d", v, nd)
-			}
-			if cnt == 0 {
-				return fmt.Errorf("empty run at byte %d", pos)
-			}
-			m := int(min(cnt, uint64(len(out)-k)))
-			tv := T(dict[v])
-			seg := out[k : k+m]
-			for i := range seg {
-				seg[i] = tv
-			}
-			k += m
-			continue
-		}
-		groups := h >> 1
-		if groups == 0 {
-			return fmt.Errorf("empty bit-packed run at byte %d", pos)
-		}
-		avail := uint64(len(b)-pos) * 8 / uint64(bw)
-		runVals := min(groups*8, uint64(len(out)-k))
-		if runVals > avail {
-			return fmt.Errorf("bit-packed run of %d values at byte %d: truncated", groups*8, pos)
-		}
-		m := int(runVals)
-		data := b[pos:]
+		tv := T(dict[v])
 		seg := out[k : k+m]
-		bit := 0
-		// While 8 bytes can be loaded at the value's byte (bw <= 32 and a
-		// shift of at most 7 fit in them).
-		i := 0
+		for i := range seg {
+			seg[i] = tv
+		}
+		return nil
+	}, func(k, m int, data []byte) error {
+		seg := out[k : k+m]
+		mask := uint64(1)<<bw - 1
+		bit, i := 0, 0
+		// The 8-byte loads inline while 8 bytes are left; unpack after.
 		for ; i < m && (bit>>3)+8 <= len(data); i++ {
 			v := (binary.LittleEndian.Uint64(data[bit>>3:]) >> (bit & 7)) & mask
 			if v >= nd {
@@ -863,20 +847,13 @@ func gatherHybrid[S, T int32 | int64 | float32 | float64](b []byte, bw int, dict
 			bit += bw
 		}
 		for ; i < m; i++ {
-			byteAt := bit >> 3
-			var w uint64
-			for j := 0; byteAt+j < len(data) && j < 8; j++ {
-				w |= uint64(data[byteAt+j]) << (8 * j)
-			}
-			v := (w >> (bit & 7)) & mask
+			v := unpack(data, bit) & mask
 			if v >= nd {
 				return fmt.Errorf("dictionary index %d of a dictionary of %d", v, nd)
 			}
 			seg[i] = T(dict[v])
 			bit += bw
 		}
-		k += m
-		pos += int(min(groups*uint64(bw), uint64(len(b)-pos)))
-	}
-	return nil
+		return nil
+	})
 }
