@@ -23,6 +23,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/godask/godask/graph"
 	csvio "github.com/godask/godask/io/csv"
 	"github.com/godask/godask/io/jsonl"
 	"github.com/godask/godask/sched"
@@ -36,6 +37,77 @@ const joinWorkFactor = 4
 // maxMemJoinParts caps the partitions sizeJoins gives a join (each input
 // partition is split into that many pieces).
 const maxMemJoinParts = 4096
+
+// maxJoinSlices caps the row ranges a broadcast join's left partition is
+// joined in.
+const maxJoinSlices = 64
+
+// sliceJoin adds a rowSplit of the left partition lk into k row ranges and
+// one join task per range against the whole right side (rkeys), and
+// returns the join tasks' keys, in row order.
+func (b *builder) sliceJoin(op joinOp, lk graph.Key, rkeys []graph.Key, k int) ([]graph.Key, error) {
+	sk, err := b.add(&rowSplitOp{n: k}, lk)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.Key, 0, k)
+	for j := 0; j < k; j++ {
+		o := op
+		o.nl, o.piece = 1, j
+		key, err := b.add(&o, append([]graph.Key{sk}, rkeys...)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, key)
+	}
+	return out, nil
+}
+
+// rowSplitOp cuts its input partition into n consecutive row ranges of
+// about equal size, as Pieces that index the partition (no copy): a task
+// reading piece j gets rows [j·m, (j+1)·m).
+type rowSplitOp struct{ n int }
+
+func (o *rowSplitOp) Name() string  { return "frame.rowsplit" }
+func (o *rowSplitOp) Label() string { return "split-rows" }
+func (o *rowSplitOp) Params() ([]byte, error) {
+	return appendUvarint(nil, uint64(o.n)), nil
+}
+
+func (o *rowSplitOp) Run(_ context.Context, in []any) (any, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("frame: split-rows: %d inputs, want 1", len(in))
+	}
+	p, ok := in[0].(*Part)
+	if !ok {
+		return nil, fmt.Errorf("frame: split-rows: input is a %T, not a partition", in[0])
+	}
+	r := p.R
+	rows := int(r.NumRows())
+	idx := make([][]int32, o.n)
+	for j := range idx {
+		a, b := rows*j/o.n, rows*(j+1)/o.n
+		idx[j] = make([]int32, b-a)
+		for i := range idx[j] {
+			idx[j][i] = int32(a + i)
+		}
+	}
+	return &Pieces{src: shuffleSource(r), idx: idx}, nil
+}
+
+func init() {
+	graph.Register("frame.rowsplit", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		n := r.Uvarint()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+		if n < 1 || n > maxJoinSlices {
+			return nil, fmt.Errorf("frame.rowsplit: %d ranges, want 1 to %d", n, maxJoinSlices)
+		}
+		return &rowSplitOp{n: int(n)}, nil
+	})
+}
 
 // estBytes estimates the bytes of the values plan n produces: estimated rows
 // times the schema's row width, or, for a CSV or JSON source (no row
@@ -193,6 +265,24 @@ func joinSpecFor(n *node, taskMem int64) *joinSpec {
 		out.broadcast, changed = -1, true
 	case side < 0 && s.autoBroadcast && okl && !fits(lb) && l > 1:
 		out.broadcast, changed = -1, true
+	case side > 0:
+		// Each left partition joins the whole right side: when one
+		// partition's join would not fit, join it in row ranges (kept in
+		// order, so the output is the same rows in the same order). Not
+		// where the left's partitioning is relied on downstream.
+		if !okl || !okr || l == 0 || partitioningOf(n.in) != nil {
+			return nil
+		}
+		room := float64(taskMem) - rb*joinWorkFactor
+		per := lb / float64(l) * joinWorkFactor
+		if room <= 0 || per <= room {
+			return nil
+		}
+		out.slices = min(maxJoinSlices, int(math.Ceil(per/room)))
+		if out.slices < 2 {
+			return nil
+		}
+		return &out
 	case side != 0:
 		return nil
 	}

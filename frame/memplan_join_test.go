@@ -137,3 +137,49 @@ func TestSizeJoinsBroadcastTooBig(t *testing.T) {
 		t.Fatal("the original plan was changed")
 	}
 }
+
+// TestBroadcastJoinSlicedByMemory: a join broadcasting a small right side
+// joins each left partition in row ranges when one partition's join would
+// not fit a task's share, and gives the unlimited answer in the same row
+// order (inner and left joins).
+func TestBroadcastJoinSlicedByMemory(t *testing.T) {
+	ctx := context.Background()
+	l, _ := memJoinTables(20000, 4)
+	rk := make([]int64, 300)
+	rv := make([]string, 300)
+	for i := range rk {
+		rk[i] = int64(i * 37 % 20000)
+		rv[i] = fmt.Sprintf("ü%d", i)
+	}
+	r := FromColumns(1, Column{Name: "k", Values: rk}, Column{Name: "name", Values: rv})
+	for _, how := range []How{Inner, Left} {
+		want, err := l.Join(r, how, "k").Compute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := l.Join(r, how, "k")
+		got, err := j.Compute(ctx, sched.WithMemoryLimit(1<<20), sched.WithWorkers(2), sched.WithSpillDir(t.TempDir()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := j.NPartitions(); p <= 4 || p%4 != 0 {
+			t.Fatalf("%s: %d partitions under a 1 MiB limit, want each of the 4 cut into ranges", how, p)
+		}
+		if g, w := orderedRows(got), orderedRows(want); !slices.Equal(g, w) {
+			t.Fatalf("%s: the sliced join differs (or its order does): %d rows, want %d", how, len(g), len(w))
+		}
+	}
+}
+
+// orderedRows lists a table's rows as strings, in order.
+func orderedRows(tab *Table) []string {
+	out := make([]string, tab.NumRows())
+	for i := range out {
+		var b strings.Builder
+		for _, c := range tab.Columns() {
+			fmt.Fprintf(&b, "%v|", tab.Value(i, c))
+		}
+		out[i] = b.String()
+	}
+	return out
+}

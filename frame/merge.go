@@ -60,6 +60,10 @@ type joinSpec struct {
 	lsuf, rsuf string
 	broadcast  int
 	parts      int
+	// slices (planning only, sizeJoins): a join broadcasting its right side
+	// joins each left partition in this many row ranges, one task each,
+	// when a whole partition's join would not fit a task's memory.
+	slices int
 	// autoBroadcast: Broadcast was left at its default, so a side may
 	// also be broadcast by its estimated size (optimize_joinsize.go).
 	autoBroadcast bool
@@ -281,7 +285,7 @@ func joinParts(n *node) int {
 	l, r := partsOf(n.in), partsOf(n.right)
 	if bcastSide(n, l, r) != 0 {
 		if bcastSide(n, l, r) > 0 {
-			return l
+			return l * max(1, n.join.slices)
 		}
 		return r
 	}
@@ -339,6 +343,16 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 	case 1:
 		op.nl = 1
 		for _, lk := range lkeys {
+			if n.join.slices > 1 {
+				ks, err := b.sliceJoin(op, lk, rkeys, n.join.slices)
+				if err != nil {
+					return nil, err
+				}
+				for _, k := range ks {
+					out = append(out, pend{deps: []graph.Key{k}})
+				}
+				continue
+			}
 			o := op
 			k, err := b.add(&o, append([]graph.Key{lk}, rkeys...)...)
 			if err != nil {
