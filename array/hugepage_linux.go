@@ -5,6 +5,8 @@ package array
 import (
 	"unsafe"
 
+	"github.com/godask/godask/internal/hugeheap"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -29,4 +31,13 @@ func adviseHuge(p unsafe.Pointer, n int) {
 	}
 	b := unsafe.Slice((*byte)(unsafe.Add(p, start-uintptr(p))), int(end-start))
 	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
+}
+
+// roomFor asks, before a large buffer of n bytes is allocated, that the
+// heap's room for it be advised for huge pages (hugeheap.Ensure): memory the
+// runtime reuses is zeroed, so touched, before adviseHuge could advise it.
+func roomFor(n int) {
+	if n >= hugePageMin {
+		hugeheap.Ensure(n)
+	}
 }

@@ -119,7 +119,7 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 	} else {
 		k = graph.AppendKey(nil, t.info.short, "delayed.call", p, keys)
 	}
-	nodesBuilt.Add(1)
+	built()
 	size := 1
 	for _, d := range t.deps[:nd] {
 		size += int(d.size)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/godask/godask/internal/hugeheap"
 	"reflect"
 	"runtime"
 	"strings"
@@ -123,7 +124,9 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 	if v.n.buildErr() != nil {
 		return nil, v.n.buildErr()
 	}
-	g := graph.WithCapacity(int(min(int64(v.n.size), nodesBuilt.Load())))
+	n := int(min(int64(v.n.size), nodesBuilt.Load()))
+	hugeheap.Ensure(n * graphBytes)
+	g := graph.WithCapacity(n)
 	addNodes(g, v.n)
 	return g, nil
 }
@@ -180,6 +183,26 @@ const maxSizeHint = 1 << 30
 
 // nodesBuilt counts the call nodes built (see maxSizeHint).
 var nodesBuilt atomic.Int64
+
+// roomEvery is how many call nodes are built between two requests for
+// huge-page room on the heap (hugeheap.Ensure), each for the next
+// roomEvery nodes at roomBytes a node: a large graph is mostly fresh
+// memory, and on a VM its 4 KiB page faults cost more than the building.
+const (
+	roomEvery = 1 << 13
+	roomBytes = 512
+)
+
+// graphBytes is about what a graph and its run hold per task beyond the
+// nodes (the graph's task and index entries, the scheduler's state).
+const graphBytes = 256
+
+// built counts one more call node built.
+func built() {
+	if nodesBuilt.Add(1)&(roomEvery-1) == 0 {
+		hugeheap.Ensure(roomEvery * roomBytes)
+	}
+}
 
 // Finalize implements sched.Finalizer.
 func (v *Value[T]) Finalize(vals []any) (any, error) { return as[T](vals[0]), nil }
@@ -447,7 +470,7 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	}
 	op.nDeps = len(deps)
 	op.params = b[kl:len(b):len(b)]
-	nodesBuilt.Add(1)
+	built()
 	size := 1
 	for _, d := range deps {
 		size += int(d.size)

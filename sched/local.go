@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/godask/godask/internal/hugeheap"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -109,9 +110,15 @@ type worker struct {
 	_     [64]byte   // keep workers' locks on separate cache lines
 }
 
+// runBytes is about what a run holds per task (its state, the readers'
+// CSR, the workers' queues): asked for as huge-page room before it is
+// allocated, since fresh 4 KiB pages cost more than the scheduling on a VM.
+const runBytes = 128
+
 func newRun(ctx context.Context, job *Job) (*run, error) {
 	g := job.Graph
 	n := g.Len()
+	hugeheap.Ensure(n * runBytes)
 	off, flat := g.DepCSR()
 	r := &run{
 		tasks:   g.Tasks(),

@@ -21,11 +21,12 @@ func add(a, b int) int { return a + b }
 // a binary tree of adds, 2n-1 tasks, timed to build and to run, at each of
 // the sizes asked for (counted in tasks). One line per size:
 //
-//	overhead/tree tasks=199999 seconds=S build_us=B run_us=R per_task_us=R cpu_build_us=… cpu_run_us=… result=…
+//	overhead/tree tasks=199999 seconds=S build_us=B run_us=R per_task_us=R cpu_build_us=… cpu_run_us=… faults_build_per_ktask=… faults_run_per_ktask=… result=…
 //
 // build_us and run_us are wall microseconds per task (medians over -runs);
 // cpu_* are the process's CPU microseconds per task (user+system, all
-// threads), a steadier figure on a busy machine.
+// threads), a steadier figure on a busy machine; faults_* are the minor
+// page faults per thousand tasks (fresh memory is what costs on a VM).
 func overhead(args []string) error {
 	fs := flag.NewFlagSet("overhead", flag.ExitOnError)
 	n := fs.Int("n", 0, "number of leaf tasks (2n-1 tasks); overrides -sizes")
@@ -69,20 +70,20 @@ func overhead(args []string) error {
 }
 
 func overheadOnce(name string, n, runs int) error {
-	var builds, runsT, cpuB, cpuR []float64
+	var builds, runsT, cpuB, cpuR, fltB, fltR []float64
 	tasks := 2*n - 1
 	var result int
 	for r := 0; r < runs; r++ {
 		runtime.GC() // the previous round's garbage is not this round's cost
-		c0, t0 := cpuTime(), time.Now()
+		f0, c0, t0 := minorFaults(), cpuTime(), time.Now()
 		root := buildTree(n)
-		tb, c1 := time.Since(t0), cpuTime()
+		tb, c1, f1 := time.Since(t0), cpuTime(), minorFaults()
 		t1 := time.Now()
 		res, err := root.Compute(context.Background())
 		if err != nil {
 			return err
 		}
-		tc, c2 := time.Since(t1), cpuTime()
+		tc, c2, f2 := time.Since(t1), cpuTime(), minorFaults()
 		if want := n * (n + 1) / 2; res != want {
 			return fmt.Errorf("overhead: n=%d: result %d, want %d", n, res, want)
 		}
@@ -91,10 +92,13 @@ func overheadOnce(name string, n, runs int) error {
 		runsT = append(runsT, tc.Seconds())
 		cpuB = append(cpuB, (c1 - c0).Seconds())
 		cpuR = append(cpuR, (c2 - c1).Seconds())
+		fltB = append(fltB, float64(f1-f0))
+		fltR = append(fltR, float64(f2-f1))
 	}
 	per := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1e6 }
-	fmt.Printf("overhead/%s tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f result=%d\n",
-		name, tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), result)
+	perK := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1000 }
+	fmt.Printf("overhead/%s tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f faults_build_per_ktask=%.1f faults_run_per_ktask=%.1f result=%d\n",
+		name, tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), perK(fltB), perK(fltR), result)
 	fmt.Fprintf(os.Stderr, "overhead: %d tasks, %d runs\n", tasks, runs)
 	return nil
 }
@@ -118,6 +122,16 @@ func buildTree(n int) *delayed.Value[int] {
 		xs = next
 	}
 	return xs[0]
+}
+
+// minorFaults is the process's minor page faults so far: on a VM each
+// fault on fresh memory is a large part of the engine's cost.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Minflt
 }
 
 // cpuTime is the CPU time (user and system) of the process so far.
