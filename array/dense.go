@@ -71,7 +71,6 @@ func NewDense(dt DType, shape ...int) *Dense {
 	}
 	d := &Dense{DType: dt, Shape: append([]int{}, shape...), Strides: cStrides(shape)}
 	n := prod(shape)
-	roomFor(n * dt.ItemSize())
 	switch dt {
 	case Float32:
 		d.F32 = make([]float32, n)

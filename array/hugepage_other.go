@@ -6,6 +6,3 @@ import "unsafe"
 
 // adviseHuge is a no-op outside Linux (see hugepage_linux.go).
 func adviseHuge(unsafe.Pointer, int) {}
-
-// roomFor is a no-op outside Linux (see hugepage_linux.go).
-func roomFor(int) {}

@@ -417,7 +417,6 @@ func getF64Buf(n int) []float64 {
 	if b, ok := reusedF64Buf(n); ok {
 		return b
 	}
-	roomFor(n * 8)
 	b := make([]float64, n)
 	if n > 0 {
 		adviseHuge(unsafe.Pointer(&b[0]), n*8)

@@ -125,7 +125,9 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 		return nil, v.n.buildErr()
 	}
 	n := int(min(int64(v.n.size), nodesBuilt.Load()))
-	hugeheap.Ensure(n * graphBytes)
+	if n*graphBytes >= 4<<20 {
+		hugeheap.Ensure(n * graphBytes)
+	}
 	g := graph.WithCapacity(n)
 	addNodes(g, v.n)
 	return g, nil

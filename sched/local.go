@@ -118,7 +118,9 @@ const runBytes = 128
 func newRun(ctx context.Context, job *Job) (*run, error) {
 	g := job.Graph
 	n := g.Len()
-	hugeheap.Ensure(n * runBytes)
+	if n*runBytes >= 4<<20 {
+		hugeheap.Ensure(n * runBytes)
+	}
 	off, flat := g.DepCSR()
 	r := &run{
 		tasks:   g.Tasks(),

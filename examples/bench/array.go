@@ -74,16 +74,20 @@ func arrayBench(args []string) error {
 		if err := w.run(); err != nil { // warm-up
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
-		var ts []float64
+		var ts, cs, fs []float64
 		for r := 0; r < *runs; r++ {
-			t0 := time.Now()
+			f0, c0, t0 := minorFaults(), cpuTime(), time.Now()
 			if err := w.run(); err != nil {
 				return fmt.Errorf("%s: %w", w.name, err)
 			}
 			ts = append(ts, time.Since(t0).Seconds())
+			cs = append(cs, (cpuTime() - c0).Seconds())
+			fs = append(fs, float64(minorFaults()-f0))
 		}
 		med := median(ts)
-		fmt.Printf("array/%s seconds=%.4f\n", w.name, med)
+		// cpu_seconds (all threads) and the minor page faults of a run are
+		// the steadier figures on a busy machine.
+		fmt.Printf("array/%s seconds=%.4f cpu_seconds=%.4f faults=%.0f\n", w.name, med, median(cs), median(fs))
 		if w.bytes > 0 && bandwidth > 0 {
 			fmt.Fprintf(os.Stderr, "array/%s: %.1f GB/s read, %.0f%% of bandwidth\n", w.name, w.bytes/med/1e9, 100*w.bytes/med/bandwidth)
 		}

@@ -61,14 +61,7 @@ func Ensure(n int) {
 	}
 	st.Lock()
 	defer st.Unlock()
-	st.once.Do(func() {
-		st.off = os.Getenv("GODASK_HUGEPAGES") == "0"
-		st.samples = make([]metrics.Sample, len(names))
-		for i, nm := range names {
-			st.samples[i].Name = nm
-		}
-	})
-	if st.off {
+	if setup(); st.off {
 		return
 	}
 	metrics.Read(st.samples)
@@ -127,6 +120,46 @@ func Ensure(n int) {
 	st.pending, st.pendingC = size, cycles
 	sink = nil
 }
+
+// setup reads the environment and readies the samples, once; st is locked.
+func setup() {
+	st.once.Do(func() {
+		st.off = os.Getenv("GODASK_HUGEPAGES") == "0"
+		st.samples = make([]metrics.Sample, len(names))
+		for i, nm := range names {
+			st.samples[i].Name = nm
+		}
+	})
+}
+
+// Advise advises the heap from its lowest address seen so far up to the
+// end of the n bytes at p, a large buffer the caller just allocated and has
+// not yet touched: the buffer (when fresh: the runtime does not zero fresh
+// memory) and every heap mapping below it, so that memory the runtime
+// reuses there later, once the scavenger has returned it to the kernel,
+// comes back in huge pages too. Small buffers are left alone.
+func Advise(p unsafe.Pointer, n int) {
+	if !supported || n < minAdvise {
+		return
+	}
+	st.Lock()
+	defer st.Unlock()
+	if setup(); st.off {
+		return
+	}
+	start := uintptr(p) &^ (64<<20 - 1)
+	end := (uintptr(p) + uintptr(n)) &^ (huge - 1)
+	if st.hi == 0 || start < st.lo {
+		st.lo = start
+	}
+	st.hi = max(st.hi, end)
+	if st.hi > st.lo {
+		advise(st.lo, st.hi-st.lo)
+	}
+}
+
+// minAdvise is the smallest buffer Advise acts on.
+const minAdvise = 4 << 20
 
 // sink holds the block while its address is taken, so that it is
 // allocated on the heap whatever the compiler sees.

@@ -76,3 +76,36 @@ func TestEnsureAdvisesTheHeapItHandsOut(t *testing.T) {
 	}
 	runtime.KeepAlive(x)
 }
+
+func TestAdviseCoversTheBufferAndSkipsSmallOnes(t *testing.T) {
+	b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !(strings.Contains(string(b), "[madvise]") || strings.Contains(string(b), "[always]")) {
+		t.Skip("transparent huge pages are off here")
+	}
+	if os.Getenv("GODASK_HUGEPAGES") == "0" {
+		t.Skip("GODASK_HUGEPAGES=0")
+	}
+	x := make([]byte, 24<<20)
+	Advise(unsafe.Pointer(unsafe.SliceData(x)), len(x))
+	for i := 0; i < len(x); i += 4096 {
+		x[i] = 1
+	}
+	// The last full huge page of the buffer is in an advised mapping.
+	p := (uintptr(unsafe.Pointer(unsafe.SliceData(x)))+uintptr(len(x)))&^(huge-1) - huge
+	if !thpEligible(t, p) {
+		t.Fatalf("the buffer's mapping at %#x is not eligible for huge pages after Advise", p)
+	}
+	st.Lock()
+	hi := st.hi
+	st.Unlock()
+	small := make([]byte, 1<<20)
+	Advise(unsafe.Pointer(unsafe.SliceData(small)), len(small))
+	st.Lock()
+	hi2 := st.hi
+	st.Unlock()
+	if e := uintptr(unsafe.Pointer(unsafe.SliceData(small))) + uintptr(len(small)); e > hi && hi2 != hi {
+		t.Fatalf("a 1 MiB buffer moved the advised top from %#x to %#x", hi, hi2)
+	}
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(small)
+}
