@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/godask/godask/delayed/bag"
@@ -69,7 +70,9 @@ func bagSuite(args []string) error {
 
 func bagWordCount(ctx context.Context, dir string, opts []sched.Option) error {
 	t := time.Now()
-	words := bag.Fields(bag.ReadText(filepath.Join(dir, "text", "*.txt"), bag.TextOptions{BlockSize: 64 << 20}))
+	lines := bag.ReadText(filepath.Join(dir, "text", "*.txt"), bag.TextOptions{BlockSize: 64 << 20})
+	words := bag.FlatMap(lines, strings.Fields) // as a user writes it: the Fields kernel
+
 	freq := bag.Frequencies(words)
 	top := freq.TopK(10, bag.ByCount[string])
 	total := bag.Sum(bag.Pluck(freq, func(p bag.Pair[string, int64]) int64 { return p.Value }))
