@@ -85,6 +85,9 @@ type WorkerInfo struct {
 	// latest figures (bytes in memory, bytes spilled to disk).
 	MemoryLimit, Held, Spilled int64
 	SpillFiles                 int64
+	// Spills and Loads count the values the worker wrote to its spill
+	// files and read back, in total.
+	Spills, Loads int64
 	// Queued and Running are its latest task counts.
 	Queued, Running int64
 	// Bandwidth is the measured fetch bandwidth of the worker (bytes/s;
@@ -168,7 +171,7 @@ func (e *Executor) Workers() []WorkerInfo {
 	var out []WorkerInfo
 	for _, w := range e.workers {
 		out = append(out, WorkerInfo{ID: w.id, Addr: w.addr, Host: w.host, PID: w.pid, Threads: w.nthreads,
-			MemoryLimit: w.memLimit, Held: w.hb.held, Spilled: w.hb.spilled, SpillFiles: w.hb.files,
+			MemoryLimit: w.memLimit, Held: w.hb.held, Spilled: w.hb.spilled, SpillFiles: w.hb.files, Spills: w.hb.spills, Loads: w.hb.loads,
 			Queued: w.hb.queued, Running: w.hb.active, Bandwidth: w.bw, Fetched: w.hb.fetched, FetchTime: time.Duration(w.hb.fetchNs)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -193,11 +193,12 @@ type heartbeat struct {
 	queued, active int64
 	fetched        int64 // bytes fetched from peers, in total
 	fetchNs        int64 // time spent fetching them
+	spills, loads  int64 // values written to spill files and read back, in total
 }
 
 func (h heartbeat) encode() []byte {
 	b := []byte{mHeartbeat}
-	for _, x := range []int64{h.held, h.spilled, h.files, h.queued, h.active, h.fetched, h.fetchNs} {
+	for _, x := range []int64{h.held, h.spilled, h.files, h.queued, h.active, h.fetched, h.fetchNs, h.spills, h.loads} {
 		b = binary.AppendVarint(b, x)
 	}
 	return b
@@ -206,7 +207,7 @@ func (h heartbeat) encode() []byte {
 func decodeHeartbeat(b []byte) (heartbeat, error) {
 	r := graph.NewReader(b[1:])
 	var h heartbeat
-	for _, p := range []*int64{&h.held, &h.spilled, &h.files, &h.queued, &h.active, &h.fetched, &h.fetchNs} {
+	for _, p := range []*int64{&h.held, &h.spilled, &h.files, &h.queued, &h.active, &h.fetched, &h.fetchNs, &h.spills, &h.loads} {
 		*p = r.Varint()
 	}
 	return h, r.Err()

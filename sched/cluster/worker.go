@@ -227,7 +227,7 @@ type worker struct {
 	cfg   *WorkerConfig
 	sec   security
 	addr  string // advertised
-	store *store
+	store *sched.Store[vkey]
 	srv   *grpc.Server
 
 	mu      sync.Mutex
@@ -335,7 +335,7 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 			cfg.Advertise = net.JoinHostPort(host, lport)
 		}
 	}
-	w := &worker{cfg: cfg, sec: sec, addr: l.Addr().String(), store: newStore(cfg.MemoryLimit, cfg.SpillDir),
+	w := &worker{cfg: cfg, sec: sec, addr: l.Addr().String(), store: sched.NewStore[vkey](cfg.MemoryLimit, cfg.SpillDir),
 		peers: map[uint64]string{}, runs: map[uint64]*wrun{}, tasks: map[tkey]*wtask{},
 		flight: map[vkey]*pendingFetch{}, fetchrs: map[string]*fetcher{}, blobs: map[uint64][]byte{}, outSig: make(chan struct{}, 1)}
 	if cfg.Advertise != "" {
@@ -346,7 +346,7 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 	flight.RegisterFlightServiceServer(w.srv, &workerService{w: w})
 	go w.srv.Serve(l)
 	defer w.srv.Stop()
-	defer w.store.close()
+	defer w.store.Close()
 	for i := 0; i < cfg.Threads; i++ {
 		go w.runner()
 	}
@@ -466,7 +466,7 @@ func (w *worker) reset() {
 	w.outMu.Lock()
 	w.out = nil
 	w.outMu.Unlock()
-	w.store.close()
+	w.store.Close()
 }
 
 func (w *worker) sender(ctx context.Context, s flight.FlightService_DoExchangeClient) error {
@@ -477,12 +477,12 @@ func (w *worker) sender(ctx context.Context, s flight.FlightService_DoExchangeCl
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
-			held, spilled, files := w.store.figures()
+			st := w.store.Stats()
 			w.mu.Lock()
 			q, a := int64(len(w.ready)+len(w.roots)), int64(w.active)
 			w.mu.Unlock()
-			hb := heartbeat{held: held, spilled: spilled, files: files, queued: q, active: a,
-				fetched: w.fetched.Load(), fetchNs: w.fetchNs.Load()}
+			hb := heartbeat{held: st.Held, spilled: st.Spilled, files: st.Files, queued: q, active: a,
+				fetched: w.fetched.Load(), fetchNs: w.fetchNs.Load(), spills: st.Spills, loads: st.Loads}
 			if err := s.Send(&flight.FlightData{AppMetadata: hb.encode()}); err != nil {
 				return err
 			}
@@ -561,7 +561,7 @@ func (w *worker) handle(m []byte) bool {
 	case mFree:
 		run := r.Uvarint()
 		for len(r.Rest()) > 0 && r.Err() == nil {
-			w.store.free(vkey{run: run, key: graph.Key(r.Bytes()), part: -1})
+			w.store.Free(vkey{run: run, key: graph.Key(r.Bytes()), part: -1})
 		}
 	case mCancel:
 		run := r.Uvarint()
@@ -586,7 +586,7 @@ func (w *worker) handle(m []byte) bool {
 			}
 		}
 		w.mu.Unlock()
-		w.store.releaseRun(run)
+		w.store.FreeIf(func(k vkey) bool { return k.run == run })
 	}
 	return false
 }
@@ -609,7 +609,7 @@ func (w *worker) dropTaskLocked(t *wtask) {
 	if t.index != -2 { // -2: running; its runner gives the references back
 		for i, ok := range t.resolved {
 			if ok {
-				w.store.deref(t.in[i])
+				w.store.Done(t.in[i])
 			}
 		}
 	}
@@ -679,14 +679,14 @@ func (w *worker) compute(r *graph.Reader) {
 				part = t.sel[i]
 			}
 			whole := vkey{run: src, key: d, part: -1}
-			if w.store.addRef(whole) {
+			if w.store.AddReader(whole) {
 				t.in[i], t.resolved[i] = whole, true
 				continue
 			}
 			fk := whole
 			if part >= 0 {
 				fk.part = part
-				if w.store.addRef(fk) {
+				if w.store.AddReader(fk) {
 					t.in[i], t.resolved[i] = fk, true
 					continue
 				}
@@ -773,7 +773,7 @@ func (w *worker) fetchDone(pf *pendingFetch, v any, err error) {
 	if n == 0 {
 		return
 	}
-	w.store.put(pf.k, v, n)
+	w.store.Put(pf.k, v, n)
 	for _, wt := range pf.waiters {
 		t := wt.t
 		if t.cancelled {
@@ -794,7 +794,7 @@ func (w *worker) runner() {
 	for {
 		var t *wtask
 		for !w.closed {
-			rootOK := len(w.roots) > 0 && (w.active == 0 || !w.store.overPause())
+			rootOK := len(w.roots) > 0 && (w.active == 0 || !w.store.OverPause())
 			switch {
 			case len(w.ready) > 0 && (!rootOK || w.ready[0].prio <= w.roots[0].prio):
 				t = heap.Pop(&w.ready).(*wtask)
@@ -836,7 +836,7 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	got := 0
 	for i, k := range t.in {
 		var v any
-		if v, err = w.store.get(k); err != nil {
+		if v, err = w.store.Get(k); err != nil {
 			break
 		}
 		got++
@@ -856,9 +856,9 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	dur := time.Since(start)
 	for i, k := range t.in {
 		if i < got {
-			w.store.unpin(k)
+			w.store.Unpin(k)
 		}
-		w.store.deref(k)
+		w.store.Done(k)
 	}
 	w.mu.Lock()
 	cancelled := t.cancelled
@@ -879,7 +879,7 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	if p, ok := v.(graph.Parted); ok {
 		nparts = p.NumParts()
 	}
-	w.store.put(vkey{run: t.run, key: t.t.Key, part: -1}, v, -1)
+	w.store.Put(vkey{run: t.run, key: t.t.Key, part: -1}, v, -1)
 	w.report(t, stOK, func(b []byte) []byte {
 		b = binary.AppendVarint(b, size)
 		b = binary.AppendUvarint(b, uint64(nparts))
@@ -942,7 +942,7 @@ func (s *workerService) DoGet(t *flight.Ticket, stream flight.FlightService_DoGe
 	}
 	for _, it := range items {
 		k := vkey{run: it.run, key: it.key, part: -1}
-		v, err := s.w.store.get(k)
+		v, err := s.w.store.Get(k)
 		if err != nil {
 			if err := sendValueError(stream, fmt.Sprintf("worker %s: %v", s.w.addr, err)); err != nil {
 				return err
@@ -952,14 +952,14 @@ func (s *workerService) DoGet(t *flight.Ticket, stream flight.FlightService_DoGe
 		v = graph.SelectPart(v, it.part)
 		if h, body, ok := wireView(v); ok {
 			err := sendView(stream, h, body)
-			s.w.store.unpin(k)
+			s.w.store.Unpin(k)
 			if err != nil {
 				return err
 			}
 			continue
 		}
 		b, err := graph.EncodeValue(v)
-		s.w.store.unpin(k)
+		s.w.store.Unpin(k)
 		if err != nil {
 			if err := sendValueError(stream, fmt.Sprintf("worker %s: value %s: %v", s.w.addr, it.key, err)); err != nil {
 				return err
