@@ -147,28 +147,27 @@ func (s *Store[K]) Get(k K) (any, error) {
 
 // Unpin ends a read of k started by Get. A counted copy with no reader left
 // is dropped once no read is under way.
-func (s *Store[K]) Unpin(k K) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[k]
-	if !ok {
-		return
-	}
-	e.pins--
-	if e.refs == 0 && e.pins <= 0 {
-		s.dropLocked(k, e)
-	}
-}
+func (s *Store[K]) Unpin(k K) { s.release(k, true) }
 
 // Done gives back one reader of a counted copy (no-op for an owned value).
-func (s *Store[K]) Done(k K) {
+func (s *Store[K]) Done(k K) { s.release(k, false) }
+
+// release ends a read (unpin) or gives back a reader, and drops a counted
+// copy that has neither left.
+func (s *Store[K]) release(k K, unpin bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.m[k]
-	if !ok || e.refs <= 0 {
+	switch {
+	case !ok:
 		return
+	case unpin:
+		e.pins--
+	case e.refs <= 0:
+		return
+	default:
+		e.refs--
 	}
-	e.refs--
 	if e.refs == 0 && e.pins <= 0 {
 		s.dropLocked(k, e)
 	}
