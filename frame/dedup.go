@@ -31,8 +31,8 @@ func (f *Frame) DropDuplicates(subset ...string) *Frame {
 		if len(f.n.schema.FieldIndices(c)) == 0 {
 			return errFrame(fmt.Errorf("frame: DropDuplicates: unknown column %q; the columns are %s", c, schemaCols(f.n.schema)))
 		}
-		if k := kindOf(f.n.schema.Field(f.n.schema.FieldIndices(c)[0]).Type); k == kInvalid {
-			return errFrame(fmt.Errorf("frame: DropDuplicates: column %q has unsupported type", c))
+		if t := f.n.schema.Field(f.n.schema.FieldIndices(c)[0]).Type; kindOf(t) == kInvalid {
+			return errFrame(fmt.Errorf("frame: DropDuplicates: %w", keyTypeError(c, t)))
 		}
 	}
 	return f.derive(&node{op: "dedup", in: f.n, keys: subset, schema: f.n.schema})

@@ -396,8 +396,8 @@ func (g *GroupBy) Agg(aggs ...Expr) *Frame {
 		return errFrame(fmt.Errorf("frame: GroupBy: %w", err))
 	}
 	for _, k := range g.keys {
-		if kindOf(f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type) == kInvalid {
-			return errFrame(fmt.Errorf("frame: GroupBy: key %q has unsupported type", k))
+		if t := f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type; kindOf(t) == kInvalid {
+			return errFrame(fmt.Errorf("frame: GroupBy: %w", keyTypeError(k, t)))
 		}
 	}
 	n := &node{op: "agg", keys: g.keys, aggs: aggs, split: g.split}

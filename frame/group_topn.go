@@ -50,8 +50,8 @@ func (g *GroupBy) top(n int, c string, desc bool) *Frame {
 		return fail(err)
 	}
 	for _, k := range g.keys {
-		if kindOf(f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type) == kInvalid {
-			return fail(fmt.Errorf("key %q has unsupported type", k))
+		if t := f.n.schema.Field(f.n.schema.FieldIndices(k)[0]).Type; kindOf(t) == kInvalid {
+			return fail(keyTypeError(k, t))
 		}
 	}
 	idx, err := fieldIndices(f.n.schema, []string{c})

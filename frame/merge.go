@@ -148,7 +148,7 @@ func planJoin(ls, rs *arrow.Schema, o MergeOptions) (*joinSpec, error) {
 	for i := range li {
 		lt, rt := ls.Field(li[i]).Type, rs.Field(ri[i]).Type
 		if kindOf(lt) == kInvalid {
-			return nil, fmt.Errorf("key %q has unsupported type %s", s.lk[i], lt)
+			return nil, keyTypeError(s.lk[i], lt)
 		}
 		if !arrow.TypeEqual(lt, rt) && !(kindOf(lt) == kStr && kindOf(rt) == kStr) { // categorical joins string
 			return nil, fmt.Errorf("key %q is %s on the left but key %q is %s on the right; cast one side (WithColumn with Cast) to join them", s.lk[i], lt, s.rk[i], rt)
