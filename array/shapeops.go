@@ -749,7 +749,8 @@ func (d *Dense) zeroRange(off, n int) {
 
 // Outer is numpy.outer: the product of every element of a (flattened) with
 // every element of b, shape (a.Size(), b.Size()), blocks from a's and b's
-// chunks.
+// chunks (an N-d operand split along an axis after its first is rechunked
+// so it flattens blockwise).
 func Outer(a, b *Array) *Array {
 	if err := firstErr(a, b); err != nil {
 		return &Array{err: err}
@@ -757,17 +758,33 @@ func Outer(a, b *Array) *Array {
 	if err := needKnown("Outer", a, b); err != nil {
 		return &Array{err: err}
 	}
-	fa, fb := a, b
-	if len(a.shape) != 1 {
-		fa = a.Reshape(-1)
-	}
-	if len(b.shape) != 1 {
-		fb = b.Reshape(-1)
-	}
+	fa, fb := flattenC(a), flattenC(b)
 	if err := firstErr(fa, fb); err != nil {
 		return errArray("Outer: flattening: %v", err)
 	}
 	return fa.ExpandDims(1).Mul(fb.ExpandDims(0))
+}
+
+// flattenC is a.Reshape(-1) (C order) for any chunking: the axes after
+// the first are first rechunked into one chunk each where they are split,
+// as dask's reshape rechunks, so the flattening is blockwise.
+func flattenC(a *Array) *Array {
+	if len(a.shape) == 1 {
+		return a
+	}
+	if len(a.shape) > 1 {
+		c := copyChunks(a.chunks)
+		split := false
+		for i := 1; i < len(c); i++ {
+			if len(c[i]) > 1 {
+				c[i], split = []int{a.shape[i]}, true
+			}
+		}
+		if split {
+			a = a.Rechunk(Explicit(c))
+		}
+	}
+	return a.Reshape(-1)
 }
 
 // ArangeInt returns the 1-d int64 array start, start+step, ... below stop
