@@ -27,7 +27,7 @@ func fixture(t *testing.T, name string, v any) {
 		if err := json.Unmarshal(b, &fx); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"testdata/sklearn_fixtures2.json", "testdata/sklearn_fixtures3.json"} {
+		for _, name := range []string{"testdata/sklearn_fixtures2.json", "testdata/sklearn_fixtures3.json", "testdata/sklearn_fixtures4.json"} {
 			var more fixtures
 			if b, err = os.ReadFile(name); err != nil {
 				t.Fatal(err)

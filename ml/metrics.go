@@ -65,26 +65,26 @@ func init() {
 			if c < 0 {
 				return nil, fmt.Errorf("label %v is not one of the classes %v", v, classes)
 			}
+			// clipped first, then renormalised, as scikit-learn
 			row := pr.Data[i*k : (i+1)*k]
 			var tot float64
 			for _, q := range row {
-				tot += q
+				tot += logLossClip(q)
 			}
-			q := row[c] / tot
-			s -= math.Log(min(max(q, 1e-15), 1-1e-15))
+			s -= math.Log(logLossClip(row[c]) / tot)
 		}
 		return []float64{float64(len(t.Data)), s}, nil
 	}})
-	registerPass("ml.m.auc", &passKernel{block: func(p []byte, _ int, t, s *array.Dense) ([]float64, error) {
+	registerPass("ml.m.auc", &passKernel{block: func(p []byte, blk int, t, s *array.Dense) ([]float64, error) {
 		pos := newPReader(p).float()
 		out := make([]float64, 2*aucBins)
 		for i, v := range t.Data {
 			sc := s.Data[i]
-			if math.IsNaN(sc) {
-				return nil, fmt.Errorf("score %d is NaN", i)
+			if !(sc >= 0 && sc <= 1) {
+				// NaN too; a decision function's scores are not probabilities
+				return nil, fmt.Errorf("score %d of row block %d is %v: want a probability in [0, 1]", i, blk, sc)
 			}
-			b := int(math.Floor(sc * aucBins))
-			b = min(max(b, 0), aucBins-1)
+			b := min(int(sc*aucBins), aucBins-1)
 			if v == pos {
 				out[aucBins+b]++
 			} else {
@@ -96,6 +96,13 @@ func init() {
 }
 
 const aucBins = 1 << 14
+
+// logLossClip clips a probability to [ε, 1-ε], ε the float64 machine
+// epsilon (scikit-learn 1.2's eps="auto").
+func logLossClip(q float64) float64 {
+	const eps = 0x1p-52
+	return min(max(q, eps), 1-eps)
+}
 
 func pair(name string, yTrue, yPred *array.Array, cols bool) (*array.Array, *array.Array, error) {
 	if err := yTrue.Err(); err != nil {
@@ -252,7 +259,8 @@ func PrecisionRecallF1(ctx context.Context, yTrue, yPred *array.Array, posLabel 
 // LogLoss is the mean negative log-likelihood of yTrue under the class
 // probabilities proba (rows × len(classes), columns in the order of the
 // sorted classes, as PredictProba gives them); probabilities are clipped to
-// [1e-15, 1-1e-15] and each row renormalised, as scikit-learn's log_loss.
+// [ε, 1-ε] (ε = 2⁻⁵², the machine epsilon) and then each row
+// renormalised, as scikit-learn 1.2's log_loss does.
 func LogLoss(ctx context.Context, yTrue, proba *array.Array, classes []float64, opts ...sched.Option) (float64, error) {
 	if len(classes) < 2 {
 		return 0, errf("LogLoss", "classes %v: want at least two", classes)
@@ -268,7 +276,9 @@ func LogLoss(ctx context.Context, yTrue, proba *array.Array, classes []float64, 
 }
 
 // RocAucScore is the area under the ROC curve of score (higher means
-// posLabel) against yTrue, for scores in [0, 1] (probabilities). It is
+// posLabel) against yTrue, for scores in [0, 1] (probabilities; a score
+// outside, or NaN, is an error naming it: pass PredictProba's column, not a
+// decision function). It is
 // computed blockwise from score histograms of 2^14 equal bins: pairs of a
 // positive and a negative row in the same bin count one half, so the error
 // is at most the fraction of such pairs (exact when no two scores of
