@@ -1,9 +1,11 @@
 package ml
 
 import (
+	"math"
 	"os"
 	"testing"
 
+	"github.com/godask/godask/array"
 	"github.com/godask/godask/ml/datasets"
 	"github.com/godask/godask/sched"
 	"github.com/godask/godask/sched/cluster"
@@ -97,5 +99,71 @@ func TestIncrementalAndPredictProbaOnCluster(t *testing.T) {
 	close(t, "forest predict_proba", qc.Data, ql.Data, 0)
 	if n := c.Stats().Tasks - before; n < 8 {
 		t.Fatalf("%d tasks of the forest ran on the cluster, want at least one per tree", n)
+	}
+}
+
+// stumpModel is a model a user wrote: class 1 where feature 0 exceeds Cut,
+// probability by a logistic of the margin.
+type stumpModel struct{ Cut float64 }
+
+func (*stumpModel) ModelName() string { return "mltest.stump" }
+
+func (m *stumpModel) PredictBlock(x *array.Dense) (*array.Dense, error) {
+	r, c := x.Shape[0], x.Shape[1]
+	out := make([]float64, r)
+	for i := range r {
+		if x.Data[i*c] > m.Cut {
+			out[i] = 1
+		}
+	}
+	return array.NewDenseFloat64(out, r)
+}
+
+func (m *stumpModel) PredictProbaBlock(x *array.Dense) (*array.Dense, error) {
+	r, c := x.Shape[0], x.Shape[1]
+	out := make([]float64, 2*r)
+	for i := range r {
+		p := 1 / (1 + math.Exp(m.Cut-x.Data[i*c]))
+		out[2*i], out[2*i+1] = 1-p, p
+	}
+	return array.NewDenseFloat64(out, r, 2)
+}
+
+func init() { RegisterModel(&stumpModel{}) }
+
+// ParallelPostFit gives a user's registered model blockwise lazy
+// prediction, with X's row chunks, locally and on a cluster of worker
+// processes, equal to the model called row by row.
+func TestParallelPostFitUserModel(t *testing.T) {
+	X0, _ := datasets.MakeClassification(2000, 500, datasets.Classification{Features: 4, Seed: 3})
+	rc := []int{500, 0, 300, 700, 500}
+	X := X0.Rechunk(array.Explicit{rc, {4}})
+	pf := ParallelPostFit{Model: &stumpModel{Cut: 0.25}}
+	xd, err := X.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wp, _ := pf.Model.PredictBlock(xd)
+	wq, _ := pf.Model.(BlockProbaPredictor).PredictProbaBlock(xd)
+	runs := [][]sched.Option{nil, loop}
+	if !testing.Short() {
+		c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithMemoryLimit(256<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		runs = append(runs, []sched.Option{sched.WithExecutor(c)})
+	}
+	for _, on := range runs {
+		p, q := pf.Predict(X), pf.PredictProba(X)
+		if !sameInts(p.Chunks()[0], rc) || !sameInts(q.Chunks()[0], rc) {
+			t.Fatalf("row chunks %v and %v, want X's %v", p.Chunks()[0], q.Chunks()[0], rc)
+		}
+		ds, err := array.ComputeAll(ctx, []*array.Array{p, q}, on...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(t, "ParallelPostFit predict", ds[0].Data, wp.Data, 0)
+		close(t, "ParallelPostFit predict_proba", ds[1].Data, wq.Data, 0)
 	}
 }
