@@ -31,7 +31,7 @@ func TestSGDMatchesSklearnPartialFit(t *testing.T) {
 		p := d.Shape[1]
 		return dense2(d.Data[lo*p:hi*p], hi-lo, p)
 	}
-	for _, loss := range []string{"log_loss", "hinge"} {
+	for _, loss := range []string{"log_loss", "hinge", "modified_huber"} {
 		e := SGDClassifier{Loss: loss, NoShuffle: true}
 		m, err := e.PartialFit(nil, half(x, 0, 150), half(yy, 0, 150), []float64{0, 1})
 		if err != nil {

@@ -40,3 +40,12 @@ out["m_t"], out["m_q"] = t.tolist(), q.tolist()
 out["m_r2"], out["m_mse"], out["m_mae"] = M.r2_score(t, q), M.mean_squared_error(t, q), M.mean_absolute_error(t, q)
 out["m_r2_const"] = [M.r2_score(np.ones(5), np.ones(5)), M.r2_score(np.ones(5), np.arange(5.0))]
 json.dump(out, open("sklearn_fixtures4.json", "w"))
+# SGDClassifier(loss="modified_huber") partial_fit in two halves, as
+# gen_fixtures.py does for log_loss and hinge
+from sklearn.linear_model import SGDClassifier
+f1 = json.load(open("sklearn_fixtures.json"))
+Xb, yb = np.array(f1["bin_X"]), np.array(f1["bin_y"])
+m = SGDClassifier(loss="modified_huber", shuffle=False)
+m.partial_fit(Xb[:150], yb[:150], classes=[0, 1]); m.partial_fit(Xb[150:], yb[150:])
+out["sgd_modified_huber_coef"], out["sgd_modified_huber_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+json.dump(out, open("sklearn_fixtures4.json", "w"))
