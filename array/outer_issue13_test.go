@@ -79,3 +79,30 @@ func TestOuterAgainstLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestFromArrayDoesNotCopy checks FromArray keeps the caller's slice: data
+// changed after FromArray (which the caller promises not to do) shows in
+// the computed blocks, for row chunks (sub-slices) and for a chunking that
+// splits columns too (read out at compute time); FromDense's copy does not
+// see it.
+func TestFromArrayDoesNotCopy(t *testing.T) {
+	for _, ch := range []Chunking{Regular{2, 5}, Regular{3, 2}} {
+		d := NewDense(Float64, 5, 5)
+		for i := range d.Data {
+			d.Data[i] = float64(i)
+		}
+		a := FromArray(d, ch)
+		s := a.Sum()
+		d.Data[7] = 1000
+		got := mustCompute(t, s).Data[0]
+		if want := float64(24*25/2 - 7 + 1000); got != want {
+			t.Fatalf("chunks %v: sum after change %v, want %v (FromArray copied)", ch, got, want)
+		}
+	}
+	d := NewDense(Float64, 4)
+	c := FromDense(d, nil)
+	d.Data[0] = 5
+	if got := mustCompute(t, c.Sum()).Data[0]; got != 0 {
+		t.Fatalf("FromDense sees a later change: %v", got)
+	}
+}
