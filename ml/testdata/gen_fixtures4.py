@@ -48,4 +48,8 @@ Xb, yb = np.array(f1["bin_X"]), np.array(f1["bin_y"])
 m = SGDClassifier(loss="modified_huber", shuffle=False)
 m.partial_fit(Xb[:150], yb[:150], classes=[0, 1]); m.partial_fit(Xb[150:], yb[150:])
 out["sgd_modified_huber_coef"], out["sgd_modified_huber_icpt"] = m.coef_.tolist(), m.intercept_.tolist()
+# TruncatedSVD (no centring) of pca_X, exact (arpack)
+from sklearn.decomposition import TruncatedSVD
+ts = TruncatedSVD(n_components=3, algorithm="arpack", tol=0).fit(np.array(f1["pca_X"]))
+out["tsvd_sv"], out["tsvd_evr"], out["tsvd_comp"] = ts.singular_values_.tolist(), ts.explained_variance_ratio_.tolist(), ts.components_.tolist()
 json.dump(out, open("sklearn_fixtures4.json", "w"))
