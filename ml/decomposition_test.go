@@ -7,25 +7,10 @@ import (
 
 func TestPCAMatchesSklearn(t *testing.T) {
 	X, _ := matrix(t, "pca_X", 40)
-	var evr, sv []float64
-	var comp [][]float64
-	fixture(t, "pca_evr", &evr)
-	fixture(t, "pca_sv", &sv)
-	fixture(t, "pca_comp", &comp)
+	evr, sv, comp := svdFixture(t, "pca")
 	check := func(name string, m *PCAModel, tol float64) {
 		t.Helper()
-		close(t, name+" evr", m.ExplainedVarianceRatio, evr, tol)
-		close(t, name+" singular values", m.SingularValues, sv, tol)
-		for c := range comp {
-			got := m.Components[c]
-			if got[0]*comp[c][0] < 0 { // sign convention may differ
-				got = append([]float64(nil), got...)
-				for j := range got {
-					got[j] = -got[j]
-				}
-			}
-			close(t, name+" component", got, comp[c], tol)
-		}
+		checkSVD(t, name, m, evr, sv, comp, tol, tol)
 	}
 	m, err := PCA{NComponents: 3}.Fit(ctx, X, nil, loop...)
 	if err != nil {
@@ -69,5 +54,52 @@ func TestPCAMatchesSklearn(t *testing.T) {
 	}
 	if _, err := (TruncatedSVD{NComponents: 2, Algorithm: "tsqr"}).Fit(ctx, X, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// svdFixture reads scikit-learn's explained variance ratio, singular
+// values and components stored under prefix.
+func svdFixture(t *testing.T, prefix string) (evr, sv []float64, comp [][]float64) {
+	t.Helper()
+	fixture(t, prefix+"_evr", &evr)
+	fixture(t, prefix+"_sv", &sv)
+	fixture(t, prefix+"_comp", &comp)
+	return evr, sv, comp
+}
+
+// checkSVD compares a fitted decomposition with scikit-learn's: explained
+// variance ratio and components (up to sign) to tol, singular values to
+// svTol.
+func checkSVD(t *testing.T, name string, m *PCAModel, evr, sv []float64, comp [][]float64, tol, svTol float64) {
+	t.Helper()
+	close(t, name+" evr", m.ExplainedVarianceRatio, evr, tol)
+	close(t, name+" singular values", m.SingularValues, sv, svTol)
+	for c := range comp {
+		got := m.Components[c]
+		if got[0]*comp[c][0] < 0 { // sign convention may differ
+			got = append([]float64(nil), got...)
+			for j := range got {
+				got[j] = -got[j]
+			}
+		}
+		close(t, name+" component", got, comp[c], tol)
+	}
+}
+
+// TruncatedSVD (no centring), tsqr and randomized, against scikit-learn's
+// exact (arpack) fit: singular values, explained variance ratio, components
+// up to sign.
+func TestTruncatedSVDMatchesSklearn(t *testing.T) {
+	X, _ := matrix(t, "pca_X", 40)
+	evr, sv, comp := svdFixture(t, "tsvd")
+	for _, c := range []struct {
+		alg string
+		tol float64
+	}{{"tsqr", 1e-9}, {"randomized", 1e-5}} {
+		m, err := TruncatedSVD{NComponents: 3, Algorithm: c.alg, NIter: 10, Seed: 1}.Fit(ctx, X, nil, loop...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSVD(t, c.alg, m, evr, sv, comp, c.tol, c.tol*sv[0])
 	}
 }

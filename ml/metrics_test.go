@@ -166,35 +166,3 @@ func TestMetricsBadInput(t *testing.T) {
 		}
 	}
 }
-
-// TruncatedSVD (no centring), tsqr and randomized, against scikit-learn's
-// exact (arpack) fit: singular values, explained variance ratio, components
-// up to sign.
-func TestTruncatedSVDMatchesSklearn(t *testing.T) {
-	X, _ := matrix(t, "pca_X", 40)
-	var sv, evr []float64
-	var comp [][]float64
-	fixture(t, "tsvd_sv", &sv)
-	fixture(t, "tsvd_evr", &evr)
-	fixture(t, "tsvd_comp", &comp)
-	for _, c := range []struct {
-		alg string
-		tol float64
-	}{{"tsqr", 1e-9}, {"randomized", 1e-6}} {
-		m, err := TruncatedSVD{NComponents: 3, Algorithm: c.alg, NIter: 10, Seed: 1}.Fit(ctx, X, nil, loop...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		close(t, c.alg+" singular values", m.SingularValues, sv, c.tol*sv[0])
-		close(t, c.alg+" evr", m.ExplainedVarianceRatio, evr, c.tol)
-		for k := range comp {
-			got := append([]float64(nil), m.Components[k]...)
-			if got[0]*comp[k][0] < 0 {
-				for j := range got {
-					got[j] = -got[j]
-				}
-			}
-			close(t, c.alg+" component", got, comp[k], c.tol*10)
-		}
-	}
-}
