@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/godask/godask/internal/hugeheap"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -110,17 +109,16 @@ type worker struct {
 	_     [64]byte   // keep workers' locks on separate cache lines
 }
 
-// runBytes is about what a run holds per task (its state, the readers'
-// CSR, the workers' queues): asked for as huge-page room before it is
-// allocated, since fresh 4 KiB pages cost more than the scheduling on a VM.
-const runBytes = 128
+// A run does not ask internal/hugeheap for room before its state: the
+// block Ensure allocates (twice the heap in use, plus the state) takes the
+// heap past the collector's goal, so every run of more than about 3·10^4
+// tasks began with a full collection of the graph it was given (4 s of a
+// 10^7-task run's 21 s on this VM), far more than the faults it saved. The
+// graph's own growth is advised as delayed builds it.
 
 func newRun(ctx context.Context, job *Job) (*run, error) {
 	g := job.Graph
 	n := g.Len()
-	if n*runBytes >= 4<<20 {
-		hugeheap.Ensure(n * runBytes)
-	}
 	off, flat := g.DepCSR()
 	r := &run{
 		tasks:   g.Tasks(),

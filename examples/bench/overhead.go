@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,12 +22,13 @@ func add(a, b int) int { return a + b }
 // a binary tree of adds, 2n-1 tasks, timed to build and to run, at each of
 // the sizes asked for (counted in tasks). One line per size:
 //
-//	overhead/tree tasks=199999 seconds=S build_us=B run_us=R per_task_us=R cpu_build_us=… cpu_run_us=… faults_build_per_ktask=… faults_run_per_ktask=… result=…
+//	overhead/tree tasks=199999 seconds=S build_us=B run_us=R per_task_us=R cpu_build_us=… cpu_run_us=… faults_build_per_ktask=… faults_run_per_ktask=… gc_run=… result=…
 //
 // build_us and run_us are wall microseconds per task (medians over -runs);
 // cpu_* are the process's CPU microseconds per task (user+system, all
 // threads), a steadier figure on a busy machine; faults_* are the minor
-// page faults per thousand tasks (fresh memory is what costs on a VM).
+// page faults per thousand tasks (fresh memory is what costs on a VM);
+// gc_run is the collections completed during the run (median).
 func overhead(args []string) error {
 	fs := flag.NewFlagSet("overhead", flag.ExitOnError)
 	n := fs.Int("n", 0, "number of leaf tasks (2n-1 tasks); overrides -sizes")
@@ -70,7 +72,7 @@ func overhead(args []string) error {
 }
 
 func overheadOnce(name string, n, runs int) error {
-	var builds, runsT, cpuB, cpuR, fltB, fltR []float64
+	var builds, runsT, cpuB, cpuR, fltB, fltR, gcR []float64
 	tasks := 2*n - 1
 	var result int
 	for r := 0; r < runs; r++ {
@@ -78,12 +80,12 @@ func overheadOnce(name string, n, runs int) error {
 		f0, c0, t0 := minorFaults(), cpuTime(), time.Now()
 		root := buildTree(n)
 		tb, c1, f1 := time.Since(t0), cpuTime(), minorFaults()
-		t1 := time.Now()
+		g1, t1 := gcCycles(), time.Now()
 		res, err := root.Compute(context.Background())
 		if err != nil {
 			return err
 		}
-		tc, c2, f2 := time.Since(t1), cpuTime(), minorFaults()
+		tc, c2, f2, g2 := time.Since(t1), cpuTime(), minorFaults(), gcCycles()
 		if want := n * (n + 1) / 2; res != want {
 			return fmt.Errorf("overhead: n=%d: result %d, want %d", n, res, want)
 		}
@@ -94,11 +96,12 @@ func overheadOnce(name string, n, runs int) error {
 		cpuR = append(cpuR, (c2 - c1).Seconds())
 		fltB = append(fltB, float64(f1-f0))
 		fltR = append(fltR, float64(f2-f1))
+		gcR = append(gcR, float64(g2-g1))
 	}
 	per := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1e6 }
 	perK := func(xs []float64) float64 { return median(xs) / float64(tasks) * 1000 }
-	fmt.Printf("overhead/%s tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f faults_build_per_ktask=%.1f faults_run_per_ktask=%.1f result=%d\n",
-		name, tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), perK(fltB), perK(fltR), result)
+	fmt.Printf("overhead/%s tasks=%d seconds=%.4f build_us=%.3f run_us=%.3f per_task_us=%.3f cpu_build_us=%.3f cpu_run_us=%.3f faults_build_per_ktask=%.1f faults_run_per_ktask=%.1f gc_run=%g result=%d\n",
+		name, tasks, median(builds)+median(runsT), per(builds), per(runsT), per(runsT), per(cpuB), per(cpuR), perK(fltB), perK(fltR), median(gcR), result)
 	fmt.Fprintf(os.Stderr, "overhead: %d tasks, %d runs\n", tasks, runs)
 	return nil
 }
@@ -122,6 +125,13 @@ func buildTree(n int) *delayed.Value[int] {
 		xs = next
 	}
 	return xs[0]
+}
+
+// gcCycles is the number of garbage collections the runtime has completed.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // minorFaults is the process's minor page faults so far: on a VM each
