@@ -3,11 +3,11 @@
 //	make_blobs + KMeans (k-means||)
 //	make_classification + StandardScaler + LogisticRegression
 //	GridSearchCV over a pipeline (candidates × folds as one graph)
-//	Incremental SGD over an array generated lazily, under a memory limit
+//	Incremental SGD over an array generated lazily, larger than its memory limit
 //	ParallelPostFit predict_proba, blockwise and lazy, on many rows
 //	a random forest of 200 trees, one task per tree
 //
-//	go run ./examples/ml [-rows 1000000] [-postfit 10000000] [-memlimit 1GiB]
+//	go run ./examples/ml [-rows 1000000] [-postfit 10000000] [-memlimit 1073741824] [-inc-memlimit 134217728] (bytes)
 package main
 
 import (
@@ -26,10 +26,11 @@ func main() {
 	rows := flag.Int("rows", 1_000_000, "rows of the generated data sets")
 	chunk := flag.Int("chunk", 100_000, "rows per block")
 	postfit := flag.Int("postfit", 10_000_000, "rows predicted by ParallelPostFit")
-	mem := flag.Int64("memlimit", 1<<30, "memory limit (bytes) for the Incremental and ParallelPostFit steps")
+	mem := flag.Int64("memlimit", 1<<30, "memory limit (bytes) for the ParallelPostFit step")
+	incMem := flag.Int64("inc-memlimit", 128<<20, "memory limit (bytes) for the Incremental step, smaller than the 640 MB it streams at the default -rows")
 	trees := flag.Int("trees", 200, "trees of the forest")
 	flag.Parse()
-	if err := run(*rows, *chunk, *postfit, *trees, *mem); err != nil {
+	if err := run(*rows, *chunk, *postfit, *trees, *mem, *incMem); err != nil {
 		fmt.Fprintln(os.Stderr, "ml:", err)
 		os.Exit(1)
 	}
@@ -37,7 +38,7 @@ func main() {
 
 func step(name string, t time.Time) { fmt.Printf("  (%s: %.2fs)\n", name, time.Since(t).Seconds()) }
 
-func run(rows, chunk, postfit, trees int, mem int64) error {
+func run(rows, chunk, postfit, trees int, mem, incMem int64) error {
 	ctx := context.Background()
 
 	// 1. make_blobs + KMeans
@@ -100,7 +101,7 @@ func run(rows, chunk, postfit, trees int, mem int64) error {
 	if err != nil {
 		return err
 	}
-	inc, err := ml.Incremental{Estimator: ml.SGDClassifier{Loss: "log_loss"}, Classes: []float64{0, 1}}.Fit(ctx, sc.Transform(Xl), yl, sched.WithMemoryLimit(mem))
+	inc, err := ml.Incremental{Estimator: ml.SGDClassifier{Loss: "log_loss"}, Classes: []float64{0, 1}}.Fit(ctx, sc.Transform(Xl), yl, sched.WithMemoryLimit(incMem))
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,8 @@ func run(rows, chunk, postfit, trees int, mem int64) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Incremental SGD over %d lazily generated rows (memory limit %d MiB): accuracy %.4f\n", 4*rows, mem>>20, sacc)
+	fmt.Printf("Incremental SGD over %d lazily generated rows (%d MB of float64) under a %d MiB memory limit: accuracy %.4f\n",
+		4*rows, 4*rows*20*8/1_000_000, incMem>>20, sacc)
 	step("incremental", t)
 
 	// 5. ParallelPostFit: fit on a small sample, predict_proba blockwise
