@@ -1058,8 +1058,19 @@ func splitByHash(r arrow.Record, keyIdx []int, p int) []arrow.Record {
 		j := int((h >> 32) % uint64(p))
 		idx[j] = append(idx[j], int32(i))
 	}
+	// Empty pieces share one record: with many pieces and few groups most
+	// are empty, and each record's Arrow objects cost kilobytes that the
+	// scheduler's size accounting does not see.
 	out := make([]arrow.Record, p)
+	var empty arrow.Record
 	for j := range out {
+		if len(idx[j]) == 0 {
+			if empty == nil {
+				empty = takeRecord(r, nil)
+			}
+			out[j] = empty
+			continue
+		}
 		out[j] = takeRecord(r, idx[j])
 	}
 	return out
