@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/godask/godask/internal/arrowdict"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -189,9 +190,9 @@ func encodeCategorical(a arrow.Array, cats []string) (arrow.Array, error) {
 	switch x := a.(type) {
 	case *array.Dictionary:
 		// Recode the dictionary once, then the rows by it.
-		d, ok := x.Dictionary().(*array.String)
+		d, ok := arrowdict.Of(x).(*array.String)
 		if !ok {
-			return nil, fmt.Errorf("dictionary of %s, not strings", x.Dictionary().DataType())
+			return nil, fmt.Errorf("dictionary of %s, not strings", arrowdict.Of(x).DataType())
 		}
 		re := make([]int32, d.Len())
 		for j := range re {
@@ -260,7 +261,7 @@ func dictCodes(x *array.Dictionary) []int32 {
 // decodeCategorical gives the strings of a Categorical array as offsets
 // and bytes (a null row is empty), for kernels that read strings.
 func decodeCategorical(x *array.Dictionary) ([]int32, []byte) {
-	d := colOf(x.Dictionary())
+	d := colOf(arrowdict.Of(x))
 	codes := dictCodes(x)
 	n := x.Len()
 	offs := make([]int32, n+1)
@@ -297,7 +298,7 @@ func takeCategorical(x *array.Dictionary, idx []int32) arrow.Array {
 			}
 		}
 	}
-	return categoricalArray(out, valid, x.Dictionary())
+	return categoricalArray(out, valid, arrowdict.Of(x))
 }
 
 func hasNegative(idx []int32) bool {
@@ -316,7 +317,7 @@ func (t *Table) Categories(name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := x.Dictionary().(*array.String)
+	d := arrowdict.Of(x).(*array.String)
 	out := make([]string, d.Len())
 	for i := range out {
 		out[i] = d.Value(i)
@@ -364,7 +365,7 @@ func catForParquet(r arrow.Record) (arrow.Record, error) {
 		if !ok || !isCategorical(a.DataType()) {
 			continue
 		}
-		d := x.Dictionary().(*array.String)
+		d := arrowdict.Of(x).(*array.String)
 		cats := make([]string, d.Len())
 		for j := range cats {
 			cats[j] = d.Value(j)
@@ -520,8 +521,8 @@ func gatherCategorical(srcs []arrow.Record, ci int, idx [][]int32) (arrow.Array,
 			return nil, fmt.Errorf("%s among categorical pieces", s.Column(ci).DataType())
 		}
 		if dict == nil {
-			dict = x.Dictionary()
-		} else if !array.Equal(dict, x.Dictionary()) {
+			dict = arrowdict.Of(x)
+		} else if !array.Equal(dict, arrowdict.Of(x)) {
 			return nil, fmt.Errorf("pieces with different categories")
 		}
 		cs := dictCodes(x)

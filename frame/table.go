@@ -2,6 +2,7 @@ package frame
 
 import (
 	"fmt"
+	"github.com/godask/godask/internal/arrowdict"
 	"math"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func (t *Table) Value(row int, name string) any {
 		if x.IsNull(row) {
 			return nil
 		}
-		return x.Dictionary().(*array.String).Value(x.GetValueIndex(row)) // categorical.go
+		return arrowdict.Of(x).(*array.String).Value(x.GetValueIndex(row)) // categorical.go
 	}
 	c := colOf(a)
 	if c.null(row) {
@@ -332,12 +333,12 @@ func normalizeArray(a arrow.Array) (arrow.Array, error) {
 		}
 		return sb.array(), nil
 	case *array.Dictionary:
-		dict, err := normalizeArray(x.Dictionary())
+		dict, err := normalizeArray(arrowdict.Of(x))
 		if err != nil {
 			return nil, err
 		}
-		if kindOf(x.Dictionary().DataType()) != kInvalid {
-			dict = x.Dictionary()
+		if kindOf(arrowdict.Of(x).DataType()) != kInvalid {
+			dict = arrowdict.Of(x)
 		}
 		idx := make([]int32, n)
 		for i := range idx {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/godask/godask/internal/arrowdict"
 	"math"
 	"sort"
 	"sync"
@@ -235,7 +236,7 @@ func numAt(a arrow.Array, i int) (float64, bool) {
 		}
 		return 0, true
 	case *aarray.Dictionary:
-		return numAt(c.Dictionary(), c.GetValueIndex(i))
+		return numAt(arrowdict.Of(c), c.GetValueIndex(i))
 	}
 	return 0, false
 }
@@ -248,7 +249,7 @@ func strAt(a arrow.Array, i int) (string, bool) {
 	case *aarray.LargeString:
 		return c.Value(i), true
 	case *aarray.Dictionary:
-		return strAt(c.Dictionary(), c.GetValueIndex(i))
+		return strAt(arrowdict.Of(c), c.GetValueIndex(i))
 	}
 	return "", false
 }
