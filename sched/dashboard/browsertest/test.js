@@ -97,6 +97,8 @@ function startExample() {
     await page.screenshot({ path: path.join(out, "graph.png") });
 
     await page.click('nav a[data-page="workers"]');
+    // the page fills its table from a fetch after the click: wait for it (up to 10 s)
+    await page.waitForFunction(() => document.querySelectorAll("#workers tbody tr").length >= 2, null, { timeout: 10000 }).catch(() => {});
     const wrows = await page.$$eval("#workers tbody tr", (t) => t.map((r) => r.textContent));
     check(wrows.length >= 2 && /local/.test(wrows[0]), "the workers page has the local worker and its threads (" + wrows.length + " rows)");
     await page.screenshot({ path: path.join(out, "workers.png") });
