@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/godask/godask/graph"
@@ -17,10 +18,20 @@ var ErrCancelled = errors.New("delayed: future cancelled")
 // ErrClosed is the error of futures still pending when their client closed.
 var ErrClosed = errors.New("delayed: client closed")
 
+// ErrReleased is the error of Result on a future that was released, and of
+// every future submitted afterwards that reads it.
+var ErrReleased = errors.New("delayed: future released")
+
 // Client runs submitted work at once, the futures side of the package (Dask's
 // distributed Client). Up to Workers futures run at the same time, each as a
 // one-worker run on the client's executor; a future whose inputs include
 // other futures waits for them without holding a worker.
+//
+// On an executor that keeps a run's outputs where they were computed (a
+// cluster: cluster.Executor), a future's result stays on the worker that
+// computed it: Result fetches a copy, a future passed to another Submit is
+// read worker to worker, and Release (or the future becoming unreachable,
+// or Close) frees it there.
 type Client struct {
 	cfg    *sched.Config
 	ctx    context.Context
@@ -30,6 +41,7 @@ type Client struct {
 	cond   *sync.Cond
 	queue  []*core
 	live   map[*core]struct{}
+	kept   map[remoteValue]struct{} // results kept by the executor
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -43,7 +55,7 @@ func NewClient(opts ...sched.Option) *Client {
 	if n <= 0 {
 		n = defaultWorkers()
 	}
-	c := &Client{cfg: cfg, live: map[*core]struct{}{}}
+	c := &Client{cfg: cfg, live: map[*core]struct{}{}, kept: map[remoteValue]struct{}{}}
 	c.cond = sync.NewCond(&c.mu)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(n)
@@ -66,8 +78,10 @@ func DefaultClient() *Client {
 }
 
 // Close cancels every future not yet finished (their error is ErrClosed), waits
-// for the running ones to return, and stops the workers. Submitting to a
-// closed client gives futures that fail with ErrClosed.
+// for the running ones to return, and stops the workers; results kept on an
+// executor's workers are freed (Result on those futures then fails with
+// ErrReleased). Submitting to a closed client gives futures that fail with
+// ErrClosed.
 func (c *Client) Close() {
 	c.mu.Lock()
 	if c.closed {
@@ -87,6 +101,43 @@ func (c *Client) Close() {
 		f.complete(nil, ErrClosed)
 	}
 	c.wg.Wait()
+	c.mu.Lock()
+	kept := c.kept
+	c.kept = map[remoteValue]struct{}{}
+	c.mu.Unlock()
+	for r := range kept {
+		r.Release()
+	}
+}
+
+// remoteValue is a value an executor keeps where it was computed (a
+// cluster's *cluster.Ref): a future holding one fetches it on Result.
+type remoteValue interface {
+	Fetch(ctx context.Context) (any, error)
+	Release()
+}
+
+// outputKeeper is an executor that can keep a run's outputs where they were
+// computed: under the context it returns, the run's values are
+// remoteValues.
+type outputKeeper interface {
+	KeepOutputs(ctx context.Context) context.Context
+}
+
+// keepHandle is referenced only by the future holding a kept result: its
+// finalizer frees the result once that future is unreachable (a finalizer
+// on the future itself would not run if it sits in a cycle).
+type keepHandle struct {
+	c *Client
+	r remoteValue
+}
+
+// forget drops r from the client's kept results and releases it.
+func (c *Client) forget(r remoteValue) {
+	c.mu.Lock()
+	delete(c.kept, r)
+	c.mu.Unlock()
+	r.Release()
 }
 
 func (c *Client) worker() {
@@ -128,8 +179,10 @@ type core struct {
 
 	mu      sync.Mutex
 	state   int // 0 waiting, 1 running, 2 done
-	val     any
+	val     any // a remoteValue when the executor keeps it
 	err     error
+	gone    bool        // released
+	kept    *keepHandle // with a remoteValue: freed when f is unreachable
 	done    chan struct{}
 	waiters []func()
 	pending int
@@ -172,7 +225,9 @@ func (f *Future[T]) Done() bool {
 }
 
 // Result waits for the future and returns its value or error. It returns
-// ctx.Err() if ctx ends first (the future goes on).
+// ctx.Err() if ctx ends first (the future goes on). A result kept on a
+// cluster's worker is fetched from there (a copy; it stays on the worker
+// until Release); after Release the error is ErrReleased.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	var zero T
 	select {
@@ -180,10 +235,59 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
-	if f.c.err != nil {
-		return zero, f.c.err
+	v, err := f.c.value(ctx)
+	if err != nil {
+		return zero, err
 	}
-	return as[T](f.c.val), nil
+	return as[T](v), nil
+}
+
+// Release frees the future's result (on the worker that keeps it, on a
+// cluster): later Results, and futures submitted afterwards that read it,
+// fail with ErrReleased; a future reading it that is running then may fail
+// too, so release a future once nothing reads it any more. It cancels a
+// future not yet finished.
+func (f *Future[T]) Release() {
+	f.c.complete(nil, ErrReleased)
+	f.c.mu.Lock()
+	if f.c.gone {
+		f.c.mu.Unlock()
+		return
+	}
+	f.c.gone = true
+	r, _ := f.c.val.(remoteValue)
+	f.c.val = nil
+	f.c.mu.Unlock()
+	if r != nil {
+		f.c.c.forget(r)
+	}
+}
+
+// result returns the done future's stored value (a remoteValue is not
+// fetched) or its error.
+func (f *core) result() (any, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gone && f.err == nil {
+		return nil, ErrReleased
+	}
+	return f.val, f.err
+}
+
+// value returns the done future's value, fetching a kept one.
+func (f *core) value(ctx context.Context) (any, error) {
+	v, err := f.result()
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := v.(remoteValue); ok {
+		x, err := r.Fetch(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("delayed: future %s: %w", f.n.task.Key, err)
+		}
+		return x, nil
+	}
+	return v, nil
 }
 
 // Cancel stops the future if it has not finished: its error becomes
@@ -211,6 +315,17 @@ func (f *core) complete(v any, err error) {
 		return
 	}
 	f.state, f.val, f.err = 2, v, err
+	if r, ok := v.(remoteValue); ok {
+		// Freed on the workers once no handle or reader of the future is
+		// left (as Dask releases a future that is garbage collected).
+		c := f.c
+		c.mu.Lock()
+		c.kept[r] = struct{}{}
+		c.mu.Unlock()
+		k := &keepHandle{c: c, r: r}
+		f.kept = k
+		runtime.SetFinalizer(k, func(k *keepHandle) { k.c.forget(k.r) })
+	}
 	ws := f.waiters
 	f.waiters = nil
 	cancel := f.cancel
@@ -245,11 +360,14 @@ func (f *core) run() {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if fut := n.future(); fut != nil {
-			if fut.err != nil {
-				f.complete(nil, fmt.Errorf("delayed: input future %s: %w", n.task.Key, fut.err))
+			v, err := fut.result()
+			if err != nil {
+				f.complete(nil, fmt.Errorf("delayed: input future %s: %w", n.task.Key, err))
 				return
 			}
-			g.Add(graph.ConstTask(n.task.Key, fut.val))
+			// A kept value (a cluster's reference) is read worker to
+			// worker by the run; it stays reachable through fut.
+			g.Add(graph.ConstTask(n.task.Key, v))
 			continue
 		}
 		if g.Add(n.task) {
@@ -260,6 +378,13 @@ func (f *core) run() {
 	cfg.Workers = 1
 	cfg.Observers = nil
 	sched.WithProgress(nil)(&cfg) // one future is one task: no bar
+	ex := cfg.Executor
+	if ex == nil {
+		ex = sched.Default()
+	}
+	if k, ok := ex.(outputKeeper); ok {
+		ctx = k.KeepOutputs(ctx)
+	}
 	vals, err := (&cfg).Run(ctx, g, []graph.Key{f.n.task.Key})
 	if err != nil {
 		f.complete(nil, err)
@@ -345,7 +470,7 @@ func (w waitOp) Ship() error {
 func (w waitOp) Run(ctx context.Context, _ []any) (any, error) {
 	select {
 	case <-w.f.done:
-		return w.f.val, w.f.err
+		return w.f.value(ctx)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -49,6 +49,7 @@ type Executor struct {
 	opStats  map[string]*opStat
 	conns    map[string]*grpc.ClientConn
 	restrict map[graph.Key]uint64
+	gathered atomic.Int64 // Stats.Gathered
 
 	local *localProcs // the processes Local started, if any
 	ssh   *sshProcs   // the workers SSH started, if any
@@ -72,6 +73,9 @@ type Stats struct {
 	Stolen int64
 	// Refused counts workers refused at the handshake.
 	Refused int
+	// Gathered counts the bytes of values fetched from the workers into
+	// the client (a run's outputs, Ref.Fetch), as encoded on the wire.
+	Gathered int64
 }
 
 // WorkerInfo describes one connected worker.
@@ -161,6 +165,7 @@ func (e *Executor) Stats() Stats {
 	defer e.mu.Unlock()
 	s := e.stats
 	s.Workers = len(e.workers)
+	s.Gathered = e.gathered.Load()
 	return s
 }
 

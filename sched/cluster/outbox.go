@@ -55,10 +55,10 @@ func (o *outbox) entry(k int, run uint64, fill func(b []byte) []byte) {
 	o.signal()
 }
 
-// blob queues a large byte string (an encoded task) as chunks ahead of the
-// batch that refers to it, and returns its id.
-func (o *outbox) blob(b []byte) uint64 {
-	o.mu.Lock()
+// blobLocked queues a large byte string (an encoded task) as chunks ahead
+// of the batch that refers to it, and returns its id. o.mu is held: it is
+// called from an entry's fill, while the batch is still open.
+func (o *outbox) blobLocked(b []byte) uint64 {
 	o.blobSeq++
 	id := o.blobSeq
 	for off := 0; off == 0 || off < len(b); off += chunkSize {
@@ -68,7 +68,6 @@ func (o *outbox) blob(b []byte) uint64 {
 		m = append(m, b[off:min(len(b), off+chunkSize)]...)
 		o.msgs = append(o.msgs, m)
 	}
-	o.mu.Unlock()
 	return id
 }
 
@@ -104,9 +103,11 @@ func (o *outbox) take() [][]byte {
 // (a Const holding a big value) travel as a blob.
 const inlineTask = 256 << 10
 
+// appendTaskRef appends enc, or the id of a blob holding it, to an entry
+// being filled (o.mu held).
 func appendTaskRef(b []byte, o *outbox, enc []byte) []byte {
 	if len(enc) > inlineTask {
-		id := o.blob(enc)
+		id := o.blobLocked(enc)
 		return binary.AppendUvarint(b, id)
 	}
 	b = binary.AppendUvarint(b, 0)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow/flight"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
@@ -175,4 +178,63 @@ func unfuse(g *graph.Graph, e *Executor) (*graph.Graph, error) {
 		return g, nil
 	}
 	return out, nil
+}
+
+// gather fetches items from the worker at addr into the client, decoding
+// each value and handing it to got, and counts the bytes (Stats.Gathered).
+func (e *Executor) gather(ctx context.Context, addr string, items []item, got func(n int, v any)) error {
+	cc, err := e.conn(addr)
+	if err != nil {
+		return err
+	}
+	return fetch(ctx, flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
+		e.gathered.Add(int64(len(b)))
+		v, err := decodeOwned(b)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", items[n].key, err)
+		}
+		got(n, v)
+		return nil
+	})
+}
+
+// Fetch brings a copy of the value to the client from a worker holding it;
+// the value stays on the workers until Release. It fails naming the key
+// when the value was released or lost with its workers.
+func (r *Ref) Fetch(ctx context.Context) (any, error) {
+	e := r.e
+	var addrs []string
+	e.mu.Lock()
+	for _, h := range r.holders {
+		if w := e.workers[h]; w != nil {
+			addrs = append(addrs, w.addr)
+		}
+	}
+	released := r.holders == nil
+	e.mu.Unlock()
+	if released {
+		return nil, fmt.Errorf("cluster: value %s was released", r.key)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("cluster: value %s was lost with its workers", r.key)
+	}
+	var v any
+	var err error
+	for _, addr := range addrs {
+		err = e.gather(ctx, addr, []item{{run: r.run, key: r.key, part: -1}}, func(_ int, x any) { v = x })
+		if err == nil {
+			return v, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("cluster: fetch value %s: %w", r.key, err)
+}
+
+// KeepOutputs returns a context under which a run on e keeps its outputs
+// on the workers and returns them as *Ref (as Persist does): the futures
+// of a delayed.Client on e keep their results on the workers this way.
+func (e *Executor) KeepOutputs(ctx context.Context) context.Context {
+	return context.WithValue(ctx, keepKey{}, true)
 }

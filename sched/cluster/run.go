@@ -9,8 +9,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/apache/arrow/go/v15/arrow/flight"
-
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
 )
@@ -871,18 +869,10 @@ func (rs *runState) gatherer() {
 					}
 					items[n] = item{run: src, key: rs.tasks[i].Key, part: -1}
 				}
-				cc, err := e.conn(addr)
-				if err == nil {
-					err = fetch(context.Background(), flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
-						v, err := decodeOwned(b)
-						if err != nil {
-							return fmt.Errorf("output %s: %w", items[n].key, err)
-						}
-						rs.results[js[n]] = v
-						got[js[n]] = true
-						return nil
-					})
-				}
+				err := e.gather(context.Background(), addr, items, func(n int, v any) {
+					rs.results[js[n]] = v
+					got[js[n]] = true
+				})
 				if err != nil {
 					ferr = fmt.Errorf("cluster: gather outputs from worker %s: %w", addr, err)
 					e.mu.Lock()
