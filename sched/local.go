@@ -77,21 +77,24 @@ type run struct {
 	stopSampling func()
 	coarse       atomic.Int64 // milliseconds, roughly, since the run began (see clock.go)
 
-	mem       *memory // nil when unlimited
-	running   atomic.Int32
-	workers   []*worker
-	roots     []int32 // tasks with no inputs, in priority order
-	rootNext  atomic.Int64
-	remaining atomic.Int64
-	idle      atomic.Int32
-	stopped   atomic.Bool
-	wake      chan struct{}
-	done      chan struct{}
-	doneOnce  sync.Once
-	errOnce   sync.Once
-	errMu     sync.Mutex
-	err       error // the first failure; read with failure()
-	outputs   []int32
+	mem      *memory // nil when unlimited
+	workers  []*worker
+	roots    []int32 // tasks with no inputs, in priority order
+	rootNext atomic.Int64
+	// sinks counts the tasks no task reads that have not yet run: every
+	// other task is an input of one of them, so the run is over when the
+	// last sink has run. Only sinks touch it, not every task: a counter
+	// every task decrements is a cache line both cores fight over.
+	sinks    atomic.Int64
+	idle     atomic.Int32
+	stopped  atomic.Bool
+	wake     chan struct{}
+	done     chan struct{}
+	doneOnce sync.Once
+	errOnce  sync.Once
+	errMu    sync.Mutex
+	err      error // the first failure; read with failure()
+	outputs  []int32
 }
 
 // depsOf returns the positions of the inputs of task i.
@@ -102,7 +105,12 @@ type worker struct {
 	heap  []int32 // min-heap on run.prio
 	id    int
 	args  []any
-	held  int64      // bytes this worker accounted but has not yet added to memory.held
+	held  int64 // bytes this worker accounted but has not yet added to memory.held
+	ticks int64 // tasks finished but not yet added to memory.tick
+	// busy is 1 while the worker runs a task (only with a memory manager,
+	// whose holdRoots reads it): a flag on the worker's own cache line
+	// rather than a shared count of running tasks.
+	busy  atomic.Int32
 	clock taskClock  // times tasks for the observer (see clock.go)
 	done  []TaskDone // finished tasks not yet handed to run.batch
 	since int64      // the coarse clock at done's first entry
@@ -180,7 +188,13 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		r.workers[i] = &worker{id: i}
 	}
 	r.wake = make(chan struct{}, nw)
-	r.remaining.Store(int64(n))
+	var sinks int64
+	for i := 0; i < n; i++ {
+		if cnt[i+1] == cnt[i] {
+			sinks++
+		}
+	}
+	r.sinks.Store(sinks)
 	limit := job.MemoryLimit
 	if limit == 0 {
 		limit = DefaultMemoryLimit()
@@ -414,7 +428,7 @@ func (r *run) next(w *worker) (int32, bool) {
 // park waits until a task may be ready; it returns false when the run is over.
 func (r *run) park(w *worker) bool {
 	r.flushDone(w)
-	if r.mem != nil && w.held != 0 && r.remaining.Load() > 0 {
+	if r.mem != nil && w.held != 0 && r.sinks.Load() > 0 {
 		if err := r.mem.flush(w); err != nil {
 			r.fail(-1, err)
 			return false
@@ -422,7 +436,7 @@ func (r *run) park(w *worker) bool {
 	}
 	// Spin briefly: a task is often about to become ready.
 	for s := 0; s < 64; s++ {
-		if r.stopped.Load() || r.remaining.Load() == 0 {
+		if r.stopped.Load() || r.sinks.Load() == 0 {
 			return false
 		}
 		if r.anyQueued() {
@@ -468,6 +482,16 @@ func (r *run) wakeOne() {
 	}
 }
 
+// anyBusy reports whether some worker is running a task.
+func (r *run) anyBusy() bool {
+	for _, w := range r.workers {
+		if w.busy.Load() != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *run) anyQueued() bool {
 	if r.rootNext.Load() < int64(len(r.roots)) {
 		return true
@@ -484,12 +508,26 @@ func (r *run) anyQueued() bool {
 }
 
 func (r *run) runTask(w *worker, i int32) {
-	t := r.tasks[i]
-	if r.mem != nil {
-		// Only the memory manager reads it (holdRoots).
-		r.running.Add(1)
-		defer r.running.Add(-1)
+	if r.mem == nil {
+		r.runTask1(w, i)
+		return
 	}
+	w.busy.Store(1)
+	r.runTask1(w, i)
+	w.busy.Store(0)
+}
+
+// last reports whether the caller's decrement of the shared count *c is the
+// last one: a count at 1 is the caller's alone (nobody else may still
+// decrement it), so it is read, not written, and its cache line stays
+// shared between the cores; a single reader, the common case, then costs
+// no atomic write.
+func last(c *int32) bool {
+	return atomic.LoadInt32(c) == 1 || atomic.AddInt32(c, -1) == 0
+}
+
+func (r *run) runTask1(w *worker, i int32) {
+	t := r.tasks[i]
 	var tmp int64
 	if r.mem != nil {
 		var err error
@@ -560,21 +598,21 @@ func (r *run) runTask(w *worker, i int32) {
 	for k, d := range r.depsOf(int32(i)) {
 		if r.partRefs != nil && r.partRefs[d] != nil {
 			j := r.sel[i][k]
-			if atomic.AddInt32(&r.partRefs[d][j], -1) == 0 {
+			if last(&r.partRefs[d][j]) {
 				r.dropPart(w, d, j)
 			}
 		}
-		last := atomic.AddInt32(&r.refs[d], -1) == 0
+		lastRef := last(&r.refs[d])
 		switch {
 		case r.mem == nil:
-			if last {
+			if lastRef {
 				r.vals[d] = nil
 			}
-		case last:
+		case lastRef:
 			r.mem.free(w, d) // while still pinned, so no spill races the release
-			r.mem.unpin(d)
+			r.mem.unpin(w, d)
 		default:
-			r.mem.unpin(d)
+			r.mem.unpin(w, d)
 		}
 	}
 	if r.mem != nil {
@@ -585,15 +623,14 @@ func (r *run) runTask(w *worker, i int32) {
 	}
 	pushed := false
 	for _, c := range r.rdeps[r.rdepOff[i]:r.rdepOff[i+1]] {
-		if atomic.AddInt32(&r.wait[c], -1) == 0 {
+		if last(&r.wait[c]) {
 			w.push(c, r.prio)
 			pushed = true
 		}
 	}
 	if pushed {
 		r.wakeOne()
-	}
-	if r.remaining.Add(-1) == 0 {
+	} else if r.rdepOff[i+1] == r.rdepOff[i] && r.sinks.Add(-1) == 0 {
 		r.doneOnce.Do(func() { close(r.done) })
 	}
 }

@@ -70,6 +70,8 @@ type memory struct {
 	state   []int32      // stMem, stDisk or stGone (atomic)
 	lastUse []int32      // clock at the last use (atomic); see clock
 	holding atomic.Bool  // roots are being held back
+	tick    atomic.Int64 // tasks finished, added by workers in batches (see clock)
+	exactAt int64        // held bytes from which uses are stamped exactly (see exact)
 
 	filed   []int32      // 1 while the value has a spill file (atomic; set under mu)
 	written atomic.Int64 // bytes written to spill files
@@ -93,6 +95,7 @@ func newMemory(r *run, limit int64, parent string) *memory {
 		m.size[i] = -1
 	}
 	m.batch = min(maxBatch, m.target/int64(8*len(r.workers)))
+	m.exactAt = m.target / 2
 	return m
 }
 
@@ -102,16 +105,36 @@ func newMemory(r *run, limit int64, parent string) *memory {
 // smaller batch (see newMemory).
 const maxBatch = 1 << 20
 
-// clock orders uses for the LRU choice: the number of tasks finished, read
-// from a counter the run keeps anyway.
-func (m *memory) clock() int32 { return int32(int64(len(m.size)) - m.r.remaining.Load()) }
+// The accounting has two modes. Far below the target (held under exactAt,
+// half the target) nothing can spill soon, and a task's bookkeeping touches
+// no counter shared with the other workers: bytes are added to memory.held
+// in batches (see maxBatch), the LRU clock advances by clockBatch tasks at a
+// time, and a value is stamped with the clock when it is made, not at each
+// use. From exactAt on, every use stamps the value and the clock advances at
+// every task, so that the values a spill chooses among, those made or used
+// since, are ordered exactly. Bytes are never under-counted by more than the
+// workers' batches (at most an eighth of the target in all), which is why
+// the mode can be switched on the shared total alone.
+const clockBatch = 64
+
+// exact reports whether uses are stamped exactly (memory is past exactAt).
+func (m *memory) exact() bool { return m.held.Load() >= m.exactAt }
+
+// clock orders uses for the LRU choice: about the number of tasks finished,
+// as seen by worker w (its own unflushed tasks included).
+func (m *memory) clock(w *worker) int32 { return int32(m.tick.Load() + w.ticks) }
 
 // add accounts the value of task i, computed by worker w, and spills if
 // memory is past the target.
 func (m *memory) add(w *worker, i int32, v any) error {
 	s := graph.SizeOf(v)
 	atomic.StoreInt64(&m.size[i], s)
-	atomic.StoreInt32(&m.lastUse[i], m.clock())
+	w.ticks++
+	if w.ticks >= clockBatch || m.exact() {
+		m.tick.Add(w.ticks)
+		w.ticks = 0
+	}
+	atomic.StoreInt32(&m.lastUse[i], m.clock(w))
 	w.held += s
 	if w.held < m.batch {
 		return nil
@@ -194,9 +217,12 @@ func (m *memory) release(tmp int64) {
 	}
 }
 
-// unpin marks an input as no longer read by the task that pinned it.
-func (m *memory) unpin(d int32) {
-	atomic.StoreInt32(&m.lastUse[d], m.clock())
+// unpin marks an input as no longer read by the task that pinned it, worker
+// w's; near the target it stamps the use (see exact).
+func (m *memory) unpin(w *worker, d int32) {
+	if m.exact() {
+		atomic.StoreInt32(&m.lastUse[d], m.clock(w))
+	}
 	atomic.AddInt32(&m.pins[d], -1)
 }
 
@@ -269,7 +295,7 @@ func (m *memory) wakeIfBelowPause() {
 // holdRoots reports whether a new root should wait: memory is past the pause
 // level and some task is running that may free memory.
 func (m *memory) holdRoots() bool {
-	if m.held.Load() <= m.pause || m.r.running.Load() == 0 {
+	if m.held.Load() <= m.pause || !m.r.anyBusy() {
 		return false
 	}
 	if !m.holding.Swap(true) && m.r.obs != nil {
