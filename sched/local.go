@@ -110,11 +110,16 @@ type worker struct {
 	// busy is 1 while the worker runs a task (only with a memory manager,
 	// whose holdRoots reads it): a flag on the worker's own cache line
 	// rather than a shared count of running tasks.
-	busy  atomic.Int32
-	clock taskClock  // times tasks for the observer (see clock.go)
-	done  []TaskDone // finished tasks not yet handed to run.batch
-	since int64      // the coarse clock at done's first entry
-	_     [64]byte   // keep workers' locks on separate cache lines
+	busy atomic.Int32
+	// The worker's chunk of roots, r.roots[rootLo:rootHi] (under mu), the
+	// size of the last chunk claimed and when (see claimRoots).
+	rootLo, rootHi int64
+	chunk          int64
+	claimed        time.Time
+	clock          taskClock  // times tasks for the observer (see clock.go)
+	done           []TaskDone // finished tasks not yet handed to run.batch
+	since          int64      // the coarse clock at done's first entry
+	_              [64]byte   // keep workers' locks on separate cache lines
 }
 
 // A run does not ask internal/hugeheap for room before its state: the
@@ -394,31 +399,75 @@ func (r *run) loop(w *worker) {
 	}
 }
 
-// next takes the first in priority order of the worker's own queue and the
-// shared roots; failing both, it steals.
-func (r *run) next(w *worker) (int32, bool) {
-	for r.mem == nil || !r.mem.holdRoots() {
-		c := r.rootNext.Load()
-		if c >= int64(len(r.roots)) {
-			break
+// Roots are claimed from the shared list in runs of consecutive ones (a
+// chunk, kept by the worker and stolen from like its queue), so that two
+// workers do not take alternate roots: with trivial tasks they would then
+// write the same cache lines of the run's per-task state (neighbouring
+// tasks) and decrement the same readers' counts, on every task. A worker's
+// chunk doubles, up to maxChunk, while its roots take less than
+// chunkFastTask each (the time from one claim to the next over the roots
+// claimed, the tasks they fed included), and drops back to one root as soon
+// as they take longer, so long tasks are still taken one at a time in
+// priority order; near the end of the list chunks shrink so that every
+// worker gets a share.
+const (
+	maxChunk      = 64
+	chunkFastTask = 20 * time.Microsecond
+)
+
+// claimRoots gives w its next chunk of roots, if any are left; w.mu is held
+// and w's chunk is empty.
+func (r *run) claimRoots(w *worker) {
+	n := int64(len(r.roots))
+	c := r.rootNext.Load()
+	if c >= n {
+		return
+	}
+	now := time.Now()
+	want := int64(1)
+	if w.chunk > 0 && now.Sub(w.claimed) < chunkFastTask*time.Duration(w.chunk) {
+		want = min(2*w.chunk, maxChunk)
+	}
+	w.claimed = now
+	for {
+		k := max(1, min(want, (n-c)/int64(2*len(r.workers))))
+		if r.rootNext.CompareAndSwap(c, c+k) {
+			w.rootLo, w.rootHi, w.chunk = c, c+k, k
+			return
 		}
-		root := r.roots[c]
-		w.mu.Lock()
-		own := len(w.heap) > 0 && r.prio[w.heap[0]] < r.prio[root]
-		w.mu.Unlock()
-		if own {
-			break
-		}
-		if r.rootNext.CompareAndSwap(c, c+1) {
-			return root, true
+		if c = r.rootNext.Load(); c >= n {
+			return
 		}
 	}
-	if i, ok := w.pop(r.prio); ok {
+}
+
+// next takes the first in priority order of the worker's own queue and its
+// chunk of roots (claiming a new one when it is empty); failing both, it
+// steals from the other workers' queues and chunks.
+func (r *run) next(w *worker) (int32, bool) {
+	hold := r.mem != nil && r.mem.holdRoots()
+	w.mu.Lock()
+	if !hold {
+		if w.rootLo == w.rootHi {
+			r.claimRoots(w)
+		}
+		if w.rootLo < w.rootHi {
+			root := r.roots[w.rootLo]
+			if len(w.heap) == 0 || r.prio[w.heap[0]] >= r.prio[root] {
+				w.rootLo++
+				w.mu.Unlock()
+				return root, true
+			}
+		}
+	}
+	i, ok := w.popLocked(r.prio)
+	w.mu.Unlock()
+	if ok {
 		return i, true
 	}
 	nw := len(r.workers)
 	for k := 1; k < nw; k++ {
-		if i, ok := r.workers[(w.id+k)%nw].pop(r.prio); ok {
+		if i, ok := r.workers[(w.id+k)%nw].steal(r.prio, !hold, r.roots); ok {
 			return i, true
 		}
 	}
@@ -498,7 +547,7 @@ func (r *run) anyQueued() bool {
 	}
 	for _, w := range r.workers {
 		w.mu.Lock()
-		n := len(w.heap)
+		n := len(w.heap) + int(w.rootHi-w.rootLo)
 		w.mu.Unlock()
 		if n > 0 {
 			return true
@@ -673,11 +722,25 @@ func (w *worker) push(i int32, prio []int32) {
 	w.mu.Unlock()
 }
 
-func (w *worker) pop(prio []int32) (int32, bool) {
+// steal takes, for another worker, the first of w's queue or, if roots
+// may start, of its chunk of roots, whichever comes first in priority.
+func (w *worker) steal(prio []int32, roots bool, rs []int32) (int32, bool) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if roots && w.rootLo < w.rootHi {
+		root := rs[w.rootLo]
+		if len(w.heap) == 0 || prio[w.heap[0]] >= prio[root] {
+			w.rootLo++
+			return root, true
+		}
+	}
+	return w.popLocked(prio)
+}
+
+// popLocked takes the top of w's queue; w.mu is held.
+func (w *worker) popLocked(prio []int32) (int32, bool) {
 	h := w.heap
 	if len(h) == 0 {
-		w.mu.Unlock()
 		return 0, false
 	}
 	top := h[0]
@@ -701,6 +764,5 @@ func (w *worker) pop(prio []int32) (int32, bool) {
 		j = m
 	}
 	w.heap = h
-	w.mu.Unlock()
 	return top, true
 }
