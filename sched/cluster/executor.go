@@ -126,9 +126,15 @@ type wconn struct {
 
 func (w *wconn) drop() { w.killOnce.Do(func() { close(w.kill) }) }
 
+// opStat is what the scheduler measured of one op (by label): durations in
+// seconds, in all and of the tasks whose input bytes were known, and those
+// bytes, so that a task's expected duration scales with its inputs.
 type opStat struct {
-	n   int64
-	sum float64
+	n        int64
+	sum      float64
+	sized    int64
+	sizedSum float64
+	bytes    float64
 }
 
 // newExecutor starts a scheduler listening at addr.

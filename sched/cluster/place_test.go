@@ -1,0 +1,107 @@
+package cluster_test
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/godask/godask/graph"
+	"github.com/godask/godask/sched"
+	"github.com/godask/godask/sched/cluster"
+)
+
+// scanOp sums its []float64 inputs reps times plus salt: its duration
+// grows with its input bytes.
+type scanOp struct{ salt, reps int64 }
+
+func (o scanOp) Name() string { return "clustertest.scan" }
+func (o scanOp) Params() ([]byte, error) {
+	return binary.AppendVarint(binary.AppendVarint(nil, o.salt), o.reps), nil
+}
+func (o scanOp) Run(_ context.Context, in []any) (any, error) {
+	s := 0.0
+	for r := int64(0); r < o.reps; r++ {
+		for _, v := range in {
+			for _, x := range v.([]float64) {
+				s += x
+			}
+		}
+	}
+	return s/float64(o.reps) + float64(o.salt), nil
+}
+
+func init() {
+	graph.Register("clustertest.scan", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		return scanOp{salt: r.Varint(), reps: r.Varint()}, r.Err()
+	})
+}
+
+// TestShuffleOutputsSpread: tasks that each read every one of ten inputs,
+// seven of them on worker a and three on b (a shuffle's output tasks),
+// spread over both workers instead of all going to a, which holds most of
+// their bytes, even when their op's durations were learnt on tiny inputs
+// (the scheduler expects a task to take its op's seconds per input byte
+// times its input bytes, not the op's mean duration). Stealing is off, so
+// placement alone decides.
+func TestShuffleOutputsSpread(t *testing.T) {
+	c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithoutStealing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ws := c.Workers()
+	a, b := ws[0].ID, ws[1].ID
+	run := func(n int, salt int64) map[int]int {
+		t.Helper()
+		g := &graph.Graph{}
+		var srcs []graph.Key
+		var keys []graph.Key
+		want := 0.0
+		for s := 0; s < 10; s++ {
+			scale := float64(s+1) + float64(salt)/1000
+			src := task(t, floatsOp{n: n, scale: scale})
+			g.Add(src)
+			srcs = append(srcs, src.Key)
+			w := a
+			if s >= 7 {
+				w = b
+			}
+			c.Restrict(src.Key, w)
+			want += scale * float64(n) * float64(n-1) / 2
+		}
+		defer c.Unrestrict(srcs...)
+		for j := int64(0); j < 6; j++ {
+			tk := task(t, scanOp{salt: salt*100 + j, reps: 4}, srcs...)
+			g.Add(tk)
+			keys = append(keys, tk.Key)
+		}
+		var mu sync.Mutex
+		ran := map[int]int{}
+		obs := sched.ObserverFunc(func(e sched.Event) {
+			if e.Kind == sched.TaskFinished && e.Label == "clustertest.scan" {
+				mu.Lock()
+				ran[e.Worker]++
+				mu.Unlock()
+			}
+		})
+		out, err := sched.Run(context.Background(), g, keys, sched.WithExecutor(c), sched.WithProgress(nil), sched.WithoutFusion(), sched.WithObserver(obs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, v := range out {
+			if got, w := v.(float64), want+float64(salt*100+int64(j)); math.Abs(got-w) > 1e-9*math.Abs(w) {
+				t.Fatalf("output %d: %v, want %v", j, got, w)
+			}
+		}
+		return ran
+	}
+	run(64, 1) // learns the op on inputs of 512 bytes
+	ran := run(1<<18, 2)
+	t.Logf("tasks reading 2 MiB x 10 per worker: %v (worker %d holds 7 inputs, %d holds 3)", ran, a, b)
+	if ran[int(a)] > 4 || ran[int(b)] < 2 {
+		t.Fatalf("tasks per worker %v: worker %d, holding 7 of the 10 inputs, ran %d of 6", ran, a, ran[int(a)])
+	}
+}
