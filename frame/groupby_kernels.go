@@ -1046,32 +1046,3 @@ func fieldIndices(s *arrow.Schema, names []string) ([]int, error) {
 	return out, nil
 }
 
-// splitByHash splits r into p pieces by the hash of its key columns.
-func splitByHash(r arrow.Record, keyIdx []int, p int) []arrow.Record {
-	if p == 1 {
-		return []arrow.Record{r}
-	}
-	hs := keyHashes(r, keyIdx)
-	r = shuffleSource(r)
-	idx := make([][]int32, p)
-	for i, h := range hs {
-		j := int((h >> 32) % uint64(p))
-		idx[j] = append(idx[j], int32(i))
-	}
-	// Empty pieces share one record: with many pieces and few groups most
-	// are empty, and each record's Arrow objects cost kilobytes that the
-	// scheduler's size accounting does not see.
-	out := make([]arrow.Record, p)
-	var empty arrow.Record
-	for j := range out {
-		if len(idx[j]) == 0 {
-			if empty == nil {
-				empty = takeRecord(r, nil)
-			}
-			out[j] = empty
-			continue
-		}
-		out[j] = takeRecord(r, idx[j])
-	}
-	return out
-}

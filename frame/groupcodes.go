@@ -749,9 +749,13 @@ func splitIdx(r arrow.Record, keyIdx []int, p int) [][]int32 {
 	return splitHashes(keyHashes(r, keyIdx), p)
 }
 
-// splitHashes hash-partitions rows by their hashes hs into p lists.
+// splitHashes hash-partitions rows by their hashes hs into p lists (piece
+// (h>>32) % p, the placement partitioning (copart.go) describes).
 func splitHashes(hs []uint64, p int) [][]int32 {
-	dest := make([]uint8, len(hs)) // p <= 256 (splitOp checks)
+	if p > 256 {
+		return splitHashesWide(hs, p)
+	}
+	dest := make([]uint8, len(hs))
 	cnt := make([]int, p)
 	// (h>>32) % p by a multiplication (Lemire's fastmod: exact for a 32-bit
 	// dividend and p < 2^32).
@@ -761,8 +765,28 @@ func splitHashes(hs []uint64, p int) [][]int32 {
 		dest[i] = uint8(hi)
 		cnt[hi]++
 	}
-	idx := make([][]int32, p)
-	pos := make([]int, p)
+	return gatherDest(dest, cnt)
+}
+
+// splitHashesWide is splitHashes for more than 256 pieces.
+func splitHashesWide(hs []uint64, p int) [][]int32 {
+	dest := make([]int32, len(hs))
+	cnt := make([]int, p)
+	m := ^uint64(0)/uint64(p) + 1
+	for i, h := range hs {
+		hi, _ := bits.Mul64(m*(h>>32), uint64(p))
+		dest[i] = int32(hi)
+		cnt[hi]++
+	}
+	return gatherDest(dest, cnt)
+}
+
+// gatherDest turns each row's piece dest (cnt rows per piece) into the row
+// indices of each piece. Empty pieces are empty, not nil (nil means every
+// row to gatherRecords); make of length 0 allocates nothing.
+func gatherDest[D uint8 | int32](dest []D, cnt []int) [][]int32 {
+	idx := make([][]int32, len(cnt))
+	pos := make([]int, len(cnt))
 	for j := range idx {
 		idx[j] = make([]int32, cnt[j])
 	}

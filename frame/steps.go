@@ -528,9 +528,6 @@ func (s *splitOp) Run(_ context.Context, in []any) (any, error) {
 	if s.n == 1 {
 		return &Pieces{Rs: []arrow.Record{r}}, nil
 	}
-	if s.n > 256 {
-		return &Pieces{Rs: splitByHash(r, idx, s.n)}, nil
-	}
 	var hs []uint64
 	if p := in[0].(*Part); p.enc != nil && !hasHashCol(r) {
 		hs = rowHashesEnc(r, idx, p.enc) // a persisted partition: each distinct string hashed once
