@@ -1045,4 +1045,3 @@ func fieldIndices(s *arrow.Schema, names []string) ([]int, error) {
 	}
 	return out, nil
 }
-
