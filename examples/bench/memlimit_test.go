@@ -18,3 +18,22 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeSoftLimit checks the soft limit leaves room for the RSS the
+// runtime does not count under small limits and keeps 1.15 L for large ones.
+func TestRuntimeSoftLimit(t *testing.T) {
+	share := func(n int64) int64 { return int64(float64(n) * 1.15) }
+	for _, c := range []struct{ limit, want int64 }{
+		{256 << 20, 276 << 20},    // 1.25 L - 44 MiB
+		{128 << 20, 128 << 20},    // never below L
+		{1 << 30, share(1 << 30)}, // 1.15 L
+		{16 << 30, share(16 << 30)},
+	} {
+		if got := runtimeSoftLimit(c.limit); got != c.want {
+			t.Errorf("runtimeSoftLimit(%d MiB) = %d MiB, want %d MiB", c.limit>>20, got>>20, c.want>>20)
+		}
+		if got := runtimeSoftLimit(c.limit); c.limit >= 256<<20 && float64(got)+nonHeapRSS > rssBound*float64(c.limit)+1 {
+			t.Errorf("runtimeSoftLimit(%d MiB) = %d MiB leaves no room for %d MiB outside the heap", c.limit>>20, got>>20, nonHeapRSS>>20)
+		}
+	}
+}
