@@ -739,6 +739,9 @@ func (f *Frame) lower() {
 		f.plan = optimize(n)
 		if m := f.taskMem.Load(); m > 0 {
 			f.plan = sizeJoins(f.plan, m)
+			if b := f.readBlock.Load(); b > 0 && b < maxBlockSize {
+				f.plan = sizeAggs(f.plan, m)
+			}
 		}
 		b := &builder{g: &graph.Graph{}}
 		ps, err := b.lower(f.plan)

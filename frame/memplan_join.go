@@ -196,6 +196,24 @@ func sizeJoins(n *node, taskMem int64) *node {
 	if taskMem <= 0 {
 		return n
 	}
+	return mapPlan(n, func(c *node) *node {
+		if c.op == "join" && c.join != nil {
+			if spec := joinSpecFor(c, taskMem); spec != nil {
+				cp := *c
+				cp.join = spec
+				return &cp
+			}
+		}
+		return nil
+	})
+}
+
+// mapPlan returns plan n with fn applied to every node, inputs first: fn
+// gets the node (a copy when one of its inputs changed) and returns its
+// replacement, or nil to keep it. Nodes on the way to a changed one are
+// copied; the plan n is never modified, and a node shared by several
+// parents is rewritten once.
+func mapPlan(n *node, fn func(*node) *node) *node {
 	done := map[*node]*node{}
 	var walk func(*node) *node
 	walk = func(m *node) *node {
@@ -228,14 +246,8 @@ func sizeJoins(n *node, taskMem int64) *node {
 			}
 			c = &cp
 		}
-		if c.op == "join" && c.join != nil {
-			if spec := joinSpecFor(c, taskMem); spec != nil {
-				if c == m {
-					cp := *m
-					c = &cp
-				}
-				c.join = spec
-			}
+		if r := fn(c); r != nil {
+			c = r
 		}
 		done[m] = c
 		return c

@@ -36,11 +36,15 @@ func memoryAllowed() int64 {
 
 // blockSizeFor is the range size for a memory limit shared by workers.
 func blockSizeFor(limit int64, workers int) int64 {
-	const most, least = 64 << 20, 1 << 20
+	const least = 1 << 20
 	b := limit / int64(max(workers, 1)) / readFactor
 	b = b &^ (least - 1) // whole MiB
-	return max(least, min(most, b))
+	return max(least, min(maxBlockSize, b))
 }
+
+// maxBlockSize is the largest range blockSizeFor gives: the default
+// BlockSize of a run whose limit is not tight.
+const maxBlockSize = 64 << 20
 
 // warnRange sends a Warning when a read task's range needs more working
 // memory than its share of the run's memory limit: the limit cannot hold,

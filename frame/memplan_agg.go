@@ -1,0 +1,66 @@
+package frame
+
+// Groupby shuffles sized from the run's memory limit.
+//
+// A groupby with keys hash-splits every partition's partial result into
+// split_out pieces and merges piece j of all of them into output j. Left at
+// its default, split_out is half the input partitions (autoSplit), which
+// bounds an output's memory even when every row is its own group. Under a
+// memory limit the read partitions are small (read_budget.go: at 256 MiB,
+// 10^8 rows are 1240 ranges of 4 MiB), so split_out became hundreds and the
+// graph (a split of each partition into 620 pieces, a merge tree for each
+// piece: 113,000 tasks) took a third of the limit before any data, far more
+// than a merge task needs. sizeAggs gives such a groupby the split_out its
+// merges need instead: the estimated bytes of its input (the partial
+// states are at most that, when every row is a group) times aggWorkFactor,
+// over a task's share of the limit (limit / workers), never more than
+// autoSplit and at least 2. A groupby of unknown input size keeps its
+// default, and so does every groupby of a run whose limit leaves the read
+// ranges at their default size (the default limit of most machines): there
+// autoSplit is not inflated, and its outputs balance the final merges.
+
+import "math"
+
+// aggWorkFactor is a merge task's working memory per byte of partial
+// states it merges, when the states are as many as the input rows: the
+// pieces gathered into one record, the hash table over them, and the merged
+// output. 6 gives about the default split_out for a groupby reading every
+// column of a CSV file (2 input partitions an output at readFactor 12), so
+// the widest case keeps its memory, and fewer pieces for narrower inputs.
+const aggWorkFactor = 6
+
+// sizeAggs returns plan n with its groupbys of default split_out sized for
+// taskMem bytes of working memory per task, or n itself when nothing
+// changes (the plan n is never modified).
+func sizeAggs(n *node, taskMem int64) *node {
+	if taskMem <= 0 {
+		return n
+	}
+	return mapPlan(n, func(c *node) *node {
+		if c.op != "agg" || c.split > 0 || len(c.keys) == 0 {
+			return nil
+		}
+		p, ok := aggSplitFor(c, taskMem)
+		if !ok {
+			return nil
+		}
+		cp := *c
+		cp.split = p
+		return &cp
+	})
+}
+
+// aggSplitFor is the split_out of groupby n for taskMem bytes a task, and
+// whether it is below the default.
+func aggSplitFor(n *node, taskMem int64) (int, bool) {
+	auto := autoSplit(partsOf(n.in))
+	b, ok := estBytes(n.in)
+	if !ok || auto <= 1 {
+		return 0, false
+	}
+	p := int(math.Ceil(b * aggWorkFactor / float64(taskMem)))
+	if p >= auto {
+		return 0, false
+	}
+	return max(2, p), true
+}
