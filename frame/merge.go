@@ -339,9 +339,16 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 	}
 	op := joinOp{spec: n.join, nl: 1, piece: -1}
 	var out []pend
-	switch bcastSide(n, len(lkeys), len(rkeys)) {
+	switch side := bcastSide(n, len(lkeys), len(rkeys)); side {
 	case 1:
 		op.nl = 1
+		if buildsOnce(n, side) {
+			tk, err := b.add(&joinBuildOp{names: n.join.rin, keys: n.join.rk}, rkeys...)
+			if err != nil {
+				return nil, err
+			}
+			rkeys = []graph.Key{tk}
+		}
 		for _, lk := range lkeys {
 			if n.join.slices > 1 {
 				ks, err := b.sliceJoin(op, lk, rkeys, n.join.slices)
@@ -362,6 +369,13 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 		}
 		return out, nil
 	case -1:
+		if buildsOnce(n, side) {
+			tk, err := b.add(&joinBuildOp{names: n.join.lin, keys: n.join.lk}, lkeys...)
+			if err != nil {
+				return nil, err
+			}
+			lkeys = []graph.Key{tk}
+		}
 		op.nl = len(lkeys)
 		for _, rk := range rkeys {
 			o := op
@@ -461,6 +475,9 @@ func init() { graph.Register("frame.join", decodeJoinOp) }
 func (j *joinOp) InputParts(n int) []int { return graph.AllParts(n, j.piece) }
 
 func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
+	if out, ok, err := j.runBuilt(ctx, in); ok {
+		return out, err
+	}
 	l, err := newJoinSide(in[:j.nl], j.piece, j.spec.lin)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: left side: %w", err)
@@ -535,7 +552,7 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 		return nil, err
 	}
 	li, ri, lka, rka, lc, rc, lh, rh, lnull, rnull := k.li, k.ri, k.lka, k.rka, k.lc, k.rc, k.lh, k.rh, k.lnull, k.rnull
-	nk, nl, nr := len(li), l.n, r.n
+	nl, nr := l.n, r.n
 	if s.how == Inner && 2*nl < nr {
 		// Build on the smaller left side and probe with the right rows.
 		lidx, ridx := innerPairsBuildLeft(ctx, lc, rc, lh, rh, lnull, rnull)
@@ -552,62 +569,9 @@ func hashJoin(ctx context.Context, l, r *joinSide, s *joinSpec) (arrow.Record, e
 		return joinOutput(l, r, s, li, ri, lka, rka, lidx, nil), nil
 	}
 	head, next, mask := chainTable(rh, rc, rnull)
-	// One int key: compare values, not hashes then values.
-	var lv, rv []int64
-	if nk == 1 && (lc[0].k.intLike()) {
-		lv, rv = lc[0].i64, rc[0].i64
-	}
-	est := nl
-	if s.how == Semi || s.how == Anti {
-		est = nl / 2
-	}
-	lidx := make([]int32, 0, est)
-	var ridx []int32
-	if s.how != Semi && s.how != Anti {
-		ridx = make([]int32, 0, est)
-	}
-	var matched []bool
-	if s.how == Right || s.how == Outer {
-		matched = make([]bool, nr)
-	}
-	for i := 0; i < nl; i++ {
-		if i&0xffff == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		found := false
-		if !lnull || !anyNull(lc, i) {
-			h := lh[i]
-			for j := head[h&mask]; j >= 0; j = next[j] {
-				if lv != nil {
-					if rv[j] != lv[i] {
-						continue
-					}
-				} else if rh[j] != h || !keyEq(lc, rc, i, int(j)) {
-					continue
-				}
-				found = true
-				if s.how == Semi || s.how == Anti {
-					break
-				}
-				lidx, ridx = append(lidx, int32(i)), append(ridx, j)
-				if matched != nil {
-					matched[j] = true
-				}
-			}
-		}
-		switch {
-		case s.how == Semi && found, s.how == Anti && !found:
-			lidx = append(lidx, int32(i))
-		case !found && (s.how == Left || s.how == Outer):
-			lidx, ridx = append(lidx, int32(i)), append(ridx, -1)
-		}
-	}
-	if matched != nil {
-		for j, m := range matched {
-			if !m {
-				lidx, ridx = append(lidx, -1), append(ridx, int32(j))
-			}
-		}
+	lidx, ridx := probeTable(ctx, lc, rc, lh, rh, head, next, mask, lnull, s.how, nr)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	return joinOutput(l, r, s, li, ri, lka, rka, lidx, ridx), nil
 }
@@ -631,33 +595,8 @@ func prepJoinKeys(l, r *joinSide, s *joinSpec) (*joinKeys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("right side: %w", err)
 	}
-	nk := len(li)
-	lka, rka := make([]arrow.Array, nk), make([]arrow.Array, nk)
-	lc, rc := make([]col, nk), make([]col, nk)
-	kidx := make([]int, nk)
-	kfields := make([]arrow.Field, nk)
-	for k := range li {
-		lka[k], rka[k] = l.column(li[k]), r.column(ri[k])
-		lc[k], rc[k] = colOf(lka[k]), colOf(rka[k])
-		if lc[k].k == kFloat {
-			normalizeFloatKeys(&lc[k])
-			normalizeFloatKeys(&rc[k])
-		}
-		kidx[k] = k
-		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: lka[k].DataType(), Nullable: true}
-	}
-	nl, nr := l.n, r.n
-	ksch := arrow.NewSchema(kfields, nil)
-	rh := rowHashes(array.NewRecord(ksch, rka, int64(nr)), kidx)
-	lh := rowHashes(array.NewRecord(ksch, lka, int64(nl)), kidx)
-	rnull := false
-	for k := range rc {
-		rnull = rnull || rc[k].valid != nil
-	}
-	lnull := false
-	for k := range lc {
-		lnull = lnull || lc[k].valid != nil
-	}
+	lka, lc, lh, lnull := sideKeys(l, li)
+	rka, rc, rh, rnull := sideKeys(r, ri)
 	return &joinKeys{li, ri, lka, rka, lc, rc, lh, rh, lnull, rnull}, nil
 }
 
@@ -742,44 +681,7 @@ func chainTable(h []uint64, c []col, hasNull bool) (head, next []int32, mask uin
 // left row (a stable counting sort), as the right-built join yields them.
 func innerPairsBuildLeft(ctx context.Context, lc, rc []col, lh, rh []uint64, lnull, rnull bool) (lidx, ridx []int32) {
 	head, next, mask := chainTable(lh, lc, lnull)
-	var lv, rv []int64
-	if len(lc) == 1 && (lc[0].k.intLike()) {
-		lv, rv = lc[0].i64, rc[0].i64
-	}
-	var pl, pr []int32
-	for j := range rh {
-		if j&0xffff == 0 && ctx.Err() != nil {
-			return nil, nil
-		}
-		if rnull && anyNull(rc, j) {
-			continue
-		}
-		h := rh[j]
-		for i := head[h&mask]; i >= 0; i = next[i] {
-			if lv != nil {
-				if lv[i] != rv[j] {
-					continue
-				}
-			} else if lh[i] != h || !keyEq(lc, rc, int(i), j) {
-				continue
-			}
-			pl, pr = append(pl, i), append(pr, int32(j))
-		}
-	}
-	start := make([]int32, len(lh)+1)
-	for _, i := range pl {
-		start[i+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	lidx, ridx = make([]int32, len(pl)), make([]int32, len(pl))
-	for k, i := range pl {
-		p := start[i]
-		start[i]++
-		lidx[p], ridx[p] = i, pr[k]
-	}
-	return lidx, ridx
+	return pairsOnLeftTable(ctx, lc, rc, lh, rh, head, next, mask, rnull)
 }
 
 // normalizeFloatKeys makes -0 equal to 0 for comparisons (the row hashes

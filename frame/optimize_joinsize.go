@@ -1,23 +1,39 @@
 package frame
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/godask/godask/sched"
+)
 
 // Row estimates and the size-based broadcast choice for joins.
 //
 // Merge broadcasts a side of at most MergeOptions.Broadcast partitions
-// (default 1). When the option is left at its default and the row counts
-// of both sides are known before anything runs (Parquet row groups from
-// their footers, persisted or in-memory partitions from their records), a
-// side is also broadcast when building it once per partition of the other
-// side costs no more rows than shuffling both sides would move: est(small)
-// × partitions(other) <= est(small) + est(other), and est(small) is at most
-// maxBroadcastRows. That is how TPC-H's dimension tables (nation, region,
-// supplier, a filtered part or customer) are sent whole to every partition
-// of lineitem or orders instead of shuffling lineitem.
-
-// maxBroadcastRows caps the estimated rows of a side sent whole to every
-// partition of the other.
-const maxBroadcastRows = 2_000_000
+// (default 1). When the option is left at its default (and Partitions is
+// not set, asking for a shuffle) and the sizes of
+// both sides are known before anything runs (Parquet row groups from their
+// footers, persisted or in-memory partitions from their records), the
+// choice between broadcasting a side and shuffling both is made by
+// estimated cost:
+//
+//   - a shuffle hashes and copies every row of both sides once to split
+//     them and once more to gather the pieces: about 2·(L + R) rows moved;
+//   - a broadcast whose hash table is built once (join_build.go) gathers
+//     the small side once and probes it with each partition of the other:
+//     about S + O rows, cheaper whenever it is possible — but the whole
+//     small side and its table must fit one task's share of the memory
+//     (the limit over the workers, or the default limit when the run's is
+//     not known yet; sizeJoins checks again against the run's own), so its
+//     estimated bytes times joinWorkFactor must be at most that share;
+//   - a broadcast built again by every task (a right or outer join
+//     broadcasting its left side, a join with a residual Where condition)
+//     costs S per partition of the other side: S·P(O) <= S + O.
+//
+// The small side is the one with fewer estimated rows. So a filtered
+// dimension or a filtered orders table (TPC-H q3's 0.7M orders at scale 10)
+// is sent whole to every partition of lineitem instead of shuffling 60M
+// lineitem rows, and a fact table is never broadcast to a smaller one.
 
 // filterSelectivity is the fraction of rows a filter is assumed to keep.
 const filterSelectivity = 0.25
@@ -114,8 +130,8 @@ func estimate(n *node) (rows, base float64, ok bool) {
 // sizeBroadcast is bcastSide's size rule: +1 to broadcast the right side,
 // -1 the left, 0 for neither. lp and rp are the sides' partition counts.
 func sizeBroadcast(n *node, lp, rp int) int {
-	if !n.join.autoBroadcast {
-		return 0
+	if !n.join.autoBroadcast || n.join.parts > 0 {
+		return 0 // the user's Broadcast, or Partitions for a shuffle
 	}
 	l, okl := estRows(n.in)
 	r, okr := estRows(n.right)
@@ -125,16 +141,29 @@ func sizeBroadcast(n *node, lp, rp int) int {
 	h := n.join.how
 	rightOK := h == Inner || h == Left || h == Semi || h == Anti
 	leftOK := h == Inner || h == Right
-	cheap := func(small, other float64, otherParts int) bool {
-		return small <= maxBroadcastRows && small*float64(otherParts) <= small+other
+	cheap := func(small *node, rows, other float64, otherParts, side int) bool {
+		b, ok := estBytes(small)
+		if !ok || b*joinWorkFactor > float64(broadcastBudget()) {
+			return false
+		}
+		if buildsOnce(n, side) {
+			return true
+		}
+		return rows*float64(otherParts) <= rows+other
 	}
 	switch {
-	case rightOK && r <= l && cheap(r, l, lp):
+	case rightOK && r <= l && cheap(n.right, r, l, lp, 1):
 		return 1
-	case leftOK && l < r && cheap(l, r, rp):
+	case leftOK && l < r && cheap(n.in, l, r, rp, -1):
 		return -1
 	}
 	return 0
+}
+
+// broadcastBudget is the working memory a broadcast side may take when the
+// run's is not known yet: a worker's share of the default memory limit.
+func broadcastBudget() int64 {
+	return sched.DefaultMemoryLimit() / int64(max(1, runtime.GOMAXPROCS(0)))
 }
 
 // joinExplainExtra is what Explain adds to a join's line: the estimated
@@ -148,6 +177,11 @@ func joinExplainExtra(n *node, side int) string {
 	}
 	build := "build right"
 	switch {
+	case side != 0 && buildsOnce(n, side):
+		build = "build right once, shared by every partition"
+		if side < 0 {
+			build = "build left once, shared by every partition"
+		}
 	case n.join.how == Inner && side == -1:
 		build = "build the smaller side per task"
 	case n.join.how == Inner && side == 0:

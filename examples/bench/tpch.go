@@ -34,6 +34,7 @@ func tpchSuite(args []string) error {
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	heapProf := fs.String("heapprofile", "", "write a heap profile of the live data here after loading (mem: the persisted tables)")
 	memLimit := fs.Int64("memlimit", 0, "memory limit of every run in bytes (sched.WithMemoryLimit); 0: the default")
+	explainOnly := fs.Bool("explain", false, "print each query's optimized plan (Frame.Explain) instead of running it")
 	fs.Parse(args)
 	if *data == "" || (*mode != "e2e" && *mode != "mem") {
 		return fmt.Errorf("usage: bench tpch -data DIR -mode e2e|mem [-q q1,q5] [-answers DIR]")
@@ -73,6 +74,10 @@ func tpchSuite(args []string) error {
 		q, ok := tpchQueries[name]
 		if !ok {
 			return fmt.Errorf("tpch: no query %q (want q1..q22)", name)
+		}
+		if *explainOnly {
+			fmt.Printf("tpch/%s plan:\n%s\n", name, q(db).Explain())
+			continue
 		}
 		t0, c0 := time.Now(), cpuSeconds()
 		tab, err := runTPCH(ctx, db, q, opts...)
