@@ -65,6 +65,18 @@ func newJoinTable(rec arrow.Record, keys []int) (*joinTable, error) {
 	return t, nil
 }
 
+// safeJoinTable is newJoinTable for a record from the wire or a spill
+// file: a key column of a type the hashing cannot take is an error, not a
+// panic.
+func safeJoinTable(rec arrow.Record, keys []int) (t *joinTable, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			t, err = nil, fmt.Errorf("join table keys %v: %v", keys, e)
+		}
+	}()
+	return newJoinTable(rec, keys)
+}
+
 // Size implements graph.Sizer.
 func (t *joinTable) Size() int64 { return t.bytes }
 
@@ -163,7 +175,7 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("frame: decode join table: %w", err)
 			}
-			t, err := newJoinTable(rec, keys)
+			t, err := safeJoinTable(rec, keys)
 			if err != nil {
 				return nil, fmt.Errorf("frame: decode join table: %w", err)
 			}
