@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,7 @@ func clusterSuite(args []string) error {
 	threads := fs.Int("threads", 1, "threads per worker")
 	questions := fs.String("questions", "q1,q3,q10", "groupby: questions")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the client to this file")
+	keepRes := fs.Bool("keep-result", false, "groupby: also time each question with its result kept on the workers (Persist, no gather)")
 	wargs := fs.String("worker-args", "", "extra worker flags, e.g. --cpuprofile=/tmp/w%d.prof")
 	fs.Parse(args)
 	stop, err := cpuProfile(*prof)
@@ -87,7 +89,7 @@ func clusterSuite(args []string) error {
 		if *data == "" {
 			return fmt.Errorf("cluster: groupby and kill need -data")
 		}
-		if err := clusterGroupby(c, *data, strings.Split(*questions, ","), want["groupby"], want["kill"]); err != nil {
+		if err := clusterGroupby(c, *data, strings.Split(*questions, ","), want["groupby"], want["kill"], *keepRes); err != nil {
 			return err
 		}
 	}
@@ -225,8 +227,9 @@ func (o onesOp) Run(context.Context, []any) (any, error) {
 // partitions stay there, the frame holds references) and in this process
 // (Frame.Persist), times each question over both, and q10 with a worker
 // killed (that one reads the file in its run, so that lost partitions can be
-// recomputed from lineage).
-func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill bool) error {
+// recomputed from lineage). With keepResult each question also runs with
+// its result persisted on the workers (no gather to the client).
+func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill, keepResult bool) error {
 	ctx := context.Background()
 	byName := map[string]func(x *frame.Frame) *frame.Frame{}
 	for _, q := range groupbyQuestions {
@@ -245,7 +248,11 @@ func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill b
 			return fmt.Errorf("cluster groupby: persist on the workers: %w", err)
 		}
 		defer p.Release()
-		fmt.Printf("groupby/load seconds=%.4f executor=cluster\n", time.Since(t).Seconds())
+		var held []string
+		for _, w := range c.Workers() {
+			held = append(held, fmt.Sprintf("%d:%dMB", w.ID, w.Held>>20))
+		}
+		fmt.Printf("groupby/load seconds=%.4f executor=cluster held=%s\n", time.Since(t).Seconds(), strings.Join(held, ","))
 		onWorkers := p.Collections[0].(*frame.Frame)
 		t = time.Now()
 		inProc, err := loadGroupby(data).Persist(ctx, sched.WithProgress(nil))
@@ -258,8 +265,9 @@ func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill b
 			for _, where := range []string{"cluster", "local"} {
 				opts := []sched.Option{sched.WithProgress(nil)}
 				x := inProc
+				busy := &workerBusy{}
 				if where == "cluster" {
-					opts = append(opts, sched.WithExecutor(c))
+					opts = append(opts, sched.WithExecutor(c), sched.WithObserver(busy))
 					x = onWorkers
 				}
 				t := time.Now()
@@ -267,7 +275,20 @@ func clusterGroupby(c *cluster.Executor, data string, qs []string, times, kill b
 				if err != nil {
 					return fmt.Errorf("groupby %s on %s: %w", q, where, err)
 				}
-				fmt.Printf("groupby/%s seconds=%.4f rows=%d chk=%.6f executor=%s load=persisted\n", q, time.Since(t).Seconds(), tab.NumRows(), chk(tab), where)
+				fmt.Printf("groupby/%s seconds=%.4f rows=%d chk=%.6f executor=%s load=persisted%s\n", q, time.Since(t).Seconds(), tab.NumRows(), chk(tab), where, busy)
+				if where == "cluster" && keepResult {
+					// The same question with its result kept on the workers
+					// (Persist): the run without the gather to the client.
+					busy := &workerBusy{}
+					t := time.Now()
+					p, err := c.Persist(ctx, []sched.Collection{f(x)}, sched.WithProgress(nil), sched.WithObserver(busy))
+					if err != nil {
+						return fmt.Errorf("groupby %s persisted on the workers: %w", q, err)
+					}
+					secs := time.Since(t).Seconds()
+					p.Release()
+					fmt.Printf("groupby/%s seconds=%.4f executor=cluster load=persisted result=persisted%s\n", q, secs, busy)
+				}
 			}
 		}
 	}
@@ -346,4 +367,44 @@ func renderRows(t *frame.Table) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// workerBusy sums the task time each worker reported in a run.
+type workerBusy struct {
+	mu  sync.Mutex
+	sum map[int]time.Duration
+	n   map[int]int
+}
+
+func (b *workerBusy) Observe(e sched.Event) {
+	if e.Kind != sched.TaskFinished {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sum == nil {
+		b.sum, b.n = map[int]time.Duration{}, map[int]int{}
+	}
+	b.sum[e.Worker] += e.Duration
+	b.n[e.Worker]++
+}
+
+// String prints " busy=W:S/N,..." (seconds of task time and tasks per
+// worker), or nothing without events.
+func (b *workerBusy) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.sum) == 0 {
+		return ""
+	}
+	ids := make([]int, 0, len(b.sum))
+	for id := range b.sum {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, fmt.Sprintf("%d:%.2fs/%d", id, b.sum[id].Seconds(), b.n[id]))
+	}
+	return " busy=" + strings.Join(parts, ",")
 }

@@ -36,7 +36,7 @@ type options struct {
 }
 
 func defaults() *options {
-	return &options{listen: "127.0.0.1:0", threads: 1, heartbeat: 500 * time.Millisecond, silence: 5 * time.Second,
+	return &options{listen: "127.0.0.1:0", threads: 1, heartbeat: 500 * time.Millisecond, silence: 30 * time.Second,
 		noWorkers: 60 * time.Second, death: 30 * time.Second, minWorkers: 1, join: 30 * time.Second, restarts: -1}
 }
 
@@ -71,7 +71,9 @@ func WithMemoryLimit(bytes int64) Option { return func(o *options) { o.memLimit 
 func WithSpillDir(dir string) Option { return func(o *options) { o.spillDir = dir } }
 
 // WithHeartbeat sets the workers' heartbeat interval and the silence after
-// which the scheduler drops a worker (defaults 500 ms and 5 s).
+// which the scheduler drops a worker (defaults 500 ms and 30 s: a worker
+// whose connection drops is removed at once; silence means a hung host or
+// a cut link, and a busy worker on a loaded machine can go seconds unheard).
 func WithHeartbeat(interval, silence time.Duration) Option {
 	return func(o *options) { o.heartbeat, o.silence = interval, silence }
 }

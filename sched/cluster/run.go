@@ -238,6 +238,9 @@ func (rs *runState) countWaiting(i int32) int32 {
 
 // ready queues a root or places a task whose inputs are all computed.
 func (rs *runState) ready(i int32) {
+	if rs.finished {
+		return
+	}
 	if id, ok := rs.pinned[i]; ok {
 		if w := rs.e.workers[id]; w != nil {
 			rs.assign(i, w)
@@ -251,6 +254,12 @@ func (rs *runState) ready(i int32) {
 	}
 	w := rs.place(i)
 	if w == nil {
+		for _, d := range rs.deps[i] {
+			if rs.srcRun[d] != 0 && len(rs.holders[d]) == 0 {
+				rs.e.failLocked(rs, fmt.Errorf("cluster: task %s reads persisted value %s, which was lost with its workers", rs.tasks[i].Key, rs.tasks[d].Key))
+				return
+			}
+		}
 		// No holder is alive (the loss is being processed): it will be
 		// made ready again when its inputs are back.
 		rs.st[i] = sWaiting
@@ -700,6 +709,17 @@ func (rs *runState) workerLost(w *wconn) {
 			again = rs.revive(i, again)
 		} else {
 			rs.st[i] = sReleased
+		}
+	}
+	for _, i := range again {
+		// A value to recompute reads a persisted one that went with w: it
+		// has no lineage here, so the run cannot go on (it used to wait
+		// for holders that never come back).
+		for _, d := range rs.deps[i] {
+			if rs.srcRun[d] != 0 && len(rs.holders[d]) == 0 {
+				e.failLocked(rs, fmt.Errorf("cluster: persisted value %s, needed again to recompute %s, was lost with worker %s", rs.tasks[d].Key, rs.tasks[i].Key, who))
+				return
+			}
 		}
 	}
 	for _, i := range again {

@@ -469,20 +469,44 @@ func (w *worker) reset() {
 	w.store.Close()
 }
 
+// figures collects the worker's heartbeat figures every interval into
+// latest. It runs apart from the sender because the store's lock is held
+// while a value spills or loads (seconds for a large one on a loaded
+// machine) and the worker's while the runner waits on it: a heartbeat must
+// not wait for either, or the scheduler drops a busy worker as silent.
+func (w *worker) figures(ctx context.Context, latest *atomic.Pointer[heartbeat]) {
+	tick := time.NewTicker(w.cfg.Heartbeat)
+	defer tick.Stop()
+	for {
+		st := w.store.Stats()
+		w.mu.Lock()
+		q, a := int64(len(w.ready)+len(w.roots)), int64(w.active)
+		w.mu.Unlock()
+		latest.Store(&heartbeat{held: st.Held, spilled: st.Spilled, files: st.Files, queued: q, active: a,
+			spills: st.Spills, loads: st.Loads})
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 func (w *worker) sender(ctx context.Context, s flight.FlightService_DoExchangeClient) error {
 	tick := time.NewTicker(w.cfg.Heartbeat)
 	defer tick.Stop()
+	var latest atomic.Pointer[heartbeat]
+	latest.Store(&heartbeat{})
+	fctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go w.figures(fctx, &latest)
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
-			st := w.store.Stats()
-			w.mu.Lock()
-			q, a := int64(len(w.ready)+len(w.roots)), int64(w.active)
-			w.mu.Unlock()
-			hb := heartbeat{held: st.Held, spilled: st.Spilled, files: st.Files, queued: q, active: a,
-				fetched: w.fetched.Load(), fetchNs: w.fetchNs.Load(), spills: st.Spills, loads: st.Loads}
+			hb := *latest.Load()
+			hb.fetched, hb.fetchNs = w.fetched.Load(), w.fetchNs.Load()
 			if err := s.Send(&flight.FlightData{AppMetadata: hb.encode()}); err != nil {
 				return err
 			}
