@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/godask/godask/graph"
@@ -341,14 +342,20 @@ func (rs *runState) inputBytes(i int32, k int, d int32) float64 {
 	return b
 }
 
+// unknownRate is the bytes per second a task of an op not measured yet is
+// expected to read (a first guess; a 1 ms guess for a merge of 200 MB of
+// partial states sent every merge of a first q10 to one worker).
+const unknownRate = 100e6
+
 // estimate is the expected duration of task i: its input bytes at its op's
 // measured seconds per input byte when both are known (the partial states
 // of a groupby over ten rows and over a million take the same op), else the
-// mean of the op's measured durations, 1 ms before any.
+// mean of the op's measured durations; before any, its input bytes at
+// unknownRate, at least 1 ms.
 func (rs *runState) estimate(i int32) float64 {
 	s := rs.e.opStats[graph.LabelOf(rs.tasks[i].Op)]
 	if s == nil || s.n == 0 {
-		return 1e-3
+		return max(1e-3, rs.inBytes[i]/unknownRate)
 	}
 	if in := rs.inBytes[i]; in > 0 && s.bytes > 0 {
 		return 1e-6 + in*s.sizedSum/s.bytes
@@ -845,6 +852,9 @@ func (rs *runState) finish() {
 	}
 }
 
+// gatherStreams is how many calls fetch one worker's outputs at once.
+const gatherStreams = 4
+
 // gatherer fetches the outputs once every task is computed, straight from
 // the workers holding them; if a holder dies meanwhile, the lost outputs
 // are recomputed and it tries again.
@@ -895,34 +905,54 @@ func (rs *runState) gatherer() {
 				gw[w.addr] = w.id
 			}
 			e.mu.Unlock()
+			// Every worker's outputs at once, each worker's in up to
+			// gatherStreams calls, so that the workers encode and the
+			// client decodes in parallel (a q10 result of 10^7 rows
+			// came one output after another).
 			var ferr error
 			lostHolder := false
+			var fmu sync.Mutex
+			var wg sync.WaitGroup
 			for addr, js := range groups {
-				items := make([]item, len(js))
-				for n, j := range js {
-					i := rs.outIdx[j]
-					src := rs.srcRun[i]
-					if src == 0 {
-						src = rs.id
+				k := min(gatherStreams, len(js))
+				for b := 0; b < k; b++ {
+					var sub []int
+					for n := b; n < len(js); n += k {
+						sub = append(sub, js[n])
 					}
-					items[n] = item{run: src, key: rs.tasks[i].Key, part: -1}
-				}
-				err := e.gather(context.Background(), addr, items, func(n int, v any) {
-					rs.results[js[n]] = v
-					got[js[n]] = true
-				})
-				if err != nil {
-					ferr = fmt.Errorf("cluster: gather outputs from worker %s: %w", addr, err)
-					e.mu.Lock()
-					if e.workers[gw[addr]] == nil {
-						// The holder was removed meanwhile (a process at
-						// the same address may already serve an empty
-						// store): its outputs are being recomputed.
-						lostHolder = true
-					}
-					e.mu.Unlock()
+					wg.Add(1)
+					go func(addr string, js []int) {
+						defer wg.Done()
+						items := make([]item, len(js))
+						for n, j := range js {
+							i := rs.outIdx[j]
+							src := rs.srcRun[i]
+							if src == 0 {
+								src = rs.id
+							}
+							items[n] = item{run: src, key: rs.tasks[i].Key, part: -1}
+						}
+						err := e.gather(context.Background(), addr, items, func(n int, v any) {
+							rs.results[js[n]] = v
+							got[js[n]] = true
+						})
+						if err == nil {
+							return
+						}
+						e.mu.Lock()
+						// The holder was removed meanwhile (a process at the
+						// same address may already serve an empty store):
+						// its outputs are being recomputed.
+						lost := e.workers[gw[addr]] == nil
+						e.mu.Unlock()
+						fmu.Lock()
+						ferr = fmt.Errorf("cluster: gather outputs from worker %s: %w", addr, err)
+						lostHolder = lostHolder || lost
+						fmu.Unlock()
+					}(addr, sub)
 				}
 			}
+			wg.Wait()
 			all := true
 			for _, g := range got {
 				all = all && g
