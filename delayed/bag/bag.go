@@ -60,6 +60,10 @@ type spec struct {
 	// reuse (a text source's, set by pipeOp.Run, never encoded): the
 	// pipeline keeps no string of a read buffer, which may be reused.
 	reuse bool
+	// blocks (a text-fields source's, set by pipeOp.Run, never encoded):
+	// emit whole pieces of text, not their words, to a sink that splits
+	// them itself (a fields sink: see defFieldsSink).
+	blocks bool
 }
 
 // fnRef is a function passed to a bag: its registered name (delayed.Register)
@@ -154,6 +158,16 @@ func defStage[T, U any](kind string, mk func(s *spec, next func(U) bool) (func(T
 // partition's value.
 func defSink[T any](kind string, mk func(s *spec) (func(T) bool, func() (any, error), error)) {
 	def("sink", kind, sinkMaker(func(s *spec) (any, func() (any, error), error) {
+		return mk(s)
+	}))
+}
+
+// defFieldsSink registers the fields form of sink kind: a sink taking
+// texts whose words (as Fields cuts them) are its elements, which splits
+// and consumes them in one loop. A pipeline ending in Fields then kind runs
+// it in place of both (see pipeOp.Run).
+func defFieldsSink(kind string, mk func(s *spec) (func(string) bool, func() (any, error), error)) {
+	def("fsink", kind, sinkMaker(func(s *spec) (any, func() (any, error), error) {
 		return mk(s)
 	}))
 }
@@ -329,7 +343,19 @@ func (o *pipeOp) Ship() error {
 
 // Run implements graph.Op.
 func (o *pipeOp) Run(ctx context.Context, in []any) (any, error) {
-	mk, err := factory[sinkMaker]("sink", o.sink.kind)
+	stages, src := o.stages, o.src
+	class := "sink"
+	if _, ok := factories.Load("fsink:" + o.sink.kind); ok {
+		// Fields then a sink with a fields form: the sink splits the texts.
+		if n := len(stages); n > 0 && stages[n-1].kind == "fields" {
+			stages, class = stages[:n-1], "fsink"
+		} else if n == 0 && src.kind == "text-fields" {
+			c := *src
+			c.blocks = true
+			src, class = &c, "fsink"
+		}
+	}
+	mk, err := factory[sinkMaker](class, o.sink.kind)
 	if err != nil {
 		return nil, err
 	}
@@ -337,16 +363,15 @@ func (o *pipeOp) Run(ctx context.Context, in []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := len(o.stages) - 1; i >= 0; i-- {
-		st, err := factory[stageMaker]("stage", o.stages[i].kind)
+	for i := len(stages) - 1; i >= 0; i-- {
+		st, err := factory[stageMaker]("stage", stages[i].kind)
 		if err != nil {
 			return nil, err
 		}
-		if emit, err = st(o.stages[i], emit); err != nil {
+		if emit, err = st(stages[i], emit); err != nil {
 			return nil, err
 		}
 	}
-	src := o.src
 	if o.transient() {
 		c := *src
 		c.reuse = true

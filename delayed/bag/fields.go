@@ -86,39 +86,72 @@ func spaceMask(s string, base, n int, carry *uint64) uint64 {
 // asciiSpace marks the ASCII bytes strings.Fields splits at.
 var asciiSpace = [256]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}
 
+// maskBatch is the blocks of 64 bytes whose masks spaceBlocks makes at a
+// time (4 KiB of text, 1 KiB of masks on the stack).
+const maskBatch = 64
+
+// spaceBlocks makes the space masks of s[off:off+64*nb] (nb <= maskBatch
+// whole blocks) into sp, with the AVX2 kernel where the CPU has it (the
+// ASCII masks and the high-bit masks of 64 bytes in a dozen instructions),
+// else eight bytes at a time with word arithmetic. A block with a byte >=
+// 0x80, or one a space rune of the block before runs into (*carry), is
+// redone rune by rune. The bits past the masks are the same as spaceMask's.
+func spaceBlocks(s string, off, nb int, carry *uint64, sp *[maskBatch]uint64) {
+	if haveSpaceAVX2 {
+		var hi [maskBatch]uint64
+		spaceMasksAVX2(unsafe.StringData(s[off:]), nb, &sp[0], &hi[0])
+		for j := 0; j < nb; j++ {
+			if hi[j]|*carry != 0 {
+				sp[j] = spaceMask(s, off+64*j, 64, carry)
+			}
+		}
+		return
+	}
+	for j := 0; j < nb; j++ {
+		sp[j] = spaceMask(s, off+64*j, 64, carry)
+	}
+}
+
 // eachField calls emit with every field of s (the substrings strings.Fields
 // returns, sharing s's memory) until emit returns false; it reports whether
 // it ran to the end.
 func eachField(s string, emit func(string) bool) bool {
 	var carry uint64
+	var sp [maskBatch]uint64
 	inWord, start := false, 0
-	for base := 0; base < len(s); base += 64 {
-		n := min(64, len(s)-base)
-		sp := spaceMask(s, base, n, &carry)
-		word := ^sp
-		if n < 64 {
-			word &= 1<<n - 1
+	for off := 0; off < len(s); off += 64 * maskBatch {
+		nb := min(maskBatch, (len(s)-off)/64)
+		spaceBlocks(s, off, nb, &carry, &sp)
+		if nb < maskBatch && off+64*nb < len(s) {
+			// The last, short block.
+			sp[nb] = spaceMask(s, off+64*nb, len(s)-off-64*nb, &carry)
+			nb++
 		}
-		prev := uint64(0)
-		if inWord {
-			prev = 1
-		}
-		// Bit i of t: byte base+i starts a word or ends one.
-		t := word ^ (word<<1 | prev)
-		if n < 64 {
-			t &= 1<<n - 1
-		}
-		for t != 0 {
-			i := base + bits.TrailingZeros64(t)
-			t &= t - 1
+		for j := 0; j < nb; j++ {
+			base := off + 64*j
+			n := min(64, len(s)-base)
+			word := ^sp[j]
+			prev := uint64(0)
 			if inWord {
-				if !emit(s[start:i]) {
-					return false
-				}
-			} else {
-				start = i
+				prev = 1
 			}
-			inWord = !inWord
+			// Bit i of t: byte base+i starts a word or ends one.
+			t := word ^ (word<<1 | prev)
+			if n < 64 {
+				t &= 1<<n - 1
+			}
+			for t != 0 {
+				i := base + bits.TrailingZeros64(t)
+				t &= t - 1
+				if inWord {
+					if !emit(s[start:i]) {
+						return false
+					}
+				} else {
+					start = i
+				}
+				inWord = !inWord
+			}
 		}
 	}
 	if inWord {

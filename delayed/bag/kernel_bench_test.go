@@ -3,6 +3,7 @@ package bag
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"runtime"
 	"strings"
 	"syscall"
@@ -30,6 +31,15 @@ var zipfTexts = map[int]string{}
 func zipfText(n int) string {
 	if s, ok := zipfTexts[n]; ok {
 		return s
+	}
+	if f := os.Getenv("BAG_BENCH_TEXT"); f != "" {
+		// The suite's own text (a file of bag_dask.py DIR gen), n bytes of it.
+		b, err := os.ReadFile(f)
+		if err != nil {
+			panic(err)
+		}
+		zipfTexts[n] = string(b[:min(n, len(b))])
+		return zipfTexts[n]
 	}
 	r := rand.New(rand.NewSource(1))
 	z := rand.NewZipf(r, 1.05, 1, 49999)
@@ -68,5 +78,19 @@ func BenchmarkSplitCount(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		c := newCounts[string](0)
 		eachField(s, func(w string) bool { c.add(w, 1); return true })
+	}
+}
+
+// BenchmarkCountFields is countFields over a block of text, into a table
+// sized as the pipeline sizes it (the vocabulary of the partition before).
+func BenchmarkCountFields(b *testing.B) {
+	s := zipfText(8 << 20)
+	b.SetBytes(int64(len(s)))
+	b.ResetTimer()
+	t0 := cpuSeconds()
+	defer func() { reportCPU(b, t0, len(s)) }()
+	for i := 0; i < b.N; i++ {
+		c := newCounts[string](50000)
+		c.tab.countFields(s)
 	}
 }

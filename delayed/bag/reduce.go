@@ -346,7 +346,7 @@ type counts[T comparable] struct {
 
 func newCounts[T comparable](hint int) *counts[T] {
 	if _, ok := any(*new(T)).(string); ok {
-		return &counts[T]{tab: newPackedTable(hint)}
+		return &counts[T]{tab: newCountTable(hint)}
 	}
 	return &counts[T]{m: make(map[T]int64, hint)}
 }
@@ -455,6 +455,13 @@ func ensureCounts[T comparable]() {
 		}
 		return func(x T) bool { c.add(x, 1); return true }, finish, nil
 	})
+	if tn == "string" {
+		defFieldsSink(kindOf("freq", tn), func(*spec) (func(string) bool, func() (any, error), error) {
+			c := newCounts[string](int(min(freqHint.Load(), 1<<16)))
+			finish := func() (any, error) { freqHint.Store(int64(c.len())); return c, nil }
+			return func(text string) bool { c.tab.countFields(text); return true }, finish, nil
+		})
+	}
 	ensurePart[T]()
 	ensurePart[Pair[T, int64]]()
 	defAgg(kindOf("freq-merge", tn), func(s *spec) (aggFn, error) {

@@ -82,7 +82,7 @@ func splitFiles(what, pattern string, blockSize int64) ([]fileRange, error) {
 // chunkSize is the size of the pieces ReadText reads a range in: small
 // enough that a piece is still in the core's cache when the pipeline scans
 // it after the read. A variable for the tests.
-var chunkSize = 1 << 20
+var chunkSize = 256 << 10
 
 // eachChunk calls fn with the lines that start in r, in pieces of whole
 // lines (the last line of a file may lack its "\n"), each in a fresh buffer
@@ -286,8 +286,12 @@ func ensureTextFields() {
 			return nil, err
 		}
 		return func(ctx context.Context, _ []any, emit func(string) bool) error {
+			split := eachField
+			if s.blocks {
+				split = func(text string, emit func(string) bool) bool { return emit(text) }
+			}
 			err := readChunks(fr, s.reuse, func(data []byte) bool {
-				return ctx.Err() == nil && eachField(bytesString(data), emit)
+				return ctx.Err() == nil && split(bytesString(data), emit)
 			})
 			if err == nil {
 				err = ctx.Err()
