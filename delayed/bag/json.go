@@ -70,7 +70,10 @@ func ReadJSON[T any](pattern string, opts JSONOptions) *Bag[T] {
 				}
 				return emit(x)
 			}
-			if err := eachChunk(fr, func(data []byte) bool { return eachLine(data, line) }); err != nil {
+			// The decoder copies what it keeps of a line (strings into its
+			// arena, other values through encoding/json), so every piece is
+			// read into the same buffer.
+			if err := readChunks(fr, true, func(data []byte) bool { return eachLine(data, line) }); err != nil {
 				return err
 			}
 			if bad > 0 && counter != 0 {
