@@ -89,6 +89,9 @@ func isTemporal(k kind) bool { return k == kTime || k == kDate || k == kDur }
 // typeOfDates types the date and duration operations; ok is false for
 // operations it leaves to typeOf.
 func typeOfDates(n *enode, ks []kind) (kind, bool, error) {
+	if k, ok, err := typeOfTZ(n, ks); ok { // tz_type.go
+		return k, ok, err
+	}
 	switch n.op {
 	case "+", "-":
 		a, b := ks[0], ks[1]
@@ -230,6 +233,9 @@ func castOK(from, to kind) bool {
 
 // applyDates evaluates what typeOfDates typed; ok is false for the rest.
 func applyDates(n *enode, a []*val, rows int) (*val, bool, error) {
+	if v, ok, err := applyTZ(n, a, rows); ok { // tz_type.go
+		return v, ok, err
+	}
 	switch n.op {
 	case "+", "-":
 		if !isTemporal(a[0].k) && !isTemporal(a[1].k) {

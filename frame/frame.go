@@ -195,6 +195,11 @@ func (f *Frame) Select(exprs ...Expr) *Frame {
 	n := &node{op: "project"}
 	var fields []arrow.Field
 	for _, e := range exprs {
+		bound, err := bindZones(e.n, f.n.schema) // tz_type.go
+		if err != nil {
+			return errFrame(fmt.Errorf("frame: Select: %w", err))
+		}
+		e = Expr{bound}
 		k, err := typeOf(e.n, f.n.schema)
 		if err != nil {
 			return errFrame(fmt.Errorf("frame: Select: %w", err))
@@ -204,7 +209,7 @@ func (f *Frame) Select(exprs ...Expr) *Frame {
 		}
 		n.exprs = append(n.exprs, e.n)
 		n.names = append(n.names, e.n.outName())
-		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: passType(e.n, f.n.schema, k), Nullable: true})
+		fields = append(fields, arrow.Field{Name: e.n.outName(), Type: exprType(e.n, f.n.schema, k), Nullable: true})
 	}
 	if err := checkUnique("frame: Select", n.names); err != nil {
 		return errFrame(err)
@@ -300,6 +305,11 @@ func (f *Frame) Filter(pred Expr) *Frame {
 		}
 		return g.Filter(es[0]).Drop(hidden...)
 	}
+	bound, err := bindZones(pred.n, f.n.schema) // tz_type.go
+	if err != nil {
+		return errFrame(fmt.Errorf("frame: Filter: %w", err))
+	}
+	pred = Expr{bound}
 	k, err := typeOf(pred.n, f.n.schema)
 	if err != nil {
 		return errFrame(fmt.Errorf("frame: Filter: %w", err))
@@ -586,7 +596,7 @@ func (f *Frame) Finalize(vals []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Table{rec: r}, nil
+	return &Table{rec: zonedRecord(r, f.n.schema)}, nil // tz_type.go
 }
 
 // Persisted implements sched.Persister.
@@ -810,7 +820,7 @@ func FromRecords(recs ...arrow.Record) *Frame {
 	for i := range keys {
 		keys[i] = graph.NewKey("from-records", "frame.mem", appendUvarint(appendUvarint(nil, uint64(id)), uint64(i)), nil)
 	}
-	s := &memSource{keys: keys, recs: norm, sch: norm[0].Schema()}
+	s := &memSource{keys: keys, recs: norm, sch: schemaWithZones(norm[0].Schema(), recs[0].Schema())}
 	return newFrame(&node{op: "source", src: s, schema: s.sch})
 }
 

@@ -55,7 +55,7 @@ func ReadIPC(pattern string) *Frame {
 			if err != nil {
 				return fail(fmt.Errorf("%s column %q: %w", p, f.Name, err))
 			}
-			fields = append(fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
+			fields = append(fields, arrow.Field{Name: f.Name, Type: keepZone(t, f.Type), Nullable: true})
 		}
 		ns := arrow.NewSchema(fields, nil)
 		if i == 0 {

@@ -204,7 +204,7 @@ func (f *Frame) wavesEnds(ctx context.Context, n int, tail bool, opts []sched.Op
 	if err != nil {
 		return nil, err
 	}
-	return &Table{rec: r}, nil
+	return &Table{rec: zonedRecord(r, f.n.schema)}, nil
 }
 
 // computeLimit is Compute of a frame whose plan ends in a Limit over

@@ -68,7 +68,7 @@ func ReadParquet(pattern string) *Frame {
 			if err != nil {
 				return errFrame(fmt.Errorf("frame: ReadParquet: %s column %q: %w", p, f.Name, err))
 			}
-			fields = append(fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
+			fields = append(fields, arrow.Field{Name: f.Name, Type: keepZone(t, f.Type), Nullable: true})
 		}
 		if err := src.addCategories(m.KeyValue, fields); err != nil {
 			return errFrame(fmt.Errorf("frame: ReadParquet: %s: %w", p, err))

@@ -73,7 +73,7 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 			}
 			seen[key] = len(ap.specs)
 			ap.specs = append(ap.specs, spec)
-			fields = append(fields, arrow.Field{Name: spec.out, Type: spec.outType(), Nullable: true})
+			fields = append(fields, arrow.Field{Name: spec.out, Type: keepZone(spec.outType(), exprType(n, in, spec.k)), Nullable: true})
 			return &enode{op: "col", name: spec.out}, nil
 		}
 		if n.op == "col" {
@@ -103,7 +103,11 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 		if !e.n.hasAgg() {
 			return nil, fmt.Errorf("%s has no aggregation", e)
 		}
-		r, err := rewrite(e.n)
+		bound, err := bindZones(e.n, in) // tz_type.go
+		if err != nil {
+			return nil, err
+		}
+		r, err := rewrite(bound)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +121,7 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, arrow.Field{Name: ap.postNames[i], Type: k.dtype(), Nullable: true})
+		out = append(out, arrow.Field{Name: ap.postNames[i], Type: keepZone(k.dtype(), exprType(p, st, k)), Nullable: true})
 	}
 	ap.out = arrow.NewSchema(out, nil)
 	// The post projection keeps the keys.
