@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -134,6 +135,7 @@ type col struct {
 	data  []byte
 	valid []byte // validity bitmap, nil when no nulls
 	voff  int
+	loc   *time.Location // a zoned kTime's zone (tz_type.go); nil: naive, UTC
 }
 
 func colOf(a arrow.Array) col {
@@ -149,6 +151,7 @@ func colOf(a arrow.Array) col {
 	case *array.Timestamp:
 		vs := x.TimestampValues()
 		c.i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+		c.loc = zoneLoc(x.DataType())
 	case *array.Duration:
 		vs := x.DurationValues()
 		c.i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))

@@ -22,7 +22,7 @@ func TestTimeZonesAgainstPandasAndGo(t *testing.T) {
 		}
 		return out
 	}
-	format := func(v any) string { return v.(time.Time).Format("2006-01-02 15:04:05") }
+	format := func(v any) string { return v.(time.Time).UTC().Format("2006-01-02 15:04:05") }
 	// pandas: s.dt.tz_localize("UTC").dt.tz_convert("America/New_York").dt.tz_localize(None)
 	r := tsRecord(parse("2024-03-10 06:59:59", "2024-03-10 07:00:00", "2024-11-03 05:30:00", "2024-11-03 06:30:00", "2024-07-01 12:00:00"))
 	want := []string{"2024-03-10 01:59:59", "2024-03-10 03:00:00", "2024-11-03 01:30:00", "2024-11-03 01:30:00", "2024-07-01 08:00:00"}

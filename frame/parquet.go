@@ -304,16 +304,17 @@ type writeOp struct {
 	format string
 	path   string
 	opt    string
+	zones  []string // name, zone pairs of the zoned timestamp columns (tz_type.go)
 }
 
 func (o *writeOp) Name() string  { return "frame.write" }
 func (o *writeOp) Label() string { return "write-" + o.format }
 func (o *writeOp) Params() ([]byte, error) {
-	return appendStrings(nil, []string{o.format, o.path, o.opt}), nil
+	return appendStrings(nil, append([]string{o.format, o.path, o.opt}, o.zones...)), nil
 }
 
 func (o *writeOp) Run(ctx context.Context, in []any) (any, error) {
-	r := in[0].(*Part).R
+	r := withZoneList(in[0].(*Part).R, o.zones)
 	var err error
 	switch o.format {
 	case "parquet":
@@ -341,17 +342,17 @@ func init() {
 	graph.Register("frame.write", func(p []byte) (graph.Op, error) {
 		r := graph.NewReader(p)
 		s := readStrings(r)
-		if len(s) != 3 {
+		if len(s) < 3 || len(s)%2 == 0 {
 			return nil, fmt.Errorf("bad write params")
 		}
-		return &writeOp{format: s[0], path: s[1], opt: s[2]}, r.Err()
+		return &writeOp{format: s[0], path: s[1], opt: s[2], zones: s[3:]}, r.Err()
 	})
 }
 
 // write runs one write task per partition into dir/part-NNNNN.ext.
 func (f *Frame) write(ctx context.Context, format, dir, ext, opt string, opts []sched.Option) error {
 	return f.writeParts(ctx, dir, func(i int) graph.Op {
-		return &writeOp{format: format, path: filepath.Join(dir, fmt.Sprintf("part-%05d.%s", i, ext)), opt: opt}
+		return &writeOp{format: format, path: filepath.Join(dir, fmt.Sprintf("part-%05d.%s", i, ext)), opt: opt, zones: zoneList(f.n.schema)}
 	}, true, opts)
 }
 

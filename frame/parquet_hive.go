@@ -69,15 +69,16 @@ func (f *Frame) WriteParquetWith(ctx context.Context, dir string, o ParquetWrite
 	if err := checkUnique("frame: WriteParquet PartitionOn", o.PartitionOn); err != nil {
 		return err
 	}
-	return f.writeParts(ctx, dir, func(i int) graph.Op { return &writePQOp{dir: dir, part: i, o: o} }, len(o.PartitionOn) == 0, opts)
+	return f.writeParts(ctx, dir, func(i int) graph.Op { return &writePQOp{dir: dir, part: i, o: o, zones: zoneList(f.n.schema)} }, len(o.PartitionOn) == 0, opts)
 }
 
 // writePQOp writes one partition as Parquet, split by the partition
 // columns when there are any; it returns the number of rows written.
 type writePQOp struct {
-	dir  string
-	part int
-	o    ParquetWriteOptions
+	dir   string
+	part  int
+	o     ParquetWriteOptions
+	zones []string // name, zone pairs of the zoned timestamp columns (tz_type.go)
 }
 
 func (w *writePQOp) Name() string  { return "frame.writepq" }
@@ -86,7 +87,11 @@ func (w *writePQOp) Params() ([]byte, error) {
 	b := appendStrings(nil, []string{w.dir, w.o.Compression})
 	b = appendUvarint(b, uint64(w.part))
 	b = appendUvarint(b, uint64(w.o.RowGroupRows))
-	return appendStrings(b, w.o.PartitionOn), nil
+	b = appendStrings(b, w.o.PartitionOn)
+	if len(w.zones) > 0 {
+		b = appendStrings(b, w.zones)
+	}
+	return b, nil
 }
 
 func init() {
@@ -100,6 +105,11 @@ func init() {
 		w.part = int(r.Uvarint())
 		w.o.RowGroupRows = int64(r.Uvarint())
 		w.o.PartitionOn = readStrings(r)
+		if len(r.Rest()) > 0 {
+			if w.zones = readStrings(r); len(w.zones)%2 != 0 {
+				return nil, fmt.Errorf("bad writepq params")
+			}
+		}
 		return w, r.Err()
 	})
 	graph.Register("frame.pqconst", func(p []byte) (graph.Op, error) {
@@ -116,7 +126,7 @@ func init() {
 }
 
 func (w *writePQOp) Run(_ context.Context, in []any) (any, error) {
-	r := in[0].(*Part).R
+	r := withZoneList(in[0].(*Part).R, w.zones)
 	name := fmt.Sprintf("part-%05d.parquet", w.part)
 	po := pqio.WriteOptions{Compression: w.o.Compression, RowGroupRows: w.o.RowGroupRows}
 	if len(w.o.PartitionOn) == 0 {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -100,7 +99,7 @@ func (t *Table) String() string {
 					s = formatFloatDec(cols[j].f64[i], dec[j])
 				}
 				if tl[j] != "" && !cols[j].null(i) {
-					s = time.UnixMicro(cols[j].i64[i]).UTC().Format(tl[j])
+					s = cols[j].timeAt(i).Format(zonedLayout(&cols[j], tl[j])) // tz_type.go
 				}
 				line[x+1] = cutWidth(s, cellMax)
 			}

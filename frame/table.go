@@ -114,7 +114,7 @@ func (t *Table) Value(row int, name string) any {
 	case kBool:
 		return c.boolAt(row)
 	case kTime:
-		return time.UnixMicro(c.i64[row]).UTC()
+		return c.timeAt(row)
 	case kDate:
 		return dateTime(c.i64[row])
 	case kDur:
@@ -146,6 +146,9 @@ func cell(c *col, i int) string {
 		}
 		return "False"
 	case kTime:
+		if c.loc != nil {
+			return zonedCell(c, i)
+		}
 		t := time.UnixMicro(c.i64[i]).UTC()
 		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
 			return t.Format("2006-01-02")

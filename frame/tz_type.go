@@ -525,3 +525,84 @@ func applyTZ(n *enode, a []*val, rows int) (*val, bool, error) {
 	}
 	return nil, false, nil
 }
+
+// zoneList is the name, zone pairs of s's zoned timestamp fields, for ops
+// (the writers) that put the zones back on their input's arrays.
+func zoneList(s *arrow.Schema) []string {
+	var out []string
+	for _, f := range s.Fields() {
+		if z := typeZone(f.Type); z != "" {
+			out = append(out, f.Name, z)
+		}
+	}
+	return out
+}
+
+// withZoneList is zonedRecord with the zones of a zoneList.
+func withZoneList(r arrow.Record, zones []string) arrow.Record {
+	if len(zones) == 0 {
+		return r
+	}
+	var fields []arrow.Field
+	for i := 0; i+1 < len(zones); i += 2 {
+		fields = append(fields, arrow.Field{Name: zones[i], Type: TimestampTZ(zones[i+1]), Nullable: true})
+	}
+	return zonedRecord(r, arrow.NewSchema(fields, nil))
+}
+
+// zoneLoc is the location of a zoned timestamp type (nil for naive ones
+// and zones Go does not know).
+func zoneLoc(t arrow.DataType) *time.Location {
+	z := typeZone(t)
+	if z == "" {
+		return nil
+	}
+	loc, err := loadZone(z)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+// timeAt is the timestamp at i as a time.Time in the column's zone (UTC
+// for naive columns).
+func (c *col) timeAt(i int) time.Time {
+	t := time.UnixMicro(c.i64[i])
+	if c.loc != nil {
+		return t.In(c.loc)
+	}
+	return t.UTC()
+}
+
+// timeLayout is how the CSV writer writes the column's timestamps: with
+// the UTC offset for a zoned column, as pandas' to_csv does
+// (2024-03-31 03:30:00+02:00).
+func (c *col) timeLayout() string {
+	if c.loc != nil {
+		return "2006-01-02 15:04:05.999999-07:00"
+	}
+	return "2006-01-02 15:04:05.999999"
+}
+
+// zonedCell prints a zoned timestamp as pandas does: wall-clock time and
+// offset.
+func zonedCell(c *col, i int) string {
+	t := c.timeAt(i)
+	if t.Nanosecond() != 0 {
+		return t.Format("2006-01-02 15:04:05.000000-07:00")
+	}
+	return t.Format("2006-01-02 15:04:05-07:00")
+}
+
+// zonedLayout is the printing layout of a column's timestamps: a zoned
+// column's show the time and the offset (pandas: 2024-03-31
+// 03:30:00+02:00).
+func zonedLayout(c *col, layout string) string {
+	if c.loc == nil {
+		return layout
+	}
+	if len(layout) == len("2006-01-02") {
+		layout += " 15:04:05"
+	}
+	return layout + "-07:00"
+}

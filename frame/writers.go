@@ -75,7 +75,7 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 				case kBool:
 					buf = strconv.AppendBool(buf, c.boolAt(i))
 				case kTime:
-					buf = time.UnixMicro(c.i64[i]).UTC().AppendFormat(buf, "2006-01-02 15:04:05.999999")
+					buf = c.timeAt(i).AppendFormat(buf, c.timeLayout())
 				case kDate:
 					buf = appendDate(buf, c.i64[i])
 				case kDur:
@@ -122,7 +122,7 @@ func writeText(format, path string, r arrow.Record, opt string) (err error) {
 					buf = strconv.AppendBool(buf, c.boolAt(i))
 				case kTime:
 					buf = append(buf, '"')
-					buf = time.UnixMicro(c.i64[i]).UTC().AppendFormat(buf, time.RFC3339Nano)
+					buf = c.timeAt(i).AppendFormat(buf, time.RFC3339Nano)
 					buf = append(buf, '"')
 				case kDate, kDur:
 					buf = append(buf, '"')

@@ -414,7 +414,16 @@ func Write(path string, recs []arrow.Record, o WriteOptions) error {
 		return err
 	}
 	props := pq.NewWriterProperties(pq.WithCompression(codec), pq.WithMaxRowGroupLength(rows), pq.WithStats(true))
-	w, err := pqarrow.NewFileWriter(recs[0].Schema(), f, props, pqarrow.DefaultWriterProps())
+	aprops := pqarrow.DefaultWriterProps()
+	for _, fl := range recs[0].Schema().Fields() {
+		if ts, ok := fl.Type.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+			// Parquet keeps only isAdjustedToUTC; the zone goes in the
+			// Arrow schema stored in the file's metadata, as pyarrow does.
+			aprops = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+			break
+		}
+	}
+	w, err := pqarrow.NewFileWriter(recs[0].Schema(), f, props, aprops)
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("parquet: write %s: %w", path, err)
