@@ -150,7 +150,7 @@ func planJoin(ls, rs *arrow.Schema, o MergeOptions) (*joinSpec, error) {
 		if kindOf(lt) == kInvalid {
 			return nil, keyTypeError(s.lk[i], lt)
 		}
-		if !arrow.TypeEqual(lt, rt) && !(kindOf(lt) == kStr && kindOf(rt) == kStr) { // categorical joins string
+		if !arrow.TypeEqual(lt, rt) && !(kindOf(lt) == kStr && kindOf(rt) == kStr) && !bothZoned(lt, rt) { // categorical joins string
 			return nil, fmt.Errorf("key %q is %s on the left but key %q is %s on the right; cast one side (WithColumn with Cast) to join them", s.lk[i], lt, s.rk[i], rt)
 		}
 	}

@@ -606,3 +606,7 @@ func zonedLayout(c *col, layout string) string {
 	}
 	return layout + "-07:00"
 }
+
+// bothZoned: t and u are timestamps with zones (join keys of different
+// zones match by instant; naive with zoned is refused, as pandas does).
+func bothZoned(t, u arrow.DataType) bool { return typeZone(t) != "" && typeZone(u) != "" }

@@ -317,6 +317,19 @@ func TestZonedColumnsThroughThePlan(t *testing.T) {
 	if g := w.Value(1, "utc").(time.Time).UnixMicro(); g != *inst[1] {
 		t.Fatalf("tz_convert(None): %d", g)
 	}
+	// Joins: keys of different zones match by instant, the left's zone on
+	// the result; naive with zoned is refused (pandas: incompatible keys).
+	kol := p.Select(Col("t").TZConvert("Asia/Kolkata"), Col("t").Hour().Alias("hp"))
+	j, err := p.Select(Col("t"), Col("t").Minute().Alias("m")).Merge(kol, MergeOptions{On: []string{"t"}}).Compute(ctx, opts()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.NumRows() != 3 || !arrow.TypeEqual(j.Record().Schema().Field(0).Type, TimestampTZ(paris)) {
+		t.Fatalf("join of Paris and Kolkata keys: %d rows, schema %s", j.NumRows(), j.Record().Schema())
+	}
+	if _, err := naive.Merge(p, MergeOptions{On: []string{"t"}}).Compute(ctx, opts()...); err == nil {
+		t.Fatal("naive with zoned join keys: no error")
+	}
 	// Columns of different zones compare by instant.
 	n, err := p.Select(Col("t"), Col("t").TZConvert("Asia/Kolkata").Alias("k")).Filter(Col("t").Eq(Col("k"))).Len(ctx, opts()...)
 	if err != nil || n != 3 {
