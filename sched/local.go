@@ -75,19 +75,29 @@ type run struct {
 	// stopSampling ends the MemorySampled events and the coarse clock (nil
 	// without an observer).
 	stopSampling func()
-	coarse       atomic.Int64 // milliseconds, roughly, since the run began (see clock.go)
 
-	mem      *memory // nil when unlimited
-	workers  []*worker
-	roots    []int32 // tasks with no inputs, in priority order
-	rootNext atomic.Int64
+	mem     *memory // nil when unlimited
+	workers []*worker
+	roots   []int32 // tasks with no inputs, in priority order
+	stopped atomic.Bool
+	// The fields above are read by every task and written once: the
+	// counters below, written during the run, each have a cache line of
+	// their own, so that writing one does not make the other core fetch
+	// the fields above again.
+	_        [64]byte
+	rootNext atomic.Int64 // the first root not yet claimed (see claimRoots)
+	_        [56]byte
 	// sinks counts the tasks no task reads that have not yet run: every
 	// other task is an input of one of them, so the run is over when the
 	// last sink has run. Only sinks touch it, not every task: a counter
 	// every task decrements is a cache line both cores fight over.
-	sinks    atomic.Int64
-	idle     atomic.Int32
-	stopped  atomic.Bool
+	sinks  atomic.Int64
+	_      [56]byte
+	idle   atomic.Int32
+	_      [60]byte
+	coarse atomic.Int64 // milliseconds, roughly, since the run began (see clock.go)
+	_      [56]byte
+
 	wake     chan struct{}
 	done     chan struct{}
 	doneOnce sync.Once

@@ -70,8 +70,12 @@ type memory struct {
 	state   []int32      // stMem, stDisk or stGone (atomic)
 	lastUse []int32      // clock at the last use (atomic); see clock
 	holding atomic.Bool  // roots are being held back
-	tick    atomic.Int64 // tasks finished, added by workers in batches (see clock)
 	exactAt int64        // held bytes from which uses are stamped exactly (see exact)
+	// tick counts the tasks finished, added by workers in batches (see
+	// clock), on a cache line away from the fields every task reads.
+	_    [64]byte
+	tick atomic.Int64
+	_    [56]byte
 
 	filed   []int32      // 1 while the value has a spill file (atomic; set under mu)
 	written atomic.Int64 // bytes written to spill files
