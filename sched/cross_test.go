@@ -81,7 +81,7 @@ func TestRunCrossingTheLimitMidwaySpills(t *testing.T) {
 				early++
 			}
 		}
-		if early < 250 {
+		if early < 200 {
 			t.Fatalf("workers=%d: the roots ran in position order (%d of the first 300 to finish are in the second half), the test needs the reverse", w, early)
 		}
 		for _, i := range f.spilled {
