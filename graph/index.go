@@ -75,13 +75,25 @@ func (x *keyIndex) put(k Key, pos int, tasks []*Task) (int, bool) {
 	if ok {
 		return slot, false
 	}
+	x.insert(slot, h, pos, tasks)
+	return pos, true
+}
+
+// insert records position pos under a key of hash h that find did not
+// find, at the slot find returned for it (or, when the table must grow,
+// at the first free slot of the grown table).
+func (x *keyIndex) insert(slot int, h uint64, pos int, tasks []*Task) {
 	if slot < 0 || (x.n+1) > len(x.slots)*3/4 {
 		x.rehash(sizeFor(x.n+1), tasks)
-		slot, _ = x.find(k, h, tasks)
+		mask := uint64(len(x.slots) - 1)
+		i := h & mask
+		for x.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		slot = int(i)
 	}
 	x.slots[slot] = h>>32<<32 | uint64(uint32(pos+1))
 	x.n++
-	return pos, true
 }
 
 // rehash moves the table to size slots (a power of two).

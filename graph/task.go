@@ -124,8 +124,10 @@ func (g *Graph) Add(t *Task) bool {
 // no key lookups for a graph built this way; a deps that does not match
 // t.Deps is not kept, and the graph then resolves dependencies by key.
 func (g *Graph) AddResolved(t *Task, deps []int32) (int, bool) {
-	if i, ok := g.index.get(t.Key, g.tasks); ok {
-		return int(i), false
+	h := hashKey(t.Key)
+	slot, found := g.index.find(t.Key, h, g.tasks)
+	if found {
+		return slot, false
 	}
 	n := len(g.tasks)
 	ok := len(t.Deps) == len(deps) && (n == 0 || g.depsOK && len(g.depOff) == n+1)
@@ -134,7 +136,7 @@ func (g *Graph) AddResolved(t *Task, deps []int32) (int, bool) {
 		ok = d >= 0 && int(d) < n && g.tasks[d].Key == t.Deps[j]
 	}
 	g.tasks = append(g.tasks, t)
-	g.index.put(t.Key, n, g.tasks)
+	g.index.insert(slot, h, n, g.tasks) // one hash and one probe a task
 	g.deps = nil
 	if !ok {
 		g.depOff, g.depFlat, g.depsOK = nil, nil, false
