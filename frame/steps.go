@@ -508,6 +508,11 @@ func (c *combineOp) finish(ctx context.Context, r arrow.Record) (any, error) {
 
 // splitOp hash-partitions its input record by the first nkeys columns (or by
 // the named keys) into n pieces.
+// maxSplitPieces bounds a split's piece count read from the wire: a shuffle
+// never plans more pieces than this, and a larger count would allocate
+// without bound before any row is read.
+const maxSplitPieces = 1 << 20
+
 type splitOp struct {
 	keys []string
 	n    int
@@ -599,8 +604,15 @@ func init() {
 	graph.Register("frame.split", func(p []byte) (graph.Op, error) {
 		r := graph.NewReader(p)
 		s := &splitOp{keys: readStrings(r)}
-		s.n = int(r.Uvarint())
-		return s, r.Err()
+		n := r.Uvarint()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+		if n < 1 || n > maxSplitPieces {
+			return nil, fmt.Errorf("frame.split: %d pieces: want 1 to %d", n, maxSplitPieces)
+		}
+		s.n = int(n)
+		return s, nil
 	})
 	graph.Register("frame.concat", func(p []byte) (graph.Op, error) {
 		r := graph.NewReader(p)
