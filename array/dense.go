@@ -40,6 +40,8 @@ func init() {
 			d := &Dense{}
 			return d, d.UnmarshalBinary(b)
 		},
+		Segments:    denseSegments,
+		DecodeOwned: decodeDenseOwned,
 	})
 }
 
@@ -287,32 +289,50 @@ func FromMat(m mat.Matrix) *Dense {
 // MarshalBinary encodes the array as its dtype, shape and raw little-endian
 // data: the codec blocks travel and spill with.
 func (d *Dense) MarshalBinary() ([]byte, error) {
-	n := d.Len()
-	b := make([]byte, 0, 16+8*len(d.Shape)+n*d.DType.ItemSize())
+	return appendRaw(denseHeader(d, d.Len()*d.DType.ItemSize()), d), nil
+}
+
+// denseHeader returns the codec's header (dtype, shape) in a buffer with
+// room for extra more bytes.
+func denseHeader(d *Dense, extra int) []byte {
+	b := make([]byte, 0, 16+8*len(d.Shape)+extra)
 	b = append(b, byte(d.DType))
 	b = binary.AppendUvarint(b, uint64(len(d.Shape)))
 	for _, s := range d.Shape {
 		b = binary.AppendUvarint(b, uint64(s))
 	}
-	b = appendRaw(b, d)
-	return b, nil
+	return b
 }
 
 // UnmarshalBinary decodes what MarshalBinary wrote.
 func (d *Dense) UnmarshalBinary(b []byte) error {
-	if len(b) < 1 {
-		return errors.New("array: decode Dense: empty input")
+	dt, shape, raw, err := parseDense(b)
+	if err != nil {
+		return err
 	}
-	dt := DType(b[0])
+	x, err := decodeRaw(dt, shape, raw)
+	if err != nil {
+		return fmt.Errorf("array: decode Dense: %w", err)
+	}
+	*d = *x
+	return nil
+}
+
+// parseDense reads the codec's header, returning the raw elements' bytes.
+func parseDense(b []byte) (dt DType, shape []int, raw []byte, err error) {
+	if len(b) < 1 {
+		return 0, nil, nil, errors.New("array: decode Dense: empty input")
+	}
+	dt = DType(b[0])
 	if !dt.valid() {
-		return fmt.Errorf("array: decode Dense: bad dtype %d", b[0])
+		return 0, nil, nil, fmt.Errorf("array: decode Dense: bad dtype %d", b[0])
 	}
 	r := graph.NewReader(b[1:])
 	nd := r.Uvarint()
 	if nd > 64 {
-		return fmt.Errorf("array: decode Dense: %d dimensions", nd)
+		return 0, nil, nil, fmt.Errorf("array: decode Dense: %d dimensions", nd)
 	}
-	shape := make([]int, nd)
+	shape = make([]int, nd)
 	// The elements the shape implies, with empty dimensions counted as 1:
 	// an empty block's other dimensions still size what is computed from
 	// it, so they too must be what a few bytes can describe.
@@ -322,20 +342,15 @@ func (d *Dense) UnmarshalBinary(b []byte) error {
 		u := r.Uvarint()
 		hi, lo := bits.Mul64(implied, max(u, 1))
 		if hi != 0 || lo > bound {
-			return fmt.Errorf("array: decode Dense: shape dimension %d of %d is more than %d bytes can hold", i, u, len(b))
+			return 0, nil, nil, fmt.Errorf("array: decode Dense: shape dimension %d of %d is more than %d bytes can hold", i, u, len(b))
 		}
 		implied = lo
 		shape[i] = int(u)
 	}
 	if r.Err() != nil {
-		return fmt.Errorf("array: decode Dense: %w", r.Err())
+		return 0, nil, nil, fmt.Errorf("array: decode Dense: %w", r.Err())
 	}
-	x, err := decodeRaw(dt, shape, r.Rest())
-	if err != nil {
-		return fmt.Errorf("array: decode Dense: %w", err)
-	}
-	*d = *x
-	return nil
+	return dt, shape, r.Rest(), nil
 }
 
 // appendRaw appends d's elements to b as raw little-endian values in C order

@@ -200,6 +200,14 @@ func init() {
 			}
 			return &Part{R: rec}, nil
 		},
+		Segments: func(v any) ([][]byte, int, error) { return recordSegments(v.(*Part).R) },
+		DecodeOwned: func(b []byte) (any, error) {
+			rec, err := decodeRecordValueOwned(b, "partition")
+			if err != nil {
+				return nil, err
+			}
+			return &Part{R: rec}, nil
+		},
 	})
 	graph.RegisterCodec("frame.Pieces", reflect.TypeOf(&Pieces{}), graph.Codec{
 		Encode: func(v any) ([]byte, error) {
@@ -249,6 +257,14 @@ func init() {
 			}
 			return &shard{r: rec}, nil
 		},
+		Segments: func(v any) ([][]byte, int, error) { return recordSegments(v.(*shard).record()) },
+		DecodeOwned: func(b []byte) (any, error) {
+			rec, err := decodeRecordValueOwned(b, "piece")
+			if err != nil {
+				return nil, err
+			}
+			return &shard{r: rec}, nil
+		},
 	})
 	// Bare records (what users may put in a graph themselves) ship as IPC too;
 	// they have no Size, so frame tasks always wrap them in a Part.
@@ -258,6 +274,11 @@ func init() {
 		Decode: func(b []byte) (any, error) {
 			r := graph.NewReader(b)
 			return decodeRecord(r.Bytes())
+		},
+		Segments: func(v any) ([][]byte, int, error) { return recordSegments(v.(arrow.Record)) },
+		DecodeOwned: func(b []byte) (any, error) {
+			r := graph.NewReader(b)
+			return decodeRecordOwned(r.Bytes())
 		},
 	})
 }

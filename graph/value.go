@@ -25,10 +25,18 @@ type Sizer interface{ Size() int64 }
 // A value whose codec has a Join is spilled part by part, with an offset
 // table and a checksum per part, so that a task reading one part loads only
 // that part (see Parted).
+//
+// Segments and DecodeOwned, optional, are the copy-free forms the cluster
+// transport uses (EncodeSegments, DecodeValueOwned): Segments returns
+// Encode's bytes as pieces, the large ones views of v's memory, and the
+// offset in the payload of the byte a receiver should 8-align (-1: none);
+// DecodeOwned is Decode for a buffer given away, which the value may view.
 type Codec struct {
-	Encode func(v any) ([]byte, error)
-	Decode func(b []byte) (any, error)
-	Join   func(parts []any) (any, error)
+	Encode      func(v any) ([]byte, error)
+	Decode      func(b []byte) (any, error)
+	Join        func(parts []any) (any, error)
+	Segments    func(v any) (segs [][]byte, align int, err error)
+	DecodeOwned func(b []byte) (any, error)
 }
 
 type codecEntry struct {
@@ -209,12 +217,16 @@ func init() {
 		Decode: func(b []byte) (any, error) { return string(b), nil },
 	})
 	RegisterCodec("[]uint8", reflect.TypeOf([]byte(nil)), Codec{
-		Encode: func(v any) ([]byte, error) { return v.([]byte), nil },
-		Decode: func(b []byte) (any, error) { return append([]byte(nil), b...), nil },
+		Encode:      func(v any) ([]byte, error) { return v.([]byte), nil },
+		Decode:      func(b []byte) (any, error) { return append([]byte(nil), b...), nil },
+		Segments:    func(v any) ([][]byte, int, error) { return [][]byte{v.([]byte)}, -1, nil },
+		DecodeOwned: func(b []byte) (any, error) { return b[:len(b):len(b)], nil },
 	})
 	RegisterCodec("[]float64", reflect.TypeOf([]float64(nil)), Codec{
-		Encode: func(v any) ([]byte, error) { return Float64Bytes(v.([]float64)), nil },
-		Decode: func(b []byte) (any, error) { return BytesFloat64(b) },
+		Encode:      func(v any) ([]byte, error) { return Float64Bytes(v.([]float64)), nil },
+		Decode:      func(b []byte) (any, error) { return BytesFloat64(b) },
+		Segments:    float64Segments,
+		DecodeOwned: decodeFloat64Owned,
 	})
 	RegisterCodec("[]int", reflect.TypeOf([]int(nil)), Codec{
 		Encode: func(v any) ([]byte, error) {

@@ -7,6 +7,7 @@ package graph_test
 // seeds are the parameters and values of real graphs of every collection.
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -147,6 +148,9 @@ func FuzzDecodeValue(f *testing.F) {
 			b = binary.AppendUvarint(nil, uint64(len(n)))
 			b = append(append(b, n...), payload...)
 		}
+		// The copy-free decoding (the cluster transport's) of the same
+		// bytes must not panic either, and where both decode, agree.
+		owned, oerr := graph.DecodeValueOwned(append([]byte(nil), b...))
 		v, err := graph.DecodeValue(b)
 		if err != nil {
 			return
@@ -158,6 +162,15 @@ func FuzzDecodeValue(f *testing.F) {
 		}
 		if _, err := graph.DecodeValue(e); err != nil {
 			t.Fatalf("a decoded %T re-encodes to bytes that do not decode: %v", v, err)
+		}
+		segs, _, err := graph.EncodeSegments(v)
+		if err != nil || !bytes.Equal(bytes.Join(segs, nil), e) {
+			t.Fatalf("the segments of a decoded %T differ from its encoding (%v)", v, err)
+		}
+		if oerr == nil {
+			if oe, err := graph.EncodeValue(owned); err != nil || !bytes.Equal(oe, e) {
+				t.Fatalf("a %T decoded from an owned buffer re-encodes differently (%v)", v, err)
+			}
 		}
 	})
 }

@@ -189,7 +189,7 @@ func (e *Executor) gather(ctx context.Context, addr string, items []item, got fu
 	}
 	return fetch(ctx, flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
 		e.gathered.Add(int64(len(b)))
-		v, err := decodeOwned(b)
+		v, err := graph.DecodeValueOwned(b)
 		if err != nil {
 			return fmt.Errorf("output %s: %w", items[n].key, err)
 		}

@@ -35,7 +35,7 @@ const (
 )
 
 func newServer(sec security) *grpc.Server {
-	opts := append(sec.serverOptions(),
+	opts := append(sec.serverOptions(), codecServerOption(),
 		grpc.InitialWindowSize(streamWindow),
 		grpc.InitialConnWindowSize(connWindow),
 		grpc.ReadBufferSize(ioBuffer),
@@ -48,7 +48,7 @@ func newServer(sec security) *grpc.Server {
 
 // dial opens a client connection (lazily: errors show on the first call).
 func dial(addr string, sec security) (*grpc.ClientConn, error) {
-	opts := append(sec.dialOptions(),
+	opts := append(sec.dialOptions(), codecDialOption(),
 		grpc.WithInitialWindowSize(streamWindow),
 		grpc.WithInitialConnWindowSize(connWindow),
 		grpc.WithReadBufferSize(ioBuffer),
@@ -102,90 +102,93 @@ func decodeTicket(b []byte) ([]item, error) {
 }
 
 // Each value of a fetch answer starts with a FlightData whose app_metadata is
-// [status][total bytes] (status 0) or [status][message] (status 1: the
-// value cannot be sent), and whose body is the first chunk of the encoded
-// value; FlightData with empty metadata carry the rest.
-func sendValue(s flight.FlightService_DoGetServer, b []byte) error {
-	meta := binary.AppendUvarint([]byte{0}, uint64(len(b)))
-	first := b[:min(len(b), chunkSize)]
-	if err := s.Send(&flight.FlightData{AppMetadata: meta, DataBody: first}); err != nil {
-		return err
+// [status][total bytes][align+1] (status 0; align: the offset of the byte
+// the receiver should place at an 8-aligned address, 0 for none) or
+// [status][message] (status 1: the value cannot be sent); the bodies of it
+// and of the FlightData that follow, with empty metadata, are the encoded
+// value (graph.EncodeSegments), at most chunkSize bytes per message.
+
+// chunkMsg is one such message, its body a list of pieces sent from their
+// own memory (see wireCodec).
+type chunkMsg struct {
+	meta []byte
+	body [][]byte
+	n    int
+}
+
+// sendAny sends v as one value of a fetch answer, its large buffers from
+// their own memory; a value that cannot be encoded is sent as a refusal
+// naming what (the returned error is the stream's).
+func sendAny(s grpc.ServerStream, v any, what string) error {
+	segs, align, err := graph.EncodeSegments(v)
+	if err != nil {
+		return sendValueError(s, fmt.Sprintf("%s: %v", what, err))
 	}
-	for off := len(first); off < len(b); off += chunkSize {
-		if err := s.Send(&flight.FlightData{DataBody: b[off:min(len(b), off+chunkSize)]}); err != nil {
-			return err
+	total := 0
+	for _, seg := range segs {
+		total += len(seg)
+	}
+	m := &chunkMsg{meta: binary.AppendUvarint(binary.AppendUvarint([]byte{0}, uint64(total)), uint64(align+1))}
+	for _, seg := range segs {
+		for len(seg) > 0 {
+			k := min(len(seg), chunkSize-m.n)
+			m.body, m.n = append(m.body, seg[:k]), m.n+k
+			seg = seg[k:]
+			if m.n == chunkSize {
+				if err := s.SendMsg(m); err != nil {
+					return err
+				}
+				m = &chunkMsg{}
+			}
 		}
+	}
+	if m.n > 0 || m.meta != nil {
+		return s.SendMsg(m)
 	}
 	return nil
 }
 
-// sendView sends a value given as a header and a body (see wireView): the
-// body's chunks go out straight from its memory.
-func sendView(s flight.FlightService_DoGetServer, header, body []byte) error {
-	meta := binary.AppendUvarint([]byte{0}, uint64(len(header)+len(body)))
-	if err := s.Send(&flight.FlightData{AppMetadata: meta, DataBody: header}); err != nil {
-		return err
-	}
-	for off := 0; off < len(body); off += chunkSize {
-		if err := s.Send(&flight.FlightData{DataBody: body[off:min(len(body), off+chunkSize)]}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func sendValueError(s flight.FlightService_DoGetServer, msg string) error {
-	return s.Send(&flight.FlightData{AppMetadata: append([]byte{1}, msg...)})
+func sendValueError(s grpc.ServerStream, msg string) error {
+	return s.SendMsg(&flight.FlightData{AppMetadata: append([]byte{1}, msg...)})
 }
 
 // errRemote is wrapped by the error of a value the sender could not send
 // (not found, or its encoding failed): retrying the same peer will not help.
 var errRemote = errors.New("refused by the peer")
 
-// recvValue reads one value's bytes.
-func recvValue(s flight.FlightService_DoGetClient) ([]byte, error) {
-	fd, err := s.Recv()
-	if err != nil {
-		return nil, err
-	}
-	if len(fd.AppMetadata) == 0 {
-		return nil, errors.New("protocol error: value without a header")
-	}
-	if fd.AppMetadata[0] == 1 {
-		return nil, fmt.Errorf("%w: %s", errRemote, fd.AppMetadata[1:])
-	}
-	total, n := binary.Uvarint(fd.AppMetadata[1:])
-	if n <= 0 || total > maxValue {
-		return nil, errors.New("protocol error: bad value header")
-	}
-	if uint64(len(fd.DataBody)) == total {
-		return fd.DataBody, nil
-	}
-	buf := alignedBuffer(total, headerLen(fd.DataBody))
-	buf = append(buf, fd.DataBody...)
-	for uint64(len(buf)) < total {
-		fd, err := s.Recv()
-		if err == io.EOF {
-			return nil, fmt.Errorf("value cut short at %d of %d bytes", len(buf), total)
-		}
-		if err != nil {
+// recvValue reads one value's bytes: its messages' bodies land, copied
+// once from gRPC's buffers, in one buffer of the value's length (see
+// valueSink).
+func recvValue(s grpc.ClientStream) ([]byte, error) {
+	var sink valueSink
+	for {
+		if err := s.RecvMsg(&sink); err != nil {
+			if err == io.EOF && sink.started {
+				return nil, fmt.Errorf("value cut short at %d of %d bytes", len(sink.buf), sink.total)
+			}
 			return nil, err
 		}
-		if len(fd.AppMetadata) != 0 || uint64(len(buf)+len(fd.DataBody)) > total {
-			return nil, errors.New("protocol error: chunk out of place")
+		switch {
+		case sink.err != nil:
+			return nil, sink.err
+		case sink.refused != "":
+			return nil, fmt.Errorf("%w: %s", errRemote, sink.refused)
+		case sink.complete():
+			if sink.buf == nil {
+				return []byte{}, nil
+			}
+			return sink.buf, nil
 		}
-		buf = append(buf, fd.DataBody...)
 	}
-	return buf, nil
 }
 
 // fetch reads the values of items from a worker, calling got for each in
 // order; it stops at the first error. A stall (no bytes for idle) is an
 // error too.
-func fetch(ctx context.Context, cl flight.FlightServiceClient, items []item, idle time.Duration, got func(i int, b []byte) error) error {
+func fetch(ctx context.Context, cl flight.FlightServiceClient, items []item, idle time.Duration, got func(i int, b []byte) error, opts ...grpc.CallOption) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s, err := cl.DoGet(ctx, &flight.Ticket{Ticket: encodeTicket(items)}, grpc.ForceCodec(fetchCodec))
+	s, err := cl.DoGet(ctx, &flight.Ticket{Ticket: encodeTicket(items)}, opts...)
 	if err != nil {
 		return err
 	}

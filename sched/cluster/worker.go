@@ -973,24 +973,9 @@ func (s *workerService) DoGet(t *flight.Ticket, stream flight.FlightService_DoGe
 			}
 			continue
 		}
-		v = graph.SelectPart(v, it.part)
-		if h, body, ok := wireView(v); ok {
-			err := sendView(stream, h, body)
-			s.w.store.Unpin(k)
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		b, err := graph.EncodeValue(v)
+		err = sendAny(stream, graph.SelectPart(v, it.part), fmt.Sprintf("worker %s: value %s", s.w.addr, it.key))
 		s.w.store.Unpin(k)
 		if err != nil {
-			if err := sendValueError(stream, fmt.Sprintf("worker %s: value %s: %v", s.w.addr, it.key, err)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := sendValue(stream, b); err != nil {
 			return err
 		}
 	}
@@ -1068,7 +1053,7 @@ func (f *fetcher) loop() {
 			var bytes int64
 			err := fetch(context.Background(), flight.NewFlightServiceClient(cc), items, f.w.cfg.FetchIdle, func(i int, b []byte) error {
 				bytes += int64(len(b))
-				v, err := decodeOwned(b)
+				v, err := graph.DecodeValueOwned(b)
 				n = i + 1
 				f.w.fetchDone(batch[i], v, err)
 				return nil
