@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -68,7 +69,18 @@ func recordSegments(r arrow.Record) ([][]byte, int, error) {
 
 // decodeRecordOwned is decodeRecord for a buffer the caller gives away:
 // the IPC messages' bodies are read as views of p (see viewMessages).
-func decodeRecordOwned(p []byte) (rec arrow.Record, err error) {
+func decodeRecordOwned(p []byte) (arrow.Record, error) { return readRecord(p, true) }
+
+// decodeRecordValueOwned is decodeRecordValue over an owned buffer.
+func decodeRecordValueOwned(b []byte, what string) (arrow.Record, error) {
+	return readRecordValue(b, what, true)
+}
+
+// readRecord decodes what encodeRecord wrote, with message bodies as views
+// of p when owned. The bytes may come from a spill file or the network:
+// lengths are checked against the input before anything is allocated
+// (ipc_guard.go), and a panic of Arrow's reader is an error.
+func readRecord(p []byte, owned bool) (rec arrow.Record, err error) {
 	defer func() {
 		if e := recover(); e != nil {
 			rec, err = nil, fmt.Errorf("frame: malformed IPC stream: %v", e)
@@ -77,7 +89,12 @@ func decodeRecordOwned(p []byte) (rec arrow.Record, err error) {
 	if err := checkIPCStream(p); err != nil {
 		return nil, err
 	}
-	rd, err := ipc.NewReaderFromMessageReader(&viewMessages{b: p, ref: 1}, ipc.WithAllocator(newBoundedAlloc(ipcBudget(len(p)))))
+	alloc := ipc.WithAllocator(newBoundedAlloc(ipcBudget(len(p))))
+	var mr ipc.MessageReader = &viewMessages{b: p, ref: 1}
+	if !owned {
+		mr = ipc.NewMessageReader(bytes.NewReader(p), alloc)
+	}
+	rd, err := ipc.NewReaderFromMessageReader(mr, alloc)
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +113,9 @@ func decodeRecordOwned(p []byte) (rec arrow.Record, err error) {
 	return r, nil
 }
 
-// decodeRecordValueOwned is decodeRecordValue over an owned buffer.
-func decodeRecordValueOwned(b []byte, what string) (arrow.Record, error) {
+func readRecordValue(b []byte, what string, owned bool) (arrow.Record, error) {
 	r := graph.NewReader(b)
-	rec, err := decodeRecordOwned(r.Bytes())
+	rec, err := readRecord(r.Bytes(), owned)
 	if err == nil {
 		err = r.Err()
 	}

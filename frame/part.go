@@ -148,46 +148,12 @@ func encodeRecord(b []byte, r arrow.Record) ([]byte, error) {
 // spill file or the network: lengths are checked against the input before
 // anything is allocated (ipc_guard.go), and a panic of Arrow's reader is an
 // error.
-func decodeRecord(p []byte) (rec arrow.Record, err error) {
-	defer func() {
-		if e := recover(); e != nil {
-			rec, err = nil, fmt.Errorf("frame: malformed IPC stream: %v", e)
-		}
-	}()
-	if err := checkIPCStream(p); err != nil {
-		return nil, err
-	}
-	rd, err := ipc.NewReader(bytes.NewReader(p), ipc.WithAllocator(newBoundedAlloc(ipcBudget(len(p)))))
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Release()
-	if !rd.Next() {
-		if rd.Err() != nil {
-			return nil, rd.Err()
-		}
-		return nil, fmt.Errorf("frame: empty IPC stream")
-	}
-	r := rd.Record()
-	if err := checkRecord(r, len(p)); err != nil {
-		return nil, err
-	}
-	r.Retain()
-	return r, nil
-}
+func decodeRecord(p []byte) (arrow.Record, error) { return readRecord(p, false) }
 
 // decodeRecordValue decodes what encodeRecord wrote for a value; what names
 // the value in the error.
 func decodeRecordValue(b []byte, what string) (arrow.Record, error) {
-	r := graph.NewReader(b)
-	rec, err := decodeRecord(r.Bytes())
-	if err == nil {
-		err = r.Err()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("frame: decode %s: %w", what, err)
-	}
-	return rec, nil
+	return readRecordValue(b, what, false)
 }
 
 func init() {

@@ -48,30 +48,7 @@ func EncodeSegments(v any) (segs [][]byte, align int, err error) {
 // DecodeValueOwned is DecodeValue for a buffer the caller gives away (it
 // never reads or writes b again): a codec with DecodeOwned may return a
 // value whose buffers are views of b instead of copies.
-func DecodeValueOwned(b []byte) (any, error) {
-	r := Reader{b: b}
-	name := r.Bytes()
-	if r.err != nil {
-		return nil, fmt.Errorf("graph: decode value: %w", r.err)
-	}
-	if len(name) == 0 {
-		return nil, nil
-	}
-	e, ok := codecsByName.Load(string(name))
-	if !ok {
-		return nil, fmt.Errorf("graph: decode value of type %s: codec %w", name, ErrUnregistered)
-	}
-	c := e.(*codecEntry).c
-	dec := c.Decode
-	if c.DecodeOwned != nil {
-		dec = c.DecodeOwned
-	}
-	v, err := dec(r.b)
-	if err != nil {
-		return nil, fmt.Errorf("graph: decode value of type %s: %w", name, err)
-	}
-	return v, nil
-}
+func DecodeValueOwned(b []byte) (any, error) { return decodeValue(b, true) }
 
 // ViewBytes returns the memory of x as bytes (no copy), for a codec's
 // Segments; ok is false on a big-endian host, where the wire's

@@ -134,7 +134,10 @@ func EncodeValue(v any) ([]byte, error) {
 }
 
 // DecodeValue decodes what EncodeValue wrote.
-func DecodeValue(b []byte) (any, error) {
+func DecodeValue(b []byte) (any, error) { return decodeValue(b, false) }
+
+// decodeValue is DecodeValue, with the codec's DecodeOwned when owned.
+func decodeValue(b []byte, owned bool) (any, error) {
 	r := Reader{b: b}
 	name := r.Bytes()
 	if r.err != nil {
@@ -147,7 +150,11 @@ func DecodeValue(b []byte) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("graph: decode value of type %s: codec %w", name, ErrUnregistered)
 	}
-	v, err := e.(*codecEntry).c.Decode(r.b)
+	dec := e.(*codecEntry).c.Decode
+	if owned && e.(*codecEntry).c.DecodeOwned != nil {
+		dec = e.(*codecEntry).c.DecodeOwned
+	}
+	v, err := dec(r.b)
 	if err != nil {
 		return nil, fmt.Errorf("graph: decode value of type %s: %w", name, err)
 	}
