@@ -857,10 +857,13 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	w.report(t, stBegan, nil)
 	args := make([]any, len(t.in))
 	var err error
-	got := 0
+	got, missing := 0, -1
 	for i, k := range t.in {
 		var v any
 		if v, err = w.store.Get(k); err != nil {
+			if !w.store.Has(k) {
+				missing = i
+			}
 			break
 		}
 		got++
@@ -888,6 +891,20 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 	cancelled := t.cancelled
 	w.mu.Unlock()
 	if cancelled || ctx.Err() != nil {
+		return
+	}
+	if missing >= 0 {
+		// The input left this worker's store after the task was resolved
+		// against it (a free that crossed the task's placement): reported
+		// as an input no holder could give, so the scheduler places the
+		// task again with the input's holders (or its lineage) instead of
+		// failing the run.
+		dep := missing
+		msg := fmt.Sprintf("worker %s: input %s: %v", w.addr, t.in[dep].key, err)
+		w.report(t, stMissing, func(b []byte) []byte {
+			b = binary.AppendUvarint(b, uint64(dep))
+			return graph.AppendBytes(b, []byte(msg))
+		})
 		return
 	}
 	if err != nil {
