@@ -105,6 +105,8 @@ type run struct {
 	errMu    sync.Mutex
 	err      error // the first failure; read with failure()
 	outputs  []int32
+	// bufs backs the per-task slices above (see bufs.go).
+	bufs *runBufs
 }
 
 // depsOf returns the positions of the inputs of task i.
@@ -143,14 +145,20 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 	g := job.Graph
 	n := g.Len()
 	off, flat := g.DepCSR()
+	limit := job.MemoryLimit
+	if limit == 0 {
+		limit = DefaultMemoryLimit()
+	}
+	bufs := getBufs(n, len(flat), limit > 0)
 	r := &run{
 		tasks:   g.Tasks(),
 		depOff:  off,
 		depFlat: flat,
 		prio:    job.Priority,
-		wait:    make([]int32, n),
-		refs:    make([]int32, n),
-		vals:    make([]any, n),
+		wait:    bufs.take(n),
+		refs:    bufs.take(n),
+		vals:    bufs.vals,
+		bufs:    bufs,
 		obs:     job.Observer,
 		done:    make(chan struct{}),
 	}
@@ -161,7 +169,7 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 	// Readers of each task, as one flat slice (CSR): count them, make
 	// cnt[d] the end of d's readers, then fill backwards so that cnt[d]
 	// ends at their start, readers in ascending order.
-	cnt := make([]int32, n+1)
+	cnt := bufs.take(n + 1)
 	for i := 0; i < n; i++ {
 		r.wait[i] = off[i+1] - off[i]
 	}
@@ -172,7 +180,7 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		cnt[i] += cnt[i-1]
 	}
 	cnt[n] = int32(len(flat))
-	rdeps := make([]int32, len(flat))
+	rdeps := bufs.take(len(flat))
 	for i := n - 1; i >= 0; i-- {
 		ds := flat[off[i]:off[i+1]]
 		for k := len(ds) - 1; k >= 0; k-- {
@@ -210,10 +218,6 @@ func newRun(ctx context.Context, job *Job) (*run, error) {
 		}
 	}
 	r.sinks.Store(sinks)
-	limit := job.MemoryLimit
-	if limit == 0 {
-		limit = DefaultMemoryLimit()
-	}
 	if limit > 0 {
 		r.mem = newMemory(r, limit, job.SpillDir)
 	}
@@ -288,7 +292,7 @@ func (r *run) execute() ([]any, error) {
 			nr++
 		}
 	}
-	r.roots = make([]int32, 0, nr)
+	r.roots = r.bufs.take(nr)[:0]
 	for i := range r.tasks {
 		if r.depOff[i+1] == r.depOff[i] {
 			r.roots = append(r.roots, int32(i))
@@ -316,6 +320,10 @@ func (r *run) execute() ([]any, error) {
 		if r.mem != nil {
 			r.mem.cleanup()
 		}
+		// Nothing reads the run's state any more (the workers have
+		// exited, the sampler stopped in finish): a later run may reuse it.
+		putBufs(r.bufs)
+		r.bufs = nil
 		return out, err
 	}
 	if r.mem != nil {

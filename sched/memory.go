@@ -93,8 +93,8 @@ func newMemory(r *run, limit int64, parent string) *memory {
 	n := len(r.tasks)
 	m := &memory{r: r, limit: limit, target: int64(float64(limit) * targetFraction),
 		pause: int64(float64(limit) * pauseFraction), parent: parent,
-		size: make([]int64, n), pins: make([]int32, n), state: make([]int32, n),
-		lastUse: make([]int32, n), filed: make([]int32, n)}
+		size: r.bufs.i64[:n:n], pins: r.bufs.take(n), state: r.bufs.take(n),
+		lastUse: r.bufs.take(n), filed: r.bufs.take(n)}
 	for i := range m.size {
 		m.size[i] = -1
 	}
