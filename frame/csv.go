@@ -26,12 +26,16 @@ import (
 //	NullValues []string            // extra null markers ("" is always null)
 //	Types      map[string]CSVType  // per-column types instead of inference (CSVInt64, CSVFloat64, ...)
 //	ParseDates []string            // columns parsed as timestamps
+//	DateFormat string              // one strftime layout of the timestamp/date columns ("%d.%m.%Y %H:%M")
+//	DayFirst   bool                // NN/NN/YYYY is day/month/year
+//	TimeZone   string              // IANA zone of the timestamps: naive text is wall-clock time there, offsets converted
 //	SkipBad    bool                // skip (and count, SkippedRows) malformed rows instead of failing
 //	BlockSize  int64               // range size; default 64 MB; <0: one range per file
 //	SampleRows int                 // head rows sampled per file; default 1000 plus 32 windows spread through it; <0: every row
 //
 //	df := frame.ReadCSV("trips-*.csv", frame.CSVOptions{
 //		ParseDates: []string{"pickup"},
+//		TimeZone:   "America/New_York", // pickup: timestamp[us, America/New_York]
 //		Types:      map[string]frame.CSVType{"zip": frame.CSVString},
 //	})
 type CSVOptions = csvio.Options
@@ -126,7 +130,11 @@ func ReadCSV(pattern string, opts ...CSVOptions) *Frame {
 	}
 	var fields []arrow.Field
 	for j, n := range s.Names {
-		fields = append(fields, arrow.Field{Name: n, Type: csvType(s.Types[j]), Nullable: true})
+		t := csvType(s.Types[j])
+		if o.TimeZone != "" && s.Types[j] == csvio.Timestamp {
+			t = TimestampTZ(o.TimeZone)
+		}
+		fields = append(fields, arrow.Field{Name: n, Type: t, Nullable: true})
 	}
 	src.sch = arrow.NewSchema(fields, nil)
 	return newFrame(&node{op: "source", src: src, schema: src.sch})

@@ -31,6 +31,12 @@ type JSONOptions struct {
 	// BlockSize is the size of the byte ranges a file is split into
 	// (default 64 MB; negative: one partition per file).
 	BlockSize int64
+	// TimeZone, when set, is the IANA zone ("America/New_York") of the
+	// timestamp columns, as CSVOptions.TimeZone: a value without a UTC
+	// offset is wall-clock time there, one with an offset or Z is
+	// converted, and the columns are timestamp[us, TimeZone]. A zoned
+	// Timestamp in Schema is read in its own zone.
+	TimeZone string
 }
 
 type jsonSource struct {
@@ -109,6 +115,23 @@ func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
 	if len(src.s.Names) == 0 {
 		return fail(fmt.Errorf("no columns"))
 	}
+	zone := o.TimeZone
+	if o.Schema != nil {
+		for _, f := range o.Schema.Fields() {
+			if z := typeZone(f.Type); z != "" {
+				if zone != "" && z != zone {
+					return fail(fmt.Errorf("column %q is in zone %s, TimeZone is %s: one zone per read", f.Name, z, zone))
+				}
+				zone = z
+			}
+		}
+	}
+	if zone != "" {
+		if _, err := loadZone(zone); err != nil {
+			return fail(fmt.Errorf("TimeZone: %w", err))
+		}
+	}
+	src.s.TimeZone = zone
 	for _, f := range files {
 		rs, err := jsonl.Split(f, o.BlockSize)
 		if err != nil {
@@ -118,7 +141,11 @@ func ReadJSON(pattern string, opts ...JSONOptions) *Frame {
 	}
 	var fields []arrow.Field
 	for j, n := range src.s.Names {
-		fields = append(fields, arrow.Field{Name: n, Type: jsonDtype(src.s.Types[j]), Nullable: true})
+		t := jsonDtype(src.s.Types[j])
+		if zone != "" && src.s.Types[j] == jsonl.Timestamp {
+			t = TimestampTZ(zone)
+		}
+		fields = append(fields, arrow.Field{Name: n, Type: t, Nullable: true})
 	}
 	src.sch = arrow.NewSchema(fields, nil)
 	return newFrame(&node{op: "source", src: src, schema: src.sch})

@@ -1,6 +1,9 @@
 package datetime
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Options configures Parse. The zero value accepts the ISO forms and
 // month-first US dates.
@@ -26,9 +29,17 @@ type Options struct {
 // applied (the result is UTC). ok is false for anything else, an
 // impossible date (2023-02-29) included.
 func Parse(s []byte, o *Options) (int64, bool) {
+	us, _, ok := ParseOffset(s, o)
+	return us, ok
+}
+
+// ParseOffset is Parse, and says whether s carried a UTC offset or Z
+// (with a Format: whether the format has %z), that is whether the result
+// is an instant rather than a wall-clock time read as UTC.
+func ParseOffset(s []byte, o *Options) (us int64, offset, ok bool) {
 	if o != nil && o.Format != "" {
 		us, err := Strptime(s, o.Format)
-		return us, err == nil
+		return us, strings.Contains(o.Format, "%z"), err == nil
 	}
 	p := scanner{s: s}
 	var y, m, d int64
@@ -40,47 +51,47 @@ func Parse(s []byte, o *Options) (int64, bool) {
 		var n1, n2 int
 		m, n1 = p.digits(2)
 		if n1 == 0 || p.next() != sep {
-			return 0, false
+			return 0, false, false
 		}
 		d, n2 = p.digits(2)
 		if n2 == 0 {
-			return 0, false
+			return 0, false, false
 		}
 	case (na == 1 || na == 2) && p.peek() == '/':
 		p.next()
 		b, nb := p.digits(2)
 		if nb == 0 || p.next() != '/' {
-			return 0, false
+			return 0, false, false
 		}
 		var ny int
 		y, ny = p.digits(4)
 		if ny != 4 {
-			return 0, false
+			return 0, false, false
 		}
 		m, d = a, b
 		if o != nil && o.DayFirst {
 			m, d = b, a
 		}
 	default:
-		return 0, false
+		return 0, false, false
 	}
 	if m < 1 || m > 12 || d < 1 || d > DaysIn(y, m) {
-		return 0, false
+		return 0, false, false
 	}
-	us := DaysFromCivil(y, m, d) * 86400e6
+	us = DaysFromCivil(y, m, d) * 86400e6
 	if p.done() {
-		return us, true
+		return us, false, true
 	}
 	if c := p.next(); c != ' ' && c != 'T' {
-		return 0, false
+		return 0, false, false
 	}
 	h, nh := p.digits(2)
 	if nh != 2 || p.next() != ':' {
-		return 0, false
+		return 0, false, false
 	}
 	mi, nm := p.digits(2)
 	if nm != 2 || h > 23 || mi > 59 {
-		return 0, false
+		return 0, false, false
 	}
 	var sec, frac int64
 	if p.peek() == ':' {
@@ -88,13 +99,13 @@ func Parse(s []byte, o *Options) (int64, bool) {
 		var ns int
 		sec, ns = p.digits(2)
 		if ns != 2 || sec > 59 {
-			return 0, false
+			return 0, false, false
 		}
 		if p.peek() == '.' {
 			p.next()
 			f, nf := p.digits(9)
 			if nf == 0 {
-				return 0, false
+				return 0, false, false
 			}
 			for ; nf < 6; nf++ {
 				f *= 10
@@ -107,13 +118,13 @@ func Parse(s []byte, o *Options) (int64, bool) {
 	}
 	us += h*3600e6 + mi*60e6 + sec*1e6 + frac
 	if p.done() {
-		return us, true
+		return us, false, true
 	}
 	off, ok := p.offset()
 	if !ok || !p.done() {
-		return 0, false
+		return 0, false, false
 	}
-	return us - off, true
+	return us - off, true, true
 }
 
 // ParseString is Parse of a string, with an error naming the value (and the

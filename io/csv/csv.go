@@ -64,9 +64,17 @@ type Options struct {
 	DateFormat string `json:"df,omitempty"`
 	// DayFirst reads NN/NN/YYYY dates as day/month/year instead of
 	// month/day/year.
-	DayFirst  bool  `json:"dayf,omitempty"`
-	SkipBad   bool  `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
-	BlockSize int64 `json:"-"`            // range size; default 64 MB; <0: one range per file
+	DayFirst bool `json:"dayf,omitempty"`
+	// TimeZone, when set, is the IANA zone ("America/New_York") of the
+	// Timestamp and ParseDates columns: a value without a UTC offset is
+	// wall-clock time in that zone, one with an offset or Z is converted
+	// (pandas' read_csv then tz_localize / tz_convert). A wall-clock time
+	// the zone's clocks skip or repeat fails the read with the file, line
+	// and value (read the column without TimeZone and use TZLocalizeWith
+	// to choose). Frames type the columns timestamp[us, TimeZone].
+	TimeZone  string `json:"tz,omitempty"`
+	SkipBad   bool   `json:"sb,omitempty"` // skip (and count) malformed rows instead of failing
+	BlockSize int64  `json:"-"`            // range size; default 64 MB; <0: one range per file
 	// SampleRows is how many rows of each file's head inference reads.
 	// By default (0): 1000, all of a file under 1 MB, and the rows of
 	// windows spread through a larger uncompressed file (infer_widen.go);
@@ -172,6 +180,11 @@ type Schema struct {
 func Infer(path string, o *Options) (*Schema, error) {
 	if err := datetime.CheckFormat(o.DateFormat); err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
+	}
+	if o.TimeZone != "" {
+		if _, err := datetime.LoadZone(o.TimeZone); err != nil {
+			return nil, fmt.Errorf("csv: TimeZone: %w", err)
+		}
 	}
 	rc, err := openData(path)
 	if err != nil {
@@ -773,6 +786,17 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Op
 	nulls := nullSet(o.NullValues)
 	onlyEmpty := len(nulls) == 1
 	dopt := datetime.Options{Format: o.DateFormat, DayFirst: o.DayFirst}
+	var zones []*datetime.Zone // per wanted column: its own cache
+	if o.TimeZone != "" {
+		zones = make([]*datetime.Zone, len(want))
+		for i := range want {
+			z, err := datetime.LoadZone(o.TimeZone)
+			if err != nil {
+				return nil, fmt.Errorf("csv: TimeZone: %w", err)
+			}
+			zones[i] = z
+		}
+	}
 	p := parser{delim: o.delim()}
 	ncols := len(s.Names)
 	var buf []byte
@@ -811,9 +835,11 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, o *Op
 					c := res.Cols[k]
 					if len(f) == 0 || (!onlyEmpty && nulls[string(f)]) {
 						c.null()
-					} else if !appendValue(c, f, &dopt) {
+					} else if st := appendValue(c, f, &dopt, zoneOf(zones, k)); st != datetime.ZoneOK {
 						bad = fmt.Sprintf("column %q: cannot parse %s as %s", s.Names[j], shortQ(f), c.Type) + typeFix(s.Names[j], f, c.Type, o)
-						if (c.Type == Timestamp || c.Type == Date) && o.DateFormat != "" {
+						if st != zoneBad {
+							bad = fmt.Sprintf("column %q: %s is %s in TimeZone %s: give it a UTC offset, or read the column without TimeZone and localize it with TZLocalizeWith (ambiguous/nonexistent choices)", s.Names[j], shortQ(f), st, o.TimeZone)
+						} else if (c.Type == Timestamp || c.Type == Date) && o.DateFormat != "" {
 							bad += fmt.Sprintf(" with DateFormat %q", o.DateFormat)
 						}
 					}
@@ -925,7 +951,42 @@ func Widen(a, b Type) Type {
 	return String
 }
 
-func appendValue(c *Column, f []byte, dopt *datetime.Options) bool {
+// zoneBad is appendValue's status of a value that does not parse.
+const zoneBad = datetime.ZoneStatus(-1)
+
+func zoneOf(zones []*datetime.Zone, k int) *datetime.Zone {
+	if zones == nil {
+		return nil
+	}
+	return zones[k]
+}
+
+// appendValue appends the value f to c: datetime.ZoneOK, zoneBad when f
+// does not parse as c's type, or the zone's status of a wall-clock time z
+// cannot localize.
+func appendValue(c *Column, f []byte, dopt *datetime.Options, z *datetime.Zone) datetime.ZoneStatus {
+	if c.Type == Timestamp && z != nil {
+		v, off, ok := datetime.ParseOffset(f, dopt)
+		if !ok {
+			return zoneBad
+		}
+		if !off {
+			var st datetime.ZoneStatus
+			if v, st = z.Localize(v); st != datetime.ZoneOK {
+				return st
+			}
+		}
+		c.I64 = append(c.I64, v)
+		c.ok()
+		return datetime.ZoneOK
+	}
+	if !appendPlain(c, f, dopt) {
+		return zoneBad
+	}
+	return datetime.ZoneOK
+}
+
+func appendPlain(c *Column, f []byte, dopt *datetime.Options) bool {
 	switch c.Type {
 	case Int64:
 		v, ok := parseInt(f)

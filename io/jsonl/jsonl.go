@@ -42,6 +42,11 @@ const (
 type Schema struct {
 	Names []string
 	Types []Type
+	// TimeZone, when set, is the IANA zone of the Timestamp columns: a
+	// value without a UTC offset is wall-clock time there, one with an
+	// offset or Z is converted. A wall-clock time the zone's clocks skip
+	// or repeat is an error naming the line and value.
+	TimeZone string `json:",omitempty"`
 	// Inferred tells, per key, whether Infer saw a non-null value of it
 	// (false: only nulls), so that merging the schemas of several files
 	// widens by the keys seen only.
@@ -502,7 +507,7 @@ type cell struct {
 }
 
 // decodeCell parses the value val (of JSON kind) of key into c as type t.
-func decodeCell(t Type, key, val []byte, kind int, c *cell, sbuf *[]byte) error {
+func decodeCell(t Type, key, val []byte, kind int, c *cell, sbuf *[]byte, z *datetime.Zone) error {
 	var err error
 	switch t {
 	case Int64:
@@ -529,7 +534,14 @@ func decodeCell(t Type, key, val []byte, kind int, c *cell, sbuf *[]byte) error 
 		if kind == vStr {
 			var sv []byte
 			if sv, err = unquote(val, sbuf); err == nil {
-				c.i, ok = parseTime(sv)
+				var off bool
+				c.i, off, ok = datetime.ParseOffset(sv, nil)
+				if ok && !off && z != nil {
+					var st datetime.ZoneStatus
+					if c.i, st = z.Localize(c.i); st != datetime.ZoneOK {
+						return fmt.Errorf("key %s: %s is %s in TimeZone %s: give it a UTC offset, or read it without TimeZone and localize it with TZLocalizeWith", key, val, st, z.Name)
+					}
+				}
 			}
 		}
 		if !ok {
@@ -572,6 +584,13 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, skipB
 		}
 	}
 	cells := make([]cell, len(want))
+	var zone *datetime.Zone
+	if s.TimeZone != "" {
+		var err error
+		if zone, err = datetime.LoadZone(s.TimeZone); err != nil {
+			return nil, fmt.Errorf("jsonl: TimeZone: %w", err)
+		}
+	}
 	var kbuf, sbuf []byte
 	var scratch cell
 	types := map[string]Type{}
@@ -603,7 +622,7 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, skipB
 				// A column not read is still checked, so that the rows
 				// skipped do not depend on the columns a query reads.
 				if t, known := types[string(k)]; known {
-					return decodeCell(t, key, val, kind, &scratch, &sbuf)
+					return decodeCell(t, key, val, kind, &scratch, &sbuf, zone)
 				}
 			}
 			if !ok || kind == vNull {
@@ -614,7 +633,7 @@ func ReadRangeContext(ctx context.Context, r Range, s *Schema, want []int, skipB
 			}
 			c := &cells[j]
 			c.set = true
-			return decodeCell(res.Cols[j].Type, key, val, kind, c, &sbufs[j])
+			return decodeCell(res.Cols[j].Type, key, val, kind, c, &sbufs[j], zone)
 		})
 		if err != nil {
 			if !skipBad {
