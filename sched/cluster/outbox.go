@@ -9,22 +9,32 @@ import (
 
 // outbox holds the messages the scheduler has for one worker until its
 // sender goroutine writes them, so the scheduler never waits on the
-// network. Tasks to run, keys to free and tasks to cancel accumulate in
-// one message per kind and run (batches), cut at batchBytes; any other
-// message first flushes the batches, so a release follows every task of its
+// network. Tasks to run, keys to free and tasks to cancel accumulate in one
+// batch message (mBatch) per run, cut at batchBytes, with every entry
+// tagged by its kind and kept in the order it was queued: the worker acts
+// on them in that order. (Batches of one kind each, sent computes first,
+// let the free of a stale copy reach the worker after a compute that had
+// resolved an input against that copy; TestOutboxKeepsOrder.) Any other
+// message first flushes the batch, so a release follows every task of its
 // run.
 type outbox struct {
 	mu      sync.Mutex
 	msgs    [][]byte
-	batch   [3][]byte // compute, free, cancel
-	run     [3]uint64
+	batch   []byte // the open mBatch, nil when none
+	run     uint64 // its run
 	sig     chan struct{}
 	blobSeq uint64
 }
 
 const batchBytes = 512 << 10
 
-var batchType = [3]byte{mCompute, mFree, mCancel}
+// Kinds of an outbox entry (the argument of entry), sent as the entry's
+// first byte.
+const (
+	eCompute = 0 // tid, attempt, flags, prio, task (or blob id), per dep: source run, holders
+	eFree    = 1 // key
+	eCancel  = 2 // tid, attempt
+)
 
 func newOutbox() *outbox { return &outbox{sig: make(chan struct{}, 1)} }
 
@@ -35,21 +45,20 @@ func (o *outbox) signal() {
 	}
 }
 
-// entry appends one entry of kind k (0 compute, 1 free, 2 cancel) for run.
-func (o *outbox) entry(k int, run uint64, fill func(b []byte) []byte) {
+// entry appends one entry of kind k (eCompute, eFree, eCancel) for run,
+// after everything queued before it.
+func (o *outbox) entry(k byte, run uint64, fill func(b []byte) []byte) {
 	o.mu.Lock()
-	if o.batch[k] != nil && o.run[k] != run {
-		o.msgs = append(o.msgs, o.batch[k])
-		o.batch[k] = nil
+	if o.batch != nil && o.run != run {
+		o.flushLocked()
 	}
-	if o.batch[k] == nil {
-		o.batch[k] = binary.AppendUvarint(append(make([]byte, 0, 32<<10), batchType[k]), run)
-		o.run[k] = run
+	if o.batch == nil {
+		o.batch = binary.AppendUvarint(append(make([]byte, 0, 32<<10), mBatch), run)
+		o.run = run
 	}
-	o.batch[k] = fill(o.batch[k])
-	if len(o.batch[k]) > batchBytes {
-		o.msgs = append(o.msgs, o.batch[k])
-		o.batch[k] = nil
+	o.batch = fill(append(o.batch, k))
+	if len(o.batch) > batchBytes {
+		o.flushLocked()
 	}
 	o.mu.Unlock()
 	o.signal()
@@ -81,15 +90,13 @@ func (o *outbox) send(m []byte) {
 }
 
 func (o *outbox) flushLocked() {
-	for k := range o.batch {
-		if o.batch[k] != nil {
-			o.msgs = append(o.msgs, o.batch[k])
-			o.batch[k] = nil
-		}
+	if o.batch != nil {
+		o.msgs = append(o.msgs, o.batch)
+		o.batch = nil
 	}
 }
 
-// take returns everything queued, batches included.
+// take returns everything queued, the open batch included.
 func (o *outbox) take() [][]byte {
 	o.mu.Lock()
 	defer o.mu.Unlock()

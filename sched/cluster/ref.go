@@ -42,7 +42,7 @@ func (r *Ref) Release() {
 		for _, h := range r.holders {
 			if w := e.workers[h]; w != nil {
 				k := r.key
-				w.out.entry(1, r.run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+				w.out.entry(eFree, r.run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
 			}
 		}
 		r.holders = nil

@@ -390,7 +390,7 @@ func (rs *runState) assign(i int32, w *wconn) {
 	if rs.keep && rs.isOut[i] {
 		flags |= flagKeep
 	}
-	w.out.entry(0, rs.id, func(b []byte) []byte {
+	w.out.entry(eCompute, rs.id, func(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(i))
 		b = binary.AppendUvarint(b, uint64(att))
 		b = binary.AppendUvarint(b, flags)
@@ -502,7 +502,7 @@ func (e *Executor) doneLocked(w *wconn, r *graph.Reader) {
 				// one is stored under the same key, and a free would
 				// drop it.
 				k := rs.tasks[i].Key
-				w.out.entry(1, run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+				w.out.entry(eFree, run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
 			}
 			continue
 		}
@@ -644,7 +644,7 @@ func (rs *runState) release(d int32) {
 	k := rs.tasks[d].Key
 	for _, h := range rs.holders[d] {
 		if w := rs.e.workers[h]; w != nil {
-			w.out.entry(1, rs.id, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+			w.out.entry(eFree, rs.id, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
 		}
 	}
 	rs.holders[d] = rs.holders[d][:0]
@@ -755,7 +755,7 @@ func (rs *runState) revive(i int32, again []int32) []int32 {
 		if rs.st[r] == sAssigned {
 			if w := rs.e.workers[rs.where[r]]; w != nil {
 				att := rs.attempt[r]
-				w.out.entry(2, rs.id, func(b []byte) []byte {
+				w.out.entry(eCancel, rs.id, func(b []byte) []byte {
 					b = binary.AppendUvarint(b, uint64(r))
 					return binary.AppendUvarint(b, uint64(att))
 				})
@@ -806,7 +806,7 @@ func (rs *runState) steal(w *wconn) {
 			continue
 		}
 		att := rs.attempt[i]
-		victim.out.entry(2, rs.id, func(b []byte) []byte {
+		victim.out.entry(eCancel, rs.id, func(b []byte) []byte {
 			b = binary.AppendUvarint(b, uint64(i))
 			return binary.AppendUvarint(b, uint64(att))
 		})

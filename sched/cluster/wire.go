@@ -19,7 +19,7 @@ import (
 // sender appends to the message it has not sent yet and the receiver reads
 // until the bytes run out.
 
-const protocolVersion = 2
+const protocolVersion = 3
 
 // Message types.
 const (
@@ -29,17 +29,15 @@ const (
 	mHeartbeat byte = 3 // held, spilled bytes, spill files, queued, running, fetched bytes, fetch ns
 	// scheduler -> worker
 	mWelcome byte = 10 // worker id, heartbeat interval (ms)
-	mCompute byte = 11 // run, then entries: tid, attempt, flags, prio, task bytes, per dep: source run, holders
-	mFree    byte = 12 // run, then keys
+	mBatch   byte = 11 // run, then entries in the order queued: kind (eCompute, eFree, eCancel), then its fields (see outbox)
 	mRelease byte = 13 // run: drop every value and task of the run
-	mCancel  byte = 14 // run, then entries: tid, attempt
 	mPeers   byte = 15 // entries: worker id, address (0-length address: gone)
 	mRefuse  byte = 16 // reason
 	mStop    byte = 17 // the cluster closes: exit
 	mBlob    byte = 18 // id, total length, then a chunk of a large encoded task
 )
 
-// flagKeep marks a task of an mCompute entry whose value Persist keeps.
+// flagKeep marks a task of an eCompute entry whose value Persist keeps.
 const flagKeep = 1
 
 // Statuses of a done entry.

@@ -568,8 +568,8 @@ func (w *worker) handle(m []byte) bool {
 			}
 		}
 		w.mu.Unlock()
-	case mCompute:
-		w.compute(r)
+	case mBatch:
+		w.batch(r)
 	case mBlob:
 		id, total := r.Uvarint(), r.Uvarint()
 		if r.Err() != nil || total > maxValue {
@@ -581,21 +581,6 @@ func (w *worker) handle(m []byte) bool {
 			b = make([]byte, 0, total)
 		}
 		w.blobs[id] = append(b, r.Rest()...)
-		w.mu.Unlock()
-	case mFree:
-		run := r.Uvarint()
-		for len(r.Rest()) > 0 && r.Err() == nil {
-			w.store.Free(vkey{run: run, key: graph.Key(r.Bytes()), part: -1})
-		}
-	case mCancel:
-		run := r.Uvarint()
-		w.mu.Lock()
-		for len(r.Rest()) > 0 && r.Err() == nil {
-			tid, att := r.Uvarint(), r.Uvarint()
-			if t, ok := w.tasks[tkey{run, tid}]; ok && t.attempt == att {
-				w.dropTaskLocked(t)
-			}
-		}
 		w.mu.Unlock()
 	case mRelease:
 		run := r.Uvarint()
@@ -639,96 +624,121 @@ func (w *worker) dropTaskLocked(t *wtask) {
 	}
 }
 
-// compute takes a batch of tasks.
-func (w *worker) compute(r *graph.Reader) {
+// batch acts on the entries of an mBatch in their order: tasks to run,
+// values to free, tasks to cancel.
+func (w *worker) batch(r *graph.Reader) {
 	run := r.Uvarint()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	for len(r.Rest()) > 0 && r.Err() == nil {
+		switch r.Byte() {
+		case eCompute:
+			if !w.computeLocked(run, r) {
+				return
+			}
+		case eFree:
+			k := graph.Key(r.Bytes())
+			if r.Err() == nil {
+				w.store.Free(vkey{run: run, key: k, part: -1})
+			}
+		case eCancel:
+			tid, att := r.Uvarint(), r.Uvarint()
+			if t, ok := w.tasks[tkey{run, tid}]; ok && t.attempt == att && r.Err() == nil {
+				w.dropTaskLocked(t)
+			}
+		default:
+			return // a malformed batch: the rest cannot be read
+		}
+	}
+}
+
+// computeLocked takes one task of a batch; it reports false when the batch
+// is malformed.
+func (w *worker) computeLocked(run uint64, r *graph.Reader) bool {
 	if _, ok := w.runs[run]; !ok {
 		ctx, cancel := context.WithCancel(context.Background())
 		w.runs[run] = &wrun{ctx: ctx, cancel: cancel}
 	}
-	for len(r.Rest()) > 0 && r.Err() == nil {
-		t := &wtask{run: run, tid: r.Uvarint(), attempt: r.Uvarint(), index: -1}
-		t.keep = r.Uvarint()&flagKeep != 0
-		t.prio = r.Varint()
-		var tb []byte
-		if blob := r.Uvarint(); blob == 0 {
-			tb = r.Bytes()
-		} else {
-			tb = w.blobs[blob]
-			delete(w.blobs, blob)
-		}
-		nd := int(r.Uvarint())
-		type dep struct {
-			src     uint64
-			holders []uint64
-		}
-		deps := make([]dep, 0, nd)
-		for i := 0; i < nd && r.Err() == nil; i++ {
-			d := dep{src: r.Uvarint()}
-			nh := int(r.Uvarint())
-			for j := 0; j < nh && r.Err() == nil; j++ {
-				d.holders = append(d.holders, r.Uvarint())
-			}
-			deps = append(deps, d)
-		}
-		if r.Err() != nil {
-			return
-		}
-		task, err := graph.DecodeTask(tb)
-		if err != nil {
-			w.reportErr(t, fmt.Sprintf("worker %s: %v", w.addr, err))
-			continue
-		}
-		if len(task.Deps) != len(deps) {
-			w.reportErr(t, fmt.Sprintf("worker %s: task %s: %d inputs, %d locations", w.addr, task.Key, len(task.Deps), len(deps)))
-			continue
-		}
-		t.t = task
-		t.sel = graph.InputPartsOf(task.Op, len(task.Deps))
-		t.in = make([]vkey, len(deps))
-		t.resolved = make([]bool, len(deps))
-		if old, ok := w.tasks[tkey{run, t.tid}]; ok {
-			w.dropTaskLocked(old)
-		}
-		w.tasks[tkey{run, t.tid}] = t
-		for i, d := range task.Deps {
-			src := deps[i].src
-			if src == 0 {
-				src = run
-			}
-			part := -1
-			if t.sel != nil {
-				part = t.sel[i]
-			}
-			whole := vkey{run: src, key: d, part: -1}
-			if w.store.AddReader(whole) {
-				t.in[i], t.resolved[i] = whole, true
-				continue
-			}
-			fk := whole
-			if part >= 0 {
-				fk.part = part
-				if w.store.AddReader(fk) {
-					t.in[i], t.resolved[i] = fk, true
-					continue
-				}
-			}
-			t.in[i] = fk
-			t.pending++
-			if pf, ok := w.flight[fk]; ok {
-				pf.waiters = append(pf.waiters, waiter{t, i})
-				continue
-			}
-			pf := &pendingFetch{k: fk, holders: deps[i].holders, waiters: []waiter{{t, i}}}
-			w.flight[fk] = pf
-			w.startFetchLocked(pf)
-		}
-		if t.pending == 0 {
-			w.pushLocked(t)
-		}
+	t := &wtask{run: run, tid: r.Uvarint(), attempt: r.Uvarint(), index: -1}
+	t.keep = r.Uvarint()&flagKeep != 0
+	t.prio = r.Varint()
+	var tb []byte
+	if blob := r.Uvarint(); blob == 0 {
+		tb = r.Bytes()
+	} else {
+		tb = w.blobs[blob]
+		delete(w.blobs, blob)
 	}
+	nd := int(r.Uvarint())
+	type dep struct {
+		src     uint64
+		holders []uint64
+	}
+	deps := make([]dep, 0, min(nd, len(r.Rest())))
+	for i := 0; i < nd && r.Err() == nil; i++ {
+		d := dep{src: r.Uvarint()}
+		nh := int(r.Uvarint())
+		for j := 0; j < nh && r.Err() == nil; j++ {
+			d.holders = append(d.holders, r.Uvarint())
+		}
+		deps = append(deps, d)
+	}
+	if r.Err() != nil {
+		return false
+	}
+	task, err := graph.DecodeTask(tb)
+	if err != nil {
+		w.reportErr(t, fmt.Sprintf("worker %s: %v", w.addr, err))
+		return true
+	}
+	if len(task.Deps) != len(deps) {
+		w.reportErr(t, fmt.Sprintf("worker %s: task %s: %d inputs, %d locations", w.addr, task.Key, len(task.Deps), len(deps)))
+		return true
+	}
+	t.t = task
+	t.sel = graph.InputPartsOf(task.Op, len(task.Deps))
+	t.in = make([]vkey, len(deps))
+	t.resolved = make([]bool, len(deps))
+	if old, ok := w.tasks[tkey{run, t.tid}]; ok {
+		w.dropTaskLocked(old)
+	}
+	w.tasks[tkey{run, t.tid}] = t
+	for i, d := range task.Deps {
+		src := deps[i].src
+		if src == 0 {
+			src = run
+		}
+		part := -1
+		if t.sel != nil {
+			part = t.sel[i]
+		}
+		whole := vkey{run: src, key: d, part: -1}
+		if w.store.AddReader(whole) {
+			t.in[i], t.resolved[i] = whole, true
+			continue
+		}
+		fk := whole
+		if part >= 0 {
+			fk.part = part
+			if w.store.AddReader(fk) {
+				t.in[i], t.resolved[i] = fk, true
+				continue
+			}
+		}
+		t.in[i] = fk
+		t.pending++
+		if pf, ok := w.flight[fk]; ok {
+			pf.waiters = append(pf.waiters, waiter{t, i})
+			continue
+		}
+		pf := &pendingFetch{k: fk, holders: deps[i].holders, waiters: []waiter{{t, i}}}
+		w.flight[fk] = pf
+		w.startFetchLocked(pf)
+	}
+	if t.pending == 0 {
+		w.pushLocked(t)
+	}
+	return true
 }
 
 func (w *worker) pushLocked(t *wtask) {
