@@ -475,8 +475,26 @@ func (e *Executor) removeWorkerLocked(w *wconn, reason string) {
 	}
 }
 
-// Run implements sched.Executor.
+// Run implements sched.Executor. Values with lineage (futures' results,
+// see Ref) that the job reads and that were lost with their workers are
+// computed again first; a run that fails after such a value was lost while
+// it ran is run again once it is recomputed (up to allowedFailures times).
 func (e *Executor) Run(ctx context.Context, job *sched.Job) ([]any, error) {
+	for try := 1; ; try++ {
+		if _, err := e.recomputeLost(ctx, job.Graph); err != nil {
+			return nil, err
+		}
+		vals, err := e.run(ctx, job)
+		if err == nil || ctx.Err() != nil || try == allowedFailures {
+			return vals, err
+		}
+		if again, rerr := e.recomputeLost(ctx, job.Graph); rerr != nil || !again {
+			return vals, err
+		}
+	}
+}
+
+func (e *Executor) run(ctx context.Context, job *sched.Job) ([]any, error) {
 	rs, err := e.newRun(job)
 	if err != nil {
 		return nil, err
@@ -490,6 +508,7 @@ func (e *Executor) Run(ctx context.Context, job *sched.Job) ([]any, error) {
 	rs.id = e.nextRun
 	e.runs[rs.id] = rs
 	rs.keep = ctx.Value(keepKey{}) != nil
+	rs.lineage = ctx.Value(keepKey{}) == keepLineage
 	if len(e.workers) == 0 {
 		e.noneAt = time.Now()
 	}

@@ -17,20 +17,34 @@ import (
 // holding a Ref (in a graph.Const) runs on its Executor without moving the
 // value through the client; Release frees it on the workers. A Ref has no
 // codec: it means something only to its Executor.
+//
+// A Ref made by a run under KeepOutputs (a future's result) keeps the graph
+// that computed it, its lineage: when every worker holding the value is
+// gone, Fetch and the runs reading it compute it again from that graph
+// (reading, in turn, the Refs of the futures it read, recomputed the same
+// way when they are lost too) and the Ref then points at the new copy. A
+// Ref made by Persist has no lineage: losing it is an error naming it.
 type Ref struct {
-	e       *Executor
-	run     uint64
-	key     graph.Key
-	holders []uint64
-	size    int64
-	once    sync.Once
+	e        *Executor
+	run      uint64
+	key      graph.Key
+	holders  []uint64 // e.mu
+	size     int64    // e.mu
+	released bool     // e.mu
+	lineage  *graph.Graph
+	once     sync.Once
+	heal     sync.Mutex // one recomputation at a time
 }
 
 // Key returns the key of the value.
 func (r *Ref) Key() graph.Key { return r.key }
 
 // Size returns the value's size in bytes, as its worker accounted it.
-func (r *Ref) Size() int64 { return r.size }
+func (r *Ref) Size() int64 {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	return r.size
+}
 
 // Release frees the value on the workers that hold it. Later runs reading
 // it fail, naming the key. It is safe to call more than once.
@@ -39,14 +53,90 @@ func (r *Ref) Release() {
 		e := r.e
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		for _, h := range r.holders {
-			if w := e.workers[h]; w != nil {
-				k := r.key
-				w.out.entry(eFree, r.run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
-			}
-		}
-		r.holders = nil
+		r.released = true
+		r.freeLocked()
 	})
+}
+
+// freeLocked frees r's value on its holders (e.mu held).
+func (r *Ref) freeLocked() {
+	for _, h := range r.holders {
+		if w := r.e.workers[h]; w != nil {
+			k := r.key
+			w.out.entry(eFree, r.run, func(b []byte) []byte { return graph.AppendBytes(b, []byte(k)) })
+		}
+	}
+	r.holders = nil
+}
+
+// lostLocked reports whether r has lineage, was not released, and no
+// worker holding it is alive (e.mu held).
+func (r *Ref) lostLocked() bool {
+	if r.lineage == nil || r.released {
+		return false
+	}
+	for _, h := range r.holders {
+		if r.e.workers[h] != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// recompute computes r's value again from its lineage when it was lost with
+// its workers (Stats.Recomputed counts it), and points r at the new copy.
+// It does nothing when r has no lineage or a holder is alive.
+func (r *Ref) recompute(ctx context.Context) error {
+	r.heal.Lock()
+	defer r.heal.Unlock()
+	e := r.e
+	e.mu.Lock()
+	lost := r.lostLocked()
+	e.mu.Unlock()
+	if !lost {
+		return nil
+	}
+	vals, err := sched.Run(e.KeepOutputs(ctx), r.lineage, []graph.Key{r.key}, sched.WithExecutor(e), sched.WithProgress(nil))
+	if err != nil {
+		return fmt.Errorf("cluster: recompute value %s lost with its workers: %w", r.key, err)
+	}
+	n, ok := vals[0].(*Ref)
+	if !ok {
+		return fmt.Errorf("cluster: recompute value %s: the run returned %T", r.key, vals[0])
+	}
+	e.mu.Lock()
+	if r.released {
+		n.freeLocked() // released while it was recomputed
+	} else {
+		r.run, r.holders, r.size = n.run, n.holders, n.size
+		n.holders = nil
+		e.stats.Recomputed++
+	}
+	n.released = true
+	e.mu.Unlock()
+	return nil
+}
+
+// recomputeLost recomputes the lost Refs with lineage that g's tasks hold;
+// it reports whether there were any.
+func (e *Executor) recomputeLost(ctx context.Context, g *graph.Graph) (bool, error) {
+	var lost []*Ref
+	e.mu.Lock()
+	for _, t := range g.Tasks() {
+		if f, ok := t.Op.(*graph.Fused); ok && len(f.Tasks) > 0 {
+			t = f.Tasks[0]
+		}
+		if r, ok := refOf(t, e); ok && r.lostLocked() {
+			lost = append(lost, r)
+		}
+	}
+	e.mu.Unlock()
+	for _, r := range lost {
+		if err := r.recompute(ctx); err != nil {
+			return true, err
+		}
+	}
+	return len(lost) > 0, nil
 }
 
 // refOf returns the Ref a Const task of e's holds.
@@ -201,40 +291,55 @@ func (e *Executor) gather(ctx context.Context, addr string, items []item, got fu
 // Fetch brings a copy of the value to the client from a worker holding it;
 // the value stays on the workers until Release. It fails naming the key
 // when the value was released or lost with its workers.
+//
+// A value with lineage (a future's result) that was lost is computed again
+// first (see Ref).
 func (r *Ref) Fetch(ctx context.Context) (any, error) {
 	e := r.e
-	var addrs []string
-	e.mu.Lock()
-	for _, h := range r.holders {
-		if w := e.workers[h]; w != nil {
-			addrs = append(addrs, w.addr)
-		}
-	}
-	released := r.holders == nil
-	e.mu.Unlock()
-	if released {
-		return nil, fmt.Errorf("cluster: value %s was released", r.key)
-	}
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("cluster: value %s was lost with its workers", r.key)
-	}
-	var v any
 	var err error
-	for _, addr := range addrs {
-		err = e.gather(ctx, addr, []item{{run: r.run, key: r.key, part: -1}}, func(_ int, x any) { v = x })
-		if err == nil {
-			return v, nil
+	for try := 0; try < allowedFailures; try++ {
+		if err := r.recompute(ctx); err != nil {
+			return nil, err
 		}
-		if ctx.Err() != nil {
-			break
+		var addrs []string
+		e.mu.Lock()
+		for _, h := range r.holders {
+			if w := e.workers[h]; w != nil {
+				addrs = append(addrs, w.addr)
+			}
 		}
+		released, run := r.released, r.run
+		e.mu.Unlock()
+		if released {
+			return nil, fmt.Errorf("cluster: value %s was released", r.key)
+		}
+		if len(addrs) == 0 {
+			return nil, fmt.Errorf("cluster: value %s was lost with its workers", r.key)
+		}
+		var v any
+		for _, addr := range addrs {
+			err = e.gather(ctx, addr, []item{{run: run, key: r.key, part: -1}}, func(_ int, x any) { v = x })
+			if err == nil {
+				return v, nil
+			}
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("cluster: fetch value %s: %w", r.key, err)
+			}
+		}
+		// Every holder failed: lost meanwhile (recomputed on the next
+		// try) or unreachable.
 	}
 	return nil, fmt.Errorf("cluster: fetch value %s: %w", r.key, err)
 }
 
 // KeepOutputs returns a context under which a run on e keeps its outputs
-// on the workers and returns them as *Ref (as Persist does): the futures
-// of a delayed.Client on e keep their results on the workers this way.
+// on the workers and returns them as *Ref (as Persist does), each with the
+// run's graph as its lineage, so a value lost with its workers is computed
+// again when it is read: the futures of a delayed.Client on e keep their
+// results on the workers this way.
 func (e *Executor) KeepOutputs(ctx context.Context) context.Context {
-	return context.WithValue(ctx, keepKey{}, true)
+	return context.WithValue(ctx, keepKey{}, keepLineage)
 }
+
+// keepLineage is keepKey's value under KeepOutputs (Persist's is true).
+const keepLineage = "lineage"

@@ -84,6 +84,7 @@ type runState struct {
 
 	obs      sched.Observer
 	keep     bool // Persist: outputs stay on the workers, as Refs
+	lineage  bool // KeepOutputs: the Refs keep the graph as their lineage
 	finished bool
 	err      error
 	results  []any
@@ -131,9 +132,11 @@ func (e *Executor) newRun(job *sched.Job) (*runState, error) {
 	for i, t := range tasks {
 		if ref, ok := refOf(t, e); ok {
 			rs.st[i] = sMemory
+			e.mu.Lock()
 			rs.holders[i] = append([]uint64(nil), ref.holders...)
 			rs.size[i] = ref.size
 			rs.srcRun[i] = ref.run
+			e.mu.Unlock()
 			continue
 		}
 		b, err := graph.EncodeTask(t)
@@ -880,7 +883,11 @@ func (rs *runState) gatherer() {
 					if src == 0 {
 						src = rs.id
 					}
-					rs.results[j] = &Ref{e: e, run: src, key: rs.tasks[i].Key, holders: append([]uint64(nil), rs.holders[i]...), size: rs.size[i]}
+					r := &Ref{e: e, run: src, key: rs.tasks[i].Key, holders: append([]uint64(nil), rs.holders[i]...), size: rs.size[i]}
+					if rs.lineage {
+						r.lineage = rs.job.Graph
+					}
+					rs.results[j] = r
 				}
 				rs.finish()
 				e.mu.Unlock()
