@@ -48,7 +48,9 @@ func TestFuturesRecomputedAfterKill(t *testing.T) {
 	u := delayed.Start(cl, uV)
 	rel := delayed.Start(cl, relV)
 	want := digest(noise(n))
-	for _, f := range []interface{ Result(context.Context) (int, error) }{y, u} {
+	for _, f := range []interface {
+		Result(context.Context) (int, error)
+	}{y, u} {
 		if _, err := f.Result(ctx); err != nil {
 			t.Fatal(err)
 		}
