@@ -54,7 +54,7 @@ func (s *valueServer) DoGet(t *flight.Ticket, stream flight.FlightService_DoGetS
 // serveValues starts a server of vals on loopback and returns a client
 // whose receive limit is a little more than one chunk: a value larger than
 // one message must still arrive.
-func serveValues(t *testing.T, vals map[graph.Key]any) flight.FlightServiceClient {
+func serveValues(t testing.TB, vals map[graph.Key]any) flight.FlightServiceClient {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
