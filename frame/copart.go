@@ -116,7 +116,8 @@ func joinPartitioning(n *node) *partitioning {
 		}
 		return out
 	}
-	if bcastSide(n, partsOf(n.in), partsOf(n.right)) == 1 {
+	if side := bcastSide(n, partsOf(n.in), partsOf(n.right)); side == 1 || side == -1 && semiBuildsLeft(n) {
+		// The left rows stay in their partitions.
 		if p := partitioningOf(n.in); p != nil {
 			return mapLeft(p)
 		}

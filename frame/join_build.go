@@ -45,6 +45,9 @@ type joinTable struct {
 	next  []int32
 	mask  uint64
 	bytes int64
+	// bounds[i] is the first row of input partition i, bounds[len-1] the
+	// row count (nil when not known): semiPickOp's partitions.
+	bounds []int
 }
 
 // newJoinTable builds the table of record rec on its columns keys.
@@ -125,6 +128,17 @@ func (o *joinBuildOp) Run(_ context.Context, in []any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frame: join-build: %w", err)
 	}
+	bounds := make([]int, 1, len(in)+1)
+	for _, v := range in {
+		n, err := inputRows(v)
+		if err != nil {
+			return nil, fmt.Errorf("frame: join-build: %w", err)
+		}
+		bounds = append(bounds, bounds[len(bounds)-1]+n)
+	}
+	if bounds[len(bounds)-1] != s.n {
+		return nil, fmt.Errorf("frame: join-build: partitions of %d rows in all gathered as %d", bounds[len(bounds)-1], s.n)
+	}
 	rec := s.first
 	if s.row != nil {
 		cols := make([]arrow.Array, len(s.srcs[0]))
@@ -133,7 +147,12 @@ func (o *joinBuildOp) Run(_ context.Context, in []any) (any, error) {
 		}
 		rec = array.NewRecord(s.first.Schema(), cols, int64(s.n))
 	}
-	return newJoinTable(rec, keys)
+	t, err := newJoinTable(rec, keys)
+	if err != nil {
+		return nil, err
+	}
+	t.bounds = bounds
+	return t, nil
 }
 
 func init() {
@@ -152,6 +171,10 @@ func init() {
 			for _, k := range t.keys {
 				b = appendUvarint(b, uint64(k))
 			}
+			b = appendUvarint(b, uint64(len(t.bounds)))
+			for _, x := range t.bounds {
+				b = appendUvarint(b, uint64(x))
+			}
 			return encodeRecord(b, t.side.first)
 		},
 		Decode: func(b []byte) (any, error) {
@@ -168,6 +191,18 @@ func init() {
 				}
 				keys[i] = int(k)
 			}
+			nb := r.Uvarint()
+			if r.Err() != nil || nb > uint64(len(b)) {
+				return nil, fmt.Errorf("frame: decode join table: bad partition count")
+			}
+			var bounds []int
+			for i := uint64(0); i < nb; i++ {
+				x := r.Uvarint()
+				if x > 1<<40 || (len(bounds) > 0 && int(x) < bounds[len(bounds)-1]) {
+					return nil, fmt.Errorf("frame: decode join table: bad partition bound %d", x)
+				}
+				bounds = append(bounds, int(x))
+			}
 			rec, err := decodeRecord(r.Bytes())
 			if err == nil {
 				err = r.Err()
@@ -179,6 +214,10 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("frame: decode join table: %w", err)
 			}
+			if len(bounds) > 0 && bounds[len(bounds)-1] != t.side.n {
+				return nil, fmt.Errorf("frame: decode join table: partitions of %d rows for a table of %d", bounds[len(bounds)-1], t.side.n)
+			}
+			t.bounds = bounds
 			return t, nil
 		},
 	})
@@ -188,11 +227,14 @@ func init() {
 // joinBuildOp (side +1: right, -1: left).
 func buildsOnce(n *node, side int) bool {
 	s := n.join
+	if side < 0 && semiBuildsLeft(n) {
+		return true // semiBuildsLeft: with or without Where
+	}
 	if s.where != nil || len(s.lk) == 0 {
 		return false
 	}
 	if side < 0 {
-		return s.how == Inner
+		return s.how == Inner || semiBuildsLeft(n)
 	}
 	return side > 0
 }

@@ -283,9 +283,12 @@ func joinParts(n *node) int {
 		return p
 	}
 	l, r := partsOf(n.in), partsOf(n.right)
-	if bcastSide(n, l, r) != 0 {
-		if bcastSide(n, l, r) > 0 {
+	if side := bcastSide(n, l, r); side != 0 {
+		if side > 0 {
 			return l * max(1, n.join.slices)
+		}
+		if semiBuildsLeft(n) {
+			return l
 		}
 		return r
 	}
@@ -369,6 +372,9 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 		}
 		return out, nil
 	case -1:
+		if semiBuildsLeft(n) {
+			return b.lowerSemiBuildLeft(n, lkeys, rkeys)
+		}
 		if buildsOnce(n, side) {
 			tk, err := b.add(&joinBuildOp{names: n.join.lin, keys: n.join.lk}, lkeys...)
 			if err != nil {

@@ -140,7 +140,7 @@ func sizeBroadcast(n *node, lp, rp int) int {
 	}
 	h := n.join.how
 	rightOK := h == Inner || h == Left || h == Semi || h == Anti
-	leftOK := h == Inner || h == Right
+	leftOK := h == Inner || h == Right || semiBuildsLeft(n)
 	cheap := func(small *node, rows, other float64, otherParts, side int) bool {
 		b, ok := estBytes(small)
 		if !ok || b*joinWorkFactor > float64(broadcastBudget()) {
@@ -181,6 +181,9 @@ func joinExplainExtra(n *node, side int) string {
 		build = "build right once, shared by every partition"
 		if side < 0 {
 			build = "build left once, shared by every partition"
+		}
+		if side < 0 && semiBuildsLeft(n) {
+			build = "build left once, each right partition marks the rows it matches"
 		}
 	case n.join.how == Inner && side == -1:
 		build = "build the smaller side per task"
