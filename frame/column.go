@@ -402,7 +402,19 @@ func filterRecord(r arrow.Record, mask []bool) arrow.Record {
 	if len(idx) == len(mask) {
 		return r
 	}
-	return takeRecord(r, idx)
+	spans := keptSpans(mask, len(idx))
+	if spans == nil {
+		return takeRecord(r, idx)
+	}
+	cols := make([]arrow.Array, r.NumCols())
+	for i := range cols {
+		a, ok := spanCol(r.Column(i), spans, len(idx))
+		if !ok {
+			a = takeCol(r.Column(i), idx)
+		}
+		cols[i] = a
+	}
+	return array.NewRecord(r.Schema(), cols, int64(len(idx)))
 }
 
 // concatRecords concatenates records of one schema.
