@@ -228,7 +228,9 @@ func (f *Frame) Rolling(n int) *Rolling {
 // timestamp index set by SetIndex or SetSortedIndex) or the column given to
 // On; they must be ascending in frame order: a row out of order fails the
 // run with an error naming the partition, the row and the values (sort
-// first with SortValues or SetIndex). d <= 0 is an error.
+// first with SortValues or SetIndex). d <= 0 is an error. On zoned
+// timestamps the window is d of instants whatever the zone's clock changes
+// (pandas' rolling("1D") is 24 hours, and it refuses calendar offsets).
 func (f *Frame) RollingTime(d time.Duration) *Rolling {
 	r := &Rolling{f: f, w: winSpec{dur: d.Microseconds(), minp: 1}, what: fmt.Sprintf("RollingTime(%s)", d)}
 	if d.Microseconds() <= 0 {

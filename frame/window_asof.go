@@ -16,7 +16,10 @@ import (
 type AsofOptions struct {
 	// On is the ordered key present on both sides under one name (kept
 	// once); LeftOn/RightOn name it per side instead (both kept). Int64,
-	// Float64 or Timestamp, the same kind on both sides.
+	// Float64 or Timestamp, the same kind on both sides. Timestamps of
+	// different zones match by instant (pandas refuses different zones;
+	// here the instants are what is compared, and the key kept once has
+	// the left's zone); naive against zoned timestamps is an error.
 	On              string
 	LeftOn, RightOn string
 	// By are columns that must be equal (pandas' by): a left row matches
@@ -89,6 +92,9 @@ func (f *Frame) MergeAsof(right *Frame, o AsofOptions) *Frame {
 	lt, rt := kindOf(ls.Field(lki[0]).Type), kindOf(rs.Field(rki[0]).Type)
 	if lt != rt || (lt != kInt && lt != kFloat && lt != kTime) {
 		return fail("keys %q (%s) and %q (%s) must both be Int64, Float64 or Timestamp", lk, ls.Field(lki[0]).Type, rk, rs.Field(rki[0]).Type)
+	}
+	if lz, rz := typeZone(ls.Field(lki[0]).Type), typeZone(rs.Field(rki[0]).Type); (lz == "") != (rz == "") {
+		return fail("keys %q (%s) and %q (%s): cannot match tz-naive and tz-aware timestamps (zone %s): localize the naive side first (TZLocalize)", lk, ls.Field(lki[0]).Type, rk, rs.Field(rki[0]).Type, lz+rz)
 	}
 	s := &asofSpec{lk: lk, rk: rk, by: o.By, dir: o.Direction, exclude: o.ExcludeExact}
 	switch s.dir {
@@ -320,105 +326,8 @@ func runAsof(o *winOp, in []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := func(c *col, i int) float64 {
-		if c.k == kFloat {
-			return c.f64[i]
-		}
-		return float64(c.i64[i])
-	}
-	// Integer keys compare exactly as int64: float64 is only used for the
-	// distance (tolerance, nearest).
-	less := func(a *col, i int, b *col, j int) int { // sign of a[i] - b[j]
-		if a.k == kFloat {
-			switch x, y := a.f64[i], b.f64[j]; {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		}
-		switch x, y := a.i64[i], b.i64[j]; {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	}
-	ids := map[string]int32{}
-	rg := byGroups(r, by, ids, true)
-	lg := byGroups(l, by, ids, false)
-	ng := max(len(ids), 1)
-	// The right rows of each group, in key order.
-	rows := make([][]int32, ng)
-	for j, g := range rg {
-		if g >= 0 {
-			rows[g] = append(rows[g], int32(j))
-		}
-	}
-	pos := make([]int, ng) // per group: the first right row with key > (>= when exclusive) the last left key
+	idx := asofWalk(o.fn, exclude, tol, &lc, &rc, l, r, by)
 	n := lc.n
-	idx := make([]int32, n)
-	for i := 0; i < n; i++ {
-		idx[i] = -1
-		g := lg[i]
-		if g < 0 {
-			continue
-		}
-		rr := rows[g]
-		p := pos[g]
-		for p < len(rr) {
-			c := less(&rc, int(rr[p]), &lc, i)
-			if c < 0 || (c == 0 && !exclude) {
-				p++
-				continue
-			}
-			break
-		}
-		pos[g] = p
-		back, fwd := -1, -1
-		if p > 0 {
-			back = int(rr[p-1])
-		}
-		// forward: the first right row >= (> when exclusive) the left key.
-		q := p
-		if !exclude {
-			for q > 0 && less(&rc, int(rr[q-1]), &lc, i) == 0 {
-				q--
-			}
-		} else {
-			for q < len(rr) && less(&rc, int(rr[q]), &lc, i) == 0 {
-				q++
-			}
-		}
-		if q < len(rr) {
-			fwd = int(rr[q])
-		}
-		lv := key(&lc, i)
-		pick := -1
-		switch o.fn {
-		case "backward":
-			pick = back
-		case "forward":
-			pick = fwd
-		default:
-			switch {
-			case back < 0:
-				pick = fwd
-			case fwd < 0:
-				pick = back
-			case key(&rc, fwd)-lv < lv-key(&rc, back):
-				pick = fwd
-			default:
-				pick = back
-			}
-		}
-		if pick >= 0 && !math.IsNaN(tol) && math.Abs(key(&rc, pick)-lv) > tol {
-			pick = -1
-		}
-		idx[i] = int32(pick)
-	}
 	fields := append([]arrow.Field(nil), l.Schema().Fields()...)
 	cols := append([]arrow.Array(nil), l.Columns()...)
 	names := strings.SplitN(o.on, "\x01", 2)
@@ -440,3 +349,144 @@ func runAsof(o *winOp, in []any) (any, error) {
 }
 
 func init() { winKinds["asof"] = runAsof }
+
+// asofOrder is the keys of c as int64s ordered as the keys: integer and
+// timestamp keys as they are, float keys by an order-preserving map of
+// their bits (-0 as 0; asofKeys refused NaN).
+func asofOrder(c *col) []int64 {
+	if c.k != kFloat {
+		return c.i64[:c.n]
+	}
+	out := make([]int64, c.n)
+	for i, f := range c.f64[:c.n] {
+		if f == 0 {
+			f = 0
+		}
+		b := int64(math.Float64bits(f))
+		if b < 0 {
+			b ^= math.MaxInt64 // negatives: the larger the bits, the smaller
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// asofWalk matches every left row with a right row (its index, -1 for
+// none): per By group a pointer into the group's right keys moves forward
+// with the left keys. The keys are compared as asofOrder's int64s, held
+// contiguously per group; distances (tolerance, nearest) are the keys'
+// values as float64.
+func asofWalk(dir string, exclude bool, tol float64, lc, rc *col, l, r arrow.Record, by []string) []int32 {
+	lkey, rkey := asofOrder(lc), asofOrder(rc)
+	val := func(c *col, i int) float64 {
+		if c.k == kFloat {
+			return c.f64[i]
+		}
+		return float64(c.i64[i])
+	}
+	// order: the right rows grouped by By group, in key order within one;
+	// start[g]: where group g's begin in order (and rkey, permuted alike).
+	var lg []int32
+	var order []int32
+	start := []int{0, rc.n}
+	if len(by) > 0 {
+		ids := map[string]int32{}
+		rg := byGroups(r, by, ids, true)
+		lg = byGroups(l, by, ids, false)
+		ng := max(len(ids), 1)
+		start = make([]int, ng+1)
+		for _, g := range rg {
+			if g >= 0 {
+				start[g+1]++
+			}
+		}
+		for g := 0; g < ng; g++ {
+			start[g+1] += start[g]
+		}
+		fill := append([]int(nil), start[:ng]...)
+		order = make([]int32, start[ng])
+		keys := make([]int64, start[ng])
+		for j, g := range rg {
+			if g >= 0 {
+				order[fill[g]], keys[fill[g]] = int32(j), rkey[j]
+				fill[g]++
+			}
+		}
+		rkey = keys
+	}
+	ng := len(start) - 1
+	pos := append([]int(nil), start[:ng]...) // per group: the first right key > (>= when exclusive) the last left key
+	hasTol := !math.IsNaN(tol)
+	ri := func(k int) int {
+		if order != nil {
+			return int(order[k])
+		}
+		return k
+	}
+	n := lc.n
+	idx := make([]int32, n)
+	for i := 0; i < n; i++ {
+		g := 0
+		if lg != nil {
+			if g = int(lg[i]); g < 0 {
+				idx[i] = -1
+				continue
+			}
+		}
+		lo, hi := start[g], start[g+1]
+		v := lkey[i]
+		p := pos[g]
+		if exclude {
+			for p < hi && rkey[p] < v {
+				p++
+			}
+		} else {
+			for p < hi && rkey[p] <= v {
+				p++
+			}
+		}
+		pos[g] = p
+		back, fwd := -1, -1
+		if p > lo {
+			back = p - 1
+		}
+		if dir != "backward" {
+			// forward: the first right key >= (> when exclusive) the left key.
+			q := p
+			if !exclude {
+				for q > lo && rkey[q-1] == v {
+					q--
+				}
+			} else {
+				for q < hi && rkey[q] == v {
+					q++
+				}
+			}
+			if q < hi {
+				fwd = q
+			}
+		}
+		pick := back
+		if dir != "backward" {
+			pick = fwd
+		}
+		if dir == "nearest" && back >= 0 && fwd >= 0 {
+			lv := val(lc, i)
+			if val(rc, ri(fwd))-lv < lv-val(rc, ri(back)) {
+				pick = fwd
+			} else {
+				pick = back
+			}
+		} else if dir == "nearest" && fwd < 0 {
+			pick = back
+		}
+		if pick >= 0 {
+			pick = ri(pick)
+			if hasTol && math.Abs(val(rc, pick)-val(lc, i)) > tol {
+				pick = -1
+			}
+		}
+		idx[i] = int32(pick)
+	}
+	return idx
+}

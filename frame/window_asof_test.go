@@ -33,57 +33,77 @@ func TestMergeAsofAgainstNaive(t *testing.T) {
 		for i := range rg {
 			rg[i], rv[i] = groups[rng.Intn(2)], float64(1000+i)
 		}
-		left := FromColumns(9, Column{"k", lk}, Column{"g", lg}, Column{"v", lv})
-		right := FromColumns(4, Column{"k", rk}, Column{"g", rg}, Column{"v", rv})
-		for _, dir := range []string{"backward", "forward", "nearest"} {
-			for _, by := range [][]string{nil, {"g"}} {
-				for _, tol := range []any{nil, int64(3)} {
-					for _, excl := range []bool{false, true} {
-						tb, err := left.MergeAsof(right, AsofOptions{On: "k", By: by, Direction: dir, Tolerance: tol, ExcludeExact: excl}).Compute(ctx)
-						if err != nil {
-							t.Fatal(err)
-						}
-						got, gok := gotFloats(t, tb, "v_y")
-						lvs, _ := gotFloats(t, tb, "v_x")
-						for i := range lk {
-							if lvs[i] != lv[i] {
-								t.Fatalf("left row %d moved", i)
+		// Float keys too: k-250, negative ones and -0 included, ordered as
+		// the integers.
+		flk, frk := make([]float64, nl), make([]float64, nr)
+		for i, k := range lk {
+			if flk[i] = float64(k - 250); k == 250 && i%2 == 0 {
+				flk[i] = math.Copysign(0, -1)
+			}
+		}
+		for i, k := range rk {
+			frk[i] = float64(k - 250)
+		}
+		for _, floats := range []bool{false, true} {
+			left := FromColumns(9, Column{"k", lk}, Column{"g", lg}, Column{"v", lv})
+			right := FromColumns(4, Column{"k", rk}, Column{"g", rg}, Column{"v", rv})
+			if floats {
+				left = FromColumns(9, Column{"k", flk}, Column{"g", lg}, Column{"v", lv})
+				right = FromColumns(4, Column{"k", frk}, Column{"g", rg}, Column{"v", rv})
+			}
+			for _, dir := range []string{"backward", "forward", "nearest"} {
+				for _, by := range [][]string{nil, {"g"}} {
+					for _, tol := range []any{nil, int64(3)} {
+						for _, excl := range []bool{false, true} {
+							if floats && tol != nil {
+								tol = float64(3)
 							}
-							best, bd := -1, int64(math.MaxInt64)
-							for j := range rk {
-								if by != nil && rg[j] != lg[i] {
-									continue
-								}
-								d := lk[i] - rk[j]
-								if excl && d == 0 {
-									continue
-								}
-								switch dir {
-								case "backward":
-									if d >= 0 && d <= bd {
-										best, bd = j, d
-									}
-								case "forward":
-									if d <= 0 && -d < bd {
-										best, bd = j, -d
-									}
-								case "nearest":
-									ad := d
-									if ad < 0 {
-										ad = -ad
-									}
-									// ties: backward (the last of the equal backward keys), else the first forward
-									if ad < bd || (ad == bd && d >= 0 && (best < 0 || lk[i]-rk[best] < 0 || j > best)) {
-										best, bd = j, ad
-									}
-								}
+							tb, err := left.MergeAsof(right, AsofOptions{On: "k", By: by, Direction: dir, Tolerance: tol, ExcludeExact: excl}).Compute(ctx)
+							if err != nil {
+								t.Fatal(err)
 							}
-							if tol != nil && best >= 0 && bd > 3 {
-								best = -1
-							}
-							wok := best >= 0
-							if gok[i] != wok || (wok && got[i] != rv[best]) {
-								t.Fatalf("seed %d %s by=%v tol=%v excl=%v row %d (k=%d %s): got %v/%v, want row %d", seed, dir, by, tol, excl, i, lk[i], lg[i], got[i], gok[i], best)
+							got, gok := gotFloats(t, tb, "v_y")
+							lvs, _ := gotFloats(t, tb, "v_x")
+							for i := range lk {
+								if lvs[i] != lv[i] {
+									t.Fatalf("left row %d moved", i)
+								}
+								best, bd := -1, int64(math.MaxInt64)
+								for j := range rk {
+									if by != nil && rg[j] != lg[i] {
+										continue
+									}
+									d := lk[i] - rk[j]
+									if excl && d == 0 {
+										continue
+									}
+									switch dir {
+									case "backward":
+										if d >= 0 && d <= bd {
+											best, bd = j, d
+										}
+									case "forward":
+										if d <= 0 && -d < bd {
+											best, bd = j, -d
+										}
+									case "nearest":
+										ad := d
+										if ad < 0 {
+											ad = -ad
+										}
+										// ties: backward (the last of the equal backward keys), else the first forward
+										if ad < bd || (ad == bd && d >= 0 && (best < 0 || lk[i]-rk[best] < 0 || j > best)) {
+											best, bd = j, ad
+										}
+									}
+								}
+								if tol != nil && best >= 0 && bd > 3 {
+									best = -1
+								}
+								wok := best >= 0
+								if gok[i] != wok || (wok && got[i] != rv[best]) {
+									t.Fatalf("seed %d floats=%v %s by=%v tol=%v excl=%v row %d (k=%d %s): got %v/%v, want row %d", seed, floats, dir, by, tol, excl, i, lk[i], lg[i], got[i], gok[i], best)
+								}
 							}
 						}
 					}

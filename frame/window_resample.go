@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/godask/godask/graph"
+	"github.com/godask/godask/internal/datetime"
 )
 
 // maxResampleBins bounds the bins a Resample may make (the empty bins
@@ -38,6 +39,17 @@ type Resampler struct {
 // frequencies (months, quarters, years, weeks) and pandas' rule strings
 // are ResampleRule's.
 //
+// On a zoned timestamp (timestamp[us, zone]) the bins are the zone's, as
+// pandas': a frequency of whole days and the calendar rules bin the
+// wall-clock time, so a 1-day bin in America/New_York runs from local
+// midnight to local midnight (23 hours on the day clocks go forward, 25
+// on the day they go back; a midnight the clocks skip starts the bin at
+// the first instant after the gap); a shorter fixed frequency bins the
+// instants (so the two 01:00-02:00 hours of a day clocks go back are two
+// bins), aligned to the local midnight of the first timestamp's day when
+// it divides a day (pandas' origin "start_day"), else to local
+// 1970-01-01 00:00. The result's timestamps keep the zone.
+//
 // Each partition reduces its rows to one state per bin (in runs when its
 // timestamps ascend, through a table otherwise, so no sort is needed); one
 // task merges the states of all partitions, bins cut by partition
@@ -64,6 +76,7 @@ type resampleSpec struct {
 	cal  calRule
 	on   string
 	cols []string
+	zone string // the zone of on ("" for naive timestamps)
 }
 
 func (r *Resampler) agg(fn, name string, cols []string) *Frame {
@@ -97,7 +110,8 @@ func (r *Resampler) agg(fn, name string, cols []string) *Frame {
 			}
 		}
 	}
-	fields := []arrow.Field{{Name: on, Type: Timestamp}}
+	zone := typeZone(s.Field(ix[0]).Type)
+	fields := []arrow.Field{{Name: on, Type: keepZone(Timestamp, s.Field(ix[0]).Type)}}
 	for _, c := range cols {
 		ci := s.FieldIndices(c)
 		if len(ci) == 0 {
@@ -116,7 +130,7 @@ func (r *Resampler) agg(fn, name string, cols []string) *Frame {
 		fields = append(fields, arrow.Field{Name: "size", Type: Int64})
 	}
 	n := &node{op: "ext", in: f.n, schema: arrow.NewSchema(fields, nil)}
-	n.ext = &resampleSpec{fn: fn, what: what, freq: r.freq, cal: r.cal, on: on, cols: cols}
+	n.ext = &resampleSpec{fn: fn, what: what, freq: r.freq, cal: r.cal, on: on, cols: cols, zone: zone}
 	return newFrame(n)
 }
 
@@ -162,7 +176,51 @@ func (s *resampleSpec) need(map[string]bool) map[string]bool {
 }
 
 func (s *resampleSpec) op(kind string) *winOp {
-	return &winOp{kind: kind, fn: s.fn, cols: s.cols, on: s.on, names: []string{s.what}, ints: []int64{s.freq, int64(s.cal.unit), s.cal.n, b2i(s.cal.end), int64(s.cal.weekEnd)}, piece: -1}
+	o := &winOp{kind: kind, fn: s.fn, cols: s.cols, on: s.on, names: []string{s.what}, ints: []int64{s.freq, int64(s.cal.unit), s.cal.n, b2i(s.cal.end), int64(s.cal.weekEnd)}, piece: -1}
+	if s.zone != "" {
+		// ints[5]: the zone mode; names[1]: the zone.
+		o.names = append(o.names, s.zone)
+		mode, width := zoneWall, s.freq
+		if s.cal.unit == calNone && s.freq%usPerDay != 0 {
+			mode, width = zoneFine, gcd(s.freq, zoneGrid)
+		}
+		o.ints[0] = width
+		o.ints = append(o.ints, mode, s.freq)
+	}
+	return o
+}
+
+// The zone modes of a resample of zoned timestamps: zoneWall bins the
+// wall-clock times (whole days, calendar rules); zoneFine bins the
+// instants in bins of a width dividing both the frequency and zoneGrid,
+// which the final task groups into the frequency's bins from their local
+// origin (which only the first timestamp tells).
+const (
+	zoneWall int64 = 1
+	zoneFine int64 = 2
+	// zoneGrid divides every UTC offset of today's zones (Asia/Kathmandu's
+	// +05:45 included), so a local midnight falls on it.
+	zoneGrid = 15 * 60e6
+)
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// resampleZone is the zone mode (0: naive), the zone and the final
+// frequency of a resample op.
+func resampleZone(o *winOp) (int64, *datetime.Zone, int64, error) {
+	if len(o.ints) < 7 || len(o.names) < 2 {
+		return 0, nil, 0, nil
+	}
+	z, err := datetime.LoadZone(o.names[1])
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	return o.ints[5], z, o.ints[6], nil
 }
 
 func (s *resampleSpec) lower(b *builder, n *node, ps, _ []pend) ([]pend, error) {
@@ -231,6 +289,24 @@ func runResamplePart(o *winOp, in []any) (any, error) {
 	freq := o.ints[0]
 	cal := calOf(o)
 	tc := colOf(r.Column(r.Schema().FieldIndices(o.on)[0]))
+	mode, zone, _, err := resampleZone(o)
+	if err != nil {
+		return nil, err
+	}
+	if mode == zoneWall {
+		// Bin the wall-clock times.
+		wall := make([]int64, tc.n)
+		for i := range wall {
+			if !tc.null(i) {
+				us := tc.i64[i]
+				if us > maxZoned || us < -maxZoned {
+					return nil, fmt.Errorf("frame: %s: timestamp %d: %s", o.names[0], us, tzRange)
+				}
+				wall[i] = zone.Wall(us)
+			}
+		}
+		tc.i64 = wall
+	}
 	if cal.unit == calNone && tc.valid == nil && freq > 0 {
 		if bins, starts, ok := sortedBinRuns(tc.i64[:tc.n], freq); ok { // window_resample_runs.go
 			st := &binStates{bins: bins, size: make([]int64, len(bins))}
@@ -461,6 +537,19 @@ func runResampleFinal(o *winOp, in []any) (any, error) {
 	freq := o.ints[0]
 	cal := calOf(o)
 	st := mergeStates(o.fn, len(o.cols), inputStates(o, in))
+	mode, zone, zfreq, err := resampleZone(o)
+	if err != nil {
+		return nil, err
+	}
+	if mode == zoneFine && len(st.bins) > 0 {
+		// The bins of the frequency, from the local origin.
+		origin, err := zoneOrigin(st.bins[0], zfreq, zone)
+		if err != nil {
+			return nil, fmt.Errorf("frame: %s: %w", o.names[0], err)
+		}
+		st = st.fold(o.fn, len(o.cols), func(b int64) int64 { return origin + floorDiv(b-origin, zfreq)*zfreq })
+		freq = zfreq
+	}
 	if cal.unit != calNone {
 		// The states are per period: group n periods into a bin, anchored
 		// at the first, and go on in bins of one "period" step of n.
@@ -480,6 +569,16 @@ func runResampleFinal(o *winOp, in []any) (any, error) {
 		times[i] = st.bins[0] + int64(i)*freq
 		if cal.unit != calNone {
 			times[i] = cal.label(times[i])
+		}
+		if mode == zoneWall {
+			// A local midnight: the first instant at or after it (one the
+			// clocks skip starts the bin after the gap; one they repeat,
+			// the earlier).
+			us, st := localize(times[i], zone.Loc, 1, 1)
+			if st != tzOK {
+				return nil, fmt.Errorf("frame: %s: bin %s in %s: %s", o.names[0], time.UnixMicro(times[i]).UTC().Format("2006-01-02 15:04:05"), zone.Name, st)
+			}
+			times[i] = us
 		}
 	}
 	fields := []arrow.Field{{Name: o.on, Type: Timestamp}}
@@ -537,6 +636,27 @@ func init() {
 	winKinds["respart"] = runResamplePart
 	winKinds["resmerge"] = runResampleMerge
 	winKinds["resfinal"] = runResampleFinal
+}
+
+// zoneOrigin is the instant the bins of freq start from in zone, for a
+// first bin (of the fine grid) b0: the local midnight of b0's day when freq
+// divides a day, else local 1970-01-01 00:00.
+func zoneOrigin(b0, freq int64, zone *datetime.Zone) (int64, error) {
+	if b0 > maxZoned || b0 < -maxZoned {
+		return 0, fmt.Errorf("timestamp %d: %s", b0, tzRange)
+	}
+	var wall int64
+	if usPerDay%freq == 0 {
+		wall = floorDiv(zone.Wall(b0), usPerDay) * usPerDay
+	}
+	origin, st := localize(wall, zone.Loc, 1, 1)
+	if st != tzOK {
+		return 0, fmt.Errorf("local midnight %s in %s: %s", time.UnixMicro(wall).UTC().Format("2006-01-02"), zone.Name, st)
+	}
+	if g := gcd(freq, zoneGrid); origin%g != 0 {
+		return 0, fmt.Errorf("the UTC offset of %s at %s is not a multiple of %s (a local mean time before standard time?): bins of %s cannot start at its local midnight", zone.Name, time.UnixMicro(origin).UTC().Format("2006-01-02 15:04:05"), time.Duration(g)*time.Microsecond, time.Duration(freq)*time.Microsecond)
+	}
+	return origin, nil
 }
 
 // calOf is the calendar rule of a resample op (unit calNone for ops of a

@@ -61,6 +61,25 @@ func (z *Zone) offsetAt(us int64) int64 {
 	return int64(off) * 1e6
 }
 
+// Wall is the wall-clock time in z of the instant us (microseconds, read
+// as if UTC); us must be within the range a zone is applied to.
+func (z *Zone) Wall(us int64) int64 {
+	if z.hi > z.lo && us >= z.lo && us < z.hi {
+		return us + z.off
+	}
+	t := time.UnixMicro(us).In(z.Loc)
+	_, off := t.Zone()
+	start, end := t.ZoneBounds()
+	z.lo, z.hi, z.off = math.MinInt64/2, math.MaxInt64/2, int64(off)*1e6
+	if !start.IsZero() {
+		z.lo = start.UnixMicro()
+	}
+	if !end.IsZero() {
+		z.hi = end.UnixMicro()
+	}
+	return us + z.off
+}
+
 // Localize is the instant whose wall-clock time in z is wall, or a status
 // saying why there is no single one (pandas' tz_localize with
 // ambiguous="raise" and nonexistent="raise").
