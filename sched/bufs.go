@@ -33,6 +33,12 @@ type runBufs struct {
 	used int
 	// fresh is set on memory just allocated, already zero.
 	fresh bool
+	// apart is set for a run too large to keep a spare for: take then
+	// allocates each slice on its own, as before there was a spare, so
+	// that large runs allocate exactly as they did (slices that fit the
+	// room a graph's growth leaves, advised for huge pages, see
+	// internal/hugeheap, rather than one slab of 9 int32s a task).
+	apart bool
 }
 
 var spare struct {
@@ -61,7 +67,11 @@ func getBufs(n, nflat int, mem bool) *runBufs {
 		}
 		spare.Unlock()
 	}
-	return &runBufs{i32: make([]int32, n32), i64: make([]int64, n64), vals: make([]any, n), fresh: true}
+	b := &runBufs{i64: make([]int64, n64), vals: make([]any, n), fresh: true, apart: n > maxPooledTasks}
+	if !b.apart {
+		b.i32 = make([]int32, n32)
+	}
+	return b
 }
 
 // bufInts is the int32s a run of n tasks reading nflat inputs carves:
@@ -78,6 +88,9 @@ func bufInts(n, nflat int, mem bool) int {
 
 // take carves the next k int32s, zeroed.
 func (b *runBufs) take(k int) []int32 {
+	if b.apart {
+		return make([]int32, k)
+	}
 	s := b.i32[b.used : b.used+k : b.used+k]
 	b.used += k
 	if !b.fresh {
@@ -90,7 +103,7 @@ func (b *runBufs) take(k int) []int32 {
 // over and nothing reads its state any more; vals must hold no value still
 // needed. Of two spares the larger is kept.
 func putBufs(b *runBufs) {
-	if b == nil || len(b.vals) > maxPooledTasks {
+	if b == nil || b.apart || len(b.vals) > maxPooledTasks {
 		return
 	}
 	clear(b.vals) // let the values go; past len they are nil already

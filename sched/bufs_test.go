@@ -108,8 +108,16 @@ func TestSpareBufsComeBackZeroed(t *testing.T) {
 		t.Fatal("the spare was handed to two runs")
 	}
 	putBufs(c)
-	if d := getBufs(maxPooledTasks+1, 1, false); d == c || !d.fresh {
+	d := getBufs(maxPooledTasks+1, 1, false)
+	if d == c || !d.fresh || !d.apart {
 		t.Fatal("a run larger than maxPooledTasks took the spare")
+	}
+	if s := d.take(10); len(s) != 10 || cap(s) != 10 {
+		t.Fatalf("take(10) on a large run's state gave len %d cap %d", len(s), cap(s))
+	}
+	putBufs(d)
+	if spare.b != c {
+		t.Fatal("a large run's state replaced the spare")
 	}
 	dropSpare()
 }
