@@ -120,13 +120,21 @@ func (r *Ref) recompute(ctx context.Context) error {
 // recomputeLost recomputes the lost Refs with lineage that g's tasks hold;
 // it reports whether there were any.
 func (e *Executor) recomputeLost(ctx context.Context, g *graph.Graph) (bool, error) {
-	var lost []*Ref
-	e.mu.Lock()
+	var refs, lost []*Ref
 	for _, t := range g.Tasks() {
 		if f, ok := t.Op.(*graph.Fused); ok && len(f.Tasks) > 0 {
 			t = f.Tasks[0]
 		}
-		if r, ok := refOf(t, e); ok && r.lostLocked() {
+		if r, ok := refOf(t, e); ok && r.lineage != nil {
+			refs = append(refs, r)
+		}
+	}
+	if len(refs) == 0 {
+		return false, nil // most runs: no scheduler lock taken
+	}
+	e.mu.Lock()
+	for _, r := range refs {
+		if r.lostLocked() {
 			lost = append(lost, r)
 		}
 	}
