@@ -30,7 +30,10 @@ func main() {
 		}
 		os.Exit(2)
 	}
-	if err := suites[os.Args[1]](os.Args[2:]); err != nil {
+	stopPeak := startPeakSampler()
+	err := suites[os.Args[1]](os.Args[2:])
+	stopPeak()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
