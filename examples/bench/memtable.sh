@@ -16,6 +16,8 @@
 # larger than the limit cannot be held in memory under it.
 # NOREF=1 skips the unlimited reference runs (the answer column then says
 # "no reference"; for 1e8 rows, where each run takes minutes).
+# BENCH_PEAKPROF=FILE: each run writes a heap profile at its RSS peak to FILE
+# and the breakdown of the peak (runtime memory classes) goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:?groupby CSV file}
@@ -42,6 +44,7 @@ run() {
     rm -f "$out" "$err"; return
   fi
   local line rss
+  grep -h '^peakmem:' "$err" | sed "s|^|$suite/$q $lim |" >&2 || true
   line=$(grep "^$suite/$q seconds=" "$out" | head -1 || true)
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$err")
   echo "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line") $(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$line") $(sed -n 's/.*chk=\([^ ]*\).*/\1/p' <<<"$line") $((rss * 1024))"
