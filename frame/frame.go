@@ -751,6 +751,7 @@ func (f *Frame) lower() {
 			f.plan = sizeJoins(f.plan, m)
 			if b := f.readBlock.Load(); b > 0 && b < maxBlockSize {
 				f.plan = sizeAggs(f.plan, m)
+				f.plan = sizeSorts(f.plan, m)
 			}
 		}
 		b := &builder{g: &graph.Graph{}}

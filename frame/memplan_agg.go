@@ -64,3 +64,51 @@ func aggSplitFor(n *node, taskMem int64) (int, bool) {
 	}
 	return max(2, p), true
 }
+
+// Sorts sized from the run's memory limit.
+//
+// A sort range-splits every input partition into one piece per output
+// partition, and output j gathers piece j of every split: the graph has
+// inputs times outputs edges, each costing the scheduler and the fused
+// task some 60 bytes it does not account. With one output per input (the
+// default) and the small read ranges of a tight limit, 10^8 rows under 256
+// MiB are 1240 ranges and 1.5 million edges: 90 MiB of graph and run state
+// (a heap profile early in the run), a third of the limit before any data.
+// sizeSorts gives such a sort the outputs its tasks need instead: the
+// estimated bytes of its input times sortWorkFactor over a task's share of
+// the limit, never more than the inputs and at least 2. Like sizeAggs it
+// applies only when the limit shrinks the read ranges.
+
+// sortWorkFactor is an output task's working memory per byte of text its
+// piece came from: the Arrow columns are up to twice the text of a CSV
+// row (string offsets, 8-byte numbers), and the task holds the pieces it
+// reads, their gathered copy and the sorted output.
+const sortWorkFactor = 6
+
+// sizeSorts returns plan n with its sorts of default output count sized
+// for taskMem bytes of working memory per task, or n itself when nothing
+// changes (the plan n is never modified).
+func sizeSorts(n *node, taskMem int64) *node {
+	if taskMem <= 0 {
+		return n
+	}
+	return mapPlan(n, func(c *node) *node {
+		if c.op != "sort" || c.sort == nil || c.sort.bounds != nil || c.sort.parts > 0 {
+			return nil
+		}
+		in := partsOf(c.in)
+		b, ok := estBytes(c.in)
+		if !ok || in <= 2 {
+			return nil
+		}
+		p := int(math.Ceil(b * sortWorkFactor / float64(taskMem)))
+		if p >= in {
+			return nil
+		}
+		sp := *c.sort
+		sp.parts = max(2, p)
+		cp := *c
+		cp.sort = &sp
+		return &cp
+	})
+}

@@ -56,6 +56,10 @@ type sortSpec struct {
 	// bounds, when set, are the computed boundary rows (SetIndex): no
 	// sampling in the graph.
 	bounds arrow.Record
+	// parts, when above 0 (and bounds nil), is the number of output
+	// partitions, set from the run's memory limit (sizeSorts); 0 means one
+	// per input partition.
+	parts int
 }
 
 func (f *Frame) sortBy(op string, keys []SortKey) *Frame {
@@ -142,7 +146,11 @@ func sortParts(n *node) int {
 	if n.sort != nil && n.sort.bounds != nil {
 		return int(n.sort.bounds.NumRows()) + 1
 	}
-	return partsOf(n.in)
+	in := partsOf(n.in)
+	if n.sort != nil && n.sort.parts > 0 && in > 1 {
+		return min(n.sort.parts, in)
+	}
+	return in
 }
 
 // lowerSort lowers a sort node: in place for one partition, else sample →
@@ -162,6 +170,8 @@ func (b *builder) lowerSort(n *node, ps []pend) ([]pend, error) {
 	nout := len(ps)
 	if sp.bounds != nil {
 		nout = int(sp.bounds.NumRows()) + 1
+	} else if sp.parts > 0 && nout > 1 {
+		nout = min(sp.parts, nout)
 	}
 	if nout <= 1 {
 		s := step{kind: "sort", names: sp.by, arg: descBytes(sp.desc)}
