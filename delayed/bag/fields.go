@@ -130,16 +130,7 @@ func eachField(s string, emit func(string) bool) bool {
 		for j := 0; j < nb; j++ {
 			base := off + 64*j
 			n := min(64, len(s)-base)
-			word := ^sp[j]
-			prev := uint64(0)
-			if inWord {
-				prev = 1
-			}
-			// Bit i of t: byte base+i starts a word or ends one.
-			t := word ^ (word<<1 | prev)
-			if n < 64 {
-				t &= 1<<n - 1
-			}
+			t := wordEdges(sp[j], inWord, n)
 			for t != 0 {
 				i := base + bits.TrailingZeros64(t)
 				t &= t - 1
@@ -158,4 +149,22 @@ func eachField(s string, emit func(string) bool) bool {
 		return emit(s[start:])
 	}
 	return true
+}
+
+// wordEdges turns space, the white-space mask of 64 bytes (bit i set where
+// byte i is white space), into the mask of word edges: bit i is set where
+// byte i starts a word or ends one, given whether the byte before the 64 is
+// inside a word; only the first n bytes count. The fused word count and
+// Fields share it.
+func wordEdges(space uint64, inWord bool, n int) uint64 {
+	word := ^space
+	prev := uint64(0)
+	if inWord {
+		prev = 1
+	}
+	t := word ^ (word<<1 | prev)
+	if n < 64 {
+		t &= 1<<n - 1
+	}
+	return t
 }

@@ -38,15 +38,7 @@ func (t *packedTable) countFields(s string) {
 			for j := j0; j < min(nb, j0+wcSub); j++ {
 				base := off + 64*j
 				n := min(64, len(s)-base)
-				word := ^sp[j]
-				prev := uint64(0)
-				if inWord {
-					prev = 1
-				}
-				tr := word ^ (word<<1 | prev)
-				if n < 64 {
-					tr &= 1<<n - 1
-				}
+				tr := wordEdges(sp[j], inWord, n)
 				for tr != 0 {
 					i := base + bits.TrailingZeros64(tr)
 					tr &= tr - 1
