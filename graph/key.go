@@ -42,10 +42,30 @@ func AppendKey(dst []byte, label, op string, params []byte, deps []Key) []byte {
 	}
 	a, b := h.sum()
 	dst = append(dst, label...)
-	dst = append(dst, '-')
-	dst = appendHex(dst, a)
-	return appendHex(dst, b)
+	var t [33]byte
+	t[0] = '-'
+	putHex(t[1:17], a)
+	putHex(t[17:33], b)
+	return append(dst, t[:]...)
 }
+
+// putHex writes the 16 hex digits of v to t, a byte pair at a time.
+func putHex(t []byte, v uint64) {
+	_ = t[15]
+	for i := 14; i >= 0; i -= 2 {
+		d := hexPairs[v&0xff]
+		t[i], t[i+1] = d[0], d[1]
+		v >>= 8
+	}
+}
+
+// hexPairs holds the two hex digits of every byte.
+var hexPairs = func() (p [256][2]byte) {
+	for i := range p {
+		p[i] = [2]byte{hexDigits[i>>4], hexDigits[i&15]}
+	}
+	return p
+}()
 
 // Hash128 returns a 128-bit non-cryptographic hash of b, stable across
 // processes and platforms (unlike hash/maphash). It is the hash behind NewKey.
@@ -57,13 +77,6 @@ func Hash128(b []byte) (uint64, uint64) {
 }
 
 const hexDigits = "0123456789abcdef"
-
-func appendHex(b []byte, v uint64) []byte {
-	for i := 60; i >= 0; i -= 4 {
-		b = append(b, hexDigits[(v>>uint(i))&15])
-	}
-	return b
-}
 
 // hasher is a two-lane multiply-mix hash (in the style of wyhash) over a
 // length-prefixed stream, so that ("ab","c") and ("a","bc") differ.
