@@ -32,13 +32,12 @@ const keyInline = 48
 // returns an error) are kept in the node. Every byte counts: a graph of 10^7
 // calls is 10^7 cells, and fresh memory costs page faults.
 type tcall struct {
-	node node
+	node node // first: node.inputs finds the cell from its node
 	task graph.Task
-	info *fnInfo
 	// fn is the function value, a func(A) R or (node.withErr) a
-	// func(A) (R, error) of the cell's types; its pointer is the closure
-	// identity in the parameters of an unregistered function.
-	fn   unsafe.Pointer
+	// func(A) (R, error) of the cell's types, and its description; calls
+	// of one function value share it (see infoRef).
+	fn   *fnRef
 	deps [2]*node
 	keys [2]graph.Key
 	key  [keyInline]byte
@@ -67,8 +66,7 @@ func (t *tcall) uid() uint64 {
 // setFn stores the function value f (a func of the cell's type) and its
 // description.
 func (t *tcall) setFn(f any, withErr bool) {
-	t.info, _ = infoRef(f)
-	t.fn = (*[2]unsafe.Pointer)(unsafe.Pointer(&f))[1]
+	t.fn = infoRef(f)
 	t.node.withErr = withErr
 }
 
@@ -76,14 +74,15 @@ func (t *tcall) setFn(f any, withErr bool) {
 func (*tcall) Name() string { return "delayed.call" }
 
 // Label implements graph.Labeler: the function's short name.
-func (t *tcall) Label() string { return t.info.short }
+func (t *tcall) Label() string { return t.fn.info.short }
 
 // appendHead appends the parameters that precede the arguments.
 func (t *tcall) appendHead(b []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(t.info.name)))
-	b = append(b, t.info.name...)
-	if !t.info.register {
-		b = binary.AppendUvarint(b, uint64(uintptr(t.fn)))
+	info := t.fn.info
+	b = binary.AppendUvarint(b, uint64(len(info.name)))
+	b = append(b, info.name...)
+	if !info.register {
+		b = binary.AppendUvarint(b, uint64(uintptr(t.fn.fn)))
 	}
 	return binary.AppendUvarint(b, uint64(t.node.nIn))
 }
@@ -114,10 +113,10 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 	nd := t.nDeps()
 	keys := t.keys[:nd:nd]
 	var k []byte
-	if len(t.info.short)+33 <= keyInline {
-		k = graph.AppendKey(t.key[:0], t.info.short, "delayed.call", p, keys)
+	if short := t.fn.info.short; len(short)+33 <= keyInline {
+		k = graph.AppendKey(t.key[:0], short, "delayed.call", p, keys)
 	} else {
-		k = graph.AppendKey(nil, t.info.short, "delayed.call", p, keys)
+		k = graph.AppendKey(nil, short, "delayed.call", p, keys)
 	}
 	built()
 	size := 1
@@ -125,26 +124,26 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 		size += int(d.size)
 	}
 	t.task = graph.Task{Key: graph.Key(unsafe.String(unsafe.SliceData(k), len(k))), Op: op, Deps: keys}
-	t.node.task, t.node.deps, t.node.size = &t.task, t.deps[:nd:nd], int32(min(size, maxSizeHint))
+	t.node.task, t.node.size = &t.task, int32(min(size, maxSizeHint))
 	return &t.node
 }
 
 // check is Run's check of its inputs.
 func (t *tcall) check(in []any) error {
 	if nd := t.nDeps(); len(in) != nd {
-		return fmt.Errorf("delayed: %s got %d inputs, want %d", t.info.name, len(in), nd)
+		return fmt.Errorf("delayed: %s got %d inputs, want %d", t.fn.info.name, len(in), nd)
 	}
 	return nil
 }
 
 // ship is Ship given the first literal encoding error.
 func (t *tcall) ship(litErr func() (int, error)) error {
-	if !t.info.register {
-		return fmt.Errorf("function %s is %w with delayed.Register", t.info.name, graph.ErrUnregistered)
+	if !t.fn.info.register {
+		return fmt.Errorf("function %s is %w with delayed.Register", t.fn.info.name, graph.ErrUnregistered)
 	}
 	if t.uid() != 0 {
 		i, err := litErr()
-		return fmt.Errorf("argument %d of %s: %w", i, t.info.name, err)
+		return fmt.Errorf("argument %d of %s: %w", i, t.fn.info.name, err)
 	}
 	return nil
 }
@@ -186,9 +185,9 @@ func (k *cell1[A, R]) Run(_ context.Context, in []any) (any, error) {
 		a = as[A](in[0])
 	}
 	if k.t.node.withErr {
-		return (*(*func(A) (R, error))(unsafe.Pointer(&k.t.fn)))(a)
+		return (*(*func(A) (R, error))(unsafe.Pointer(&k.t.fn.fn)))(a)
 	}
-	return (*(*func(A) R)(unsafe.Pointer(&k.t.fn)))(a), nil
+	return (*(*func(A) R)(unsafe.Pointer(&k.t.fn.fn)))(a), nil
 }
 
 // cell2 is the one allocation of a call with two inputs.
@@ -248,9 +247,9 @@ func (k *cell2[A, B, R]) Run(_ context.Context, in []any) (any, error) {
 		b = as[B](in[j])
 	}
 	if k.t.node.withErr {
-		return (*(*func(A, B) (R, error))(unsafe.Pointer(&k.t.fn)))(a, b)
+		return (*(*func(A, B) (R, error))(unsafe.Pointer(&k.t.fn.fn)))(a, b)
 	}
-	return (*(*func(A, B) R)(unsafe.Pointer(&k.t.fn)))(a, b), nil
+	return (*(*func(A, B) R)(unsafe.Pointer(&k.t.fn.fn)))(a, b), nil
 }
 
 // appendLit appends the graph.AppendValue encoding of v, boxing v only for
@@ -325,29 +324,33 @@ func newCell2[A, B, R any](f any, withErr bool, a In[A], b In[B]) *Value[R] {
 	return &k.v
 }
 
-// lastFn caches the last function infoRef resolved: a builder calls the
-// same few functions over and over. gen is fnGen when it was stored.
-type lastFn struct {
-	ptr  uintptr
+// fnRef is a function value and its description, shared by the call cells
+// of that value. infoRef keeps the last one it made: a builder calls the same
+// few functions over and over. gen is fnGen when it was made.
+type fnRef struct {
+	// fn is the func value's data word, the pointer to its closure record:
+	// its identity, and (held here) it keeps the closure alive, so that the
+	// cache is never matched by a later closure at the same address.
+	fn   unsafe.Pointer
 	info *fnInfo
 	gen  uint64
 }
 
 var (
-	lastInfo atomic.Pointer[lastFn]
+	lastInfo atomic.Pointer[fnRef]
 	fnGen    atomic.Uint64 // bumped by Register
 	pcInfo   sync.Map      // code pointer -> *fnInfo of unregistered functions
 )
 
-// infoRef returns the shared description of fn and its closure identity.
-func infoRef(fn any) (*fnInfo, uintptr) {
-	p := funcPtr(fn)
+// infoRef returns the shared function value and description of fn.
+func infoRef(fn any) *fnRef {
+	p := (*[2]unsafe.Pointer)(unsafe.Pointer(&fn))[1]
 	gen := fnGen.Load()
-	if l := lastInfo.Load(); l != nil && l.ptr == p && l.gen == gen {
-		return l.info, p
+	if l := lastInfo.Load(); l != nil && l.fn == p && l.gen == gen {
+		return l
 	}
 	var info *fnInfo
-	if e, ok := regByPtr.Load(p); ok {
+	if e, ok := regByPtr.Load(uintptr(p)); ok {
 		info = &e.(*fnEntry).info
 	} else {
 		pc := reflect.ValueOf(fn).Pointer()
@@ -362,8 +365,9 @@ func infoRef(fn any) (*fnInfo, uintptr) {
 			info = x.(*fnInfo)
 		}
 	}
-	lastInfo.Store(&lastFn{ptr: p, info: info, gen: gen})
-	return info, p
+	r := &fnRef{fn: p, info: info, gen: gen}
+	lastInfo.Store(r)
+	return r
 }
 
 // lastResult is the result type registerResult last saw registered.

@@ -48,7 +48,6 @@ func (l literal[T]) input(*T) arg { return arg{lit: l.v, isLit: true} }
 // padding.
 type node struct {
 	task *graph.Task
-	deps []*node
 	rare *nodeRare
 	size int32 // tasks in the node's graph, counting shared ones once per path (capped)
 	// Flags of a typed call cell (see tcall): its arity, which inputs are
@@ -58,11 +57,28 @@ type node struct {
 	withErr bool
 }
 
-// nodeRare holds what few nodes have: a building error, a future read.
+// nodeRare holds what few nodes have: a building error, a future read,
+// the inputs of a node that is not a typed call cell.
 type nodeRare struct {
-	err error
-	fut *core  // set on the node that reads a future
-	uid uint64 // a call cell's literal keys by identity (see tcall.litParam)
+	err  error
+	fut  *core  // set on the node that reads a future
+	uid  uint64 // a call cell's literal keys by identity (see tcall.litParam)
+	deps []*node
+}
+
+// inputs returns the nodes n reads, in the order of its task's Deps. A
+// typed call cell (nIn > 0; its node is the first field of its tcall) keeps
+// them in the cell, so that a node has no slice header of its own; every
+// other node keeps them in rare.
+func (n *node) inputs() []*node {
+	if n.nIn > 0 {
+		t := (*tcall)(unsafe.Pointer(n))
+		return t.deps[:t.nDeps()]
+	}
+	if n.rare == nil {
+		return nil
+	}
+	return n.rare.deps
 }
 
 // errNode is a node that failed to build with err.
@@ -140,6 +156,7 @@ func (v *Value[T]) Graph() (*graph.Graph, error) {
 func addNodes(g *graph.Graph, root *node) int32 {
 	type frame struct {
 		n    *node
+		deps []*node
 		next int
 	}
 	var (
@@ -147,7 +164,8 @@ func addNodes(g *graph.Graph, root *node) int32 {
 		pos   []int32 // positions of the inputs finished so far, innermost last
 	)
 	visit := func(n *node) bool {
-		if len(n.deps) == 0 {
+		deps := n.inputs()
+		if len(deps) == 0 {
 			i, _ := g.AddResolved(n.task, nil)
 			pos = append(pos, int32(i))
 			return false
@@ -156,19 +174,19 @@ func addNodes(g *graph.Graph, root *node) int32 {
 			pos = append(pos, int32(i)) // shared: added through another path
 			return false
 		}
-		stack = append(stack, frame{n: n})
+		stack = append(stack, frame{n: n, deps: deps})
 		return true
 	}
 	visit(root)
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
-		if f.next < len(f.n.deps) {
-			d := f.n.deps[f.next]
+		if f.next < len(f.deps) {
+			d := f.deps[f.next]
 			f.next++
 			visit(d)
 			continue
 		}
-		nd := len(f.n.deps)
+		nd := len(f.deps)
 		i, _ := g.AddResolved(f.n.task, pos[len(pos)-nd:]) // copied by the graph
 		pos = pos[:len(pos)-nd]
 		pos = append(pos, int32(i))
@@ -479,7 +497,10 @@ func build(fn any, info *fnInfo, invoke func([]any) (any, error), ins []arg) *no
 	}
 	k := graph.AppendKey(b[:0], info.short, "delayed.call", op.params, keys)
 	c.task = graph.Task{Key: graph.Key(unsafe.String(unsafe.SliceData(k), len(k))), Op: op, Deps: keys}
-	c.node = node{task: &c.task, deps: deps, size: int32(min(size, maxSizeHint))}
+	c.node = node{task: &c.task, size: int32(min(size, maxSizeHint))}
+	if len(deps) > 0 {
+		c.node.rare = &nodeRare{deps: deps}
+	}
 	return &c.node
 }
 

@@ -371,7 +371,7 @@ func (f *core) run() {
 			continue
 		}
 		if g.Add(n.task) {
-			stack = append(stack, n.deps...)
+			stack = append(stack, n.inputs()...)
 		}
 	}
 	cfg := *f.c.cfg
@@ -420,7 +420,7 @@ func start(c *Client, n *node) *core {
 			f.inputs = append(f.inputs, fut)
 			continue
 		}
-		stack = append(stack, m.deps...)
+		stack = append(stack, m.inputs()...)
 	}
 	c.mu.Lock()
 	if c.closed {

@@ -18,7 +18,7 @@ func referenceGraph(n *node) *graph.Graph {
 		m := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if g.Add(m.task) {
-			stack = append(stack, m.deps...)
+			stack = append(stack, m.inputs()...)
 		}
 	}
 	return g

@@ -50,12 +50,15 @@ func FromGraph[T any](g *graph.Graph, key graph.Key) *Value[T] {
 		}
 		n := &node{task: t, size: 1}
 		memo[k] = n
+		if len(t.Deps) > 0 {
+			n.rare = &nodeRare{deps: make([]*node, 0, len(t.Deps))}
+		}
 		for _, d := range t.Deps {
 			dn := walk(d)
 			if err := dn.buildErr(); err != nil {
-				n.rare = &nodeRare{err: err}
+				n.rare.err = err
 			}
-			n.deps = append(n.deps, dn)
+			n.rare.deps = append(n.rare.deps, dn)
 			n.size = min(n.size+dn.size, maxSizeHint)
 		}
 		return n
