@@ -113,10 +113,10 @@ func (t *tcall) finish(op graph.Op, p []byte) *node {
 	nd := t.nDeps()
 	keys := t.keys[:nd:nd]
 	var k []byte
-	if short := t.fn.info.short; len(short)+33 <= keyInline {
-		k = graph.AppendKey(t.key[:0], short, "delayed.call", p, keys)
+	if len(t.fn.info.short)+33 <= keyInline {
+		k = t.fn.appendKey(t.key[:0], p, keys)
 	} else {
-		k = graph.AppendKey(nil, short, "delayed.call", p, keys)
+		k = t.fn.appendKey(nil, p, keys)
 	}
 	built()
 	size := 1
@@ -334,6 +334,24 @@ type fnRef struct {
 	fn   unsafe.Pointer
 	info *fnInfo
 	gen  uint64
+	// keys holds the hash of the start of its calls' keys (the op's name
+	// and the function's), one per length of parameters modulo 4: the
+	// calls of one function differ in their parameters' length only by
+	// their literals.
+	keys [4]atomic.Pointer[graph.KeyPrefix]
+}
+
+// appendKey appends the key of a call of r with parameters p and inputs
+// deps (graph.AppendKey), through the prefix kept for p's length.
+func (r *fnRef) appendKey(dst []byte, p []byte, deps []graph.Key) []byte {
+	slot := &r.keys[len(p)&3]
+	kp := slot.Load()
+	if !kp.Fits("delayed.call", p) {
+		// The function's name leads the parameters (see appendHead).
+		kp = graph.NewKeyPrefix("delayed.call", p, len(r.info.name)+1)
+		slot.Store(kp)
+	}
+	return kp.AppendKey(dst, r.info.short, "delayed.call", p, deps)
 }
 
 var (

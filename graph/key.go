@@ -37,6 +37,12 @@ func AppendKey(dst []byte, label, op string, params []byte, deps []Key) []byte {
 	h.init()
 	h.writeString(op)
 	h.writeBytes(params)
+	return h.appendKey(dst, label, deps)
+}
+
+// appendKey hashes deps into h, which holds the op and the parameters, and
+// appends the key's text to dst.
+func (h *hasher) appendKey(dst []byte, label string, deps []Key) []byte {
 	for _, d := range deps {
 		h.writeString(string(d))
 	}
@@ -47,6 +53,48 @@ func AppendKey(dst []byte, label, op string, params []byte, deps []Key) []byte {
 	putHex(t[1:17], a)
 	putHex(t[17:33], b)
 	return append(dst, t[:]...)
+}
+
+// A KeyPrefix is the hash of the start of a key's stream (its op's name,
+// its parameters' length and their first bytes), kept to derive the keys of
+// many tasks that share them (calls of one function: their parameters begin
+// with its name) without hashing that start again. A KeyPrefix is immutable
+// and safe for concurrent use.
+type KeyPrefix struct {
+	op   string
+	plen int
+	head []byte // the first bytes of the parameters, a multiple of 8 long
+	h    hasher
+}
+
+// NewKeyPrefix returns the prefix of the keys of op whose parameters are
+// len(params) bytes long and begin with params[:n] (at least the bytes of
+// params[:n] that fill whole 8-byte words).
+func NewKeyPrefix(op string, params []byte, n int) *KeyPrefix {
+	n = min(max(n, 0), len(params)) &^ 7
+	p := &KeyPrefix{op: op, plen: len(params), head: append([]byte(nil), params[:n]...)}
+	p.h.init()
+	p.h.writeString(op)
+	p.h.word(uint64(len(params)) ^ 0x9e3779b97f4a7c15)
+	p.h.body(p.head)
+	return p
+}
+
+// Fits reports whether p is a prefix of the keys of op with these
+// parameters.
+func (p *KeyPrefix) Fits(op string, params []byte) bool {
+	return p != nil && len(params) == p.plen && op == p.op && string(params[:len(p.head)]) == string(p.head)
+}
+
+// AppendKey is AppendKey(dst, label, op, params, deps): the same text,
+// hashing only what follows p's start when p fits op and params.
+func (p *KeyPrefix) AppendKey(dst []byte, label, op string, params []byte, deps []Key) []byte {
+	if !p.Fits(op, params) {
+		return AppendKey(dst, label, op, params, deps)
+	}
+	h := p.h
+	h.body(params[len(p.head):])
+	return h.appendKey(dst, label, deps)
 }
 
 // putHex writes the 16 hex digits of v to t, a byte pair at a time.
@@ -107,6 +155,12 @@ func (h *hasher) word(w uint64) {
 
 func (h *hasher) writeBytes(p []byte) {
 	h.word(uint64(len(p)) ^ 0x9e3779b97f4a7c15)
+	h.body(p)
+}
+
+// body hashes p's bytes, a word at a time: writeBytes after the length.
+// Split at a multiple of 8 bytes, the halves hash as the whole.
+func (h *hasher) body(p []byte) {
 	for len(p) >= 8 {
 		h.word(binary.LittleEndian.Uint64(p))
 		p = p[8:]
