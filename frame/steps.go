@@ -312,11 +312,36 @@ func (p *pipeOp) run(ctx context.Context, in []any, hook func(s *step, r arrow.R
 		p := in[0].(*Part)
 		r, enc = p.R, p.enc
 	}
-	for i := range steps {
+	for i := 0; i < len(steps); i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		var err error
+		if j := deferTarget(steps, i); j > 0 && hook == nil && deferFilters {
+			// filter_defer.go: a filter that keeps most rows goes into the
+			// partial aggregation as a mask instead of copying the rows.
+			var keep []bool
+			if keep, err = mask(steps[i].exprs[0], r); err != nil {
+				return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
+			}
+			if kept := countTrue(keep); kept > 0 && kept < len(keep) && float64(kept) >= deferMinKept*float64(len(keep)) {
+				for k := i + 1; k < j; k++ {
+					if r, err = runStep(ctx, &steps[k], r, enc); err != nil {
+						return nil, fmt.Errorf("%s: %w", steps[k].kind, err)
+					}
+				}
+				if onDefer != nil {
+					onDefer()
+				}
+				if r, err = maskedPartial(r, keep, steps[j].keys, steps[j].aggs, enc); err != nil {
+					return nil, fmt.Errorf("%s: %w", steps[j].kind, err)
+				}
+				i = j
+				continue
+			}
+			r = filterRecord(r, keep)
+			continue
+		}
 		if r, err = runStep(ctx, &steps[i], r, enc); err != nil {
 			return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
 		}
