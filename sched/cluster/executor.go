@@ -48,6 +48,7 @@ type Executor struct {
 	stats    Stats
 	opStats  map[string]*opStat
 	conns    map[string]*grpc.ClientConn
+	idleData map[string][]*dataConn // data connections to workers not in use (gathers)
 	restrict map[graph.Key]uint64
 	gathered atomic.Int64 // Stats.Gathered
 
@@ -153,7 +154,7 @@ func newExecutor(addr string, o *options) (*Executor, error) {
 	}
 	e := &Executor{opt: o, sec: sec, fp: localFingerprint(), lis: l, addr: l.Addr().String(),
 		workers: map[uint64]*wconn{}, runs: map[uint64]*runState{}, changed: make(chan struct{}),
-		opStats: map[string]*opStat{}, restrict: map[graph.Key]uint64{}, conns: map[string]*grpc.ClientConn{}, quit: make(chan struct{}), noneAt: time.Now()}
+		opStats: map[string]*opStat{}, restrict: map[graph.Key]uint64{}, conns: map[string]*grpc.ClientConn{}, idleData: map[string][]*dataConn{}, quit: make(chan struct{}), noneAt: time.Now()}
 	e.srv = newServer(sec)
 	flight.RegisterFlightServiceServer(e.srv, &schedService{e: e})
 	e.wg.Add(2)
@@ -265,6 +266,12 @@ func (e *Executor) Close() error {
 		cc.Close()
 	}
 	e.conns = map[string]*grpc.ClientConn{}
+	for _, ds := range e.idleData {
+		for _, d := range ds {
+			d.Close()
+		}
+	}
+	e.idleData = nil
 	e.mu.Unlock()
 	return nil
 }

@@ -23,6 +23,9 @@ type faultProxy struct {
 	target string
 	mode   atomic.Int32 // 0 pass, 1 stall, 2 reset
 	resets atomic.Int64
+	// cutAt, when positive, resets every connection once a connection
+	// has carried that many bytes from the target (mid-stream), once.
+	cutAt  atomic.Int64
 	mu     sync.Mutex
 	conns  []*net.TCPConn
 	closed atomic.Bool
@@ -71,8 +74,8 @@ func (p *faultProxy) accept() {
 		p.conns = append(p.conns, in, out)
 		p.mu.Unlock()
 		p.wg.Add(2)
-		go p.pipe(out, in)
-		go p.pipe(in, out)
+		go p.pipe(out, in, false)
+		go p.pipe(in, out, true)
 	}
 }
 
@@ -82,11 +85,17 @@ func (p *faultProxy) rst(c *net.TCPConn) {
 	p.resets.Add(1)
 }
 
-func (p *faultProxy) pipe(dst, src *net.TCPConn) {
+func (p *faultProxy) pipe(dst, src *net.TCPConn, fromTarget bool) {
 	defer p.wg.Done()
 	defer dst.Close()
 	buf := make([]byte, 64<<10)
+	var carried int64
 	for {
+		if cut := p.cutAt.Load(); fromTarget && cut > 0 && carried >= cut && p.cutAt.CompareAndSwap(cut, 0) {
+			p.set(reset)
+			p.set(pass)
+			return
+		}
 		for p.mode.Load() == stall && !p.closed.Load() {
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -98,6 +107,7 @@ func (p *faultProxy) pipe(dst, src *net.TCPConn) {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}
+			carried += int64(n)
 		}
 		if err != nil {
 			if err != io.EOF {
@@ -193,4 +203,53 @@ func TestFaultProxyBetweenWorkers(t *testing.T) {
 		t.Fatal("the proxy reset no connection")
 	}
 	_ = fmt.Sprint
+}
+
+// TestFaultProxyResetMidStream resets the link between two workers while a
+// 48 MiB value is on its way (after 8 MiB of it): the fetch fails as cut
+// short, is tried again over a new connection, and the answer is right.
+func TestFaultProxyResetMidStream(t *testing.T) {
+	w0 := freeAddr(t)
+	p := newFaultProxy(t, w0)
+	c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithWorkerArgs("--fetch-idle=5s"),
+		cluster.WithSlotArgs(func(slot int) []string {
+			if slot == 0 {
+				return []string{"--listen=" + w0, "--advertise=" + p.addr()}
+			}
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var via, direct uint64
+	for _, w := range c.Workers() {
+		if w.Addr == p.addr() {
+			via = w.ID
+		} else {
+			direct = w.ID
+		}
+	}
+	if via == 0 || direct == 0 {
+		t.Fatalf("workers %+v: want one behind the proxy %s", c.Workers(), p.addr())
+	}
+	n := 6 << 20 // 48 MiB of float64
+	a := task(t, floatsOp{n: n, scale: 1})
+	s := task(t, fsumOp{}, a.Key)
+	c.Restrict(a.Key, via)
+	c.Restrict(s.Key, direct)
+	defer c.Unrestrict(a.Key, s.Key)
+	p.cutAt.Store(8 << 20)
+	got, err := sched.Run(context.Background(), graph.New(a, s), []graph.Key{s.Key}, sched.WithExecutor(c), sched.WithoutFusion())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := float64(n)
+	if want := fn * (fn - 1) / 2; got[0] != want {
+		t.Fatalf("sum %v, want %v", got[0], want)
+	}
+	if p.cutAt.Load() != 0 || p.resets.Load() == 0 {
+		t.Fatalf("the proxy did not reset the link mid-stream (resets %d)", p.resets.Load())
+	}
+	t.Logf("right answer after %d resets mid-stream; stats %+v", p.resets.Load(), c.Stats())
 }

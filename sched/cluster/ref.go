@@ -280,12 +280,10 @@ func unfuse(g *graph.Graph, e *Executor) (*graph.Graph, error) {
 
 // gather fetches items from the worker at addr into the client, decoding
 // each value and handing it to got, and counts the bytes (Stats.Gathered).
+// It goes over a data connection (kept for the next gather), or gRPC's
+// DoGet when GODASK_CLUSTER_DATA=grpc.
 func (e *Executor) gather(ctx context.Context, addr string, items []item, got func(n int, v any)) error {
-	cc, err := e.conn(addr)
-	if err != nil {
-		return err
-	}
-	return fetch(ctx, flight.NewFlightServiceClient(cc), items, 30*time.Second, func(n int, b []byte) error {
+	recv := func(n int, b []byte) error {
 		e.gathered.Add(int64(len(b)))
 		v, err := graph.DecodeValueOwned(b)
 		if err != nil {
@@ -293,7 +291,57 @@ func (e *Executor) gather(ctx context.Context, addr string, items []item, got fu
 		}
 		got(n, v)
 		return nil
+	}
+	if !dataPlaneOn() {
+		cc, err := e.conn(addr)
+		if err != nil {
+			return err
+		}
+		return fetch(ctx, flight.NewFlightServiceClient(cc), items, 30*time.Second, recv)
+	}
+	d, err := e.dataConn(addr)
+	if err != nil {
+		return err
+	}
+	// A cancelled ctx ends the call by closing the connection.
+	stop := context.AfterFunc(ctx, func() { d.Close() })
+	var refused error
+	err = d.fetch(items, 30*time.Second, recv, func(n int, err error) {
+		if refused == nil {
+			refused = err
+		}
 	})
+	if !stop() || err != nil {
+		d.Close()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	e.mu.Lock()
+	if e.idleData != nil {
+		e.idleData[addr] = append(e.idleData[addr], d)
+		d = nil
+	}
+	e.mu.Unlock()
+	if d != nil {
+		d.Close()
+	}
+	return refused
+}
+
+// dataConn returns an idle data connection to the worker at addr, or a
+// new one.
+func (e *Executor) dataConn(addr string) (*dataConn, error) {
+	e.mu.Lock()
+	if ds := e.idleData[addr]; len(ds) > 0 {
+		d := ds[len(ds)-1]
+		e.idleData[addr] = ds[:len(ds)-1]
+		e.mu.Unlock()
+		return d, nil
+	}
+	e.mu.Unlock()
+	return dialData(addr, e.sec, 30*time.Second)
 }
 
 // Fetch brings a copy of the value to the client from a worker holding it;

@@ -250,6 +250,9 @@ type worker struct {
 
 	fetched atomic.Int64
 	fetchNs atomic.Int64
+
+	dataMu    sync.Mutex
+	dataConns map[net.Conn]bool // open data connections served; nil once stopping
 }
 
 type tkey struct{ run, tid uint64 }
@@ -344,9 +347,12 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 	w.cond = sync.NewCond(&w.mu)
 	w.srv = newServer(sec)
 	flight.RegisterFlightServiceServer(w.srv, &workerService{w: w})
-	go w.srv.Serve(l)
+	w.dataConns = map[net.Conn]bool{}
+	ds := &dataServer{sec: sec, where: "worker " + w.addr, idle: cfg.FetchIdle, get: w.dataValue, track: w.trackData}
+	go w.srv.Serve(newMuxListener(l, ds.serve))
 	defer w.srv.Stop()
 	defer w.store.Close()
+	defer w.closeData()
 	for i := 0; i < cfg.Threads; i++ {
 		go w.runner()
 	}
@@ -1009,6 +1015,42 @@ func (s *workerService) DoGet(t *flight.Ticket, stream flight.FlightService_DoGe
 	return nil
 }
 
+// dataValue is a value the data plane sends, pinned until release.
+func (w *worker) dataValue(it item) (any, func(), error) {
+	k := vkey{run: it.run, key: it.key, part: -1}
+	v, err := w.store.Get(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, func() { w.store.Unpin(k) }, nil
+}
+
+// trackData registers (open) or forgets a data connection being served;
+// it refuses new ones once the worker stops.
+func (w *worker) trackData(c net.Conn, open bool) bool {
+	w.dataMu.Lock()
+	defer w.dataMu.Unlock()
+	if w.dataConns == nil {
+		return false
+	}
+	if open {
+		w.dataConns[c] = true
+	} else {
+		delete(w.dataConns, c)
+	}
+	return true
+}
+
+// closeData closes the data connections being served.
+func (w *worker) closeData() {
+	w.dataMu.Lock()
+	defer w.dataMu.Unlock()
+	for c := range w.dataConns {
+		c.Close()
+	}
+	w.dataConns = nil
+}
+
 // fetcher fetches values from one peer, many per call.
 type fetcher struct {
 	w    *worker
@@ -1040,11 +1082,16 @@ func (f *fetcher) enqueue(pf *pendingFetch) {
 
 func (f *fetcher) loop() {
 	var cc *grpc.ClientConn
+	var dc *dataConn
 	defer func() {
 		if cc != nil {
 			cc.Close()
 		}
+		if dc != nil {
+			dc.Close()
+		}
 	}()
+	useData := dataPlaneOn()
 	for {
 		select {
 		case <-f.quit:
@@ -1062,14 +1109,19 @@ func (f *fetcher) loop() {
 			if len(batch) == 0 {
 				break
 			}
-			if cc == nil {
-				var err error
-				if cc, err = dial(f.addr, f.w.sec); err != nil {
-					for _, pf := range batch {
-						f.w.fetchDone(pf, nil, err)
-					}
-					continue
+			var err error
+			switch {
+			case useData && dc == nil:
+				dc, err = dialData(f.addr, f.w.sec, f.w.cfg.FetchIdle)
+			case !useData && cc == nil:
+				cc, err = dial(f.addr, f.w.sec)
+			}
+			if err != nil {
+				err = fmt.Errorf("fetch from %s: %w", f.addr, err)
+				for _, pf := range batch {
+					f.w.fetchDone(pf, nil, err)
 				}
+				continue
 			}
 			items := make([]item, len(batch))
 			for i, pf := range batch {
@@ -1078,13 +1130,21 @@ func (f *fetcher) loop() {
 			start := time.Now()
 			n := 0
 			var bytes int64
-			err := fetch(context.Background(), flight.NewFlightServiceClient(cc), items, f.w.cfg.FetchIdle, func(i int, b []byte) error {
+			got := func(i int, b []byte) error {
 				bytes += int64(len(b))
 				v, err := graph.DecodeValueOwned(b)
 				n = i + 1
 				f.w.fetchDone(batch[i], v, err)
 				return nil
-			})
+			}
+			if useData {
+				err = dc.fetch(items, f.w.cfg.FetchIdle, got, func(i int, err error) {
+					n = i + 1
+					f.w.fetchDone(batch[i], nil, fmt.Errorf("fetch from %s: %w", f.addr, err))
+				})
+			} else {
+				err = fetch(context.Background(), flight.NewFlightServiceClient(cc), items, f.w.cfg.FetchIdle, got)
+			}
 			f.w.fetched.Add(bytes)
 			f.w.fetchNs.Add(int64(time.Since(start)))
 			if err != nil {
@@ -1092,8 +1152,14 @@ func (f *fetcher) loop() {
 				for _, pf := range batch[n:] {
 					f.w.fetchDone(pf, nil, err)
 				}
-				cc.Close()
-				cc = nil
+				if cc != nil {
+					cc.Close()
+					cc = nil
+				}
+				if dc != nil {
+					dc.Close()
+					dc = nil
+				}
 			}
 		}
 	}
