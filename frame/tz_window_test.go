@@ -147,9 +147,6 @@ func TestResampleZonedAgainstReference(t *testing.T) {
 				}
 				fl := time.UnixMicro(first).In(loc)
 				origin := time.Date(fl.Year(), fl.Month(), fl.Day(), 0, 0, 0, 0, loc).UnixMicro()
-				if usPerDay%fu != 0 {
-					origin = time.Date(1970, 1, 1, 0, 0, 0, 0, loc).UnixMicro()
-				}
 				return origin + floorDiv(u-origin, fu)*fu
 			}
 			sums := map[int64]float64{}

@@ -30,9 +30,9 @@ type Resampler struct {
 
 // Resample groups the rows into time bins of width freq (pandas'
 // df.resample(freq)): bin b holds the timestamps t with b <= t < b+freq,
-// bins aligned to the Unix epoch (for a freq that divides a day, the
-// midnight alignment of pandas' default origin "start_day"), labelled by
-// their start. The timestamps are the frame's timestamp index (SetIndex,
+// bins aligned to the midnight of the first timestamp's day (pandas'
+// default origin "start_day"; for a freq that divides a day that is the
+// alignment to the Unix epoch), labelled by their start. The timestamps are the frame's timestamp index (SetIndex,
 // SetSortedIndex) or the column given to On; a frame with neither is an
 // error. Every bin from the first to the last is in the result, the empty
 // ones too (null aggregates, Sum and Count 0), as in pandas. Calendar
@@ -47,8 +47,8 @@ type Resampler struct {
 // the first instant after the gap); a shorter fixed frequency bins the
 // instants (so the two 01:00-02:00 hours of a day clocks go back are two
 // bins), aligned to the local midnight of the first timestamp's day when
-// it divides a day (pandas' origin "start_day"), else to local
-// 1970-01-01 00:00. The result's timestamps keep the zone.
+// it divides a day or not (pandas' origin "start_day"). The result's
+// timestamps keep the zone.
 //
 // Each partition reduces its rows to one state per bin (in runs when its
 // timestamps ascend, through a table otherwise, so no sort is needed); one
@@ -177,6 +177,17 @@ func (s *resampleSpec) need(map[string]bool) map[string]bool {
 
 func (s *resampleSpec) op(kind string) *winOp {
 	o := &winOp{kind: kind, fn: s.fn, cols: s.cols, on: s.on, names: []string{s.what}, ints: []int64{s.freq, int64(s.cal.unit), s.cal.n, b2i(s.cal.end), int64(s.cal.weekEnd)}, piece: -1}
+	if s.zone == "" && s.cal.unit == calNone && usPerDay%s.freq != 0 {
+		// A naive frequency that does not divide a day (7h, 2D): the
+		// partitions bin on the grid of gcd(freq, day), which every
+		// midnight is on, and the final task groups those bins from the
+		// first timestamp's midnight (pandas' origin "start_day"), which
+		// only it can tell. names[1] "": no zone.
+		o.ints[0] = gcd(s.freq, usPerDay)
+		o.ints = append(o.ints, zoneFine, s.freq)
+		o.names = append(o.names, "")
+		return o
+	}
 	if s.zone != "" {
 		// ints[5]: the zone mode; names[1]: the zone.
 		o.names = append(o.names, s.zone)
@@ -215,6 +226,9 @@ func gcd(a, b int64) int64 {
 func resampleZone(o *winOp) (int64, *datetime.Zone, int64, error) {
 	if len(o.ints) < 7 || len(o.names) < 2 {
 		return 0, nil, 0, nil
+	}
+	if o.names[1] == "" {
+		return o.ints[5], nil, o.ints[6], nil // naive, on a fine grid
 	}
 	z, err := datetime.LoadZone(o.names[1])
 	if err != nil {
@@ -543,9 +557,11 @@ func runResampleFinal(o *winOp, in []any) (any, error) {
 	}
 	if mode == zoneFine && len(st.bins) > 0 {
 		// The bins of the frequency, from the local origin.
-		origin, err := zoneOrigin(st.bins[0], zfreq, zone)
-		if err != nil {
-			return nil, fmt.Errorf("frame: %s: %w", o.names[0], err)
+		origin := floorDiv(st.bins[0], usPerDay) * usPerDay // naive: the first day's midnight
+		if zone != nil {
+			if origin, err = zoneOrigin(st.bins[0], zfreq, zone); err != nil {
+				return nil, fmt.Errorf("frame: %s: %w", o.names[0], err)
+			}
 		}
 		st = st.fold(o.fn, len(o.cols), func(b int64) int64 { return origin + floorDiv(b-origin, zfreq)*zfreq })
 		freq = zfreq
@@ -639,16 +655,13 @@ func init() {
 }
 
 // zoneOrigin is the instant the bins of freq start from in zone, for a
-// first bin (of the fine grid) b0: the local midnight of b0's day when freq
-// divides a day, else local 1970-01-01 00:00.
+// first bin (of the fine grid) b0: the local midnight of b0's day (pandas'
+// origin "start_day").
 func zoneOrigin(b0, freq int64, zone *datetime.Zone) (int64, error) {
 	if b0 > maxZoned || b0 < -maxZoned {
 		return 0, fmt.Errorf("timestamp %d: %s", b0, tzRange)
 	}
-	var wall int64
-	if usPerDay%freq == 0 {
-		wall = floorDiv(zone.Wall(b0), usPerDay) * usPerDay
-	}
+	wall := floorDiv(zone.Wall(b0), usPerDay) * usPerDay
 	origin, st := localize(wall, zone.Loc, 1, 1)
 	if st != tzOK {
 		return 0, fmt.Errorf("local midnight %s in %s: %s", time.UnixMicro(wall).UTC().Format("2006-01-02"), zone.Name, st)

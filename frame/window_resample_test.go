@@ -15,8 +15,10 @@ func TestResampleAgainstNaive(t *testing.T) {
 		// Also unsorted: the same rows reversed per partition order.
 		for _, freq := range []time.Duration{time.Hour, 7 * time.Minute, 24 * time.Hour} {
 			fu := freq.Microseconds()
-			first := floorDiv(d.ts[0], fu) * fu
-			last := floorDiv(d.ts[len(d.ts)-1], fu) * fu
+			// pandas' origin "start_day": the first timestamp's midnight.
+			origin := floorDiv(d.ts[0], usPerDay) * usPerDay
+			first := origin + floorDiv(d.ts[0]-origin, fu)*fu
+			last := origin + floorDiv(d.ts[len(d.ts)-1]-origin, fu)*fu
 			nb := int((last-first)/fu) + 1
 			for _, fn := range []string{"sum", "mean", "count", "min", "max", "first", "last", "std", "var", "size"} {
 				r := d.f.Resample(freq).On("ts")
@@ -54,7 +56,7 @@ func TestResampleAgainstNaive(t *testing.T) {
 				vals := make([][]float64, nb)
 				sizes := make([]int, nb)
 				for r := range d.x {
-					b := int((floorDiv(d.ts[r], fu)*fu - first) / fu)
+					b := int((origin + floorDiv(d.ts[r]-origin, fu)*fu - first) / fu)
 					sizes[b]++
 					if !d.missing(r) {
 						vals[b] = append(vals[b], d.x[r])
