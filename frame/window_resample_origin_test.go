@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"math/rand"
+	"slices"
 	"testing"
 	"time"
 )
@@ -61,7 +62,7 @@ func TestResampleStartDayOrigin(t *testing.T) {
 		for i := range us {
 			us[i] = start + rng.Int63n(20*usPerDay)
 		}
-		sortInt64s(us)
+		slices.Sort(us)
 		times := make([]time.Time, n)
 		vals := make([]float64, n)
 		for i := range us {
@@ -98,14 +99,6 @@ func TestResampleStartDayOrigin(t *testing.T) {
 		}
 		if seen != len(want) {
 			t.Fatalf("%s: %d of %d bins", freq, seen, len(want))
-		}
-	}
-}
-
-func sortInt64s(a []int64) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
 }
