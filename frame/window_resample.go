@@ -32,8 +32,9 @@ type Resampler struct {
 // df.resample(freq)): bin b holds the timestamps t with b <= t < b+freq,
 // bins aligned to the midnight of the first timestamp's day (pandas'
 // default origin "start_day"; for a freq that divides a day that is the
-// alignment to the Unix epoch), labelled by their start. The timestamps are the frame's timestamp index (SetIndex,
-// SetSortedIndex) or the column given to On; a frame with neither is an
+// alignment to the Unix epoch), labelled by their start. The timestamps
+// are the frame's timestamp index (SetIndex, SetSortedIndex) or the column
+// given to On; a frame with neither is an
 // error. Every bin from the first to the last is in the result, the empty
 // ones too (null aggregates, Sum and Count 0), as in pandas. Calendar
 // frequencies (months, quarters, years, weeks) and pandas' rule strings
@@ -46,9 +47,8 @@ type Resampler struct {
 // on the day they go back; a midnight the clocks skip starts the bin at
 // the first instant after the gap); a shorter fixed frequency bins the
 // instants (so the two 01:00-02:00 hours of a day clocks go back are two
-// bins), aligned to the local midnight of the first timestamp's day when
-// it divides a day or not (pandas' origin "start_day"). The result's
-// timestamps keep the zone.
+// bins), aligned to the local midnight of the first timestamp's day
+// (pandas' origin "start_day"). The result's timestamps keep the zone.
 //
 // Each partition reduces its rows to one state per bin (in runs when its
 // timestamps ascend, through a table otherwise, so no sort is needed); one
