@@ -589,14 +589,13 @@ func (f *Frame) Finalize(vals []any) (any, error) {
 		recs[i] = p.R
 	}
 	schema := f.n.schema
+	for i, r := range recs {
+		recs[i] = zonedRecord(r, f.n.schema) // tz_type.go
+	}
 	if len(recs) > 0 {
 		schema = recs[0].Schema()
 	}
-	r, err := concatRecords(schema, recs)
-	if err != nil {
-		return nil, err
-	}
-	return &Table{rec: zonedRecord(r, f.n.schema)}, nil // tz_type.go
+	return chunkedTable(schema, recs) // table.go
 }
 
 // Persisted implements sched.Persister.

@@ -434,7 +434,7 @@ func writeAt(t *testing.T, path, s string) {
 // fieldsOf is the names and types of a table's columns.
 func fieldsOf(t *Table) string {
 	var b strings.Builder
-	for _, f := range t.rec.Schema().Fields() {
+	for _, f := range t.Schema().Fields() {
 		b.WriteString(f.Name + ":" + f.Type.String() + " ")
 	}
 	return b.String()

@@ -27,7 +27,7 @@ func fixture(t *testing.T, name string) *Table {
 func fixtureInput(t *testing.T) *Frame {
 	t.Helper()
 	tab := fixture(t, "input.csv")
-	r := tab.rec
+	r := tab.Record()
 	var recs []arrow.Record
 	cuts := []int64{0, 7, 7, 25, 26, 60}
 	for i := 0; i+1 < len(cuts); i++ {

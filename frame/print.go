@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/apache/arrow/go/v15/arrow"
 )
 
 // Printing tables like pandas: at most printRows rows (the first and last 5
@@ -23,6 +25,35 @@ const (
 // rows' positions; a Slice or Tail keeps the original ones), right aligned
 // cells; long tables show their first and last 5 rows, wide ones their
 // first and last 10 columns.
+// printRecord returns a record holding the shown rows (row numbers of t,
+// -1 for the "..." line) and each shown row's position in it (-1 for
+// "..."): t's own record, or for a chunked table a copy of the shown rows
+// only.
+func (t *Table) printRecord(rows []int) (arrow.Record, []int) {
+	pos := make([]int, len(rows))
+	if t.parts == nil {
+		copy(pos, rows)
+		return t.rec, pos
+	}
+	var recs []arrow.Record
+	k := 0
+	for x, i := range rows {
+		if i < 0 {
+			pos[x] = -1
+			continue
+		}
+		r, at := t.at(i)
+		recs = append(recs, r.NewSlice(int64(at), int64(at+1)))
+		pos[x] = k
+		k++
+	}
+	rec, err := concatRecords(t.Schema(), recs)
+	if err != nil { // chunksConcatenate admitted only what joins
+		panic(fmt.Sprintf("frame: Table.String: %v", err))
+	}
+	return rec, pos
+}
+
 func (t *Table) String() string {
 	n := t.NumRows()
 	rows := make([]int, 0, n)
@@ -39,7 +70,8 @@ func (t *Table) String() string {
 			rows = append(rows, i)
 		}
 	}
-	ncol := int(t.rec.NumCols())
+	rec, pos := t.printRecord(rows)
+	ncol := int(rec.NumCols())
 	// The columns shown: all, or the first and last half with -1 for "...".
 	var show []int
 	if ncol <= printCols {
@@ -72,16 +104,17 @@ func (t *Table) String() string {
 		if j < 0 {
 			continue
 		}
-		cols[j] = colOf(t.rec.Column(j))
+		cols[j] = colOf(rec.Column(j))
 		// Floats of a column share one number of decimals, as pandas
 		// prints them: the fewest (1 to 6) that show every printed value
 		// as exactly as 6 decimals would.
 		if cols[j].k == kFloat {
-			dec[j] = floatDecimals(&cols[j], rows)
+			dec[j] = floatDecimals(&cols[j], pos)
 		}
 	}
-	tl := timeLayouts(cols, rows)
+	tl := timeLayouts(cols, pos)
 	for r, i := range rows {
+		p := pos[r]
 		line := make([]string, len(show)+1)
 		if i < 0 {
 			for j := range line {
@@ -94,12 +127,12 @@ func (t *Table) String() string {
 					line[x+1] = "..."
 					continue
 				}
-				s := cell(&cols[j], i)
-				if dec[j] > 0 && !cols[j].null(i) {
-					s = formatFloatDec(cols[j].f64[i], dec[j])
+				s := cell(&cols[j], p)
+				if dec[j] > 0 && !cols[j].null(p) {
+					s = formatFloatDec(cols[j].f64[p], dec[j])
 				}
-				if tl[j] != "" && !cols[j].null(i) {
-					s = cols[j].timeAt(i).Format(zonedLayout(&cols[j], tl[j])) // tz_type.go
+				if tl[j] != "" && !cols[j].null(p) {
+					s = cols[j].timeAt(p).Format(zonedLayout(&cols[j], tl[j])) // tz_type.go
 				}
 				line[x+1] = cutWidth(s, cellMax)
 			}

@@ -48,11 +48,12 @@ func Scalar[T ScalarType](ctx context.Context, f *Frame, opts ...sched.Option) (
 // Scalar's rules.
 func TableScalar[T ScalarType](t *Table) (T, error) {
 	var zero T
-	if t.rec.NumCols() != 1 || t.rec.NumRows() != 1 {
-		return zero, fmt.Errorf("frame: Scalar: the result has %d rows and %d columns (%s), not one of each", t.rec.NumRows(), t.rec.NumCols(), schemaCols(t.rec.Schema()))
+	rec := t.record()
+	if rec.NumCols() != 1 || rec.NumRows() != 1 {
+		return zero, fmt.Errorf("frame: Scalar: the result has %d rows and %d columns (%s), not one of each", rec.NumRows(), rec.NumCols(), schemaCols(rec.Schema()))
 	}
-	name := t.rec.Schema().Field(0).Name
-	c := colOf(t.rec.Column(0))
+	name := rec.Schema().Field(0).Name
+	c := colOf(rec.Column(0))
 	var out any = &zero
 	switch p := out.(type) {
 	case *float64:
@@ -66,24 +67,24 @@ func TableScalar[T ScalarType](t *Table) (T, error) {
 		case c.k == kInt:
 			*p = math.NaN()
 		default:
-			return zero, fmt.Errorf("frame: Scalar[float64]: column %q is %s", name, t.rec.Column(0).DataType())
+			return zero, fmt.Errorf("frame: Scalar[float64]: column %q is %s", name, rec.Column(0).DataType())
 		}
 		return zero, nil
 	case *int64:
 		if c.k != kInt {
-			return zero, fmt.Errorf("frame: Scalar[int64]: column %q is %s (use Scalar[float64] or Cast)", name, t.rec.Column(0).DataType())
+			return zero, fmt.Errorf("frame: Scalar[int64]: column %q is %s (use Scalar[float64] or Cast)", name, rec.Column(0).DataType())
 		}
 	case *string:
 		if c.k != kStr {
-			return zero, fmt.Errorf("frame: Scalar[string]: column %q is %s", name, t.rec.Column(0).DataType())
+			return zero, fmt.Errorf("frame: Scalar[string]: column %q is %s", name, rec.Column(0).DataType())
 		}
 	case *bool:
 		if c.k != kBool {
-			return zero, fmt.Errorf("frame: Scalar[bool]: column %q is %s", name, t.rec.Column(0).DataType())
+			return zero, fmt.Errorf("frame: Scalar[bool]: column %q is %s", name, rec.Column(0).DataType())
 		}
 	case *time.Time:
 		if c.k != kTime {
-			return zero, fmt.Errorf("frame: Scalar[time.Time]: column %q is %s", name, t.rec.Column(0).DataType())
+			return zero, fmt.Errorf("frame: Scalar[time.Time]: column %q is %s", name, rec.Column(0).DataType())
 		}
 	}
 	if c.null(0) {
@@ -139,50 +140,43 @@ func Compute3(ctx context.Context, a, b, c *Frame, opts ...sched.Option) (*Table
 // Col returns the named column, or an error naming the columns there are
 // (Column returns nil instead).
 func (t *Table) Col(name string) (arrow.Array, error) {
-	idx := t.rec.Schema().FieldIndices(name)
+	idx := t.Schema().FieldIndices(name)
 	if len(idx) == 0 {
-		return nil, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
+		return nil, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.Schema()))
 	}
-	return t.rec.Column(idx[0]), nil
+	return t.record().Column(idx[0]), nil
 }
 
 // Get returns the cell at (row, column name) as Value does, or an error for
 // an unknown column or a row out of range (Value returns nil for both, as
 // for a null).
 func (t *Table) Get(row int, name string) (any, error) {
-	a, err := t.Col(name)
-	if err != nil {
-		return nil, err
+	if len(t.Schema().FieldIndices(name)) == 0 {
+		return nil, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.Schema()))
 	}
-	if row < 0 || row >= a.Len() {
-		return nil, fmt.Errorf("frame: Table: row %d out of range [0, %d)", row, a.Len())
+	if row < 0 || row >= t.NumRows() {
+		return nil, fmt.Errorf("frame: Table: row %d out of range [0, %d)", row, t.NumRows())
 	}
 	return t.Value(row, name), nil
-}
-
-func (t *Table) typedCol(what, name string, k kind) (col, error) {
-	a, err := t.Col(name)
-	if err != nil {
-		return col{}, fmt.Errorf("frame: Table.%s: %w", what, err)
-	}
-	c := colOf(a)
-	if c.k != k {
-		return col{}, fmt.Errorf("frame: Table.%s: column %q is %s, not %s", what, name, a.DataType(), k.dtype())
-	}
-	return c, nil
 }
 
 // Int64s returns an int64 column's values (0 where null; Valid tells which).
 // Another type is an error.
 func (t *Table) Int64s(name string) ([]int64, error) {
-	c, err := t.typedCol("Int64s", name, kInt)
+	cs, err := t.typedCols("Int64s", name, kInt)
 	if err != nil {
 		return nil, err
 	}
-	out := append([]int64(nil), c.i64...)
-	for i := range out {
-		if c.null(i) {
-			out[i] = 0
+	out := make([]int64, 0, t.NumRows())
+	for _, c := range cs {
+		at := len(out)
+		out = append(out, c.i64...)
+		if c.valid != nil {
+			for i := 0; i < c.n; i++ {
+				if c.null(i) {
+					out[at+i] = 0
+				}
+			}
 		}
 	}
 	return out, nil
@@ -190,13 +184,15 @@ func (t *Table) Int64s(name string) ([]int64, error) {
 
 // Bools returns a bool column's values (false where null).
 func (t *Table) Bools(name string) ([]bool, error) {
-	c, err := t.typedCol("Bools", name, kBool)
+	cs, err := t.typedCols("Bools", name, kBool)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]bool, c.n)
-	for i := range out {
-		out[i] = !c.null(i) && c.boolAt(i)
+	out := make([]bool, 0, t.NumRows())
+	for _, c := range cs {
+		for i := 0; i < c.n; i++ {
+			out = append(out, !c.null(i) && c.boolAt(i))
+		}
 	}
 	return out, nil
 }
@@ -204,14 +200,18 @@ func (t *Table) Bools(name string) ([]bool, error) {
 // Times returns a timestamp column's values in UTC (the zero time where
 // null).
 func (t *Table) Times(name string) ([]time.Time, error) {
-	c, err := t.typedCol("Times", name, kTime)
+	cs, err := t.typedCols("Times", name, kTime)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]time.Time, c.n)
-	for i := range out {
-		if !c.null(i) {
-			out[i] = time.UnixMicro(c.i64[i]).UTC()
+	out := make([]time.Time, 0, t.NumRows())
+	for _, c := range cs {
+		for i := 0; i < c.n; i++ {
+			var v time.Time
+			if !c.null(i) {
+				v = time.UnixMicro(c.i64[i]).UTC()
+			}
+			out = append(out, v)
 		}
 	}
 	return out, nil
@@ -220,13 +220,15 @@ func (t *Table) Times(name string) ([]time.Time, error) {
 // Valid reports, row by row, whether the named column holds a value (not
 // null).
 func (t *Table) Valid(name string) ([]bool, error) {
-	a, err := t.Col(name)
+	as, err := t.colChunks("Valid", name)
 	if err != nil {
-		return nil, fmt.Errorf("frame: Table.Valid: %w", err)
+		return nil, err
 	}
-	out := make([]bool, a.Len())
-	for i := range out {
-		out[i] = a.IsValid(i)
+	out := make([]bool, 0, t.NumRows())
+	for _, a := range as {
+		for i := 0; i < a.Len(); i++ {
+			out = append(out, a.IsValid(i))
+		}
 	}
 	return out, nil
 }
@@ -234,14 +236,16 @@ func (t *Table) Valid(name string) ([]bool, error) {
 // Format returns any column's cells as printed ("<NA>" for a null, "NaN"
 // for a null float).
 func (t *Table) Format(name string) ([]string, error) {
-	a, err := t.Col(name)
+	as, err := t.colChunks("Format", name)
 	if err != nil {
-		return nil, fmt.Errorf("frame: Table.Format: %w", err)
+		return nil, err
 	}
-	c := colOf(a)
-	out := make([]string, c.n)
-	for i := range out {
-		out[i] = cell(&c, i)
+	out := make([]string, 0, t.NumRows())
+	for _, a := range as {
+		c := colOf(a)
+		for i := 0; i < c.n; i++ {
+			out = append(out, cell(&c, i))
+		}
 	}
 	return out, nil
 }
@@ -255,7 +259,25 @@ func (t *Table) Slice(i, j int) *Table {
 	if j < i {
 		j = i
 	}
-	return &Table{rec: t.rec.NewSlice(int64(i), int64(j)), start: t.start + i}
+	if t.parts == nil {
+		return &Table{rec: t.rec.NewSlice(int64(i), int64(j)), start: t.start + i}
+	}
+	var parts []arrow.Record
+	lo := 0
+	for _, r := range t.parts {
+		hi := lo + int(r.NumRows())
+		if a, b := max(i, lo), min(j, hi); a < b {
+			parts = append(parts, r.NewSlice(int64(a-lo), int64(b-lo)))
+		}
+		lo = hi
+	}
+	switch len(parts) {
+	case 0:
+		return &Table{rec: t.parts[0].NewSlice(0, 0), start: t.start + i}
+	case 1:
+		return &Table{rec: parts[0], start: t.start + i}
+	}
+	return &Table{parts: parts, n: j - i, join: &joinOnce{}, start: t.start + i}
 }
 
 // Head returns the first n rows (all when fewer).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -13,27 +14,139 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
-// Table is a computed frame: its rows in one Arrow record. It prints like a
-// pandas DataFrame. Typed accessors (Int64s, Float64s, Strings, Times,
-// Bools), Get, Rows, ToStructs and Scalar get its values into Go.
+// Table is a computed frame. It prints like a pandas DataFrame. Typed
+// accessors (Int64s, Float64s, Strings, Times, Bools), Get, Rows, ToStructs
+// and Scalar get its values into Go.
+//
+// A large result (a million rows or more, from several partitions) keeps
+// its partitions' records as chunks instead of copying them into one:
+// Records returns them, and the typed accessors, Value, Slice and printing
+// read them in place. Record and Column concatenate the chunks, once, the
+// first time they are called.
 type Table struct {
-	rec   arrow.Record
-	start int // the position of the first row, printed as the index (Slice, Tail)
+	rec   arrow.Record   // the one record; nil while a chunked table's chunks are not yet joined
+	parts []arrow.Record // a chunked table's records (non-empty, one schema), in row order
+	n     int            // a chunked table's rows
+	join  *joinOnce      // joins parts into one record on first use
+	start int            // the position of the first row, printed as the index (Slice, Tail)
+}
+
+type joinOnce struct {
+	once sync.Once
+	rec  arrow.Record
 }
 
 // NewTable wraps a record as a Table.
 func NewTable(r arrow.Record) *Table { return &Table{rec: r} }
 
-// Record returns the table's Arrow record.
-func (t *Table) Record() arrow.Record { return t.rec }
+// chunkedTable returns the table of recs, records of one schema in row
+// order: their chunks as they are when that is worth it and they can be
+// joined later without error, else one record joined now.
+func chunkedTable(schema *arrow.Schema, recs []arrow.Record) (*Table, error) {
+	var nonEmpty []arrow.Record
+	n := 0
+	for _, r := range recs {
+		if r != nil && r.NumRows() > 0 {
+			nonEmpty = append(nonEmpty, r)
+			n += int(r.NumRows())
+		}
+	}
+	if len(nonEmpty) > 1 && n >= parConcatMin && chunksConcatenate(nonEmpty) {
+		return &Table{parts: nonEmpty, n: n, join: &joinOnce{}}, nil
+	}
+	r, err := concatRecords(schema, recs)
+	if err != nil {
+		return nil, err
+	}
+	return NewTable(r), nil
+}
+
+// chunksConcatenate reports whether recs, of one schema, join into one
+// record without error: only flat column types, and string and binary data
+// that fits 32-bit offsets.
+func chunksConcatenate(recs []arrow.Record) bool {
+	s := recs[0].Schema()
+	for _, r := range recs[1:] {
+		if !r.Schema().Equal(s) {
+			return false
+		}
+	}
+	for j, f := range s.Fields() {
+		switch f.Type.ID() {
+		case arrow.STRING, arrow.BINARY:
+			var bytes int64
+			for _, r := range recs {
+				switch x := r.Column(j).(type) {
+				case *array.String:
+					bytes += int64(x.ValueOffset(x.Len()) - x.ValueOffset(0))
+				case *array.Binary:
+					bytes += int64(x.ValueOffset(x.Len()) - x.ValueOffset(0))
+				default:
+					return false
+				}
+			}
+			if bytes >= math.MaxInt32 {
+				return false
+			}
+		case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+			arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+			arrow.FLOAT32, arrow.FLOAT64, arrow.DATE32, arrow.DATE64,
+			arrow.TIMESTAMP, arrow.DURATION, arrow.TIME32, arrow.TIME64, arrow.NULL:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// record returns the table as one record, joining a chunked table's chunks
+// the first time.
+func (t *Table) record() arrow.Record {
+	if t.parts == nil {
+		return t.rec
+	}
+	t.join.once.Do(func() {
+		r, err := concatRecords(t.parts[0].Schema(), t.parts)
+		if err != nil { // chunksConcatenate admitted only what joins
+			panic(fmt.Sprintf("frame: Table: joining %d chunks: %v", len(t.parts), err))
+		}
+		t.join.rec = r
+	})
+	return t.join.rec
+}
+
+// chunks returns the table's records in row order: its chunks, or its one
+// record.
+func (t *Table) chunks() []arrow.Record {
+	if t.parts != nil {
+		return t.parts
+	}
+	return []arrow.Record{t.rec}
+}
+
+// Record returns the table's rows as one Arrow record (a chunked table's
+// chunks are joined on the first call; Records does not copy).
+func (t *Table) Record() arrow.Record { return t.record() }
+
+// Records returns the table's rows as Arrow records of one schema, in row
+// order, without copying: a chunked table's chunks, or its one record.
+func (t *Table) Records() []arrow.Record { return append([]arrow.Record(nil), t.chunks()...) }
+
+// Schema returns the table's Arrow schema.
+func (t *Table) Schema() *arrow.Schema { return t.chunks()[0].Schema() }
 
 // NumRows returns the number of rows.
-func (t *Table) NumRows() int { return int(t.rec.NumRows()) }
+func (t *Table) NumRows() int {
+	if t.parts != nil {
+		return t.n
+	}
+	return int(t.rec.NumRows())
+}
 
 // Columns returns the column names.
 func (t *Table) Columns() []string {
 	var out []string
-	for _, f := range t.rec.Schema().Fields() {
+	for _, f := range t.Schema().Fields() {
 		out = append(out, f.Name)
 	}
 	return out
@@ -42,29 +155,65 @@ func (t *Table) Columns() []string {
 // Column returns the named column, or nil when there is none (Col returns
 // an error instead).
 func (t *Table) Column(name string) arrow.Array {
-	idx := t.rec.Schema().FieldIndices(name)
+	idx := t.Schema().FieldIndices(name)
 	if len(idx) == 0 {
 		return nil
 	}
-	return t.rec.Column(idx[0])
+	return t.record().Column(idx[0])
+}
+
+// colChunks returns the named column's arrays, one per chunk, in row order.
+func (t *Table) colChunks(what, name string) ([]arrow.Array, error) {
+	idx := t.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("frame: Table.%s: unknown column %q; the columns are %s", what, name, schemaCols(t.Schema()))
+	}
+	var out []arrow.Array
+	for _, r := range t.chunks() {
+		out = append(out, r.Column(idx[0]))
+	}
+	return out, nil
+}
+
+// typedCols returns the named column's chunks as cols of kind k, or an
+// error naming the column's type.
+func (t *Table) typedCols(what, name string, k kind) ([]col, error) {
+	as, err := t.colChunks(what, name)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]col, len(as))
+	for i, a := range as {
+		cs[i] = colOf(a)
+		if cs[i].k != k {
+			return nil, fmt.Errorf("frame: Table.%s: column %q is %s, not %s", what, name, a.DataType(), k.dtype())
+		}
+	}
+	return cs, nil
 }
 
 // Float64s returns a numeric column as float64s (NaN for nulls).
 func (t *Table) Float64s(name string) ([]float64, error) {
-	a := t.Column(name)
-	if a == nil {
-		return nil, fmt.Errorf("frame: Table.Float64s: unknown column %q; the columns are %s", name, schemaCols(t.rec.Schema()))
+	as, err := t.colChunks("Float64s", name)
+	if err != nil {
+		return nil, err
 	}
-	c := colOf(a)
-	if !c.k.numeric() && !c.k.intLike() {
-		return nil, fmt.Errorf("frame: Table.Float64s: column %q is %s", name, a.DataType())
-	}
-	out := make([]float64, c.n)
-	for i := range out {
-		if c.null(i) {
-			out[i] = nan
-		} else {
-			out[i] = c.float(i)
+	out := make([]float64, 0, t.NumRows())
+	for _, a := range as {
+		c := colOf(a)
+		if !c.k.numeric() && !c.k.intLike() {
+			return nil, fmt.Errorf("frame: Table.Float64s: column %q is %s", name, a.DataType())
+		}
+		if c.k == kFloat && c.valid == nil {
+			out = append(out, c.f64...)
+			continue
+		}
+		for i := 0; i < c.n; i++ {
+			if c.null(i) {
+				out = append(out, nan)
+			} else {
+				out = append(out, c.float(i))
+			}
 		}
 	}
 	return out, nil
@@ -73,27 +222,47 @@ func (t *Table) Float64s(name string) ([]float64, error) {
 // Strings returns a string column's values ("" for nulls; Valid tells
 // which). Another type is an error (Format prints any column).
 func (t *Table) Strings(name string) ([]string, error) {
-	c, err := t.typedCol("Strings", name, kStr)
+	cs, err := t.typedCols("Strings", name, kStr)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, c.n)
-	for i := range out {
-		if !c.null(i) {
-			out[i] = string(c.str(i))
+	out := make([]string, 0, t.NumRows())
+	for _, c := range cs {
+		for i := 0; i < c.n; i++ {
+			s := ""
+			if !c.null(i) {
+				s = string(c.str(i))
+			}
+			out = append(out, s)
 		}
 	}
 	return out, nil
+}
+
+// at returns the chunk holding row and the row's position in it.
+func (t *Table) at(row int) (arrow.Record, int) {
+	if t.parts == nil {
+		return t.rec, row
+	}
+	for _, r := range t.parts {
+		if row < int(r.NumRows()) {
+			return r, row
+		}
+		row -= int(r.NumRows())
+	}
+	return nil, 0
 }
 
 // Value returns the cell at (row, column name) as a Go value: int64,
 // float64, string, bool, time.Time or nil for null. An unknown column or a
 // row out of range also gives nil; Get returns an error for them.
 func (t *Table) Value(row int, name string) any {
-	a := t.Column(name)
-	if a == nil || row < 0 || row >= a.Len() {
+	idx := t.Schema().FieldIndices(name)
+	if len(idx) == 0 || row < 0 || row >= t.NumRows() {
 		return nil
 	}
+	r, row := t.at(row)
+	a := r.Column(idx[0])
 	if x, ok := a.(*array.Dictionary); ok && isCategorical(a.DataType()) {
 		if x.IsNull(row) {
 			return nil
@@ -123,8 +292,8 @@ func (t *Table) Value(row int, name string) any {
 	return nil
 }
 
-// Frame returns the table as a one-partition Frame.
-func (t *Table) Frame() *Frame { return FromRecords(t.rec) }
+// Frame returns the table as a Frame: one partition, or one per chunk.
+func (t *Table) Frame() *Frame { return FromRecords(t.chunks()...) }
 
 func cell(c *col, i int) string {
 	if c.null(i) {

@@ -14,7 +14,7 @@ import (
 // uneven partitions (an empty one among them, and bins cut by boundaries).
 func TestResampleRuleCalendarAgainstPandas(t *testing.T) {
 	in := compute(t, ReadCSV(filepath.Join("testdata", "issue12", "resample_cal_input.csv"), CSVOptions{ParseDates: []string{"ts"}}))
-	r := in.rec
+	r := in.Record()
 	var recs []arrow.Record
 	cuts := []int64{0, 33, 33, 150, 151, 290, r.NumRows()}
 	for i := 0; i+1 < len(cuts); i++ {

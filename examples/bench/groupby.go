@@ -201,12 +201,11 @@ func loadGroupby(path string) *frame.Frame {
 // scripts compute it.
 func chk(t *frame.Table) float64 {
 	var s float64
-	r := t.Record()
-	for i, f := range r.Schema().Fields() {
+	for _, f := range t.Schema().Fields() {
 		if f.Type.ID() != arrow.INT64 && f.Type.ID() != arrow.FLOAT64 {
 			continue
 		}
-		vals, _ := t.Float64s(r.Schema().Field(i).Name)
+		vals, _ := t.Float64s(f.Name)
 		for _, v := range vals {
 			if !math.IsNaN(v) {
 				s += v
