@@ -23,9 +23,9 @@ func sumRows(w *winSpec, a, ov arrow.Array) arrow.Array {
 		pre = floatsWithOverlap(ov, nil, false)
 	}
 	n := c.n
-	vals, ok := make([]float64, n), make([]bool, n)
-	window.SumRows(pre, c.f64[:n], int(w.k), int(w.minp), w.fn == "rmean", vals, ok)
-	return float64Array(vals, allTrueNil(ok))
+	vals := make([]float64, n)
+	ok := window.SumRows(pre, c.f64[:n], int(w.k), int(w.minp), w.fn == "rmean", vals)
+	return float64Array(vals, ok)
 }
 
 // trimTails cuts each of recs (the previous tail, then a partition) to
