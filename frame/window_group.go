@@ -308,6 +308,31 @@ func groupOf(keys []string, recs ...arrow.Record) ([][]int32, int, error) {
 	return out, len(first), nil
 }
 
+// groupOfPart is groupOf of one partition's rows: each row's group and
+// each group's first row; enc, when the partition has one, supplies the
+// dictionary codes of a string key.
+func groupOfPart(keys []string, r arrow.Record, enc *encCache) ([]int32, []int32, error) {
+	kr, err := projectConcat(keys, []arrow.Record{r})
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := make([]int, len(keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	gids, first, _ := groupRowsMaybe(kr, idx, enc, false)
+	return gids, first, nil
+}
+
+// partEnc returns the encoding cache of a persisted partition's value, else
+// nil.
+func partEnc(v any) *encCache {
+	if p, ok := v.(*Part); ok {
+		return p.enc
+	}
+	return nil
+}
+
 // runGroupTail keeps, of (previous tail, previous partition), the last k
 // rows of every group (the first -k for ghead, of (next partition, next
 // head)).
@@ -355,11 +380,11 @@ func runGroupTail(o *winOp, in []any) (any, error) {
 func runGroupTot(o *winOp, in []any) (any, error) {
 	w, _ := groupWinOf(o)
 	r := partRecord(in[0])
-	gs, ng, err := groupOf(w.keys, r)
+	gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
 	if err != nil {
 		return nil, err
 	}
-	return &Part{R: w.carryTable(r, gs[0], ng, nil, nil)}, nil
+	return &Part{R: w.carryTable(r, gids, len(first), nil, nil)}, nil
 }
 
 // carryTable reduces the rows of r (group ids gids) to one row per group:
@@ -508,24 +533,38 @@ func runGroupWin(o *winOp, in []any) (any, error) {
 	var ng int
 	var start [][]carry
 	var startOK []bool
+	// The partition's own groups (a persisted partition's string codes come
+	// from its cache), then the carried-in rows matched to them through
+	// one row per group: a grouping of a few rows, not of the partition
+	// again.
+	gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
+	if err != nil {
+		return nil, err
+	}
+	ng = len(first)
 	if extra != nil {
-		gs, m, err := groupOf(w.keys, extra, r)
+		kr, err := projectConcat(w.keys, []arrow.Record{r})
 		if err != nil {
 			return nil, err
 		}
-		ng = m
-		gids = gs[1]
+		gs, m, err := groupOf(w.keys, extra, takeRecord(kr, first))
+		if err != nil {
+			return nil, err
+		}
+		own := make([]int32, m) // joint group → the partition's group, -1: none
+		for j := range own {
+			own[j] = -1
+		}
+		for g, j := range gs[1] {
+			own[j] = int32(g)
+		}
 		start, startOK = make([][]carry, ng), make([]bool, ng)
 		ec := w.carriesOf(extra)
-		for i, g := range gs[0] {
-			start[g], startOK[g] = ec[i], true
+		for i, j := range gs[0] {
+			if g := own[j]; g >= 0 {
+				start[g], startOK[g] = ec[i], true
+			}
 		}
-	} else {
-		gs, m, err := groupOf(w.keys, r)
-		if err != nil {
-			return nil, err
-		}
-		gids, ng = gs[0], m
 	}
 	cols := append([]arrow.Array(nil), r.Columns()...)
 	fields := append([]arrow.Field(nil), r.Schema().Fields()...)

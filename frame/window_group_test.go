@@ -8,9 +8,17 @@ import (
 
 func TestGroupWindowsAgainstNaive(t *testing.T) {
 	ctx := context.Background()
-	for seed := int64(1); seed <= 3; seed++ {
+	for seed := int64(1); seed <= 4; seed++ {
 		d := newWinData(t, seed, 300, 17)
 		g := d.f.GroupBy("s")
+		if seed%2 == 0 {
+			// A persisted frame: string keys come coded from its cache.
+			p, err := d.f.Persist(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g = p.GroupBy("s")
+		}
 		for _, k := range []int{1, 2, 5, -1, -3} {
 			tb, err := g.Shift(k, "x").Compute(ctx)
 			if err != nil {
