@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
@@ -56,5 +57,37 @@ func TestConcatFixedMatchesArrow(t *testing.T) {
 	}
 	if _, ok := concatFixed([]arrow.Array{float64Array(make([]float64, 10), nil), float64Array(make([]float64, 10), nil)}, 20); ok {
 		t.Fatal("small columns should take Arrow's path")
+	}
+}
+
+// validityBuf packs eight bools at a time: every length and pattern gives
+// the bits and null count of a bit-by-bit reference.
+func TestValidityBufAgainstBits(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for trial := 0; trial < 500; trial++ {
+		n := rng.Intn(70)
+		valid := make([]bool, n)
+		p := rng.Float64()
+		for i := range valid {
+			valid[i] = rng.Float64() < p
+		}
+		buf, nulls := validityBuf(valid)
+		want := 0
+		for _, v := range valid {
+			if !v {
+				want++
+			}
+		}
+		if nulls != want || (buf == nil) != (want == 0) {
+			t.Fatalf("n=%d: %d nulls (buffer %v), want %d", n, nulls, buf != nil, want)
+		}
+		if buf == nil {
+			continue
+		}
+		for i, v := range valid {
+			if bitutil.BitIsSet(buf.Bytes(), i) != v {
+				t.Fatalf("n=%d: bit %d is %v, want %v", n, i, !v, v)
+			}
+		}
 	}
 }

@@ -425,6 +425,27 @@ func asofWalk(dir string, exclude bool, tol float64, lc, rc *col, l, r arrow.Rec
 	}
 	n := lc.n
 	idx := make([]int32, n)
+	if lg == nil && !hasTol && dir == "backward" {
+		// The common case in a tight loop: one pointer through the right
+		// keys, the last one <= (< when exclusive) each left key.
+		p, hi := 0, len(rkey)
+		if exclude {
+			for i, v := range lkey[:n] {
+				for p < hi && rkey[p] < v {
+					p++
+				}
+				idx[i] = int32(p - 1)
+			}
+		} else {
+			for i, v := range lkey[:n] {
+				for p < hi && rkey[p] <= v {
+					p++
+				}
+				idx[i] = int32(p - 1)
+			}
+		}
+		return idx
+	}
 	for i := 0; i < n; i++ {
 		g := 0
 		if lg != nil {
