@@ -51,15 +51,35 @@ func TestAsCompletedOrder(t *testing.T) {
 	leak.Check(t)
 	c := NewClient(sched.WithWorkers(4))
 	defer c.Close()
-	sleepy := func(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }
-	fs := Map(c, sleepy, []int{120, 10, 60, 30})
+	// Each task waits for its gate; the gates open one at a time, each
+	// after the previous result came out, so the completion order is
+	// known whatever the machine's load (4 workers run all 4 at once).
+	gates := map[int]chan struct{}{}
+	for _, v := range []int{120, 10, 60, 30} {
+		gates[v] = make(chan struct{})
+	}
+	gated := func(v int) int { <-gates[v]; return v }
+	fs := Map(c, gated, []int{120, 10, 60, 30})
+	done := AsCompleted(fs)
 	var order []int
-	for f := range AsCompleted(fs) {
-		v, err := f.Result(ctx)
-		if err != nil {
-			t.Fatal(err)
+	for _, v := range []int{10, 30, 60, 120} {
+		close(gates[v])
+		select {
+		case f, ok := <-done:
+			if !ok {
+				t.Fatalf("AsCompleted closed after %v", order)
+			}
+			got, err := f.Result(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			order = append(order, got)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no future completed after gate %d opened (order so far %v)", v, order)
 		}
-		order = append(order, v)
+	}
+	if _, ok := <-done; ok {
+		t.Fatal("AsCompleted not closed after the last future")
 	}
 	if !sort.IntsAreSorted(order) || len(order) != 4 {
 		t.Fatalf("as completed: %v", order)
