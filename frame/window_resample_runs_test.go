@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 )
@@ -44,5 +45,33 @@ func TestSortedBinRunsMatchesDivision(t *testing.T) {
 	}
 	if _, _, ok := sortedBinRuns([]int64{3, 1}, 10); ok {
 		t.Fatal("unsorted accepted")
+	}
+}
+
+// sum4 gives the count and, to rounding, the sum of a sequential loop over
+// the non-NaN values, at every length and NaN placement.
+func TestSum4AgainstLoop(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for trial := 0; trial < 2000; trial++ {
+		vs := make([]float64, rng.Intn(40))
+		for i := range vs {
+			vs[i] = rng.NormFloat64() * 100
+			if rng.Intn(5) == 0 {
+				vs[i] = math.NaN()
+			}
+		}
+		s, k := sum4(vs)
+		var ws, mag float64
+		var wk int64
+		for _, v := range vs {
+			if !math.IsNaN(v) {
+				ws += v
+				mag += math.Abs(v)
+				wk++
+			}
+		}
+		if k != wk || math.Abs(s-ws) > 1e-13*mag {
+			t.Fatalf("trial %d (%d values): %v, %d; want %v, %d", trial, len(vs), s, k, ws, wk)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,8 @@ func groupbySuite(args []string) error {
 	chkMode := fs.String("chk", "", "table: compute each answer as one table, then rows and chk; stream: rows and chk reduced in the same run, "+
 		"partition by partition, so an answer larger than memory is never held whole (default: stream under -mem-limit, else table)")
 	repeat := fs.Int("repeat", 1, "run each question this many times and report the median time (of the last run's rows and chk)")
+	gcBetween := fs.Bool("gc-between", true, "with -repeat, collect garbage before each run after the first, outside the timed region: the previous answer is freed "+
+		"before the next is computed, as the peers' scripts free theirs (without it a run's output lands in fresh pages until the collector next runs, 2-3 ms per MB on these VMs)")
 	fs.Parse(args)
 	if *data == "" {
 		return fmt.Errorf("groupby: -data is required")
@@ -275,6 +278,9 @@ func groupbySuite(args []string) error {
 		var rows int
 		var sum float64
 		for r := 0; r < *repeat || r == 0; r++ {
+			if r > 0 && *gcBetween {
+				runtime.GC() // the previous answer freed, as the peers free theirs (and as testing.B collects)
+			}
 			t, c := time.Now(), cpuSeconds()
 			src := x
 			if *mode != "mem" {
@@ -309,6 +315,9 @@ func groupbySuite(args []string) error {
 		var rows int64
 		var sum float64
 		for r := 0; r < *repeat || r == 0; r++ {
+			if r > 0 && *gcBetween {
+				runtime.GC()
+			}
 			src := x
 			if *mode != "mem" {
 				src = loadGroupby(*data)
