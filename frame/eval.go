@@ -1198,14 +1198,21 @@ func when(a []*val, rows int) *val {
 
 // mask evaluates a predicate to a row mask (null counts as false).
 func mask(n *enode, r arrow.Record) ([]bool, error) {
+	if m, ok, err := fastMask(n, r); ok || err != nil {
+		return m, err
+	}
 	v, err := evalExpr(n, r)
 	if err != nil {
 		return nil, err
 	}
+	return maskOf(v, n, int(r.NumRows()))
+}
+
+// maskOf is the mask of the value v of the predicate n over rows rows.
+func maskOf(v *val, n *enode, rows int) ([]bool, error) {
 	if v.k != kBool {
 		return nil, fmt.Errorf("filter %s is not boolean", n)
 	}
-	rows := int(r.NumRows())
 	if v.scalar {
 		v = broadcast(v, rows)
 	}
