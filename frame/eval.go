@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/godask/godask/frame/internal/maskkern"
 	"github.com/godask/godask/internal/datetime"
 )
 
@@ -460,15 +461,12 @@ func apply(n *enode, a []*val, rows int) (*val, error) {
 		x, y := a[0], a[1]
 		switch {
 		case !x.scalar && !y.scalar && n.op == "and":
-			xs, ys := x.b[:rows], y.b[:rows]
-			for i := range out.b {
-				out.b[i] = xs[i] && ys[i]
-			}
+			// Word-wise, without a branch per row (maskkern).
+			copy(out.b, x.b[:rows])
+			maskkern.And(out.b, y.b[:rows])
 		case !x.scalar && !y.scalar:
-			xs, ys := x.b[:rows], y.b[:rows]
-			for i := range out.b {
-				out.b[i] = xs[i] || ys[i]
-			}
+			copy(out.b, x.b[:rows])
+			maskkern.Or(out.b, y.b[:rows])
 		default:
 			for i := range out.b {
 				xb := x.boolAt(i)
