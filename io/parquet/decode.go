@@ -139,11 +139,17 @@ type colDecoder struct {
 	valid []byte // validity bitmap, nil while every value is set
 	nulls int
 	cdc   compress.Compression
+
+	// sel, when not nil, is the rows wanted (ascending) and the array has
+	// len(sel) values (selective.go); si is the next of them to place.
+	sel []int32
+	si  int
+	n   int // values in the array: rows, or len(sel)
 }
 
 // decodeChunk decodes the column chunk b (its bytes, from its first page)
 // of ci into an array of dt with want values.
-func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDef int, want int64, s *scratch) (arrow.Array, error) {
+func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDef int, want int64, s *scratch, sel []int32) (arrow.Array, error) {
 	switch ci.codec {
 	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd:
 	default:
@@ -152,27 +158,19 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 	if want < 0 || want > ci.values || want > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: %d rows in a chunk of %d values", ErrCorrupt, want, ci.values)
 	}
-	d := &colDecoder{kind: kind, dt: dt, maxDef: maxDef, rows: int(want), s: s, cdc: ci.codec}
-	n := int(want)
-	switch {
-	case kind == fastInt32 && dt.ID() == arrow.INT64:
-		d.i64 = make([]int64, n)
-	case kind == fastInt32:
-		d.i32 = make([]int32, n)
-	case kind == fastInt64:
-		d.i64 = make([]int64, n)
-	case kind == fastFloat32 && dt.ID() == arrow.FLOAT64:
-		d.f64 = make([]float64, n)
-	case kind == fastFloat32:
-		d.f32 = make([]float32, n)
-	case kind == fastFloat64:
-		d.f64 = make([]float64, n)
-	case kind == fastBytes:
-		d.offs = make([]int32, n+1)
-		d.data = make([]byte, 0, min(ci.uncompressed, int64(len(b))*4, math.MaxInt32))
+	d := &colDecoder{kind: kind, dt: dt, maxDef: maxDef, rows: int(want), s: s, cdc: ci.codec, sel: sel, n: int(want)}
+	if sel != nil {
+		d.n = len(sel)
 	}
+	d.alloc(ci, len(b))
 	err := walkPages(b, ci, func(page int, h *pageHeader, body []byte) error {
-		if err := d.page(h, body); err != nil {
+		var err error
+		if sel != nil && h.typ != 2 {
+			err = d.selPage(h, body)
+		} else {
+			err = d.page(h, body)
+		}
+		if err != nil {
 			if errors.Is(err, errFallback) {
 				return err
 			}
@@ -190,6 +188,31 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 		return nil, fmt.Errorf("%w: %d values for a row group of %d rows", ErrCorrupt, d.pos, d.rows)
 	}
 	return d.array(), nil
+}
+
+// alloc makes the output buffers for d.n values (chunk: the chunk's info
+// and size, to size a byte array's data).
+func (d *colDecoder) alloc(ci chunkInfo, chunk int) {
+	kind, dt, n := d.kind, d.dt, d.n
+	switch {
+	case kind == fastInt32 && dt.ID() == arrow.INT64:
+		d.i64 = make([]int64, n)
+	case kind == fastInt32:
+		d.i32 = make([]int32, n)
+	case kind == fastInt64:
+		d.i64 = make([]int64, n)
+	case kind == fastFloat32 && dt.ID() == arrow.FLOAT64:
+		d.f64 = make([]float64, n)
+	case kind == fastFloat32:
+		d.f32 = make([]float32, n)
+	case kind == fastFloat64:
+		d.f64 = make([]float64, n)
+	case kind == fastBytes:
+		d.offs = make([]int32, n+1)
+		if d.sel == nil {
+			d.data = make([]byte, 0, min(ci.uncompressed, int64(chunk)*4, math.MaxInt32))
+		}
+	}
 }
 
 func bytesOf[T any](s []T) []byte {
@@ -224,7 +247,7 @@ func (d *colDecoder) array() arrow.Array {
 			bufs = append(bufs, nil)
 		}
 	}
-	data := array.NewData(d.dt, d.rows, bufs, nil, d.nulls, 0)
+	data := array.NewData(d.dt, d.n, bufs, nil, d.nulls, 0)
 	defer data.Release()
 	return array.MakeFromData(data)
 }
@@ -248,26 +271,44 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 	default:
 		return nil // index pages: nothing to decode
 	}
-	nv := int(h.values)
-	if nv > d.rows-d.pos {
-		return fmt.Errorf("%d values, %d left of the row group's %d", nv, d.rows-d.pos, d.rows)
+	nv, values, lv, set, err := d.pageValues(h, body)
+	if err != nil {
+		return err
 	}
-	var levels, values []byte
+	if err := d.values(h, values, set, lv); err != nil {
+		return err
+	}
+	if lv != nil {
+		d.markNulls(lv)
+	}
+	d.pos += nv
+	return nil
+}
+
+// pageValues decompresses the data page (v1 or v2) and decodes its
+// definition levels: nv values, set of them not null, lv their levels
+// (nil: none null), values the encoded values.
+func (d *colDecoder) pageValues(h *pageHeader, body []byte) (nv int, values []byte, lv []uint8, set int, err error) {
+	nv = int(h.values)
+	if nv > d.rows-d.pos {
+		return 0, nil, nil, 0, fmt.Errorf("%d values, %d left of the row group's %d", nv, d.rows-d.pos, d.rows)
+	}
+	var levels []byte
 	if h.typ == 0 {
 		raw, err := d.decompress(body, h.uncompressed)
 		if err != nil {
-			return err
+			return 0, nil, nil, 0, err
 		}
 		if d.maxDef > 0 {
 			if h.defEncoding != int64(pq.Encodings.RLE) {
-				return errFallback
+				return 0, nil, nil, 0, errFallback
 			}
 			if len(raw) < 4 {
-				return errors.New("definition levels: short page")
+				return 0, nil, nil, 0, errors.New("definition levels: short page")
 			}
 			n := binary.LittleEndian.Uint32(raw)
 			if uint64(n) > uint64(len(raw)-4) {
-				return fmt.Errorf("definition levels of %d bytes in a page of %d", n, len(raw))
+				return 0, nil, nil, 0, fmt.Errorf("definition levels of %d bytes in a page of %d", n, len(raw))
 			}
 			levels, values = raw[4:4+n], raw[4+n:]
 		} else {
@@ -275,14 +316,14 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 		}
 	} else {
 		if h.repLen != 0 {
-			return errFallback
+			return 0, nil, nil, 0, errFallback
 		}
 		levels = body[:h.defLen]
 		rest := body[h.defLen:]
 		if h.v2Compressed {
 			raw, err := d.decompress(rest, h.uncompressed-h.defLen)
 			if err != nil {
-				return err
+				return 0, nil, nil, 0, err
 			}
 			values = raw
 		} else {
@@ -292,13 +333,12 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 			levels = nil
 		}
 	}
-	set := nv
-	var lv []uint8
+	set = nv
 	if d.maxDef > 0 && !allSet(levels, nv) {
 		d.s.levels = grow(d.s.levels, nv)
 		lv = d.s.levels
 		if err := decodeHybrid(levels, 1, lv); err != nil {
-			return fmt.Errorf("definition levels: %w", err)
+			return 0, nil, nil, 0, fmt.Errorf("definition levels: %w", err)
 		}
 		set = 0
 		for _, l := range lv {
@@ -308,6 +348,11 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 			lv = nil
 		}
 	}
+	return nv, values, lv, set, nil
+}
+
+// values decodes the set values of a data page into its place.
+func (d *colDecoder) values(h *pageHeader, values []byte, set int, lv []uint8) error {
 	switch pq.Encoding(h.encoding) {
 	case pq.Encodings.Plain:
 		if err := d.plain(values, set, lv); err != nil {
@@ -323,10 +368,6 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 	default:
 		return errFallback
 	}
-	if lv != nil {
-		d.markNulls(lv)
-	}
-	d.pos += nv
 	return nil
 }
 
