@@ -1,0 +1,187 @@
+package frame
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+
+	pqio "github.com/godask/godask/io/parquet"
+
+	"github.com/godask/godask/graph"
+)
+
+// Late materialisation of a filtered Parquet read.
+//
+// A filter pushed into ReadParquet used to read every column of a row
+// group whole and drop the rows after: TPC-H q14 keeps 1.3% of lineitem
+// and decoded all of l_extendedprice, l_discount and l_partkey for it.
+// Now the columns the predicate reads are read first (their own tasks, as
+// before, so frames computed together share them), and one pqLateOp per
+// row group evaluates the predicate on them and reads the other columns
+// at the surviving rows only (io/parquet's ReadOptions.Rows: pages without
+// such rows not even decompressed, dictionary indices looked up only for
+// them). A predicate that the row group's statistics say keeps more than
+// lateMaxKept of its rows is read as before; one that keeps more than
+// that when run, has the other columns read whole and the rows left in
+// place: a dense selection saves little, and the filter after may then be
+// deferred into a partial aggregation (filter_defer.go). Either way the pipe's filter
+// step runs after, as before (on the rows kept it keeps every row), so
+// the answers are the same.
+
+// lateMaxKept is the largest fraction of rows kept for which the other
+// columns are read at the kept rows only.
+const lateMaxKept = 0.25
+
+// lateReads turns late materialisation on; tests turn it off for the
+// reference.
+var lateReads = true
+
+// latePart lowers partition i as described above, or returns ok false
+// when it does not apply: no predicate, an empty partition, every column
+// read by the predicate, or a column the predicate does not read that is
+// a hive key or categorical.
+func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.Task, deps []graph.Key, steps []step, ok bool, err error) {
+	p := s.parts[i]
+	if !lateReads || pred == nil || p.rg < 0 {
+		return nil, nil, nil, false, nil
+	}
+	set := map[string]bool{}
+	pred.cols(set)
+	var predCols, late []string
+	for _, c := range cols {
+		if set[c] {
+			predCols = append(predCols, c)
+			continue
+		}
+		if t, err := hiveTask(p, c); t != nil || err != nil || s.cats[c] != nil {
+			return nil, nil, nil, false, nil
+		}
+		late = append(late, c)
+	}
+	if len(late) == 0 || len(predCols) == 0 {
+		return nil, nil, nil, false, nil
+	}
+	// The row group's statistics (optimize_estimate.go) say whether the
+	// predicate is likely to keep few enough rows; else the columns are
+	// read as before, each its own task, in parallel.
+	one := &pqSource{parts: []pqPart{p}}
+	if selectivity(pred, func(c string) colRange { return pqRange(one, c) }) > lateMaxKept {
+		return nil, nil, nil, false, nil
+	}
+	var predDeps []graph.Key
+	for _, c := range predCols {
+		t, err := hiveTask(p, c)
+		if t == nil && err == nil {
+			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c, cats: s.cats[c]})
+		}
+		if err != nil {
+			return nil, nil, nil, false, err
+		}
+		tasks = append(tasks, t)
+		predDeps = append(predDeps, t.Key)
+	}
+	t, err := graph.NewTask(&pqLateOp{path: p.path, rg: p.rg, pred: pred, predCols: predCols, late: late, cols: cols}, predDeps...)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	return append(tasks, t), []graph.Key{t.Key}, nil, true, nil
+}
+
+// pqLateOp evaluates pred on the predicate columns of one row group (its
+// inputs, in the order of predCols) and reads the late columns at the
+// rows it keeps (or whole, see lateMaxKept); the output has cols in order.
+type pqLateOp struct {
+	path     string
+	rg       int
+	pred     *enode
+	predCols []string
+	late     []string
+	cols     []string
+}
+
+func (o *pqLateOp) Name() string  { return "frame.pqlate" }
+func (o *pqLateOp) Label() string { return "read-parquet-late" }
+func (o *pqLateOp) Params() ([]byte, error) {
+	s := step{kind: "late", src: o.path, n: int64(o.rg), exprs: []*enode{o.pred}, names: o.predCols, keys: o.late}
+	b := s.append(nil)
+	return appendStrings(b, o.cols), nil
+}
+
+func init() {
+	graph.Register("frame.pqlate", func(p []byte) (graph.Op, error) {
+		r := graph.NewReader(p)
+		s := readStep(r)
+		cols := readStrings(r)
+		if len(s.exprs) != 1 {
+			return nil, fmt.Errorf("bad pqlate params")
+		}
+		return &pqLateOp{path: s.src, rg: int(s.n), pred: s.exprs[0], predCols: s.names, late: s.keys, cols: cols}, r.Err()
+	})
+}
+
+func (o *pqLateOp) Run(ctx context.Context, in []any) (any, error) {
+	if len(in) != len(o.predCols) {
+		return nil, fmt.Errorf("pqlate: %d inputs for %d predicate columns", len(in), len(o.predCols))
+	}
+	type column struct {
+		f arrow.Field
+		a arrow.Array
+	}
+	have := map[string]column{}
+	var rows int64 = -1
+	var fields []arrow.Field
+	var arrs []arrow.Array
+	for _, v := range in {
+		rec := v.(*Part).R
+		if rows >= 0 && rec.NumRows() != rows {
+			return nil, fmt.Errorf("pqlate: column chunks of %d and %d rows", rows, rec.NumRows())
+		}
+		rows = rec.NumRows()
+		fields = append(fields, rec.Schema().Fields()...)
+		arrs = append(arrs, rec.Columns()...)
+	}
+	var pr arrow.Record = array.NewRecord(arrow.NewSchema(fields, nil), arrs, rows)
+	m, err := mask(o.pred, pr)
+	if err != nil {
+		return nil, fmt.Errorf("filter: %w", err)
+	}
+	sel := make([]int32, 0, 64)
+	for i, k := range m {
+		if k {
+			sel = append(sel, int32(i))
+		}
+	}
+	opt := pqio.ReadOptions{Widen: true}
+	if float64(len(sel)) <= lateMaxKept*float64(len(m)) {
+		opt.Rows = sel
+		pr = filterRecord(pr, m)
+	}
+	lr, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, o.late, opt)
+	if err != nil {
+		return nil, err
+	}
+	if lr, err = normalize(lr); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.path, err)
+	}
+	if lr.NumRows() != pr.NumRows() {
+		return nil, fmt.Errorf("pqlate: %s row group %d: %d rows read for %d", o.path, o.rg, lr.NumRows(), pr.NumRows())
+	}
+	for _, r := range []arrow.Record{pr, lr} {
+		for j, f := range r.Schema().Fields() {
+			have[f.Name] = column{f, r.Column(j)}
+		}
+	}
+	outFields := make([]arrow.Field, 0, len(o.cols))
+	outArrs := make([]arrow.Array, 0, len(o.cols))
+	for _, c := range o.cols {
+		col, ok := have[c]
+		if !ok {
+			return nil, fmt.Errorf("pqlate: %s row group %d: no column %q", o.path, o.rg, c)
+		}
+		outFields = append(outFields, col.f)
+		outArrs = append(outArrs, col.a)
+	}
+	return &Part{R: array.NewRecord(arrow.NewSchema(outFields, nil), outArrs, pr.NumRows())}, nil
+}
