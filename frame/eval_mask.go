@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -77,8 +78,97 @@ func hasTypedLeaf(n *enode, r arrow.Record) bool {
 	if (n.op == "and" || n.op == "or") && len(n.args) == 2 {
 		return hasTypedLeaf(n.args[0], r) || hasTypedLeaf(n.args[1], r)
 	}
+	if l, ok := asInLeaf(n); ok && inColumn(r, l.col) != nil {
+		return true
+	}
 	l, ok := asCmpLeaf(n)
 	return ok && typedColumn(r, l) != nil
+}
+
+// maxInLits bounds the literals of an IsIn the typed path compares one by
+// one (more go to the general path's hash set).
+const maxInLits = 16
+
+// inLeaf is a column tested against a few literals: IsIn, or a string
+// column == a string.
+type inLeaf struct {
+	col  string
+	lits []litVal
+}
+
+func asInLeaf(n *enode) (l inLeaf, ok bool) {
+	if n.op == "isin" && len(n.args) == 1 && n.args[0].op == "col" && len(n.lits) <= maxInLits {
+		return inLeaf{col: n.args[0].name, lits: n.lits}, true
+	}
+	if n.op != "==" || len(n.args) != 2 {
+		return l, false
+	}
+	a, b := n.args[0], n.args[1]
+	if a.op == "lit" && b.op == "col" {
+		a, b = b, a
+	}
+	if a.op != "col" || b.op != "lit" || b.lit.null || b.lit.k != kStr {
+		return l, false
+	}
+	return inLeaf{col: a.name, lits: []litVal{b.lit}}, true
+}
+
+// inColumn is the column c of r when the in kernels take it: strings
+// (not categorical) and int-like columns.
+func inColumn(r arrow.Record, c string) arrow.Array {
+	idx := r.Schema().FieldIndices(c)
+	if len(idx) != 1 {
+		return nil
+	}
+	switch a := r.Column(idx[0]).(type) {
+	case *array.String, *array.Int64, *array.Date32, *array.Timestamp, *array.Duration:
+		return a
+	}
+	return nil
+}
+
+// inInto sets or narrows m by the leaf l over its column a, with the
+// literals isIn takes: a string column each non-null literal's string,
+// an int-like column each non-null literal's integer (a float literal
+// only when integral).
+func inInto(m []bool, a arrow.Array, l inLeaf, and bool) {
+	switch x := a.(type) {
+	case *array.String:
+		var lits []string
+		for _, v := range l.lits {
+			if !v.null {
+				lits = append(lits, v.s)
+			}
+		}
+		c := colOf(x)
+		maskkern.InStr(m, c.offs, c.data, lits, and)
+	default:
+		var lits []int64
+		for _, v := range l.lits {
+			switch {
+			case v.null:
+			case v.k == kFloat:
+				if v.f == math.Trunc(v.f) {
+					lits = append(lits, int64(v.f))
+				}
+			default:
+				lits = append(lits, v.i)
+			}
+		}
+		if d, ok := a.(*array.Date32); ok {
+			var l32 []int32
+			for _, v := range lits {
+				if int64(int32(v)) == v {
+					l32 = append(l32, int32(v))
+				}
+			}
+			maskkern.InInt(m, date32Vals(d), l32, and)
+		} else {
+			xs, _ := int64s(a)
+			maskkern.InInt(m, xs, lits, and)
+		}
+	}
+	validInto(m, a)
 }
 
 // typedColumn is the column of l in r when a kernel takes it with l's
@@ -131,15 +221,20 @@ func maskInto(m []bool, n *enode, r arrow.Record, and bool) (bool, error) {
 				}
 			}
 		}
-		for i, x := range leaves {
-			if done[i] {
-				continue
+		// Then the other numeric comparisons, the string and IsIn tests
+		// (which skip the rows already false), and the rest, each group in
+		// order (only the rest can fail, and they keep their order).
+		for pass := 0; pass < 3; pass++ {
+			for i, x := range leaves {
+				if done[i] || leafClass(x, r) != pass {
+					continue
+				}
+				ok, err := maskInto(m, x, r, and || !first)
+				if !ok || err != nil {
+					return ok, err
+				}
+				done[i], first = true, false
 			}
-			ok, err := maskInto(m, x, r, and || !first)
-			if !ok || err != nil {
-				return ok, err
-			}
-			first = false
 		}
 		return true, nil
 	}
@@ -168,6 +263,12 @@ func maskInto(m []bool, n *enode, r arrow.Record, and bool) (bool, error) {
 			return true, nil
 		}
 	}
+	if l, ok := asInLeaf(n); ok {
+		if a := inColumn(r, l.col); a != nil {
+			inInto(m, a, l, and)
+			return true, nil
+		}
+	}
 	v, err := evalExpr(n, r)
 	if err != nil {
 		return true, err
@@ -185,6 +286,18 @@ func maskInto(m []bool, n *enode, r arrow.Record, and bool) (bool, error) {
 		copy(m, t)
 	}
 	return true, nil
+}
+
+// leafClass orders the leaves of an AND: 0 a typed comparison, 1 a typed
+// IsIn or string equality, 2 anything else.
+func leafClass(n *enode, r arrow.Record) int {
+	if l, ok := asCmpLeaf(n); ok && typedColumn(r, l) != nil {
+		return 0
+	}
+	if l, ok := asInLeaf(n); ok && inColumn(r, l.col) != nil {
+		return 1
+	}
+	return 2
 }
 
 // int64s is the values of an int-like array as int64, and ok false for a

@@ -73,6 +73,27 @@ func randPred(r *rand.Rand, depth int) *enode {
 		return &enode{op: op, args: []*enode{randPred(r, depth-1), randPred(r, depth-1)}}
 	}
 	ops := []string{"==", "!=", "<", "<=", ">", ">="}
+	switch r.Intn(11) {
+	case 8:
+		n := &enode{op: "isin", args: []*enode{{op: "col", name: "s"}}}
+		for j := r.Intn(4); j > 0; j-- {
+			n.lits = append(n.lits, []litVal{{k: kStr, s: "ab"}, {k: kStr, s: ""}, {k: kStr, s: "abc"}, {k: kStr, s: "zz"}, {null: true}}[r.Intn(5)])
+		}
+		return n
+	case 9:
+		n := &enode{op: "isin", args: []*enode{{op: "col", name: []string{"i", "d", "t", "u", "f"}[r.Intn(5)]}}}
+		for j := r.Intn(4); j > 0; j-- {
+			n.lits = append(n.lits, []litVal{{k: kInt, i: 0}, {k: kInt, i: -3}, {k: kInt, i: math.MaxInt64}, {k: kInt, i: math.MinInt32}, {k: kFloat, f: 2}, {k: kFloat, f: 0.5}, {null: true}, {k: kInt, i: 1 << 40}}[r.Intn(8)])
+		}
+		return n
+	case 10:
+		s := &enode{op: "col", name: "s"}
+		l := &enode{op: "lit", lit: litVal{k: kStr, s: []string{"", "a", "ab", "abc"}[r.Intn(4)]}}
+		if r.Intn(2) == 0 {
+			s, l = l, s
+		}
+		return &enode{op: "==", args: []*enode{s, l}}
+	}
 	switch r.Intn(8) {
 	case 0:
 		return &enode{op: "not", args: []*enode{randPred(r, 0)}}

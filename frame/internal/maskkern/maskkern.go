@@ -290,3 +290,43 @@ func Or(m, a []bool) {
 		b[i] |= x[i]
 	}
 }
+
+// InStr sets or narrows m by whether string i (data[offs[i]:offs[i+1]])
+// is one of lits, comparing lengths first (no hashing: for the few
+// literals of an IsIn or ==); when narrowing, rows already false are not
+// compared. len(offs) must be at least len(m)+1.
+func InStr(m []bool, offs []int32, data []byte, lits []string, and bool) {
+	b := u8(m)
+	offs = offs[:len(m)+1]
+	for i := range b {
+		if and && b[i] == 0 {
+			continue
+		}
+		s := data[offs[i]:offs[i+1]]
+		var r uint8
+		for _, l := range lits {
+			if len(s) == len(l) && string(s) == l {
+				r = 1
+				break
+			}
+		}
+		b[i] = r
+	}
+}
+
+// InInt sets or narrows m by whether xs[i] is one of lits.
+func InInt[T int32 | int64](m []bool, xs []T, lits []T, and bool) {
+	xs = xs[:len(m)]
+	b := u8(m)
+	for i, x := range xs {
+		var r uint8
+		for _, l := range lits {
+			r |= b2u(x == l)
+		}
+		if and {
+			b[i] &= r
+		} else {
+			b[i] = r
+		}
+	}
+}

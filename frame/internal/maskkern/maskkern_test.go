@@ -237,3 +237,62 @@ func BenchmarkCmpAnd(b *testing.B) {
 		Cmp(m, xs, Lt, 24, true)
 	}
 }
+
+func TestInStrInt(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	words := []string{"", "a", "ab", "ba", "abc", "ünï", "MAIL", "SHIP"}
+	for _, n := range lengths {
+		offs, data := []int32{0}, []byte{}
+		xs := make([]int64, n)
+		x32 := make([]int32, n)
+		for i := 0; i < n; i++ {
+			data = append(data, words[r.Intn(len(words))]...)
+			offs = append(offs, int32(len(data)))
+			xs[i] = r.Int63n(7) - 3
+			x32[i] = int32(xs[i])
+			if i%17 == 0 {
+				xs[i], x32[i] = math.MinInt64, math.MaxInt32
+			}
+		}
+		for _, lits := range [][]string{nil, {""}, {"ab", "MAIL"}, {"ünï", "b", "abc", "SHIP"}} {
+			for _, and := range []bool{false, true} {
+				m0 := randMask(r, n)
+				m := append([]bool(nil), m0...)
+				InStr(m, offs, data, lits, and)
+				for i := 0; i < n; i++ {
+					s := string(data[offs[i]:offs[i+1]])
+					want := false
+					for _, l := range lits {
+						want = want || s == l
+					}
+					want = want && (!and || m0[i])
+					if m[i] != want {
+						t.Fatalf("InStr(%q in %q, and=%v) = %v", s, lits, and, m[i])
+					}
+				}
+			}
+		}
+		for _, lits := range [][]int64{nil, {0}, {1, -3, math.MinInt64}} {
+			for _, and := range []bool{false, true} {
+				m0 := randMask(r, n)
+				m, m32 := append([]bool(nil), m0...), append([]bool(nil), m0...)
+				InInt(m, xs, lits, and)
+				var l32 []int32
+				for _, l := range lits {
+					l32 = append(l32, int32(l))
+				}
+				InInt(m32, x32, l32, and)
+				for i := 0; i < n; i++ {
+					want, want32 := false, false
+					for j, l := range lits {
+						want = want || xs[i] == l
+						want32 = want32 || x32[i] == l32[j]
+					}
+					if m[i] != (want && (!and || m0[i])) || m32[i] != (want32 && (!and || m0[i])) {
+						t.Fatalf("InInt row %d (%d in %v, and=%v) = %v / %v", i, xs[i], lits, and, m[i], m32[i])
+					}
+				}
+			}
+		}
+	}
+}
