@@ -70,6 +70,19 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 	if selectivity(pred, func(c string) colRange { return pqRange(one, c) }) > lateMaxKept {
 		return nil, nil, nil, false, nil
 	}
+	first, stages := lateStages(s, p, pred)
+	set = map[string]bool{}
+	first.cols(set)
+	var stageCol = map[string]bool{}
+	for _, st := range stages {
+		stageCol[st.col] = true
+	}
+	predCols = predCols[:0]
+	for _, c := range cols {
+		if set[c] && !stageCol[c] {
+			predCols = append(predCols, c)
+		}
+	}
 	var predDeps []graph.Key
 	for _, c := range predCols {
 		t, err := hiveTask(p, c)
@@ -82,21 +95,80 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 		tasks = append(tasks, t)
 		predDeps = append(predDeps, t.Key)
 	}
-	t, err := graph.NewTask(&pqLateOp{path: p.path, rg: p.rg, pred: pred, predCols: predCols, late: late, cols: cols}, predDeps...)
+	t, err := graph.NewTask(&pqLateOp{path: p.path, rg: p.rg, pred: first, predCols: predCols, stages: stages, late: late, cols: cols}, predDeps...)
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
 	return append(tasks, t), []graph.Key{t.Key}, nil, true, nil
 }
 
+// lateStage is a column read after the first stage, at the rows kept so
+// far, and the conjuncts on it alone (pred), which narrow those rows.
+type lateStage struct {
+	col  string
+	pred *enode
+}
+
+// lateStages splits pred into the conjuncts evaluated on the columns read
+// whole (first) and stages: a conjunct that is a typed comparison or IsIn
+// of one column (eval_mask.go: it cannot fail, so evaluating it on fewer
+// rows gives the same answers on them) is evaluated on its column read at
+// the rows the conjuncts before kept (TPC-H q6: l_shipdate whole, then
+// l_discount at the 15% of rows in the year, l_quantity at the 4% with the
+// discount, l_extendedprice at the 2% left). Anything else, and the
+// conjuncts on a hive or categorical column, go into first; when nothing
+// does, first is the conjuncts on the first staged column.
+func lateStages(s *pqSource, p pqPart, pred *enode) (first *enode, stages []lateStage) {
+	empty := emptyRecord(s.sch)
+	var firsts []*enode
+	var order []string
+	byCol := map[string][]*enode{}
+	for _, c := range conjuncts(pred, nil) {
+		col, ok := "", false
+		if l, isCmp := asCmpLeaf(c); isCmp && typedColumn(empty, l) != nil {
+			col, ok = l.col, true
+		} else if l, isIn := asInLeaf(c); isIn && inColumn(empty, l.col) != nil {
+			col, ok = l.col, true
+		}
+		if ok {
+			if t, err := hiveTask(p, col); t != nil || err != nil || s.cats[col] != nil {
+				ok = false
+			}
+		}
+		if !ok {
+			firsts = append(firsts, c)
+			continue
+		}
+		if byCol[col] == nil {
+			order = append(order, col)
+		}
+		byCol[col] = append(byCol[col], c)
+	}
+	inFirst := map[string]bool{}
+	andAll(firsts).cols(inFirst)
+	if len(inFirst) == 0 {
+		inFirst[order[0]] = true
+	}
+	for _, col := range order {
+		if inFirst[col] {
+			firsts = append(firsts, byCol[col]...)
+		} else {
+			stages = append(stages, lateStage{col: col, pred: andAll(byCol[col])})
+		}
+	}
+	return andAll(firsts), stages
+}
+
 // pqLateOp evaluates pred on the predicate columns of one row group (its
-// inputs, in the order of predCols) and reads the late columns at the
-// rows it keeps (or whole, see lateMaxKept); the output has cols in order.
+// inputs, in the order of predCols), narrows the rows kept by each stage,
+// and reads the late columns at the rows left (or all of them whole, see
+// lateMaxKept); the output has cols in order.
 type pqLateOp struct {
 	path     string
 	rg       int
 	pred     *enode
 	predCols []string
+	stages   []lateStage
 	late     []string
 	cols     []string
 }
@@ -106,7 +178,13 @@ func (o *pqLateOp) Label() string { return "read-parquet-late" }
 func (o *pqLateOp) Params() ([]byte, error) {
 	s := step{kind: "late", src: o.path, n: int64(o.rg), exprs: []*enode{o.pred}, names: o.predCols, keys: o.late}
 	b := s.append(nil)
-	return appendStrings(b, o.cols), nil
+	b = appendStrings(b, o.cols)
+	st := step{kind: "stages"}
+	for _, x := range o.stages {
+		st.names = append(st.names, x.col)
+		st.exprs = append(st.exprs, x.pred)
+	}
+	return st.append(b), nil
 }
 
 func init() {
@@ -114,10 +192,15 @@ func init() {
 		r := graph.NewReader(p)
 		s := readStep(r)
 		cols := readStrings(r)
-		if len(s.exprs) != 1 {
+		st := readStep(r)
+		if len(s.exprs) != 1 || len(st.names) != len(st.exprs) {
 			return nil, fmt.Errorf("bad pqlate params")
 		}
-		return &pqLateOp{path: s.src, rg: int(s.n), pred: s.exprs[0], predCols: s.names, late: s.keys, cols: cols}, r.Err()
+		o := &pqLateOp{path: s.src, rg: int(s.n), pred: s.exprs[0], predCols: s.names, late: s.keys, cols: cols}
+		for i, c := range st.names {
+			o.stages = append(o.stages, lateStage{col: c, pred: st.exprs[i]})
+		}
+		return o, r.Err()
 	})
 }
 
@@ -153,17 +236,54 @@ func (o *pqLateOp) Run(ctx context.Context, in []any) (any, error) {
 			sel = append(sel, int32(i))
 		}
 	}
-	opt := pqio.ReadOptions{Widen: true}
-	if float64(len(sel)) <= lateMaxKept*float64(len(m)) {
-		opt.Rows = sel
-		pr = filterRecord(pr, m)
+	read := func(cols []string, rows []int32) (arrow.Record, error) {
+		r, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, cols, pqio.ReadOptions{Widen: true, Rows: rows})
+		if err != nil {
+			return nil, err
+		}
+		if r, err = normalize(r); err != nil {
+			return nil, fmt.Errorf("%s: %w", o.path, err)
+		}
+		return r, nil
 	}
-	lr, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, o.late, opt)
+	rest := append([]string(nil), o.late...)
+	if float64(len(sel)) > lateMaxKept*float64(len(m)) {
+		// Dense: everything whole, the rows left in place.
+		for _, st := range o.stages {
+			rest = append(rest, st.col)
+		}
+		sel = nil
+	} else {
+		pr = filterRecord(pr, m)
+		for _, st := range o.stages {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			sr, err := read([]string{st.col}, sel)
+			if err != nil {
+				return nil, err
+			}
+			pr = zipRecords(pr, sr)
+			sm, err := mask(st.pred, pr)
+			if err != nil {
+				return nil, fmt.Errorf("filter: %w", err)
+			}
+			k := 0
+			for j, keep := range sm {
+				if keep {
+					sel[k] = sel[j]
+					k++
+				}
+			}
+			if k < len(sel) {
+				sel = sel[:k]
+				pr = filterRecord(pr, sm)
+			}
+		}
+	}
+	lr, err := read(rest, sel)
 	if err != nil {
 		return nil, err
-	}
-	if lr, err = normalize(lr); err != nil {
-		return nil, fmt.Errorf("%s: %w", o.path, err)
 	}
 	if lr.NumRows() != pr.NumRows() {
 		return nil, fmt.Errorf("pqlate: %s row group %d: %d rows read for %d", o.path, o.rg, lr.NumRows(), pr.NumRows())
@@ -184,4 +304,11 @@ func (o *pqLateOp) Run(ctx context.Context, in []any) (any, error) {
 		outArrs = append(outArrs, col.a)
 	}
 	return &Part{R: array.NewRecord(arrow.NewSchema(outFields, nil), outArrs, pr.NumRows())}, nil
+}
+
+// zipRecords is a's columns then b's, of the same rows.
+func zipRecords(a, b arrow.Record) arrow.Record {
+	fields := append(append([]arrow.Field(nil), a.Schema().Fields()...), b.Schema().Fields()...)
+	cols := append(append([]arrow.Array(nil), a.Columns()...), b.Columns()...)
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, a.NumRows())
 }

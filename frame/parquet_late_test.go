@@ -78,6 +78,10 @@ func TestLateReadsMatch(t *testing.T) {
 		{"null literal", k.Lt(Lit(int64(100))).And(f.Ne(Lit(nil)).Not()), []string{"s"}, true},
 		{"dates", d.Ge(Date(1994, 9, 1)).And(k.Lt(Lit(int64(150)))), []string{"s", "i"}, true},
 		{"dense by statistics", k.Gt(Lit(int64(10))), []string{"s"}, false},
+		{"stages", f.Ge(Lit(0.5)).And(k.Lt(Lit(int64(150)))).And(i.IsIn(0, 3)).And(s.Eq(Lit("ab"))), []string{"d"}, true},
+		{"stages kept", k.Lt(Lit(int64(150))).And(d.Lt(Date(1995, 1, 1))).And(f.Ne(Lit(1.0))), []string{"k", "d", "f", "s"}, true},
+		{"constant first", Lit(true).And(k.Lt(Lit(int64(120)))).And(f.Lt(Lit(0.0))), []string{"s"}, true},
+		{"stage emptied", k.Lt(Lit(int64(120))).And(f.Gt(Lit(1.7))).And(d.Gt(Date(1990, 1, 1))), []string{"s", "i"}, true},
 	}
 	for _, c := range cases {
 		build := func() *Frame {
@@ -143,5 +147,31 @@ func TestLateReadsMatch(t *testing.T) {
 	}
 	if !seen {
 		t.Fatal("no pqlate task")
+	}
+}
+
+// TestLateStages: q6's predicate reads l_shipdate whole and stages
+// l_discount then l_quantity; a conjunct the kernels do not take stays in
+// the first stage with its columns.
+func TestLateStages(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "l_shipdate", Type: Date32, Nullable: true}, {Name: "l_discount", Type: Float64, Nullable: true},
+		{Name: "l_quantity", Type: Float64, Nullable: true}, {Name: "l_comment", Type: String, Nullable: true},
+	}, nil)
+	src := &pqSource{sch: sch}
+	sd, disc, qty := Col("l_shipdate"), Col("l_discount"), Col("l_quantity")
+	q6 := sd.Ge(Date(1994, 1, 1)).And(sd.Lt(Date(1995, 1, 1))).And(disc.Ge(Lit(0.05)).And(disc.Le(Lit(0.07)))).And(qty.Lt(Lit(24.0)))
+	first, stages := lateStages(src, pqPart{}, q6.n)
+	set := map[string]bool{}
+	first.cols(set)
+	if len(set) != 1 || !set["l_shipdate"] || len(stages) != 2 || stages[0].col != "l_discount" || stages[1].col != "l_quantity" {
+		t.Fatalf("q6: first %s, stages %v", first, stages)
+	}
+	p := qty.Lt(Lit(24.0)).And(Col("l_comment").Contains("x")).And(disc.Gt(Lit(0.0)))
+	first, stages = lateStages(src, pqPart{}, p.n)
+	set = map[string]bool{}
+	first.cols(set)
+	if len(set) != 1 || !set["l_comment"] || len(stages) != 2 || stages[0].col != "l_quantity" {
+		t.Fatalf("contains: first %s, stages %v", first, stages)
 	}
 }
