@@ -298,12 +298,46 @@ func Or(m, a []bool) {
 func InStr(m []bool, offs []int32, data []byte, lits []string, and bool) {
 	b := u8(m)
 	offs = offs[:len(m)+1]
+	if len(lits) == 1 && len(lits[0]) == 1 {
+		// One byte (a flag or status column): no call per row.
+		c := lits[0][0]
+		for i := range b {
+			if and && b[i] == 0 {
+				continue
+			}
+			o := offs[i]
+			b[i] = b2u(offs[i+1]-o == 1 && data[o] == c)
+		}
+		return
+	}
+	// Literals of at most 8 bytes compare as one masked word where 8
+	// bytes of data are left (no call per row).
+	short := true
+	words := make([]uint64, len(lits))
+	for j, l := range lits {
+		if len(l) > 8 {
+			short = false
+			break
+		}
+		var w [8]byte
+		copy(w[:], l)
+		words[j] = binary.LittleEndian.Uint64(w[:])
+	}
 	for i := range b {
 		if and && b[i] == 0 {
 			continue
 		}
-		s := data[offs[i]:offs[i+1]]
+		o, e := offs[i], offs[i+1]
 		var r uint8
+		if n := int(e - o); short && n <= 8 && int(o)+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[o:]) & (1<<(8*n) - 1) // n == 8: all ones
+			for j, l := range lits {
+				r |= b2u(len(l) == n && words[j] == w)
+			}
+			b[i] = r
+			continue
+		}
+		s := data[o:e]
 		for _, l := range lits {
 			if len(s) == len(l) && string(s) == l {
 				r = 1

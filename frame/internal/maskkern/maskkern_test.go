@@ -240,7 +240,7 @@ func BenchmarkCmpAnd(b *testing.B) {
 
 func TestInStrInt(t *testing.T) {
 	r := rand.New(rand.NewSource(6))
-	words := []string{"", "a", "ab", "ba", "abc", "ünï", "MAIL", "SHIP"}
+	words := []string{"", "a", "ab", "ba", "abc", "ünï", "MAIL", "SHIP", "ABCDEFGH", "ABCDEFGX", "ABCDEFGHI", "F", "O"}
 	for _, n := range lengths {
 		offs, data := []int32{0}, []byte{}
 		xs := make([]int64, n)
@@ -254,7 +254,7 @@ func TestInStrInt(t *testing.T) {
 				xs[i], x32[i] = math.MinInt64, math.MaxInt32
 			}
 		}
-		for _, lits := range [][]string{nil, {""}, {"ab", "MAIL"}, {"ünï", "b", "abc", "SHIP"}} {
+		for _, lits := range [][]string{nil, {""}, {"F"}, {"ab", "MAIL"}, {"ünï", "b", "abc", "SHIP"}, {"ABCDEFGH", ""}, {"ABCDEFGHI", "a"}} {
 			for _, and := range []bool{false, true} {
 				m0 := randMask(r, n)
 				m := append([]bool(nil), m0...)
