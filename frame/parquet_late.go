@@ -65,9 +65,13 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 	}
 	// The row group's statistics (optimize_estimate.go) say whether the
 	// predicate is likely to keep few enough rows; else the columns are
-	// read as before, each its own task, in parallel.
+	// read as before, each its own task, in parallel. Only the conditions
+	// the statistics measure count (the planner's fixed guesses for the
+	// others, such as 1/10 for a string equality, would send TPC-H q21's
+	// o_orderstatus == "F", which keeps half the orders, this way).
 	one := &pqSource{parts: []pqPart{p}}
-	if selectivity(pred, func(c string) colRange { return pqRange(one, c) }) > lateMaxKept {
+	ranges := func(c string) colRange { return pqRange(one, c) }
+	if selectivity(measured(pred, ranges), ranges) > lateMaxKept {
 		return nil, nil, nil, false, nil
 	}
 	first, stages := lateStages(s, p, pred)
@@ -100,6 +104,45 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 		return nil, nil, nil, false, err
 	}
 	return append(tasks, t), []graph.Key{t.Key}, nil, true, nil
+}
+
+// measured is pred without the conditions that the column ranges do not
+// measure (each then counts as keeping every row): what is left is ANDs
+// and ORs of comparisons of a column of known range with a literal, and
+// equalities of an integer column of known range with one; nil when
+// nothing is.
+func measured(pred *enode, ranges func(string) colRange) *enode {
+	switch pred.op {
+	case "and", "or":
+		if len(pred.args) != 2 {
+			return nil
+		}
+		a, b := measured(pred.args[0], ranges), measured(pred.args[1], ranges)
+		switch {
+		case pred.op == "or" && (a == nil || b == nil):
+			return nil
+		case a == nil:
+			return b
+		case b == nil:
+			return a
+		}
+		return &enode{op: pred.op, args: []*enode{a, b}}
+	case "==", "<", "<=", ">", ">=":
+		if len(pred.args) != 2 {
+			return nil
+		}
+		c, l := pred.args[0], pred.args[1]
+		if c.op == "lit" {
+			c, l = l, c
+		}
+		if c.op != "col" || l.op != "lit" || l.lit.null {
+			return nil
+		}
+		if r := ranges(c.name); r.ok && (pred.op != "==" || r.integer) {
+			return pred
+		}
+	}
+	return nil
 }
 
 // lateStage is a column read after the first stage, at the rows kept so
