@@ -88,6 +88,7 @@ func (f *footer) fastKindOf(fi int, widen bool) (fastKind, arrow.DataType) {
 // scratch holds a decode's reused buffers.
 type scratch struct {
 	chunk, page []byte
+	dict        []byte // a dictionary page, decompressed
 	levels      []uint8
 	idx         []uint32
 }
@@ -262,7 +263,9 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 		if h.encoding != int64(pq.Encodings.Plain) && h.encoding != int64(pq.Encodings.PlainDict) {
 			return errFallback
 		}
-		raw, err := d.decompress(body, h.uncompressed)
+		// Its own buffer, which the data pages do not overwrite: a
+		// fixed-width dictionary is read in place (dictionary).
+		raw, err := d.decompressTo(&d.s.dict, body, h.uncompressed)
 		if err != nil {
 			return err
 		}
@@ -405,6 +408,12 @@ func (d *colDecoder) setAll(nv int) {
 
 // decompress returns the page's uncompressed bytes (n of them).
 func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
+	return d.decompressTo(&d.s.page, b, n)
+}
+
+// decompressTo is decompress into *buf (grown as needed) instead of the
+// page buffer.
+func (d *colDecoder) decompressTo(buf *[]byte, b []byte, n int64) ([]byte, error) {
 	switch d.codec() {
 	case compress.Codecs.Uncompressed:
 		if int64(len(b)) != n {
@@ -422,8 +431,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if m > 24*len(b)+64 { // snappy expands at most ~21x
 			return nil, fmt.Errorf("snappy stream of %d bytes declares %d", len(b), m)
 		}
-		d.s.page = grow(d.s.page, m)
-		out, err := s2.Decode(d.s.page, b)
+		*buf = grow(*buf, m)
+		out, err := s2.Decode(*buf, b)
 		if err != nil {
 			return nil, fmt.Errorf("snappy: %w", err)
 		}
@@ -436,8 +445,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if n > math.MaxInt32 {
 			return nil, fmt.Errorf("zstd page of %d bytes", n)
 		}
-		d.s.page = grow(d.s.page, int(n))[:0]
-		out, err := zd.DecodeAll(b, d.s.page)
+		*buf = grow(*buf, int(n))[:0]
+		out, err := zd.DecodeAll(b, *buf)
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) {
 			return nil, errFallback // a page past zstdMax: pqarrow reads it
 		}
@@ -447,8 +456,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if int64(len(out)) != n {
 			return nil, fmt.Errorf("zstd stream of %d bytes in a page of %d", len(out), n)
 		}
-		if cap(out) > cap(d.s.page) {
-			d.s.page = out
+		if cap(out) > cap(*buf) {
+			*buf = out
 		}
 		return out, nil
 	}
@@ -461,15 +470,20 @@ func (d *colDecoder) codec() compress.Compression { return d.cdc }
 // dictionary reads a PLAIN dictionary page of n values.
 func (d *colDecoder) dictionary(b []byte, n int) error {
 	var err error
+	// The values are viewed where they were decompressed (the scratch's
+	// dictionary buffer or the chunk's bytes, both left alone until the
+	// chunk is decoded, and every value is copied out of them): TPC-H's
+	// l_extendedprice has a dictionary of 114,385 doubles a row group,
+	// which a copy cost an allocation, its clearing and a memmove.
 	switch d.kind {
 	case fastInt32:
-		d.dI32, err = plainFixed[int32](b, n, 4)
+		d.dI32, err = viewFixed[int32](b, n, 4)
 	case fastInt64:
-		d.dI64, err = plainFixed[int64](b, n, 8)
+		d.dI64, err = viewFixed[int64](b, n, 8)
 	case fastFloat32:
-		d.dF32, err = plainFixed[float32](b, n, 4)
+		d.dF32, err = viewFixed[float32](b, n, 4)
 	case fastFloat64:
-		d.dF64, err = plainFixed[float64](b, n, 8)
+		d.dF64, err = viewFixed[float64](b, n, 8)
 	case fastBytes:
 		if n > len(b)/4 {
 			return fmt.Errorf("dictionary of %d byte arrays in %d bytes", n, len(b))
