@@ -3,6 +3,7 @@ package parquet
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	pq "github.com/apache/arrow/go/v15/parquet"
 )
@@ -44,7 +45,7 @@ func (d *colDecoder) selPage(h *pageHeader, body []byte) error {
 		return err
 	}
 	enc := pq.Encoding(h.encoding)
-	if lv == nil && d.kind != fastBytes && set > 0 && (enc == pq.Encodings.RLEDict || enc == pq.Encodings.PlainDict) {
+	if lv == nil && set > 0 && (enc == pq.Encodings.RLEDict || enc == pq.Encodings.PlainDict) {
 		if !d.dict {
 			return errors.New("dictionary-encoded page without a dictionary page")
 		}
@@ -78,40 +79,60 @@ func (d *colDecoder) gatherSel(b []byte, sel []int32, lo, nv int) error {
 	if bw > 32 {
 		return fmt.Errorf("bit width %d", bw)
 	}
-	b = b[1:]
-	base := int32(d.pos)
+	d.s.idx = grow(d.s.idx, len(sel))
+	idx := d.s.idx
+	if err := selIndices(b[1:], bw, nv, uint64(d.dictN), sel, int32(d.pos), idx); err != nil {
+		return err
+	}
 	switch d.kind {
 	case fastInt32:
 		if d.i64 != nil {
-			return gatherHybridSel(b, bw, nv, d.dI32, sel, base, d.i64[lo:lo+len(sel)])
+			lookup(d.i64[lo:lo+len(sel)], d.dI32, idx)
+		} else {
+			lookup(d.i32[lo:lo+len(sel)], d.dI32, idx)
 		}
-		return gatherHybridSel(b, bw, nv, d.dI32, sel, base, d.i32[lo:lo+len(sel)])
 	case fastInt64:
-		return gatherHybridSel(b, bw, nv, d.dI64, sel, base, d.i64[lo:lo+len(sel)])
+		lookup(d.i64[lo:lo+len(sel)], d.dI64, idx)
 	case fastFloat32:
 		if d.f64 != nil {
-			return gatherHybridSel(b, bw, nv, d.dF32, sel, base, d.f64[lo:lo+len(sel)])
+			lookup(d.f64[lo:lo+len(sel)], d.dF32, idx)
+		} else {
+			lookup(d.f32[lo:lo+len(sel)], d.dF32, idx)
 		}
-		return gatherHybridSel(b, bw, nv, d.dF32, sel, base, d.f32[lo:lo+len(sel)])
 	case fastFloat64:
-		return gatherHybridSel(b, bw, nv, d.dF64, sel, base, d.f64[lo:lo+len(sel)])
+		lookup(d.f64[lo:lo+len(sel)], d.dF64, idx)
+	case fastBytes:
+		for j, k := range idx {
+			s, e := d.dOffs[k], d.dOffs[k+1]
+			if len(d.data)+int(e-s) > math.MaxInt32 {
+				return errFallback
+			}
+			d.data = append(d.data, d.dData[s:e]...)
+			d.offs[lo+j+1] = int32(len(d.data))
+		}
+	default:
+		return errFallback
 	}
-	return errFallback
+	return nil
 }
 
-// gatherHybridSel walks the nv dictionary indices of bit width bw (the
-// RLE/bit-packed hybrid in b, see hybridRuns) and stores dict[index] of
-// value sel[j]-base in out[j].
-func gatherHybridSel[S, T int32 | int64 | float32 | float64](b []byte, bw, nv int, dict []S, sel []int32, base int32, out []T) error {
-	nd := uint64(len(dict))
+// lookup sets out[j] = dict[idx[j]] (the indices checked).
+func lookup[S, T int32 | int64 | float32 | float64](out []T, dict []S, idx []uint32) {
+	for j, k := range idx[:len(out)] {
+		out[j] = T(dict[k])
+	}
+}
+
+// selIndices walks the nv dictionary indices of bit width bw (the
+// RLE/bit-packed hybrid in b, see hybridRuns) and stores the index of
+// value sel[j]-base in out[j]; an index of those past a dictionary of nd
+// values is an error.
+func selIndices(b []byte, bw, nv int, nd uint64, sel []int32, base int32, out []uint32) error {
 	if bw == 0 {
-		if nd == 0 {
+		if nd == 0 && len(sel) > 0 {
 			return errors.New("dictionary index 0 of an empty dictionary")
 		}
-		v := T(dict[0])
-		for i := range out {
-			out[i] = v
-		}
+		clear(out)
 		return nil
 	}
 	mask := uint64(1)<<bw - 1
@@ -122,9 +143,8 @@ func gatherHybridSel[S, T int32 | int64 | float32 | float64](b []byte, bw, nv in
 			if v >= nd {
 				return fmt.Errorf("dictionary index %d of a dictionary of %d", v, nd)
 			}
-			tv := T(dict[v])
 			for j < len(sel) && sel[j] < end {
-				out[j] = tv
+				out[j] = uint32(v)
 				j++
 			}
 		}
@@ -136,7 +156,7 @@ func gatherHybridSel[S, T int32 | int64 | float32 | float64](b []byte, bw, nv in
 			if v >= nd {
 				return fmt.Errorf("dictionary index %d of a dictionary of %d", v, nd)
 			}
-			out[j] = T(dict[v])
+			out[j] = uint32(v)
 			j++
 		}
 		return nil
