@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 
+	"github.com/godask/godask/frame/internal/maskkern"
 	"github.com/godask/godask/internal/datetime"
 )
 
@@ -460,15 +461,12 @@ func apply(n *enode, a []*val, rows int) (*val, error) {
 		x, y := a[0], a[1]
 		switch {
 		case !x.scalar && !y.scalar && n.op == "and":
-			xs, ys := x.b[:rows], y.b[:rows]
-			for i := range out.b {
-				out.b[i] = xs[i] && ys[i]
-			}
+			// Word-wise, without a branch per row (maskkern).
+			copy(out.b, x.b[:rows])
+			maskkern.And(out.b, y.b[:rows])
 		case !x.scalar && !y.scalar:
-			xs, ys := x.b[:rows], y.b[:rows]
-			for i := range out.b {
-				out.b[i] = xs[i] || ys[i]
-			}
+			copy(out.b, x.b[:rows])
+			maskkern.Or(out.b, y.b[:rows])
 		default:
 			for i := range out.b {
 				xb := x.boolAt(i)
@@ -1198,14 +1196,21 @@ func when(a []*val, rows int) *val {
 
 // mask evaluates a predicate to a row mask (null counts as false).
 func mask(n *enode, r arrow.Record) ([]bool, error) {
+	if m, ok, err := fastMask(n, r); ok || err != nil {
+		return m, err
+	}
 	v, err := evalExpr(n, r)
 	if err != nil {
 		return nil, err
 	}
+	return maskOf(v, n, int(r.NumRows()))
+}
+
+// maskOf is the mask of the value v of the predicate n over rows rows.
+func maskOf(v *val, n *enode, rows int) ([]bool, error) {
 	if v.k != kBool {
 		return nil, fmt.Errorf("filter %s is not boolean", n)
 	}
-	rows := int(r.NumRows())
 	if v.scalar {
 		v = broadcast(v, rows)
 	}

@@ -114,6 +114,9 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 			}
 		}
 	}
+	if tasks, deps, steps, ok, err := s.latePart(i, cols, pred); ok || err != nil {
+		return tasks, deps, steps, err // parquet_late.go
+	}
 	p := s.parts[i]
 	var tasks []*graph.Task
 	var deps []graph.Key

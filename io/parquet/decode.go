@@ -88,6 +88,7 @@ func (f *footer) fastKindOf(fi int, widen bool) (fastKind, arrow.DataType) {
 // scratch holds a decode's reused buffers.
 type scratch struct {
 	chunk, page []byte
+	dict        []byte // a dictionary page, decompressed
 	levels      []uint8
 	idx         []uint32
 }
@@ -139,11 +140,17 @@ type colDecoder struct {
 	valid []byte // validity bitmap, nil while every value is set
 	nulls int
 	cdc   compress.Compression
+
+	// sel, when not nil, is the rows wanted (ascending) and the array has
+	// len(sel) values (selective.go); si is the next of them to place.
+	sel []int32
+	si  int
+	n   int // values in the array: rows, or len(sel)
 }
 
 // decodeChunk decodes the column chunk b (its bytes, from its first page)
 // of ci into an array of dt with want values.
-func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDef int, want int64, s *scratch) (arrow.Array, error) {
+func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDef int, want int64, s *scratch, sel []int32) (arrow.Array, error) {
 	switch ci.codec {
 	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd:
 	default:
@@ -152,27 +159,19 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 	if want < 0 || want > ci.values || want > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: %d rows in a chunk of %d values", ErrCorrupt, want, ci.values)
 	}
-	d := &colDecoder{kind: kind, dt: dt, maxDef: maxDef, rows: int(want), s: s, cdc: ci.codec}
-	n := int(want)
-	switch {
-	case kind == fastInt32 && dt.ID() == arrow.INT64:
-		d.i64 = make([]int64, n)
-	case kind == fastInt32:
-		d.i32 = make([]int32, n)
-	case kind == fastInt64:
-		d.i64 = make([]int64, n)
-	case kind == fastFloat32 && dt.ID() == arrow.FLOAT64:
-		d.f64 = make([]float64, n)
-	case kind == fastFloat32:
-		d.f32 = make([]float32, n)
-	case kind == fastFloat64:
-		d.f64 = make([]float64, n)
-	case kind == fastBytes:
-		d.offs = make([]int32, n+1)
-		d.data = make([]byte, 0, min(ci.uncompressed, int64(len(b))*4, math.MaxInt32))
+	d := &colDecoder{kind: kind, dt: dt, maxDef: maxDef, rows: int(want), s: s, cdc: ci.codec, sel: sel, n: int(want)}
+	if sel != nil {
+		d.n = len(sel)
 	}
+	d.alloc(ci, len(b))
 	err := walkPages(b, ci, func(page int, h *pageHeader, body []byte) error {
-		if err := d.page(h, body); err != nil {
+		var err error
+		if sel != nil && h.typ != 2 {
+			err = d.selPage(h, body)
+		} else {
+			err = d.page(h, body)
+		}
+		if err != nil {
 			if errors.Is(err, errFallback) {
 				return err
 			}
@@ -190,6 +189,31 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 		return nil, fmt.Errorf("%w: %d values for a row group of %d rows", ErrCorrupt, d.pos, d.rows)
 	}
 	return d.array(), nil
+}
+
+// alloc makes the output buffers for d.n values (chunk: the chunk's info
+// and size, to size a byte array's data).
+func (d *colDecoder) alloc(ci chunkInfo, chunk int) {
+	kind, dt, n := d.kind, d.dt, d.n
+	switch {
+	case kind == fastInt32 && dt.ID() == arrow.INT64:
+		d.i64 = make([]int64, n)
+	case kind == fastInt32:
+		d.i32 = make([]int32, n)
+	case kind == fastInt64:
+		d.i64 = make([]int64, n)
+	case kind == fastFloat32 && dt.ID() == arrow.FLOAT64:
+		d.f64 = make([]float64, n)
+	case kind == fastFloat32:
+		d.f32 = make([]float32, n)
+	case kind == fastFloat64:
+		d.f64 = make([]float64, n)
+	case kind == fastBytes:
+		d.offs = make([]int32, n+1)
+		if d.sel == nil {
+			d.data = make([]byte, 0, min(ci.uncompressed, int64(chunk)*4, math.MaxInt32))
+		}
+	}
 }
 
 func bytesOf[T any](s []T) []byte {
@@ -224,7 +248,7 @@ func (d *colDecoder) array() arrow.Array {
 			bufs = append(bufs, nil)
 		}
 	}
-	data := array.NewData(d.dt, d.rows, bufs, nil, d.nulls, 0)
+	data := array.NewData(d.dt, d.n, bufs, nil, d.nulls, 0)
 	defer data.Release()
 	return array.MakeFromData(data)
 }
@@ -239,7 +263,9 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 		if h.encoding != int64(pq.Encodings.Plain) && h.encoding != int64(pq.Encodings.PlainDict) {
 			return errFallback
 		}
-		raw, err := d.decompress(body, h.uncompressed)
+		// Its own buffer, which the data pages do not overwrite: a
+		// fixed-width dictionary is read in place (dictionary).
+		raw, err := d.decompressTo(&d.s.dict, body, h.uncompressed)
 		if err != nil {
 			return err
 		}
@@ -248,26 +274,44 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 	default:
 		return nil // index pages: nothing to decode
 	}
-	nv := int(h.values)
-	if nv > d.rows-d.pos {
-		return fmt.Errorf("%d values, %d left of the row group's %d", nv, d.rows-d.pos, d.rows)
+	nv, values, lv, set, err := d.pageValues(h, body)
+	if err != nil {
+		return err
 	}
-	var levels, values []byte
+	if err := d.values(h, values, set, lv); err != nil {
+		return err
+	}
+	if lv != nil {
+		d.markNulls(lv)
+	}
+	d.pos += nv
+	return nil
+}
+
+// pageValues decompresses the data page (v1 or v2) and decodes its
+// definition levels: nv values, set of them not null, lv their levels
+// (nil: none null), values the encoded values.
+func (d *colDecoder) pageValues(h *pageHeader, body []byte) (nv int, values []byte, lv []uint8, set int, err error) {
+	nv = int(h.values)
+	if nv > d.rows-d.pos {
+		return 0, nil, nil, 0, fmt.Errorf("%d values, %d left of the row group's %d", nv, d.rows-d.pos, d.rows)
+	}
+	var levels []byte
 	if h.typ == 0 {
 		raw, err := d.decompress(body, h.uncompressed)
 		if err != nil {
-			return err
+			return 0, nil, nil, 0, err
 		}
 		if d.maxDef > 0 {
 			if h.defEncoding != int64(pq.Encodings.RLE) {
-				return errFallback
+				return 0, nil, nil, 0, errFallback
 			}
 			if len(raw) < 4 {
-				return errors.New("definition levels: short page")
+				return 0, nil, nil, 0, errors.New("definition levels: short page")
 			}
 			n := binary.LittleEndian.Uint32(raw)
 			if uint64(n) > uint64(len(raw)-4) {
-				return fmt.Errorf("definition levels of %d bytes in a page of %d", n, len(raw))
+				return 0, nil, nil, 0, fmt.Errorf("definition levels of %d bytes in a page of %d", n, len(raw))
 			}
 			levels, values = raw[4:4+n], raw[4+n:]
 		} else {
@@ -275,14 +319,14 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 		}
 	} else {
 		if h.repLen != 0 {
-			return errFallback
+			return 0, nil, nil, 0, errFallback
 		}
 		levels = body[:h.defLen]
 		rest := body[h.defLen:]
 		if h.v2Compressed {
 			raw, err := d.decompress(rest, h.uncompressed-h.defLen)
 			if err != nil {
-				return err
+				return 0, nil, nil, 0, err
 			}
 			values = raw
 		} else {
@@ -292,13 +336,12 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 			levels = nil
 		}
 	}
-	set := nv
-	var lv []uint8
+	set = nv
 	if d.maxDef > 0 && !allSet(levels, nv) {
 		d.s.levels = grow(d.s.levels, nv)
 		lv = d.s.levels
 		if err := decodeHybrid(levels, 1, lv); err != nil {
-			return fmt.Errorf("definition levels: %w", err)
+			return 0, nil, nil, 0, fmt.Errorf("definition levels: %w", err)
 		}
 		set = 0
 		for _, l := range lv {
@@ -308,6 +351,11 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 			lv = nil
 		}
 	}
+	return nv, values, lv, set, nil
+}
+
+// values decodes the set values of a data page into its place.
+func (d *colDecoder) values(h *pageHeader, values []byte, set int, lv []uint8) error {
 	switch pq.Encoding(h.encoding) {
 	case pq.Encodings.Plain:
 		if err := d.plain(values, set, lv); err != nil {
@@ -323,10 +371,6 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 	default:
 		return errFallback
 	}
-	if lv != nil {
-		d.markNulls(lv)
-	}
-	d.pos += nv
 	return nil
 }
 
@@ -364,6 +408,12 @@ func (d *colDecoder) setAll(nv int) {
 
 // decompress returns the page's uncompressed bytes (n of them).
 func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
+	return d.decompressTo(&d.s.page, b, n)
+}
+
+// decompressTo is decompress into *buf (grown as needed) instead of the
+// page buffer.
+func (d *colDecoder) decompressTo(buf *[]byte, b []byte, n int64) ([]byte, error) {
 	switch d.codec() {
 	case compress.Codecs.Uncompressed:
 		if int64(len(b)) != n {
@@ -381,8 +431,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if m > 24*len(b)+64 { // snappy expands at most ~21x
 			return nil, fmt.Errorf("snappy stream of %d bytes declares %d", len(b), m)
 		}
-		d.s.page = grow(d.s.page, m)
-		out, err := s2.Decode(d.s.page, b)
+		*buf = grow(*buf, m)
+		out, err := s2.Decode(*buf, b)
 		if err != nil {
 			return nil, fmt.Errorf("snappy: %w", err)
 		}
@@ -395,8 +445,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if n > math.MaxInt32 {
 			return nil, fmt.Errorf("zstd page of %d bytes", n)
 		}
-		d.s.page = grow(d.s.page, int(n))[:0]
-		out, err := zd.DecodeAll(b, d.s.page)
+		*buf = grow(*buf, int(n))[:0]
+		out, err := zd.DecodeAll(b, *buf)
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) {
 			return nil, errFallback // a page past zstdMax: pqarrow reads it
 		}
@@ -406,8 +456,8 @@ func (d *colDecoder) decompress(b []byte, n int64) ([]byte, error) {
 		if int64(len(out)) != n {
 			return nil, fmt.Errorf("zstd stream of %d bytes in a page of %d", len(out), n)
 		}
-		if cap(out) > cap(d.s.page) {
-			d.s.page = out
+		if cap(out) > cap(*buf) {
+			*buf = out
 		}
 		return out, nil
 	}
@@ -420,15 +470,20 @@ func (d *colDecoder) codec() compress.Compression { return d.cdc }
 // dictionary reads a PLAIN dictionary page of n values.
 func (d *colDecoder) dictionary(b []byte, n int) error {
 	var err error
+	// The values are viewed where they were decompressed (the scratch's
+	// dictionary buffer or the chunk's bytes, both left alone until the
+	// chunk is decoded, and every value is copied out of them): TPC-H's
+	// l_extendedprice has a dictionary of 114,385 doubles a row group,
+	// which a copy cost an allocation, its clearing and a memmove.
 	switch d.kind {
 	case fastInt32:
-		d.dI32, err = plainFixed[int32](b, n, 4)
+		d.dI32, err = viewFixed[int32](b, n, 4)
 	case fastInt64:
-		d.dI64, err = plainFixed[int64](b, n, 8)
+		d.dI64, err = viewFixed[int64](b, n, 8)
 	case fastFloat32:
-		d.dF32, err = plainFixed[float32](b, n, 4)
+		d.dF32, err = viewFixed[float32](b, n, 4)
 	case fastFloat64:
-		d.dF64, err = plainFixed[float64](b, n, 8)
+		d.dF64, err = viewFixed[float64](b, n, 8)
 	case fastBytes:
 		if n > len(b)/4 {
 			return fmt.Errorf("dictionary of %d byte arrays in %d bytes", n, len(b))

@@ -313,7 +313,7 @@ func TestDecodeChunkCorrupt(t *testing.T) {
 			chunk := raw[start : start+ci.size]
 			maxDef := int(f.md.Schema.Column(fi).MaxDefinitionLevel())
 			s := &scratch{}
-			a, err := decodeChunk(chunk, ci, kind, dt, maxDef, 200, s)
+			a, err := decodeChunk(chunk, ci, kind, dt, maxDef, 200, s, nil)
 			if err != nil {
 				t.Fatalf("v%d column %d intact: %v", vi, fi, err)
 			}
@@ -336,7 +336,7 @@ func TestDecodeChunkCorrupt(t *testing.T) {
 				case 3: // one bit
 					b[rng.Intn(len(b))] ^= 1 << rng.Intn(8)
 				}
-				a, err := decodeChunk(b, ci, kind, dt, maxDef, 200, s)
+				a, err := decodeChunk(b, ci, kind, dt, maxDef, 200, s, nil)
 				if err == nil {
 					if a.Len() != 200 {
 						t.Fatalf("%d values without error", a.Len())
@@ -348,5 +348,108 @@ func TestDecodeChunkCorrupt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSelectiveReadMatchesWhole: a read of some rows (ReadOptions.Rows) is
+// those rows of the whole read, for the own decoder (pages skipped,
+// dictionary indices looked up in place, pages with nulls or PLAIN picked
+// from) and for pqarrow's, on the files of TestFastDecoderMatchesPqarrow's
+// variants: no rows, all rows, the first and last, sparse, dense and runs.
+func TestSelectiveReadMatchesWhole(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	dir := t.TempDir()
+	variants := [][]pq.WriterProperty{
+		{pq.WithCompression(compress.Codecs.Snappy)},
+		{pq.WithCompression(compress.Codecs.Uncompressed), pq.WithDataPageSize(512)},
+		{pq.WithCompression(compress.Codecs.Zstd), pq.WithDictionaryPageSizeLimit(256), pq.WithDataPageSize(1024)},
+		{pq.WithCompression(compress.Codecs.Snappy), pq.WithDictionaryDefault(false), pq.WithDataPageSize(2048)},
+		{pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageVersion(pq.DataPageV2), pq.WithDataPageSize(1024)},
+	}
+	before := fastReads.Load()
+	for vi, props := range variants {
+		recs := []arrow.Record{
+			randomRecord(rng, 3000, 0.2, vi%2 == 0),
+			randomRecord(rng, 2500, 0, true),
+			randomRecord(rng, 900, 1, false),
+			randomRecord(rng, 1, 0.5, false),
+		}
+		p := filepath.Join(dir, fmt.Sprintf("v%d.parquet", vi))
+		writeWith(t, p, recs, pq.NewWriterProperties(props...))
+		m, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cols []string
+		for _, f := range m.Schema.Fields() {
+			cols = append(cols, f.Name)
+		}
+		for rg, rec := range recs {
+			n := int(rec.NumRows())
+			sels := [][]int32{{}, nil, {0}, {int32(n - 1)}}
+			all := make([]int32, n)
+			for i := range all {
+				all[i] = int32(i)
+			}
+			sels[1] = all
+			for _, density := range []float64{0.01, 0.3, 0.9} {
+				s := []int32{} // not nil: nil is every row
+				for i := 0; i < n; i++ {
+					if rng.Float64() < density {
+						s = append(s, int32(i))
+					}
+				}
+				sels = append(sels, s)
+			}
+			if n > 600 {
+				sels = append(sels, all[100:600], append(append([]int32{}, all[3:40]...), all[n-30:]...))
+			}
+			for _, wide := range []bool{false, true} {
+				whole, err := readColumns(context.Background(), p, rg, cols, ReadOptions{Widen: wide}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for si, sel := range sels {
+					for _, fast := range []bool{true, false} {
+						got, err := readColumns(context.Background(), p, rg, cols, ReadOptions{Widen: wide, Rows: sel}, fast)
+						if err != nil {
+							t.Fatalf("v%d rg %d sel %d fast=%v: %v", vi, rg, si, fast, err)
+						}
+						if got.NumRows() != int64(len(sel)) {
+							t.Fatalf("v%d rg %d sel %d: %d rows, want %d", vi, rg, si, got.NumRows(), len(sel))
+						}
+						if !got.Schema().Equal(whole.Schema()) {
+							t.Fatalf("schema %s, want %s", got.Schema(), whole.Schema())
+						}
+						for c := range cols {
+							g, w := got.Column(c), whole.Column(c)
+							nulls := 0
+							for j, r := range sel {
+								if g.ValueStr(j) != w.ValueStr(int(r)) || g.IsNull(j) != w.IsNull(int(r)) {
+									t.Fatalf("v%d rg %d sel %d fast=%v column %s row %d (of the group %d): %s, want %s", vi, rg, si, fast, cols[c], j, r, g.ValueStr(j), w.ValueStr(int(r)))
+								}
+								if w.IsNull(int(r)) {
+									nulls++
+								}
+							}
+							if g.NullN() != nulls {
+								t.Fatalf("v%d rg %d sel %d column %s: NullN %d, want %d", vi, rg, si, cols[c], g.NullN(), nulls)
+							}
+						}
+						got.Release()
+					}
+				}
+				whole.Release()
+			}
+		}
+	}
+	if fastReads.Load() == before {
+		t.Fatal("no selective read went through the own decoder")
+	}
+	if _, err := readColumns(context.Background(), filepath.Join(dir, "v0.parquet"), 0, []string{"i32"}, ReadOptions{Rows: []int32{5, 5}}, true); err == nil {
+		t.Fatal("repeated rows: no error")
+	}
+	if _, err := readColumns(context.Background(), filepath.Join(dir, "v0.parquet"), 0, []string{"i32"}, ReadOptions{Rows: []int32{3000}}, true); err == nil {
+		t.Fatal("row past the group: no error")
 	}
 }

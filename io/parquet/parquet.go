@@ -184,6 +184,10 @@ type ReadOptions struct {
 	// columns as float64, as they are decoded (frame holds no narrower
 	// numbers, and widening afterwards is another pass over the column).
 	Widen bool
+	// Rows, when not nil, is the rows of the row group to read, ascending
+	// and without repeats: the record has len(Rows) rows, those (see
+	// selective.go for what this saves).
+	Rows []int32
 }
 
 // ReadColumnsWith reads the named columns of one row group as a record,
@@ -212,6 +216,12 @@ func readColumns(ctx context.Context, path string, rowGroup int, cols []string, 
 	}
 	// A decoder that gives up early must not pass for a short row group.
 	want := f.md.RowGroup(rowGroup).NumRows()
+	sel := o.Rows
+	for i, r := range sel {
+		if r < 0 || int64(r) >= want || i > 0 && r <= sel[i-1] {
+			return nil, fmt.Errorf("parquet: read %s row group %d: rows must ascend within its %d rows (row %d of the selection is %d)", path, rowGroup, want, i, r)
+		}
+	}
 	var (
 		fh *os.File            // for our decoder
 		fr *pqarrow.FileReader // for pqarrow, opened when first needed
@@ -242,7 +252,7 @@ func readColumns(ctx context.Context, path string, rowGroup int, cols []string, 
 					return nil, fmt.Errorf("parquet: open %s: %w", path, err)
 				}
 			}
-			a, err = f.readFast(fh, rowGroup, fi, kind, dt, want)
+			a, err = f.readFast(fh, rowGroup, fi, kind, dt, want, sel)
 		}
 		if errors.Is(err, errFallback) {
 			if fr == nil {
@@ -259,6 +269,9 @@ func readColumns(ctx context.Context, path string, rowGroup int, cols []string, 
 			if err == nil && o.Widen {
 				a = widen(a)
 			}
+			if err == nil && sel != nil {
+				a, err = takeRows(a, sel)
+			}
 		}
 		if err != nil {
 			release()
@@ -269,12 +282,41 @@ func readColumns(ctx context.Context, path string, rowGroup int, cols []string, 
 		fl.Type = a.DataType()
 		fields = append(fields, fl)
 	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, want), nil
+	n := want
+	if sel != nil {
+		n = int64(len(sel))
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, n), nil
+}
+
+// takeRows is the rows (ascending) of a, which it releases: its runs of
+// consecutive rows sliced and concatenated (the pqarrow path of a
+// selective read, for the column types the own decoder does not take).
+func takeRows(a arrow.Array, rows []int32) (arrow.Array, error) {
+	defer a.Release()
+	var parts []arrow.Array
+	defer func() {
+		for _, p := range parts {
+			p.Release()
+		}
+	}()
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j] == rows[j-1]+1 {
+			j++
+		}
+		parts = append(parts, array.NewSlice(a, int64(rows[i]), int64(rows[j-1])+1))
+		i = j
+	}
+	if len(parts) == 0 {
+		return array.NewSlice(a, 0, 0), nil
+	}
+	return array.Concatenate(parts, memory.DefaultAllocator)
 }
 
 // readFast reads column chunk (rowGroup, fi) with decodeChunk; errFallback
 // when it does not handle the chunk.
-func (f *footer) readFast(fh *os.File, rowGroup, fi int, kind fastKind, dt arrow.DataType, want int64) (a arrow.Array, err error) {
+func (f *footer) readFast(fh *os.File, rowGroup, fi int, kind fastKind, dt arrow.DataType, want int64, sel []int32) (a arrow.Array, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			a, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
@@ -295,7 +337,7 @@ func (f *footer) readFast(fh *os.File, rowGroup, fi int, kind fastKind, dt arrow
 	if _, err := fh.ReadAt(s.chunk, start); err != nil {
 		return nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
 	}
-	a, err = decodeChunk(s.chunk, ci, kind, dt, int(f.md.Schema.Column(fi).MaxDefinitionLevel()), want, s)
+	a, err = decodeChunk(s.chunk, ci, kind, dt, int(f.md.Schema.Column(fi).MaxDefinitionLevel()), want, s, sel)
 	if err != nil {
 		return nil, err
 	}
