@@ -140,19 +140,28 @@ func Compute3(ctx context.Context, a, b, c *Frame, opts ...sched.Option) (*Table
 // Col returns the named column, or an error naming the columns there are
 // (Column returns nil instead).
 func (t *Table) Col(name string) (arrow.Array, error) {
+	j, err := t.colIndex(name)
+	if err != nil {
+		return nil, err
+	}
+	return t.record().Column(j), nil
+}
+
+// colIndex returns the position of the named column, or Col's error.
+func (t *Table) colIndex(name string) (int, error) {
 	idx := t.Schema().FieldIndices(name)
 	if len(idx) == 0 {
-		return nil, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.Schema()))
+		return 0, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.Schema()))
 	}
-	return t.record().Column(idx[0]), nil
+	return idx[0], nil
 }
 
 // Get returns the cell at (row, column name) as Value does, or an error for
 // an unknown column or a row out of range (Value returns nil for both, as
 // for a null).
 func (t *Table) Get(row int, name string) (any, error) {
-	if len(t.Schema().FieldIndices(name)) == 0 {
-		return nil, fmt.Errorf("frame: Table: unknown column %q; the columns are %s", name, schemaCols(t.Schema()))
+	if _, err := t.colIndex(name); err != nil {
+		return nil, err
 	}
 	if row < 0 || row >= t.NumRows() {
 		return nil, fmt.Errorf("frame: Table: row %d out of range [0, %d)", row, t.NumRows())

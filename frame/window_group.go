@@ -308,20 +308,20 @@ func groupOf(keys []string, recs ...arrow.Record) ([][]int32, int, error) {
 	return out, len(first), nil
 }
 
-// groupOfPart is groupOf of one partition's rows: each row's group and
-// each group's first row; enc, when the partition has one, supplies the
-// dictionary codes of a string key.
-func groupOfPart(keys []string, r arrow.Record, enc *encCache) ([]int32, []int32, error) {
+// groupOfPart is groupOf of one partition's rows: the partition's key
+// columns, each row's group and each group's first row; enc, when the
+// partition has one, supplies the dictionary codes of a string key.
+func groupOfPart(keys []string, r arrow.Record, enc *encCache) (arrow.Record, []int32, []int32, error) {
 	kr, err := projectConcat(keys, []arrow.Record{r})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	idx := make([]int, len(keys))
 	for i := range idx {
 		idx[i] = i
 	}
 	gids, first, _ := groupRowsMaybe(kr, idx, enc, false)
-	return gids, first, nil
+	return kr, gids, first, nil
 }
 
 // partEnc returns the encoding cache of a persisted partition's value, else
@@ -380,7 +380,7 @@ func runGroupTail(o *winOp, in []any) (any, error) {
 func runGroupTot(o *winOp, in []any) (any, error) {
 	w, _ := groupWinOf(o)
 	r := partRecord(in[0])
-	gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
+	_, gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
 	if err != nil {
 		return nil, err
 	}
@@ -537,16 +537,12 @@ func runGroupWin(o *winOp, in []any) (any, error) {
 	// from its cache), then the carried-in rows matched to them through
 	// one row per group: a grouping of a few rows, not of the partition
 	// again.
-	gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
+	kr, gids, first, err := groupOfPart(w.keys, r, partEnc(in[0]))
 	if err != nil {
 		return nil, err
 	}
 	ng = len(first)
 	if extra != nil {
-		kr, err := projectConcat(w.keys, []arrow.Record{r})
-		if err != nil {
-			return nil, err
-		}
 		gs, m, err := groupOf(w.keys, extra, takeRecord(kr, first))
 		if err != nil {
 			return nil, err
