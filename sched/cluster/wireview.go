@@ -21,8 +21,7 @@ func alignedBuffer(total uint64, align int) []byte {
 	if align < 0 || total < viewMin {
 		return make([]byte, 0, total)
 	}
-	raw := make([]byte, total+7)
-	prefault(raw)
+	raw := recvBuffer(int(total + 7))
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	pad := int((8 - (base+uintptr(align))%8) % 8)
 	return raw[pad : pad : uint64(pad)+total]

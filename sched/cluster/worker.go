@@ -307,6 +307,7 @@ func RunWorker(ctx context.Context, cfg *WorkerConfig) error {
 	if cfg.MemoryLimit == 0 {
 		cfg.MemoryLimit = sched.DefaultMemoryLimit()
 	}
+	setRecvPoolMax(cfg.MemoryLimit)
 	sec := security{token: cfg.Token}
 	switch {
 	case cfg.tlsPEM != nil:
@@ -602,6 +603,7 @@ func (w *worker) handle(m []byte) bool {
 		}
 		w.mu.Unlock()
 		w.store.FreeIf(func(k vkey) bool { return k.run == run })
+		recvMayFree.Store(true)
 	}
 	return false
 }
@@ -625,6 +627,7 @@ func (w *worker) dropTaskLocked(t *wtask) {
 		for i, ok := range t.resolved {
 			if ok {
 				w.store.Done(t.in[i])
+				recvMayFree.Store(true)
 			}
 		}
 	}
@@ -646,6 +649,7 @@ func (w *worker) batch(r *graph.Reader) {
 			k := graph.Key(r.Bytes())
 			if r.Err() == nil {
 				w.store.Free(vkey{run: run, key: k, part: -1})
+				recvMayFree.Store(true)
 			}
 		case eCancel:
 			tid, att := r.Uvarint(), r.Uvarint()
@@ -902,6 +906,7 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 			w.store.Unpin(k)
 		}
 		w.store.Done(k)
+		recvMayFree.Store(true)
 	}
 	w.mu.Lock()
 	cancelled := t.cancelled

@@ -1,0 +1,94 @@
+package cluster
+
+import (
+	"runtime"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// TestRecvPoolReusesOnlyGarbage: a received buffer comes back for the next
+// value of its size once nothing refers to it, and not while a view of any
+// part of it is alive; the pool gives idle buffers back.
+func TestRecvPoolReusesOnlyGarbage(t *testing.T) {
+	setRecvPoolMax(1 << 30)
+	defer setRecvPoolMax(-1)
+	const n = 8 << 20
+	base := func(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+	a := recvBuffer(n)
+	for i := range a {
+		a[i] = byte(i)
+	}
+	view := a[n/2 : n/2+16] // a value decoded as a view keeps all of a
+	pa := base(a)
+	a = nil
+	recvMayFree.Store(true)
+	b := recvBuffer(n)
+	if base(b) == pa {
+		t.Fatal("a buffer still viewed was handed out again")
+	}
+	for i, c := range view {
+		if c != byte(n/2+i) {
+			t.Fatalf("view[%d] = %d: the viewed buffer was overwritten", i, c)
+		}
+	}
+	runtime.KeepAlive(view)
+	view = nil
+	_ = view
+	pb := base(b)
+	b = nil
+	recvMayFree.Store(true)
+	// Either of the two buffers may come back first; both are garbage now.
+	c := recvBuffer(n)
+	if pc := base(c); pc != pa && pc != pb {
+		t.Fatalf("a fresh buffer, with two garbage ones of the size out: %#x not %#x or %#x", pc, pa, pb)
+	}
+	if _, _, gcs, reused := recvPoolStats(); gcs == 0 || reused == 0 {
+		t.Fatalf("collections %d, reused %d", gcs, reused)
+	}
+	// A much smaller value does not take a large buffer.
+	if s := recvBuffer(n / 2); cap(s) != n/2 {
+		t.Fatalf("a %d-byte value got a buffer of %d", n/2, cap(s))
+	}
+	runtime.KeepAlive(c)
+}
+
+// TestRecvPoolOffForClients: outside a worker nothing is kept.
+func TestRecvPoolOffForClients(t *testing.T) {
+	setRecvPoolMax(-1)
+	recvBuffer(8 << 20)
+	recvMayFree.Store(true)
+	recvBuffer(8 << 20)
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	if held, _, _, _ := recvPoolStats(); held != 0 {
+		t.Fatalf("a client's pool holds %d bytes", held)
+	}
+}
+
+// TestRecvPoolGivesIdleBack: a buffer comes back into the pool, and the
+// janitor drops it once unused for recvPoolIdle.
+func TestRecvPoolGivesIdleBack(t *testing.T) {
+	setIdle := func(d time.Duration) { recvPool.Lock(); recvPoolIdle = d; recvPool.Unlock() }
+	setIdle(300 * time.Millisecond)
+	defer setIdle(30 * time.Second)
+	setRecvPoolMax(1 << 30)
+	defer setRecvPoolMax(-1)
+	recvBuffer(8 << 20)
+	wait := func(what string, ok func(held int64) bool) {
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			runtime.GC()
+			held, _, _, _ := recvPoolStats()
+			if ok(held) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the pool holds %d bytes after 10s", what, held)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	wait("the garbage buffer never came back", func(h int64) bool { return h >= 8<<20 })
+	wait("the idle buffer was kept", func(h int64) bool { return h == 0 })
+}
