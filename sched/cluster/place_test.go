@@ -48,13 +48,7 @@ func init() {
 // times its input bytes, not the op's mean duration). Stealing is off, so
 // placement alone decides.
 func TestShuffleOutputsSpread(t *testing.T) {
-	c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithoutStealing())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ws := c.Workers()
-	a, b := ws[0].ID, ws[1].ID
+	c, a, b := twoWorkersNoStealing(t)
 	run := func(n int, salt int64) map[int]int {
 		t.Helper()
 		g := &graph.Graph{}
@@ -79,19 +73,7 @@ func TestShuffleOutputsSpread(t *testing.T) {
 			g.Add(tk)
 			keys = append(keys, tk.Key)
 		}
-		var mu sync.Mutex
-		ran := map[int]int{}
-		obs := sched.ObserverFunc(func(e sched.Event) {
-			if e.Kind == sched.TaskFinished && e.Label == "clustertest.scan" {
-				mu.Lock()
-				ran[e.Worker]++
-				mu.Unlock()
-			}
-		})
-		out, err := sched.Run(context.Background(), g, keys, sched.WithExecutor(c), sched.WithProgress(nil), sched.WithoutFusion(), sched.WithObserver(obs))
-		if err != nil {
-			t.Fatal(err)
-		}
+		out, ran := runCounting(t, c, g, keys, "clustertest.scan")
 		for j, v := range out {
 			if got, w := v.(float64), want+float64(salt*100+int64(j)); math.Abs(got-w) > 1e-9*math.Abs(w) {
 				t.Fatalf("output %d: %v, want %v", j, got, w)
@@ -148,13 +130,7 @@ func init() {
 // strength, 0.7 s of fetching for a 20 ms question.) Once the op has been
 // measured, placement weighs the offload again.
 func TestFirstRunKeepsLargeInputsHome(t *testing.T) {
-	c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithoutStealing())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ws := c.Workers()
-	a, b := ws[0].ID, ws[1].ID
+	c, a, b := twoWorkersNoStealing(t)
 	const n = 1 << 20
 	g := &graph.Graph{}
 	var srcs, keys []graph.Key
@@ -175,19 +151,7 @@ func TestFirstRunKeepsLargeInputsHome(t *testing.T) {
 		g.Add(tk)
 		keys = append(keys, tk.Key)
 	}
-	var mu sync.Mutex
-	ran := map[int]int{}
-	obs := sched.ObserverFunc(func(e sched.Event) {
-		if e.Kind == sched.TaskFinished && e.Label == "clustertest.firstscan" {
-			mu.Lock()
-			ran[e.Worker]++
-			mu.Unlock()
-		}
-	})
-	out, err := sched.Run(context.Background(), g, keys, sched.WithExecutor(c), sched.WithProgress(nil), sched.WithoutFusion(), sched.WithObserver(obs))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, ran := runCounting(t, c, g, keys, "clustertest.firstscan")
 	for j, v := range out {
 		want := float64(j+1)*float64(n)*float64(n-1)/2 + float64(j)
 		if got := v.(float64); math.Abs(got-want) > 1e-9*want {
@@ -198,4 +162,37 @@ func TestFirstRunKeepsLargeInputsHome(t *testing.T) {
 	if ran[int(b)] != 0 {
 		t.Fatalf("worker %d, holding none of the inputs, ran %d of the 6 first tasks of an unmeasured op: %v", b, ran[int(b)], ran)
 	}
+}
+
+// runCounting runs g for keys on c without fusion and counts, per worker,
+// the finished tasks whose op label is label.
+func runCounting(t *testing.T, c *cluster.Executor, g *graph.Graph, keys []graph.Key, label string) ([]any, map[int]int) {
+	t.Helper()
+	var mu sync.Mutex
+	ran := map[int]int{}
+	obs := sched.ObserverFunc(func(e sched.Event) {
+		if e.Kind == sched.TaskFinished && e.Label == label {
+			mu.Lock()
+			ran[e.Worker]++
+			mu.Unlock()
+		}
+	})
+	out, err := sched.Run(context.Background(), g, keys, sched.WithExecutor(c), sched.WithProgress(nil), sched.WithoutFusion(), sched.WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, ran
+}
+
+// twoWorkersNoStealing starts a fresh cluster of two one-thread workers
+// with stealing off (closed when the test ends) and returns their ids.
+func twoWorkersNoStealing(t *testing.T) (*cluster.Executor, uint64, uint64) {
+	t.Helper()
+	c, err := cluster.Local(2, cluster.WithThreads(1), cluster.WithoutStealing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ws := c.Workers()
+	return c, ws[0].ID, ws[1].ID
 }
