@@ -41,13 +41,15 @@ var recvPoolIdle = 30 * time.Second
 
 var recvPool struct {
 	sync.Mutex
-	max     int64 // bytes the pool may hold
-	held    int64 // bytes in free
-	out     int64 // bytes of pooled buffers handed out and not yet back
-	free    []pooledBuf
-	gcs     int64 // collections recvBuffer ran
-	reused  int64 // buffers handed out again
-	arrived chan struct{}
+	max       int64 // bytes the pool may hold
+	held      int64 // bytes in free
+	out       int64 // bytes of pooled buffers handed out and not yet back
+	free      []pooledBuf
+	gcs       int64 // collections recvBuffer ran
+	lastGC    time.Time
+	fruitless bool  // the last collection brought no buffer back
+	reused    int64 // buffers handed out again
+	arrived   chan struct{}
 }
 
 // recvMayFree is set when the worker frees a value: a buffer that was out
@@ -179,27 +181,45 @@ func recvJanitor() {
 // recvWaitForGarbage runs a collection when a value was freed since the
 // last one and pooled buffers of at least n bytes are out, and waits
 // briefly for the finalizers it queues; it reports whether it ran one.
+// Collections are rationed: one at a time, and after one that brought
+// nothing back, none for recvGCGap (a worker that keeps what it receives
+// frees other values all the time, and would otherwise collect before
+// every receive).
 func recvWaitForGarbage(n int) bool {
 	recvPool.Lock()
-	out := recvPool.out
+	out, last, fruitless := recvPool.out, recvPool.lastGC, recvPool.fruitless
 	recvPool.Unlock()
-	if out < int64(n) || !recvMayFree.Swap(false) {
+	if out < int64(n) || fruitless && time.Since(last) < recvGCGap || !recvMayFree.Swap(false) {
 		return false
 	}
+	if !recvGCMu.TryLock() {
+		return false
+	}
+	defer recvGCMu.Unlock()
 	select { // a stale signal
 	case <-recvPool.arrived:
 	default:
 	}
 	runtime.GC()
-	recvPool.Lock()
-	recvPool.gcs++
-	recvPool.Unlock()
+	got := false
 	select {
 	case <-recvPool.arrived:
-	case <-time.After(20 * time.Millisecond):
+		got = true
+	case <-time.After(5 * time.Millisecond):
 	}
+	recvPool.Lock()
+	recvPool.gcs++
+	recvPool.lastGC, recvPool.fruitless = time.Now(), !got
+	recvPool.Unlock()
 	return true
 }
+
+// recvGCGap is how long after a collection that brought no buffer back
+// recvWaitForGarbage runs none.
+const recvGCGap = 250 * time.Millisecond
+
+// recvGCMu lets one receive at a time collect.
+var recvGCMu sync.Mutex
 
 // recvPoolStats is the pool's state: bytes held and out, collections run,
 // buffers reused.
