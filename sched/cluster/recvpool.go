@@ -12,7 +12,7 @@ import (
 // Large values are received into buffers that come back for the next
 // large value once nothing refers to them any more. Memory a process has
 // never touched is the dearest part of a fetch on a VM (first-touch page
-// faults: 3-8 ms per MiB on the Firecracker machines the benchmarks run
+// faults: 4-8 ms per MiB on the Firecracker machines the benchmarks run
 // on, against about 0.1 ms to copy a MiB), so a worker that fetched a
 // 256 MiB block once should land the next one in the same pages rather
 // than in fresh ones. Who still refers to a buffer is not tracked: a
@@ -26,10 +26,11 @@ import (
 // pool empty while such buffers are out then runs one collection to find
 // out, instead of taking fresh memory.
 //
-// Only workers keep buffers (a client's gathered values are the user's):
+// Only workers pool buffers (a client's gathered values are the user's):
 // the pool holds at most a quarter of the worker's memory limit, at most
-// 1 GiB, and drops a buffer unused for recvPoolIdle; a buffer is reused for a value that needs at least 3/4 of
-// it, so a small value does not pin a large buffer.
+// 1 GiB, and drops a buffer unused for recvPoolIdle; a buffer is reused
+// for a value that needs at least 3/4 of it, so that a small value does
+// not pin a large buffer.
 
 // recvPoolMin is the smallest buffer pooled: smaller ones are plain
 // allocations.
@@ -84,6 +85,14 @@ func setRecvPoolMax(memLimit int64) {
 func recvBuffer(n int) []byte {
 	if n < recvPoolMin {
 		return make([]byte, n)
+	}
+	recvPool.Lock()
+	on := recvPool.max > 0
+	recvPool.Unlock()
+	if !on { // not a worker: a plain buffer, no finalizer
+		b := make([]byte, n)
+		prefault(b)
+		return b
 	}
 	if b := recvTake(n); b != nil {
 		return b
