@@ -63,12 +63,21 @@ func TestRecvPoolReusesOnlyGarbage(t *testing.T) {
 	runtime.KeepAlive(c)
 }
 
-// TestRecvPoolOffForClients: outside a worker nothing is kept.
+// TestRecvPoolOffForClients: outside a worker a large receive is a plain
+// buffer: not counted as out, never collected for, never kept.
 func TestRecvPoolOffForClients(t *testing.T) {
 	setRecvPoolMax(-1)
-	recvBuffer(8 << 20)
+	runtime.GC() // buffers of earlier tests come back (and are dropped)
+	time.Sleep(20 * time.Millisecond)
+	_, out0, gcs0, _ := recvPoolStats()
+	a := recvBuffer(8 << 20)
 	recvMayFree.Store(true)
-	recvBuffer(8 << 20)
+	b := recvBuffer(8 << 20)
+	if _, out, gcs, _ := recvPoolStats(); out != out0 || gcs != gcs0 {
+		t.Fatalf("a client's receives: %d bytes out (was %d), %d collections (was %d)", out, out0, gcs, gcs0)
+	}
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
 	runtime.GC()
 	time.Sleep(20 * time.Millisecond)
 	if held, _, _, _ := recvPoolStats(); held != 0 {

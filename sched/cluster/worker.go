@@ -627,9 +627,9 @@ func (w *worker) dropTaskLocked(t *wtask) {
 		for i, ok := range t.resolved {
 			if ok {
 				w.store.Done(t.in[i])
-				recvMayFree.Store(true)
 			}
 		}
+		recvMayFree.Store(true)
 	}
 }
 
@@ -906,6 +906,8 @@ func (w *worker) runTask(ctx context.Context, t *wtask) {
 			w.store.Unpin(k)
 		}
 		w.store.Done(k)
+	}
+	if len(t.in) > 0 {
 		recvMayFree.Store(true)
 	}
 	w.mu.Lock()
