@@ -251,10 +251,10 @@ func joinNeed(n *node, need map[string]bool) (l, r map[string]bool) {
 
 // pushJoin pushes projections into both sides of a join. The join's column
 // naming is kept by re-planning against the pruned inputs.
-func pushJoin(n *node, need map[string]bool) *node {
+func (p *pusher) pushJoin(n *node, need map[string]bool) *node {
 	ln, rn := joinNeed(n, need)
 	m := *n
-	m.in, m.right = push(n.in, ln), push(n.right, rn)
+	m.in, m.right = p.push(n.in, ln), p.push(n.right, rn)
 	s := *n.join
 	s.lcols, s.rcols = nil, nil
 	for _, fl := range m.in.schema.Fields() {

@@ -152,11 +152,6 @@ func planAgg(in *arrow.Schema, keys []string, aggs []Expr) (*aggPlan, error) {
 	return ap, nil
 }
 
-// optimize rewrites the plan: projection pushdown (readers decode only the
-// columns used) and predicate pushdown (filters move into the reader, which
-// prunes Parquet row groups by statistics and filters while reading).
-func optimize(n *node) *node { return push(n, nil) }
-
 func union(a map[string]bool, n *enode) map[string]bool {
 	if a == nil {
 		return nil
@@ -169,13 +164,14 @@ func union(a map[string]bool, n *enode) map[string]bool {
 	return out
 }
 
-func push(n *node, need map[string]bool) *node {
+func (p *pusher) push(n *node, need map[string]bool) *node {
+	need = p.sharedNeed(n, need)
 	m := *n
 	switch n.op {
 	case "join":
-		return pushJoin(n, need)
+		return p.pushJoin(n, need)
 	case "ext":
-		return pushExt(n, need)
+		return p.pushExt(n, need)
 	case "source":
 		if need != nil {
 			var cols []string
@@ -197,7 +193,7 @@ func push(n *node, need map[string]bool) *node {
 	case "filter":
 		if n.in.op == "join" {
 			if m, ok := pushFilterIntoJoin(n); ok {
-				return push(m, need)
+				return p.push(m, need)
 			}
 		}
 		if n.in.op == "project" {
@@ -207,10 +203,10 @@ func push(n *node, need map[string]bool) *node {
 				below := &node{op: "filter", in: n.in.in, pred: pred, schema: n.in.in.schema}
 				above := *n.in
 				above.in = below
-				return push(&above, need)
+				return p.push(&above, need)
 			}
 		}
-		c := push(n.in, union(need, n.pred))
+		c := p.push(n.in, union(need, n.pred))
 		if c.op == "source" {
 			if c.pred == nil {
 				c.pred = n.pred
@@ -241,7 +237,7 @@ func push(n *node, need map[string]bool) *node {
 			n.exprs[0].cols(cn)
 		}
 		m.exprs, m.names, m.schema = exprs, names, arrow.NewSchema(fields, nil)
-		m.in = push(n.in, cn)
+		m.in = p.push(n.in, cn)
 		return &m
 	case "agg":
 		cn := map[string]bool{}
@@ -251,17 +247,17 @@ func push(n *node, need map[string]bool) *node {
 		for _, a := range n.aggs {
 			a.n.cols(cn)
 		}
-		m.in = push(n.in, cn)
+		m.in = p.push(n.in, cn)
 		return &m
 	case "concat":
 		m.ins = make([]*node, len(n.ins))
 		for i, in := range n.ins {
-			m.ins[i] = push(in, need)
+			m.ins[i] = p.push(in, need)
 		}
 		m.schema = m.ins[0].schema
 		return &m
 	case "repartition", "setindex", "limit":
-		m.in = push(n.in, need)
+		m.in = p.push(n.in, need)
 		m.schema = m.in.schema
 		return &m
 	case "parts":
@@ -272,7 +268,7 @@ func push(n *node, need map[string]bool) *node {
 				nn[k] = true
 			}
 		}
-		m.in = push(n.in, nn)
+		m.in = p.push(n.in, nn)
 		m.schema = m.in.schema
 		return &m
 	case "topn", "sort", "gtopn", "dedup":
@@ -289,13 +285,13 @@ func push(n *node, need map[string]bool) *node {
 				nn[b] = true
 			}
 		}
-		m.in = push(n.in, nn)
+		m.in = p.push(n.in, nn)
 		// These nodes pass their input's columns through: after pruning
 		// below, their schema is the pruned one (a join above reads it).
 		m.schema = m.in.schema
 		return &m
 	}
-	m.in = push(n.in, nil)
+	m.in = p.push(n.in, nil)
 	return &m
 }
 

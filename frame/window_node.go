@@ -29,11 +29,11 @@ type extNode interface {
 	lower(b *builder, n *node, in, right []pend) ([]pend, error)
 }
 
-func pushExt(n *node, need map[string]bool) *node {
+func (p *pusher) pushExt(n *node, need map[string]bool) *node {
 	m := *n
-	m.in = push(n.in, n.ext.need(need))
+	m.in = p.push(n.in, n.ext.need(need))
 	if n.right != nil {
-		m.right = push(n.right, nil)
+		m.right = p.push(n.right, nil)
 	}
 	return &m
 }
