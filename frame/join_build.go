@@ -44,6 +44,7 @@ type joinTable struct {
 	head  []int32
 	next  []int32
 	mask  uint64
+	ix    *intIndex // one integer key: direct lookup (join_intindex.go)
 	bytes int64
 	// bounds[i] is the first row of input partition i, bounds[len-1] the
 	// row count (nil when not known): semiPickOp's partitions.
@@ -65,6 +66,11 @@ func newJoinTable(rec arrow.Record, keys []int) (*joinTable, error) {
 	t.ka, t.c, t.h, t.null = sideKeys(t.side, keys)
 	t.head, t.next, t.mask = chainTable(t.h, t.c, t.null)
 	t.bytes = recordSize(rec) + 8*int64(len(t.h)) + 4*int64(len(t.next)+len(t.head))
+	if len(keys) == 1 && t.c[0].k.intLike() {
+		if t.ix = newIntIndex(t.c[0]); t.ix != nil {
+			t.bytes += t.ix.bytes()
+		}
+	}
 	return t, nil
 }
 
@@ -87,10 +93,21 @@ func (t *joinTable) Size() int64 { return t.bytes }
 // views (float keys with -0 made 0), with their row hashes and whether any
 // key is null.
 func sideKeys(s *joinSide, keys []int) (ka []arrow.Array, c []col, h []uint64, null bool) {
+	ka, c, null = sideKeyCols(s, keys)
+	kidx := make([]int, len(keys))
+	kfields := make([]arrow.Field, len(keys))
+	for k := range keys {
+		kidx[k] = k
+		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: ka[k].DataType(), Nullable: true}
+	}
+	h = rowHashes(array.NewRecord(arrow.NewSchema(kfields, nil), ka, int64(s.n)), kidx)
+	return ka, c, h, null
+}
+
+// sideKeyCols is sideKeys without the hashes.
+func sideKeyCols(s *joinSide, keys []int) (ka []arrow.Array, c []col, null bool) {
 	nk := len(keys)
 	ka, c = make([]arrow.Array, nk), make([]col, nk)
-	kidx := make([]int, nk)
-	kfields := make([]arrow.Field, nk)
 	for k, q := range keys {
 		ka[k] = s.column(q)
 		c[k] = colOf(ka[k])
@@ -98,11 +115,8 @@ func sideKeys(s *joinSide, keys []int) (ka []arrow.Array, c []col, h []uint64, n
 			normalizeFloatKeys(&c[k])
 		}
 		null = null || c[k].valid != nil
-		kidx[k] = k
-		kfields[k] = arrow.Field{Name: fmt.Sprint(k), Type: ka[k].DataType(), Nullable: true}
 	}
-	h = rowHashes(array.NewRecord(arrow.NewSchema(kfields, nil), ka, int64(s.n)), kidx)
-	return ka, c, h, null
+	return ka, c, null
 }
 
 // joinBuildOp gathers its inputs (the partitions of one join side) into a
@@ -259,8 +273,19 @@ func (j *joinOp) runBuilt(ctx context.Context, in []any) (any, bool, error) {
 			return nil, true, fmt.Errorf("frame: %w", err)
 		}
 		warnJoin(ctx, l, t.side)
-		lka, lc, lh, lnull := sideKeys(l, li)
-		lidx, ridx := probeTable(ctx, lc, t.c, lh, t.h, t.head, t.next, t.mask, lnull, s.how, t.side.n)
+		var lidx, ridx []int32
+		var lka []arrow.Array
+		if t.ix != nil && (s.how == Inner || s.how == Left || s.how == Semi || s.how == Anti) {
+			var lc []col
+			lka, lc, _ = sideKeyCols(l, li)
+			lidx, ridx = t.ix.probe(ctx, lc[0], t.c[0].i64, t.head, t.next, t.mask, s.how)
+		} else {
+			var lc []col
+			var lh []uint64
+			var lnull bool
+			lka, lc, lh, lnull = sideKeys(l, li)
+			lidx, ridx = probeTable(ctx, lc, t.c, lh, t.h, t.head, t.next, t.mask, lnull, s.how, t.side.n)
+		}
 		if ctx.Err() != nil {
 			return nil, true, ctx.Err()
 		}
