@@ -21,6 +21,7 @@ var suites = map[string]func(args []string) error{
 }
 
 func main() {
+	freeWithMadvFree()
 	// A worker of "bench cluster" is this binary started by cluster.Local.
 	cluster.Main()
 	if len(os.Args) < 2 || suites[os.Args[1]] == nil {
