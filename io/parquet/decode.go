@@ -146,6 +146,13 @@ type colDecoder struct {
 	sel []int32
 	si  int
 	n   int // values in the array: rows, or len(sel)
+
+	// match, when set, makes a byte-array chunk decode into mOut, one
+	// bool per row, instead of an array (match.go): mDict is match of the
+	// dictionary's values, then of a null.
+	match func(values arrow.Array) ([]bool, error)
+	mDict []bool
+	mOut  []bool
 }
 
 // decodeChunk decodes the column chunk b (its bytes, from its first page)
@@ -164,6 +171,15 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 		d.n = len(sel)
 	}
 	d.alloc(ci, len(b))
+	if err := d.decode(b, ci); err != nil {
+		return nil, err
+	}
+	return d.array(), nil
+}
+
+// decode walks the pages of chunk b into d.
+func (d *colDecoder) decode(b []byte, ci chunkInfo) error {
+	sel := d.sel
 	err := walkPages(b, ci, func(page int, h *pageHeader, body []byte) error {
 		var err error
 		if sel != nil && h.typ != 2 {
@@ -181,14 +197,14 @@ func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDe
 	})
 	if err != nil {
 		if errors.Is(err, errFallback) {
-			return nil, errFallback
+			return errFallback
 		}
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	if d.pos != d.rows {
-		return nil, fmt.Errorf("%w: %d values for a row group of %d rows", ErrCorrupt, d.pos, d.rows)
+		return fmt.Errorf("%w: %d values for a row group of %d rows", ErrCorrupt, d.pos, d.rows)
 	}
-	return d.array(), nil
+	return nil
 }
 
 // alloc makes the output buffers for d.n values (chunk: the chunk's info
@@ -281,7 +297,7 @@ func (d *colDecoder) page(h *pageHeader, body []byte) error {
 	if err := d.values(h, values, set, lv); err != nil {
 		return err
 	}
-	if lv != nil {
+	if lv != nil && d.match == nil {
 		d.markNulls(lv)
 	}
 	d.pos += nv
@@ -358,6 +374,9 @@ func (d *colDecoder) pageValues(h *pageHeader, body []byte) (nv int, values []by
 func (d *colDecoder) values(h *pageHeader, values []byte, set int, lv []uint8) error {
 	switch pq.Encoding(h.encoding) {
 	case pq.Encodings.Plain:
+		if d.match != nil {
+			return errFallback // match.go: values not in the dictionary
+		}
 		if err := d.plain(values, set, lv); err != nil {
 			return err
 		}
@@ -505,6 +524,11 @@ func (d *colDecoder) dictionary(b []byte, n int) error {
 			pos += l
 		}
 		d.dData = append(d.dData, make([]byte, 8)...) // slack for indexed's word copies
+		if d.match != nil {
+			if d.mDict, err = d.matchDictionary(n); err != nil {
+				return err
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("dictionary: %w", err)
@@ -627,6 +651,9 @@ func (d *colDecoder) plain(b []byte, set int, lv []uint8) error {
 // indexed decodes set dictionary indices (a bit width byte, then the
 // RLE/bit-packed hybrid) and places their values.
 func (d *colDecoder) indexed(b []byte, set int, lv []uint8) error {
+	if d.match != nil {
+		return d.indexedMatch(b, set, lv)
+	}
 	nv := set
 	if lv != nil {
 		nv = len(lv)

@@ -1,0 +1,190 @@
+package parquet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet/compress"
+)
+
+// Predicates on dictionary-encoded strings.
+//
+// A string column is nearly always written dictionary-encoded: TPC-H's
+// l_shipmode has 7 distinct values in 6 million rows, l_shipinstruct 4. A
+// filter on such a column (l_shipmode IN ('AIR', 'AIR REG')) read as
+// strings builds every row's string and compares each; ReadMatches instead
+// runs the predicate once per dictionary value and looks each row's answer
+// up by its index, so no row's string is built or compared.
+
+// ReadMatches returns, for each row of row group rowGroup, whether the
+// string column col satisfies a predicate. match is given values (an Arrow
+// array of the column's type, nulls included) and returns one bool per
+// value. When every page of the chunk is dictionary-encoded, the values
+// are the dictionary's, followed by one null (a null row's answer), and
+// match runs once per distinct value; otherwise the values are the
+// column's rows, read as ReadColumnsWith would (with Widen).
+func ReadMatches(ctx context.Context, path string, rowGroup int, col string, match func(values arrow.Array) ([]bool, error)) ([]bool, error) {
+	f, err := footerOf(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, ok := f.index[col]
+	if !ok {
+		return nil, fmt.Errorf("parquet: %s has no column %q", path, col)
+	}
+	if rowGroup < 0 || rowGroup >= len(f.md.RowGroups) {
+		return nil, fmt.Errorf("parquet: %s has %d row groups, not %d", path, len(f.md.RowGroups), rowGroup+1)
+	}
+	want := f.md.RowGroup(rowGroup).NumRows()
+	if kind, dt := f.fastKindOf(fi, true); kind == fastBytes {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("parquet: open %s: %w", path, err)
+		}
+		m, err := f.readMatches(fh, rowGroup, fi, dt, want, match)
+		fh.Close()
+		if err == nil {
+			return m, nil
+		}
+		if !errors.Is(err, errFallback) {
+			return nil, fmt.Errorf("parquet: read %s row group %d column %q: %w", path, rowGroup, col, err)
+		}
+	}
+	r, err := readColumns(ctx, path, rowGroup, []string{col}, ReadOptions{Widen: true}, true)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Release()
+	m, err := match(r.Column(0))
+	if err != nil {
+		return nil, err
+	}
+	if len(m) != int(r.NumRows()) {
+		return nil, fmt.Errorf("parquet: match of %s column %q gave %d answers for %d rows", path, col, len(m), r.NumRows())
+	}
+	return m, nil
+}
+
+// readMatches is readFast for ReadMatches: errFallback when a page is not
+// dictionary-encoded (or the chunk is not one our decoder reads).
+func (f *footer) readMatches(fh *os.File, rowGroup, fi int, dt arrow.DataType, want int64, match func(arrow.Array) ([]bool, error)) (m []bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
+		}
+	}()
+	cc, err := f.md.RowGroup(rowGroup).ColumnChunk(fi)
+	if err != nil {
+		return nil, err
+	}
+	start := chunkStart(cc)
+	ci, ok := f.chunks[start]
+	if !ok || ci.rowGroup != rowGroup || ci.column != fi {
+		return nil, errFallback
+	}
+	switch ci.codec {
+	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd:
+	default:
+		return nil, errFallback
+	}
+	if want < 0 || want > ci.values {
+		return nil, fmt.Errorf("%w: %d rows in a chunk of %d values", ErrCorrupt, want, ci.values)
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	s.chunk = grow(s.chunk, int(ci.size))
+	if _, err := fh.ReadAt(s.chunk, start); err != nil {
+		return nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
+	}
+	d := &colDecoder{kind: fastBytes, dt: dt, maxDef: int(f.md.Schema.Column(fi).MaxDefinitionLevel()),
+		rows: int(want), s: s, cdc: ci.codec, n: int(want), match: match, mOut: make([]bool, want)}
+	if err := d.decode(s.chunk, ci); err != nil {
+		return nil, err
+	}
+	if want > 0 && d.mDict == nil {
+		return nil, errFallback // no dictionary page
+	}
+	return d.mOut, nil
+}
+
+// matchDictionary runs d.match on the n values of the dictionary just read
+// and a null.
+func (d *colDecoder) matchDictionary(n int) ([]bool, error) {
+	offs := make([]int32, n+2)
+	copy(offs, d.dOffs[:n+1])
+	offs[n+1] = offs[n]
+	valid := make([]byte, (n+1+7)/8)
+	for i := 0; i < n; i++ {
+		valid[i/8] |= 1 << (i % 8)
+	}
+	data := array.NewData(d.dt, n+1, []*memory.Buffer{memory.NewBufferBytes(valid),
+		memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(d.dData[:offs[n]])}, nil, 1, 0)
+	vals := array.MakeFromData(data)
+	data.Release()
+	defer vals.Release()
+	m, err := d.match(vals)
+	if err != nil {
+		return nil, err
+	}
+	if len(m) != n+1 {
+		return nil, fmt.Errorf("match gave %d answers for a dictionary of %d values and a null", len(m), n)
+	}
+	return m, nil
+}
+
+// indexedMatch is indexed in match mode: each row's answer looked up by
+// its dictionary index.
+func (d *colDecoder) indexedMatch(b []byte, set int, lv []uint8) error {
+	nv := set
+	if lv != nil {
+		nv = len(lv)
+	}
+	out := d.mOut[d.pos : d.pos+nv]
+	null := d.mDict[d.dictN]
+	if set == 0 {
+		for i := range out {
+			out[i] = null
+		}
+		return nil
+	}
+	if len(b) == 0 {
+		return errors.New("dictionary indices: empty page")
+	}
+	bw := int(b[0])
+	if bw > 32 {
+		return fmt.Errorf("dictionary indices of bit width %d", bw)
+	}
+	d.s.idx = grow(d.s.idx, set)
+	idx := d.s.idx
+	if err := decodeHybrid(b[1:], bw, idx); err != nil {
+		return fmt.Errorf("dictionary indices: %w", err)
+	}
+	n := uint32(d.dictN)
+	for _, i := range idx {
+		if i >= n {
+			return fmt.Errorf("dictionary index %d of a dictionary of %d", i, n)
+		}
+	}
+	md := d.mDict
+	if lv == nil {
+		for i, j := range idx {
+			out[i] = md[j]
+		}
+		return nil
+	}
+	k := 0
+	for i, l := range lv {
+		if l != 0 {
+			out[i] = md[idx[k]]
+			k++
+		} else {
+			out[i] = null
+		}
+	}
+	return nil
+}
