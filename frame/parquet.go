@@ -101,6 +101,7 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 			cols = append(cols, f.Name)
 		}
 	}
+	out := cols
 	if pred != nil {
 		set := map[string]bool{}
 		pred.cols(set)
@@ -114,15 +115,19 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 			}
 		}
 	}
-	if tasks, deps, steps, ok, err := s.latePart(i, cols, pred); ok || err != nil {
+	if tasks, deps, steps, ok, err := s.latePart(i, out, cols, pred); ok || err != nil {
 		return tasks, deps, steps, err // parquet_late.go
 	}
 	p := s.parts[i]
+	matches, pred2 := s.matchTerms(p, out, pred) // parquet_match.go
 	var tasks []*graph.Task
 	var deps []graph.Key
 	for _, c := range cols {
-		t, err := hiveTask(p, c)
-		if t == nil && err == nil {
+		var t *graph.Task
+		var err error
+		if cond := matches[c]; cond != nil {
+			t, err = graph.NewTask(&pqMatchOp{path: p.path, rg: p.rg, col: c, cond: cond})
+		} else if t, err = hiveTask(p, c); t == nil && err == nil {
 			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c, cats: s.cats[c]})
 		}
 		if err != nil {
@@ -131,7 +136,11 @@ func (s *pqSource) part(i int, cols []string, pred *enode) ([]*graph.Task, []gra
 		tasks = append(tasks, t)
 		deps = append(deps, t.Key)
 	}
-	return tasks, deps, []step{{kind: "zip"}}, nil
+	steps := []step{{kind: "zip"}}
+	if matches != nil {
+		steps = append(steps, step{kind: "filter", src: pushedFilter, exprs: []*enode{pred2}})
+	}
+	return tasks, deps, steps, nil
 }
 
 // prune drops the row groups whose statistics show pred cannot hold.

@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -42,11 +43,15 @@ var lateReads = true
 // when it does not apply: no predicate, an empty partition, every column
 // read by the predicate, or a column the predicate does not read that is
 // a hive key or categorical.
-func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.Task, deps []graph.Key, steps []step, ok bool, err error) {
+func (s *pqSource) latePart(i int, out, cols []string, pred *enode) (tasks []*graph.Task, deps []graph.Key, steps []step, ok bool, err error) {
 	p := s.parts[i]
 	if !lateReads || pred == nil || p.rg < 0 {
 		return nil, nil, nil, false, nil
 	}
+	// Conditions run on a string column's dictionary (parquet_match.go)
+	// make the first stage a mask read at little cost, so the plan goes
+	// late whatever the statistics say and the run decides (lateMaxKept).
+	matches, pred2 := s.matchTerms(p, out, pred)
 	set := map[string]bool{}
 	pred.cols(set)
 	var predCols, late []string
@@ -71,8 +76,20 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 	// o_orderstatus == "F", which keeps half the orders, this way).
 	one := &pqSource{parts: []pqPart{p}}
 	ranges := func(c string) colRange { return pqRange(one, c) }
-	if selectivity(measured(pred, ranges), ranges) > lateMaxKept {
+	if matches == nil && selectivity(measured(pred, ranges), ranges) > lateMaxKept {
 		return nil, nil, nil, false, nil
+	}
+	if matches != nil {
+		pred = pred2
+		mc := make([]string, len(cols))
+		for j, c := range cols {
+			if matches[c] != nil {
+				c = matchName(c)
+			}
+			mc[j] = c
+		}
+		cols = mc
+		steps = []step{{kind: "filter", src: pushedFilter, exprs: []*enode{pred}}}
 	}
 	first, stages := lateStages(s, p, pred)
 	set = map[string]bool{}
@@ -89,8 +106,11 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 	}
 	var predDeps []graph.Key
 	for _, c := range predCols {
-		t, err := hiveTask(p, c)
-		if t == nil && err == nil {
+		var t *graph.Task
+		var err error
+		if x, ok := strings.CutPrefix(c, matchName("")); ok && matches[x] != nil {
+			t, err = graph.NewTask(&pqMatchOp{path: p.path, rg: p.rg, col: x, cond: matches[x]})
+		} else if t, err = hiveTask(p, c); t == nil && err == nil {
 			t, err = graph.NewTask(&pqColOp{path: p.path, rg: p.rg, col: c, cats: s.cats[c]})
 		}
 		if err != nil {
@@ -103,7 +123,7 @@ func (s *pqSource) latePart(i int, cols []string, pred *enode) (tasks []*graph.T
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
-	return append(tasks, t), []graph.Key{t.Key}, nil, true, nil
+	return append(tasks, t), []graph.Key{t.Key}, steps, true, nil
 }
 
 // measured is pred without the conditions that the column ranges do not

@@ -214,6 +214,7 @@ func (p *pusher) push(n *node, need map[string]bool) *node {
 				c.pred = &enode{op: "and", args: []*enode{c.pred, n.pred}}
 			}
 			c.src = c.src.prune(c.pred)
+			dropPredOnly(c, need)
 			return c
 		}
 		m.in = c
@@ -439,8 +440,12 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 			for _, t := range tasks {
 				b.g.Add(t)
 			}
-			if n.pred != nil {
+			if n.pred != nil && !filtered(steps) {
 				steps = append(steps, step{kind: "filter", exprs: []*enode{n.pred}})
+			}
+			if n.pred != nil && n.cols != nil && predOutside(n) {
+				// Columns read for the predicate only (dropPredOnly).
+				steps = append(steps, step{kind: "cols", names: n.cols})
 			}
 			label := ""
 			if len(steps) > 0 && steps[0].kind == "read" {
