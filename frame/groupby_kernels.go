@@ -107,8 +107,8 @@ func keyGroups(c *col) ([]int32, []int32) {
 	nullID := int32(-1)
 	switch c.k {
 	case kStr:
-		if g, f, ok := shortStrGroups(c); ok {
-			return g, f
+		if f, ok := shortStrGroups(c, gids); ok {
+			return gids, f
 		}
 		size := 64
 		t := struct {

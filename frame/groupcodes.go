@@ -651,17 +651,24 @@ type strSlot struct {
 
 // shortStrGroups is keyGroups for string columns whose values are all at
 // most 16 bytes long (identifiers, codes, categories): each value becomes
-// two words and a length, hashed and compared as integers. ok is false (and
-// nothing was computed) for longer values.
-func shortStrGroups(c *col) (gids, first []int32, ok bool) {
+// two words and a length, hashed and compared as integers; values of at
+// most one byte (flags, one-letter codes: TPC-H's l_returnflag and
+// l_linestatus) index a table of 257 ids instead. It fills gids (c.n of
+// them); ok is false (and nothing was computed) for longer values.
+func shortStrGroups(c *col, gids []int32) (first []int32, ok bool) {
 	n := c.n
 	offs, data := c.offs[:n+1], c.data
+	longest := int32(0)
 	for i := 0; i < n; i++ {
-		if offs[i+1]-offs[i] > 16 {
-			return nil, nil, false
-		}
+		longest = max(longest, offs[i+1]-offs[i])
 	}
-	gids = make([]int32, n)
+	if longest > 16 {
+		return nil, false
+	}
+	gids = gids[:n]
+	if longest <= 1 {
+		return byteStrGroups(c, gids), true
+	}
 	t := make([]strSlot, 64)
 	shift := uint(64 - 6)
 	nullID := int32(-1)
@@ -699,7 +706,40 @@ func shortStrGroups(c *col) (gids, first []int32, ok bool) {
 			p = (p + 1) & mask
 		}
 	}
-	return gids, first, true
+	return first, true
+}
+
+// byteStrGroups is shortStrGroups for values of at most one byte: the id
+// of the empty string at ids[0], of byte b at ids[1+b], first seen first.
+func byteStrGroups(c *col, gids []int32) (first []int32) {
+	var ids [257]int32
+	for i := range ids {
+		ids[i] = -1
+	}
+	offs, data := c.offs[:c.n+1], c.data
+	nullID := int32(-1)
+	for i := range gids {
+		if c.null(i) {
+			if nullID < 0 {
+				nullID = int32(len(first))
+				first = append(first, int32(i))
+			}
+			gids[i] = nullID
+			continue
+		}
+		k := 0
+		if o := offs[i]; offs[i+1] > o {
+			k = 1 + int(data[o])
+		}
+		g := ids[k]
+		if g < 0 {
+			g = int32(len(first))
+			ids[k] = g
+			first = append(first, int32(i))
+		}
+		gids[i] = g
+	}
+	return first
 }
 
 func btoi(b bool) int {
