@@ -77,6 +77,27 @@ func TestIntIndexProbeMatchesHashProbe(t *testing.T) {
 		lrec := array.NewRecord(rec.Schema(), []arrow.Array{int64Array(lv, lvalid)}, int64(nl))
 		l := &joinSide{srcs: [][]arrow.Array{{lrec.Column(0)}}, n: nl, first: lrec}
 		_, lc, lh, lnull := sideKeys(l, []int{0})
+		// A table built on the left marks the rows that right rows match
+		// (join_semibuild.go): the same marks by the index as by hashes.
+		ix := tab.ix
+		few := lrec.NewSlice(0, 120) // few enough that some keys stay unmarked
+		rside := &joinSide{srcs: [][]arrow.Array{{few.Column(0)}}, n: int(few.NumRows()), first: few}
+		_, rc, rh, rnull := sideKeys(rside, []int{0})
+		withIx, withHash := newJoinMarks(nb), newJoinMarks(nb)
+		if err := markLeft(ctx, tab, rside, []int{0}, nil, rc, nil, rnull, &joinSpec{}, withIx); err != nil {
+			t.Fatal(err)
+		}
+		tab.ix = nil
+		if err := markLeft(ctx, tab, rside, []int{0}, nil, rc, rh, rnull, &joinSpec{}, withHash); err != nil {
+			t.Fatal(err)
+		}
+		tab.ix = ix
+		if !slices.Equal(withIx.bits, withHash.bits) {
+			t.Errorf("%s: marks by the index differ from the hash table's", c.name)
+		}
+		if marked := withIx.count(); marked == 0 || marked == nb {
+			t.Errorf("%s: %d of %d rows marked: the case tests little", c.name, marked, nb)
+		}
 		for _, how := range []How{Inner, Left, Semi, Anti} {
 			wl, wr := probeTable(ctx, lc, tab.c, lh, tab.h, tab.head, tab.next, tab.mask, lnull, how, nb)
 			gl, gr := tab.ix.probe(ctx, lc[0], tab.c[0].i64, tab.head, tab.next, tab.mask, how)
@@ -88,4 +109,15 @@ func TestIntIndexProbeMatchesHashProbe(t *testing.T) {
 			}
 		}
 	}
+}
+
+// count is the number of rows marked.
+func (m *joinMarks) count() int {
+	n := 0
+	for i := 0; i < m.n; i++ {
+		if m.has(i) {
+			n++
+		}
+	}
+	return n
 }

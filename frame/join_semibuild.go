@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/godask/godask/graph"
+	"github.com/godask/godask/internal/hash"
 )
 
 // Semi and anti joins with the hash table on a small left side.
@@ -130,7 +131,15 @@ func (o *semiMarkOp) Run(ctx context.Context, in []any) (any, error) {
 		}
 	}
 	warnJoin(ctx, t.side, r)
-	rka, rc, rh, rnull := sideKeys(r, ri)
+	var rka []arrow.Array
+	var rc []col
+	var rh []uint64
+	var rnull bool
+	if t.ix != nil {
+		rka, rc, rnull = sideKeyCols(r, ri) // markLeft looks the keys up in t.ix
+	} else {
+		rka, rc, rh, rnull = sideKeys(r, ri)
+	}
 	m := newJoinMarks(t.side.n)
 	if err := markLeft(ctx, t, r, ri, rka, rc, rh, rnull, s, m); err != nil {
 		return nil, err
@@ -173,6 +182,41 @@ func markLeft(ctx context.Context, t *joinTable, r *joinSide, ri []int, rka []ar
 		}
 		pl, pr = pl[:0], pr[:0]
 		return nil
+	}
+	if t.ix != nil {
+		// One integer key: the direct index (join_intindex.go).
+		x := t.ix
+		for j, v := range rv {
+			if j&0xffff == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			u := uint64(v - x.lo)
+			if u >= x.span || x.has[u>>6]&(1<<(u&63)) == 0 || rnull && rc[0].null(j) {
+				continue
+			}
+			i, nx := int32(0), t.next
+			if x.head != nil {
+				i, nx = x.head[u], x.next
+			} else {
+				i = t.head[hash.Uint64(uint64(v))&t.mask]
+			}
+			for ; i >= 0; i = nx[i] {
+				if lv[i] != v || m.hasI(i) {
+					continue
+				}
+				if ps == nil {
+					m.set(i)
+					continue
+				}
+				pl, pr = append(pl, i), append(pr, int32(j))
+			}
+			if len(pl) >= semiPairBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return flush()
 	}
 	for j := range rh {
 		if j&0xffff == 0 && ctx.Err() != nil {
