@@ -745,7 +745,7 @@ func (f *Frame) lower() {
 		if b := f.readBlock.Load(); b > 0 {
 			n = resizeReads(n, b)
 		}
-		f.plan = optimize(n)
+		f.plan = treeSmallAggs(optimize(n), f.taskMem.Load()) // memplan_agg.go
 		if m := f.taskMem.Load(); m > 0 {
 			f.plan = sizeJoins(f.plan, m)
 			if b := f.readBlock.Load(); b > 0 && b < maxBlockSize {

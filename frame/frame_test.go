@@ -135,9 +135,14 @@ func TestManyGroupsSplitOut(t *testing.T) {
 		cnt[k]++
 	}
 	f := FromColumns(16, Column{"a", a}, Column{"b", b}, Column{"v", v})
-	g := f.GroupBy("a", "b").Agg(Col("v").Sum(), Col("v").Size().Alias("n"), Col("v").Median().Alias("med"))
-	if g.NPartitions() < 2 {
-		t.Fatalf("split_out not chosen: %d partitions", g.NPartitions())
+	// An input this small merges in a tree by default (treeSmallAggs);
+	// asked for, the hash-partitioned merge of many groups.
+	if d := f.GroupBy("a", "b").Agg(Col("v").Sum()); d.NPartitions() != 1 {
+		t.Fatalf("a small groupby has %d partitions by default, want 1", d.NPartitions())
+	}
+	g := f.GroupBy("a", "b").SplitOut(8).Agg(Col("v").Sum(), Col("v").Size().Alias("n"), Col("v").Median().Alias("med"))
+	if g.NPartitions() != 8 {
+		t.Fatalf("split_out not kept: %d partitions", g.NPartitions())
 	}
 	tab, err := g.Compute(ctx, opts()...)
 	if err != nil {
@@ -153,7 +158,7 @@ func TestManyGroupsSplitOut(t *testing.T) {
 		}
 	}
 	// Algebraic path with split.
-	g2 := f.GroupBy("a", "b").Agg(Col("v").Sum())
+	g2 := f.GroupBy("a", "b").SplitOut(8).Agg(Col("v").Sum())
 	tab2, err := g2.Compute(ctx, opts()...)
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,45 @@ func sizeAggs(n *node, taskMem int64) *node {
 	})
 }
 
+// Small groupbys merge in a tree.
+//
+// autoSplit's default is for the groupby whose every row may be a group.
+// When the planner's estimate of a groupby's input is small (TPC-H q21 at
+// scale 10: a few hundred thousand rows from a chain of semi and anti
+// joins, over 489 partitions), hash-splitting every partial result into
+// half as many pieces as partitions (489 × 244 pieces, then a sort of 244
+// partitions) costs more than the data: its partial states fit one merge
+// whatever the number of groups. Such a groupby (default split_out, keys,
+// an estimate whose merge working memory, aggWorkFactor times the input's
+// bytes, is at most smallAggBytes, and at most a task's share of the memory
+// limit when the run has planned one) merges in a tree into one partition.
+
+// smallAggBytes bounds the merge working memory of a groupby merged in one
+// tree.
+const smallAggBytes = 64 << 20
+
+// treeSmallAggs returns plan n with the groupbys described above given
+// split_out 1, or n itself when nothing changes; taskMem is a task's share
+// of the memory limit (0: none planned).
+func treeSmallAggs(n *node, taskMem int64) *node {
+	bound := float64(smallAggBytes)
+	if taskMem > 0 {
+		bound = min(bound, float64(taskMem))
+	}
+	return mapPlan(n, func(c *node) *node {
+		if c.op != "agg" || c.split > 0 || len(c.keys) == 0 || autoSplit(partsOf(c.in)) <= 1 {
+			return nil
+		}
+		b, ok := estBytes(c.in)
+		if !ok || b*aggWorkFactor > bound {
+			return nil
+		}
+		cp := *c
+		cp.split = 1
+		return &cp
+	})
+}
+
 // aggSplitFor is the split_out of groupby n for taskMem bytes a task, and
 // whether it is below the default.
 func aggSplitFor(n *node, taskMem int64) (int, bool) {
