@@ -342,6 +342,21 @@ func (p *pipeOp) run(ctx context.Context, in []any, hook func(s *step, r arrow.R
 			r = filterRecord(r, keep)
 			continue
 		}
+		if hook == nil && steps[i].kind == "filter" && i+1 < len(steps) && steps[i+1].kind == "cols" {
+			// A filter, then a selection (a Parquet read dropping the
+			// columns only its predicate reads): the mask on every
+			// column, the rows taken of the selected ones only.
+			keep, err := mask(steps[i].exprs[0], r)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
+			}
+			if r, err = selectColumns(r, steps[i+1].names); err != nil {
+				return nil, fmt.Errorf("%s: %w", steps[i+1].kind, err)
+			}
+			r = filterRecord(r, keep)
+			i++
+			continue
+		}
 		if r, err = runStep(ctx, &steps[i], r, enc); err != nil {
 			return nil, fmt.Errorf("%s: %w", steps[i].kind, err)
 		}
