@@ -91,6 +91,7 @@ type scratch struct {
 	dict        []byte // a dictionary page, decompressed
 	levels      []uint8
 	idx         []uint32
+	offs        []int32 // match.go: a PLAIN page's value offsets
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -150,9 +151,11 @@ type colDecoder struct {
 	// match, when set, makes a byte-array chunk decode into mOut, one
 	// bool per row, instead of an array (match.go): mDict is match of the
 	// dictionary's values, then of a null.
-	match func(values arrow.Array) ([]bool, error)
-	mDict []bool
-	mOut  []bool
+	match    func(values arrow.Array) ([]bool, error)
+	mDict    []bool
+	mOut     []bool
+	mNull    bool // match of a null, once asked (nullAnswer)
+	mNullSet bool
 }
 
 // decodeChunk decodes the column chunk b (its bytes, from its first page)
@@ -375,7 +378,7 @@ func (d *colDecoder) values(h *pageHeader, values []byte, set int, lv []uint8) e
 	switch pq.Encoding(h.encoding) {
 	case pq.Encodings.Plain:
 		if d.match != nil {
-			return errFallback // match.go: values not in the dictionary
+			return d.plainMatch(values, set, lv) // match.go
 		}
 		if err := d.plain(values, set, lv); err != nil {
 			return err

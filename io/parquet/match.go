@@ -2,8 +2,10 @@ package parquet
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -24,10 +26,12 @@ import (
 // ReadMatches returns, for each row of row group rowGroup, whether the
 // string column col satisfies a predicate. match is given values (an Arrow
 // array of the column's type, nulls included) and returns one bool per
-// value. When every page of the chunk is dictionary-encoded, the values
-// are the dictionary's, followed by one null (a null row's answer), and
-// match runs once per distinct value; otherwise the values are the
-// column's rows, read as ReadColumnsWith would (with Widen).
+// value. A dictionary page's values are given once, followed by one null
+// (a null row's answer), so match runs once per distinct value; a PLAIN
+// page's values (a column of free text, or a dictionary that overflowed)
+// are given as they stand in the page, moved together in place, so no
+// column of strings is built for them either. A chunk our decoder does not
+// read gives the column's rows, read as ReadColumnsWith would (with Widen).
 func ReadMatches(ctx context.Context, path string, rowGroup int, col string, match func(values arrow.Array) ([]bool, error)) ([]bool, error) {
 	f, err := footerOf(path)
 	if err != nil {
@@ -106,10 +110,90 @@ func (f *footer) readMatches(fh *os.File, rowGroup, fi int, dt arrow.DataType, w
 	if err := d.decode(s.chunk, ci); err != nil {
 		return nil, err
 	}
-	if want > 0 && d.mDict == nil {
-		return nil, errFallback // no dictionary page
-	}
 	return d.mOut, nil
+}
+
+// plainMatch is plain in match mode: the set values of the PLAIN page b
+// (each a 4-byte length and its bytes) are moved together at the front of
+// b, which is the decoder's own (a decompressed page or the chunk read
+// from the file), viewed as one string array and matched; each row gets
+// its value's answer, a null row the answer for a null.
+func (d *colDecoder) plainMatch(b []byte, set int, lv []uint8) error {
+	nv := set
+	if lv != nil {
+		nv = len(lv)
+	}
+	d.s.offs = grow(d.s.offs, set+1)
+	offs := d.s.offs
+	offs[0] = 0
+	w, pos := 0, 0
+	for k := 0; k < set; k++ {
+		if pos+4 > len(b) {
+			return fmt.Errorf("value %d: short page", k)
+		}
+		l := int(binary.LittleEndian.Uint32(b[pos:]))
+		pos += 4
+		if l < 0 || l > len(b)-pos || w+l > math.MaxInt32 {
+			return fmt.Errorf("value %d: %d bytes, %d left", k, l, len(b)-pos)
+		}
+		copy(b[w:], b[pos:pos+l]) // w <= pos: a move to the left
+		w += l
+		pos += l
+		offs[k+1] = int32(w)
+	}
+	data := array.NewData(d.dt, set, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(b[:w])}, nil, 0, 0)
+	vals := array.MakeFromData(data)
+	data.Release()
+	m, err := d.match(vals)
+	vals.Release()
+	if err != nil {
+		return err
+	}
+	if len(m) != set {
+		return fmt.Errorf("match gave %d answers for a page of %d values", len(m), set)
+	}
+	out := d.mOut[d.pos : d.pos+nv]
+	if lv == nil {
+		copy(out, m)
+		return nil
+	}
+	null, err := d.nullAnswer()
+	if err != nil {
+		return err
+	}
+	k := 0
+	for i, l := range lv {
+		if l != 0 {
+			out[i] = m[k]
+			k++
+		} else {
+			out[i] = null
+		}
+	}
+	return nil
+}
+
+// nullAnswer is match's answer for a null: the dictionary's last one when
+// a dictionary was read, else asked once.
+func (d *colDecoder) nullAnswer() (bool, error) {
+	if d.mDict != nil {
+		return d.mDict[d.dictN], nil
+	}
+	if !d.mNullSet {
+		data := array.NewData(d.dt, 1, []*memory.Buffer{memory.NewBufferBytes([]byte{0}), memory.NewBufferBytes(make([]byte, 8)), nil}, nil, 1, 0)
+		vals := array.MakeFromData(data)
+		data.Release()
+		m, err := d.match(vals)
+		vals.Release()
+		if err != nil {
+			return false, err
+		}
+		if len(m) != 1 {
+			return false, fmt.Errorf("match gave %d answers for one null", len(m))
+		}
+		d.mNull, d.mNullSet = m[0], true
+	}
+	return d.mNull, nil
 }
 
 // matchDictionary runs d.match on the n values of the dictionary just read
