@@ -351,6 +351,11 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 				return nil, err
 			}
 			rkeys = []graph.Key{tk}
+			if scanFiltered(n) { // join_scanfilter.go
+				if lkeys, err = b.lowerScanFiltered(n, tk, lkeys); err != nil {
+					return nil, err
+				}
+			}
 		}
 		for _, lk := range lkeys {
 			if n.join.slices > 1 {
@@ -740,5 +745,9 @@ func explainJoin(b *strings.Builder, ind string, n *node) {
 	case -1:
 		how = "broadcast left"
 	}
-	fmt.Fprintf(b, "%sjoin %s on left %v = right %v (%s, partitions=%d%s)\n", ind, n.join.how, n.join.lk, n.join.rk, how, joinParts(n), joinExplainExtra(n, side))
+	extra := joinExplainExtra(n, side)
+	if side == 1 && buildsOnce(n, side) && scanFiltered(n) {
+		extra += ", keys filtered at the left scan"
+	}
+	fmt.Fprintf(b, "%sjoin %s on left %v = right %v (%s, partitions=%d%s)\n", ind, n.join.how, n.join.lk, n.join.rk, how, joinParts(n), extra)
 }
