@@ -40,12 +40,15 @@ var deferOps = map[string]bool{
 	"and": true, "or": true, "not": true, "isnull": true, "notnull": true,
 }
 
-func deferSafe(n *enode) bool {
-	if n == nil || !deferOps[n.op] {
+func deferSafe(n *enode) bool { return onlyOps(n, deferOps) }
+
+// onlyOps reports whether every node of expression n is one of ops.
+func onlyOps(n *enode, ops map[string]bool) bool {
+	if n == nil || !ops[n.op] {
 		return false
 	}
 	for _, a := range n.args {
-		if !deferSafe(a) {
+		if !onlyOps(a, ops) {
 			return false
 		}
 	}

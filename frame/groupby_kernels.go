@@ -174,11 +174,7 @@ func keyGroups(c *col) ([]int32, []int32) {
 		t := newI64Table(64)
 		for i := 0; i < n; i++ {
 			if c.null(i) {
-				if nullID < 0 {
-					nullID = int32(len(first))
-					first = append(first, int32(i))
-				}
-				gids[i] = nullID
+				gids[i] = nullGroup(&nullID, &first, i)
 				continue
 			}
 			var k int64

@@ -674,11 +674,7 @@ func shortStrGroups(c *col, gids []int32) (first []int32, ok bool) {
 	nullID := int32(-1)
 	for i := 0; i < n; i++ {
 		if c.null(i) {
-			if nullID < 0 {
-				nullID = int32(len(first))
-				first = append(first, int32(i))
-			}
-			gids[i] = nullID
+			gids[i] = nullGroup(&nullID, &first, i)
 			continue
 		}
 		s := data[offs[i]:offs[i+1]]
@@ -709,6 +705,16 @@ func shortStrGroups(c *col, gids []int32) (first []int32, ok bool) {
 	return first, true
 }
 
+// nullGroup is the group id of the nulls of a key column: *id, assigned at
+// the first null (row i), which *first records.
+func nullGroup(id *int32, first *[]int32, i int) int32 {
+	if *id < 0 {
+		*id = int32(len(*first))
+		*first = append(*first, int32(i))
+	}
+	return *id
+}
+
 // byteStrGroups is shortStrGroups for values of at most one byte: the id
 // of the empty string at ids[0], of byte b at ids[1+b], first seen first.
 func byteStrGroups(c *col, gids []int32) (first []int32) {
@@ -720,11 +726,7 @@ func byteStrGroups(c *col, gids []int32) (first []int32) {
 	nullID := int32(-1)
 	for i := range gids {
 		if c.null(i) {
-			if nullID < 0 {
-				nullID = int32(len(first))
-				first = append(first, int32(i))
-			}
-			gids[i] = nullID
+			gids[i] = nullGroup(&nullID, &first, i)
 			continue
 		}
 		k := 0

@@ -9,7 +9,6 @@ import (
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/internal/hash"
-	pqio "github.com/godask/godask/io/parquet"
 )
 
 // Join keys filtered at the scan.
@@ -213,14 +212,7 @@ func (o *pqKeyFilterOp) Run(ctx context.Context, in []any) (any, error) {
 		return nil, fmt.Errorf("pqkeyfilter: input is a %T, not a join table on one integer key", in[0])
 	}
 	read := func(cols []string, rows []int32) (arrow.Record, error) {
-		r, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, cols, pqio.ReadOptions{Widen: true, Rows: rows})
-		if err != nil {
-			return nil, err
-		}
-		if r, err = normalize(r); err != nil {
-			return nil, fmt.Errorf("%s: %w", o.path, err)
-		}
-		return r, nil
+		return readRowGroupRows(ctx, o.path, o.rg, cols, rows) // parquet_late.go
 	}
 	// The key and the predicate's columns, whole.
 	first := []string{o.key}

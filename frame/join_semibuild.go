@@ -183,6 +183,22 @@ func markLeft(ctx context.Context, t *joinTable, r *joinSide, ri []int, rka []ar
 		pl, pr = pl[:0], pr[:0]
 		return nil
 	}
+	// found marks left row i as matched by right row j, or keeps the pair
+	// for the Where condition; rowDone checks the pairs kept once enough
+	// have gathered.
+	found := func(i int32, j int) {
+		if ps == nil {
+			m.set(i)
+			return
+		}
+		pl, pr = append(pl, i), append(pr, int32(j))
+	}
+	rowDone := func() error {
+		if len(pl) >= semiPairBatch {
+			return flush()
+		}
+		return nil
+	}
 	if t.ix != nil {
 		// One integer key: the direct index (join_intindex.go).
 		x := t.ix
@@ -201,19 +217,12 @@ func markLeft(ctx context.Context, t *joinTable, r *joinSide, ri []int, rka []ar
 				i = t.head[hash.Uint64(uint64(v))&t.mask]
 			}
 			for ; i >= 0; i = nx[i] {
-				if lv[i] != v || m.hasI(i) {
-					continue
+				if lv[i] == v && !m.hasI(i) {
+					found(i, j)
 				}
-				if ps == nil {
-					m.set(i)
-					continue
-				}
-				pl, pr = append(pl, i), append(pr, int32(j))
 			}
-			if len(pl) >= semiPairBatch {
-				if err := flush(); err != nil {
-					return err
-				}
+			if err := rowDone(); err != nil {
+				return err
 			}
 		}
 		return flush()
@@ -237,16 +246,10 @@ func markLeft(ctx context.Context, t *joinTable, r *joinSide, ri []int, rka []ar
 			} else if t.h[i] != h || !keyEq(lc, rc, int(i), j) {
 				continue
 			}
-			if ps == nil {
-				m.set(i)
-				continue
-			}
-			pl, pr = append(pl, i), append(pr, int32(j))
+			found(i, j)
 		}
-		if len(pl) >= semiPairBatch {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := rowDone(); err != nil {
+			return err
 		}
 	}
 	return flush()

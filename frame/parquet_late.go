@@ -300,14 +300,7 @@ func (o *pqLateOp) Run(ctx context.Context, in []any) (any, error) {
 		}
 	}
 	read := func(cols []string, rows []int32) (arrow.Record, error) {
-		r, err := pqio.ReadColumnsWith(ctx, o.path, o.rg, cols, pqio.ReadOptions{Widen: true, Rows: rows})
-		if err != nil {
-			return nil, err
-		}
-		if r, err = normalize(r); err != nil {
-			return nil, fmt.Errorf("%s: %w", o.path, err)
-		}
-		return r, nil
+		return readRowGroupRows(ctx, o.path, o.rg, cols, rows)
 	}
 	rest := append([]string(nil), o.late...)
 	if float64(len(sel)) > lateMaxKept*float64(len(m)) {
@@ -367,6 +360,19 @@ func (o *pqLateOp) Run(ctx context.Context, in []any) (any, error) {
 		outArrs = append(outArrs, col.a)
 	}
 	return &Part{R: array.NewRecord(arrow.NewSchema(outFields, nil), outArrs, pr.NumRows())}, nil
+}
+
+// readRowGroupRows reads columns cols of row group rg of path at rows (nil:
+// every row), widened and normalized as the frame holds them.
+func readRowGroupRows(ctx context.Context, path string, rg int, cols []string, rows []int32) (arrow.Record, error) {
+	r, err := pqio.ReadColumnsWith(ctx, path, rg, cols, pqio.ReadOptions{Widen: true, Rows: rows})
+	if err != nil {
+		return nil, err
+	}
+	if r, err = normalize(r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
 }
 
 // zipRecords is a's columns then b's, of the same rows.

@@ -127,31 +127,36 @@ func TestLateReadsMatch(t *testing.T) {
 		}
 	}
 	// The op's parameters rebuild it.
-	g, err := ReadParquet(dir).Filter(k.Lt(Lit(int64(50)))).SelectCols("s").Graph()
+	decodedOp(t, ReadParquet(dir).Filter(k.Lt(Lit(int64(50)))).SelectCols("s"), "frame.pqlate")
+}
+
+// decodedOp finds the first task of op name in f's graph and returns its
+// op rebuilt from its parameters, failing unless it equals the original.
+func decodedOp(t *testing.T, f *Frame, name string) graph.Op {
+	t.Helper()
+	g, err := f.Graph()
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := false
 	for _, tk := range g.Tasks() {
-		if tk.Op.Name() != "frame.pqlate" {
+		if tk.Op.Name() != name {
 			continue
 		}
-		seen = true
 		p, err := tk.Op.Params()
 		if err != nil {
 			t.Fatal(err)
 		}
-		op, err := graph.Decode(tk.Op.Name(), p)
+		op, err := graph.Decode(name, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(op, tk.Op) {
 			t.Fatalf("decoded %#v, want %#v", op, tk.Op)
 		}
+		return op
 	}
-	if !seen {
-		t.Fatal("no pqlate task")
-	}
+	t.Fatalf("no %s task", name)
+	return nil
 }
 
 // TestLateStages: q6's predicate reads l_shipdate whole and stages

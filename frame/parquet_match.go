@@ -97,17 +97,7 @@ var matchOps = map[string]bool{
 	"lower": true, "upper": true, "len": true, "bytelen": true, "strip": true, "lstrip": true, "rstrip": true,
 }
 
-func matchSafe(n *enode) bool {
-	if n == nil || !matchOps[n.op] {
-		return false
-	}
-	for _, a := range n.args {
-		if !matchSafe(a) {
-			return false
-		}
-	}
-	return true
-}
+func matchSafe(n *enode) bool { return onlyOps(n, matchOps) }
 
 // matchName is the boolean column a pqMatchOp of column c makes.
 func matchName(c string) string { return "__match." + c }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/godask/godask/graph"
 	"github.com/godask/godask/sched"
 )
 
@@ -82,31 +81,11 @@ func TestDictionaryConditionsMatch(t *testing.T) {
 
 	// The op's parameters rebuild it, and a bad condition is an error
 	// naming the file, the column and the condition.
-	g, err := ReadParquet(dir).Filter(s.Eq(Lit("ab"))).SelectCols("k").Graph()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tk := range g.Tasks() {
-		if tk.Op.Name() != "frame.pqmatch" {
-			continue
-		}
-		p, err := tk.Op.Params()
-		if err != nil {
-			t.Fatal(err)
-		}
-		op, err := graph.Decode(tk.Op.Name(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(op, tk.Op) {
-			t.Fatalf("decoded %+v, want %+v", op, tk.Op)
-		}
-		bad := *op.(*pqMatchOp)
-		bad.cond = Col("s").Add(Lit(1)).n
-		if _, err := bad.Run(context.Background(), nil); err == nil || !strings.Contains(err.Error(), `column "s"`) {
-			t.Fatalf("bad condition: %v", err)
-		}
-		break
+	op := decodedOp(t, ReadParquet(dir).Filter(s.Eq(Lit("ab"))).SelectCols("k"), "frame.pqmatch")
+	bad := *op.(*pqMatchOp)
+	bad.cond = Col("s").Add(Lit(1)).n
+	if _, err := bad.Run(context.Background(), nil); err == nil || !strings.Contains(err.Error(), `column "s"`) {
+		t.Fatalf("bad condition: %v", err)
 	}
 }
 

@@ -698,20 +698,9 @@ func (d *colDecoder) indexed(b []byte, set int, lv []uint8) error {
 	}
 	var idx []uint32
 	if set > 0 {
-		bw := int(b[0])
-		if bw > 32 {
-			return fmt.Errorf("dictionary indices of bit width %d", bw)
-		}
-		d.s.idx = grow(d.s.idx, set)
-		idx = d.s.idx
-		if err := decodeHybrid(b[1:], bw, idx); err != nil {
-			return fmt.Errorf("dictionary indices: %w", err)
-		}
-		n := uint32(d.dictN)
-		for _, i := range idx {
-			if i >= n {
-				return fmt.Errorf("dictionary index %d of a dictionary of %d", i, n)
-			}
+		var err error
+		if idx, err = d.dictIndices(b, set); err != nil {
+			return err
 		}
 	}
 	p := d.pos
@@ -767,6 +756,31 @@ func (d *colDecoder) indexed(b []byte, set int, lv []uint8) error {
 		d.setAll(nv)
 	}
 	return nil
+}
+
+// dictIndices decodes the set (> 0) dictionary indices of a data page's
+// values b (a bit width, then RLE/bit-packed runs) into the scratch, each
+// checked against the dictionary's size.
+func (d *colDecoder) dictIndices(b []byte, set int) ([]uint32, error) {
+	if len(b) == 0 {
+		return nil, errors.New("dictionary indices: empty page")
+	}
+	bw := int(b[0])
+	if bw > 32 {
+		return nil, fmt.Errorf("dictionary indices of bit width %d", bw)
+	}
+	d.s.idx = grow(d.s.idx, set)
+	idx := d.s.idx
+	if err := decodeHybrid(b[1:], bw, idx); err != nil {
+		return nil, fmt.Errorf("dictionary indices: %w", err)
+	}
+	n := uint32(d.dictN)
+	for _, i := range idx {
+		if i >= n {
+			return nil, fmt.Errorf("dictionary index %d of a dictionary of %d", i, n)
+		}
+	}
+	return idx, nil
 }
 
 // gather places dict[idx[k]] at the set positions of lv (nil: all) of out.

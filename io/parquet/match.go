@@ -74,23 +74,19 @@ func ReadMatches(ctx context.Context, path string, rowGroup int, col string, mat
 	return m, nil
 }
 
-// readMatches is readFast for ReadMatches: errFallback when a page is not
-// dictionary-encoded (or the chunk is not one our decoder reads).
+// readMatches is readFast for ReadMatches: errFallback when the chunk is
+// not one our decoder reads.
 func (f *footer) readMatches(fh *os.File, rowGroup, fi int, dt arrow.DataType, want int64, match func(arrow.Array) ([]bool, error)) (m []bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			m, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
 		}
 	}()
-	cc, err := f.md.RowGroup(rowGroup).ColumnChunk(fi)
+	ci, s, err := f.readChunk(fh, rowGroup, fi)
 	if err != nil {
 		return nil, err
 	}
-	start := chunkStart(cc)
-	ci, ok := f.chunks[start]
-	if !ok || ci.rowGroup != rowGroup || ci.column != fi {
-		return nil, errFallback
-	}
+	defer scratchPool.Put(s)
 	switch ci.codec {
 	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd:
 	default:
@@ -98,12 +94,6 @@ func (f *footer) readMatches(fh *os.File, rowGroup, fi int, dt arrow.DataType, w
 	}
 	if want < 0 || want > ci.values {
 		return nil, fmt.Errorf("%w: %d rows in a chunk of %d values", ErrCorrupt, want, ci.values)
-	}
-	s := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(s)
-	s.chunk = grow(s.chunk, int(ci.size))
-	if _, err := fh.ReadAt(s.chunk, start); err != nil {
-		return nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
 	}
 	d := &colDecoder{kind: fastBytes, dt: dt, maxDef: int(f.md.Schema.Column(fi).MaxDefinitionLevel()),
 		rows: int(want), s: s, cdc: ci.codec, n: int(want), match: match, mOut: make([]bool, want)}
@@ -236,23 +226,9 @@ func (d *colDecoder) indexedMatch(b []byte, set int, lv []uint8) error {
 		}
 		return nil
 	}
-	if len(b) == 0 {
-		return errors.New("dictionary indices: empty page")
-	}
-	bw := int(b[0])
-	if bw > 32 {
-		return fmt.Errorf("dictionary indices of bit width %d", bw)
-	}
-	d.s.idx = grow(d.s.idx, set)
-	idx := d.s.idx
-	if err := decodeHybrid(b[1:], bw, idx); err != nil {
-		return fmt.Errorf("dictionary indices: %w", err)
-	}
-	n := uint32(d.dictN)
-	for _, i := range idx {
-		if i >= n {
-			return fmt.Errorf("dictionary index %d of a dictionary of %d", i, n)
-		}
+	idx, err := d.dictIndices(b, set)
+	if err != nil {
+		return err
 	}
 	md := d.mDict
 	if lv == nil {

@@ -322,27 +322,39 @@ func (f *footer) readFast(fh *os.File, rowGroup, fi int, kind fastKind, dt arrow
 			a, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, p)
 		}
 	}()
-	cc, err := f.md.RowGroup(rowGroup).ColumnChunk(fi)
+	ci, s, err := f.readChunk(fh, rowGroup, fi)
 	if err != nil {
 		return nil, err
 	}
-	start := chunkStart(cc)
-	ci, ok := f.chunks[start]
-	if !ok || ci.rowGroup != rowGroup || ci.column != fi {
-		return nil, errFallback // an empty or ambiguous chunk
-	}
-	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
-	s.chunk = grow(s.chunk, int(ci.size))
-	if _, err := fh.ReadAt(s.chunk, start); err != nil {
-		return nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
-	}
 	a, err = decodeChunk(s.chunk, ci, kind, dt, int(f.md.Schema.Column(fi).MaxDefinitionLevel()), want, s, sel)
 	if err != nil {
 		return nil, err
 	}
 	fastReads.Add(1)
 	return a, nil
+}
+
+// readChunk reads the bytes of column chunk (rowGroup, fi) into a scratch
+// from the pool, which the caller puts back; errFallback for an empty or
+// ambiguous chunk.
+func (f *footer) readChunk(fh *os.File, rowGroup, fi int) (chunkInfo, *scratch, error) {
+	cc, err := f.md.RowGroup(rowGroup).ColumnChunk(fi)
+	if err != nil {
+		return chunkInfo{}, nil, err
+	}
+	start := chunkStart(cc)
+	ci, ok := f.chunks[start]
+	if !ok || ci.rowGroup != rowGroup || ci.column != fi {
+		return chunkInfo{}, nil, errFallback
+	}
+	s := scratchPool.Get().(*scratch)
+	s.chunk = grow(s.chunk, int(ci.size))
+	if _, err := fh.ReadAt(s.chunk, start); err != nil {
+		scratchPool.Put(s)
+		return chunkInfo{}, nil, fmt.Errorf("read %d bytes at %d: %w", ci.size, start, err)
+	}
+	return ci, s, nil
 }
 
 // fastReads counts the chunks decodeChunk read, for tests.
