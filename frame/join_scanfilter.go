@@ -27,8 +27,11 @@ import (
 // decompressed). The probe then joins those rows as before. A row whose
 // key is not in the table has no partner in an inner or semi join, so the
 // answer is the same; left and anti joins keep such rows and are not
-// planned this way. When more than lateMaxKept of a row group's rows pass,
-// the other columns are read whole and filtered in memory.
+// planned this way. The right side of a semi or anti join built on its
+// left side is read the same way through the left table: a right row whose
+// key is not there marks nothing. When more than lateMaxKept of a row
+// group's rows pass, the other columns are read whole and filtered in
+// memory.
 
 // scanFilterRatio is the largest estimated size of the built side,
 // relative to the probe side, for which the probe's scan is filtered.
@@ -46,11 +49,27 @@ var (
 // its left side as described above: a Parquet source, or a projection of
 // bare columns of one (SelectCols), on one integer key.
 func scanFiltered(n *node) bool {
-	s := n.join
-	if !scanKeyFilters || (s.how != Inner && s.how != Semi) || len(s.lk) != 1 || s.slices > 1 {
+	if h := n.join.how; h != Inner && h != Semi {
 		return false
 	}
-	srcNode, key, ok := scanSource(n)
+	return scanFilterable(n, n.in, n.join.lk, n.right)
+}
+
+// scanFilteredRight is scanFiltered for the right side of a semi or anti
+// join built on its left side (join_semibuild.go): a right row whose key is
+// not in the left table marks no left row, with or without a Where
+// condition, so the right scan may drop it.
+func scanFilteredRight(n *node) bool {
+	return semiBuildsLeft(n) && scanFilterable(n, n.right, n.join.rk, n.in)
+}
+
+// scanFilterable reports whether the side probe of join n, on keys, may be
+// read filtered by a table of the side built.
+func scanFilterable(n, probe *node, keys []string, built *node) bool {
+	if !scanKeyFilters || len(keys) != 1 || n.join.slices > 1 {
+		return false
+	}
+	srcNode, key, ok := scanSource(probe, keys[0])
 	if !ok {
 		return false
 	}
@@ -72,22 +91,25 @@ func scanFiltered(n *node) bool {
 			}
 		}
 	}
-	l, lok := estRows(n.in)
-	r, rok := estRows(n.right)
+	l, lok := estRows(probe)
+	r, rok := estRows(built)
 	return lok && rok && l > 0 && r <= scanFilterRatio*l
 }
 
-// scanSource returns the source under join n's left side (itself, or
-// under a projection of bare columns) and the join key's name there.
-func scanSource(n *node) (*node, string, bool) {
-	in, key := n.in, n.join.lk[0]
-	if in.op == "project" {
+// scanSource returns the source under a join's side in (in itself, or
+// under projections of bare or renamed columns) and the join key's name
+// there.
+func scanSource(in *node, key string) (*node, string, bool) {
+	for in.op == "project" {
 		found := false
 		for i, e := range in.exprs {
+			for e.op == "alias" && len(e.args) == 1 {
+				e = e.args[0]
+			}
 			if e.op != "col" {
 				return nil, "", false
 			}
-			if in.names[i] == key {
+			if in.names[i] == key && !found {
 				key, found = e.name, true
 			}
 		}
@@ -100,6 +122,16 @@ func scanSource(n *node) (*node, string, bool) {
 		return nil, "", false
 	}
 	return in, key, true
+}
+
+// projectSteps is the projections between side in and its source, the
+// innermost first.
+func projectSteps(in *node) []step {
+	var steps []step
+	for ; in.op == "project"; in = in.in {
+		steps = append([]step{{kind: "project", exprs: in.exprs, names: in.names}}, steps...)
+	}
+	return steps
 }
 
 // scanReadCols is the columns a filtered scan of source n reads: its own
@@ -135,27 +167,27 @@ func sourceCols(n *node) []string {
 	return cols
 }
 
-// lowerScanFiltered returns the keys of the left partitions of join n read
-// through table tk; lkeys are the partitions as lowered before (an empty
-// row group keeps its own).
-func (b *builder) lowerScanFiltered(n *node, tk graph.Key, lkeys []graph.Key) ([]graph.Key, error) {
-	srcNode, key, _ := scanSource(n)
+// lowerScanFiltered returns the keys of the partitions of a join's side
+// probe (on key) read through table tk; pkeys are the partitions as
+// lowered before (an empty row group keeps its own).
+func (b *builder) lowerScanFiltered(probe *node, key string, tk graph.Key, pkeys []graph.Key) ([]graph.Key, error) {
+	srcNode, key, _ := scanSource(probe, key)
 	src := srcNode.src.(*pqSource)
-	if len(lkeys) != len(src.parts) {
-		return lkeys, nil
+	if len(pkeys) != len(src.parts) {
+		return pkeys, nil
 	}
-	out := make([]graph.Key, len(lkeys))
+	out := make([]graph.Key, len(pkeys))
 	for i, p := range src.parts {
 		if p.rg < 0 {
-			out[i] = lkeys[i]
+			out[i] = pkeys[i]
 			continue
 		}
 		k, err := b.add(&pqKeyFilterOp{path: p.path, rg: p.rg, key: key, cols: sourceCols(srcNode), pred: srcNode.pred}, tk)
 		if err != nil {
 			return nil, err
 		}
-		if n.in.op == "project" {
-			if k, err = b.mat(pend{deps: []graph.Key{k}, steps: []step{{kind: "project", exprs: n.in.exprs, names: n.in.names}}}); err != nil {
+		if steps := projectSteps(probe); len(steps) > 0 {
+			if k, err = b.mat(pend{deps: []graph.Key{k}, steps: steps}); err != nil {
 				return nil, err
 			}
 		}

@@ -52,6 +52,16 @@ func TestScanKeyFilterMatches(t *testing.T) {
 			return ReadParquet(dir).Filter(Col("k").Lt(Lit(int64(1400))).And(Col("s").NotNull())).SelectCols("k", "f", "i").
 				JoinOn(FromColumns(1, Column{"rk", dense[:40]}), Inner, "k=rk")
 		}, true, -1},
+		// A small left side: semi and anti joins build on it, and the right
+		// scan is filtered by its keys.
+		{"right scan, semi", func() *Frame {
+			return FromColumns(1, Column{"lk", sparse}, Column{"lv", sparse}).JoinOn(ReadParquet(dir).SelectCols("k", "f"), Semi, "lk=k")
+		}, true, 0},
+		{"right scan, anti with Where, renamed", func() *Frame {
+			right := ReadParquet(dir).Filter(Col("f").NotNull()).SelectCols("k", "f").Rename(map[string]string{"k": "rk2", "f": "rf"})
+			return FromColumns(1, Column{"lk", sparse}, Column{"lv", sparse}).Merge(right,
+				MergeOptions{How: Anti, LeftOn: []string{"lk"}, RightOn: []string{"rk2"}, Where: Col("rf").Gt(Lit(0.0))})
+		}, true, 0},
 		{"left join", func() *Frame {
 			return ReadParquet(dir).SelectCols("k", "f").JoinOn(FromColumns(1, Column{"rk", sparse}), Left, "k=rk")
 		}, false, 0},

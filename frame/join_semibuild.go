@@ -344,6 +344,11 @@ func (b *builder) lowerSemiBuildLeft(n *node, lkeys, rkeys []graph.Key) ([]pend,
 	if err != nil {
 		return nil, err
 	}
+	if scanFilteredRight(n) { // join_scanfilter.go
+		if rkeys, err = b.lowerScanFiltered(n.right, n.join.rk[0], tk, rkeys); err != nil {
+			return nil, err
+		}
+	}
 	marks := make([]graph.Key, 0, len(rkeys))
 	for _, rk := range rkeys {
 		k, err := b.add(&semiMarkOp{spec: n.join}, tk, rk)

@@ -352,7 +352,7 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 			}
 			rkeys = []graph.Key{tk}
 			if scanFiltered(n) { // join_scanfilter.go
-				if lkeys, err = b.lowerScanFiltered(n, tk, lkeys); err != nil {
+				if lkeys, err = b.lowerScanFiltered(n.in, n.join.lk[0], tk, lkeys); err != nil {
 					return nil, err
 				}
 			}
@@ -746,8 +746,11 @@ func explainJoin(b *strings.Builder, ind string, n *node) {
 		how = "broadcast left"
 	}
 	extra := joinExplainExtra(n, side)
-	if side == 1 && buildsOnce(n, side) && scanFiltered(n) {
+	switch {
+	case side == 1 && buildsOnce(n, side) && scanFiltered(n):
 		extra += ", keys filtered at the left scan"
+	case side == -1 && scanFilteredRight(n):
+		extra += ", keys filtered at the right scan"
 	}
 	fmt.Fprintf(b, "%sjoin %s on left %v = right %v (%s, partitions=%d%s)\n", ind, n.join.how, n.join.lk, n.join.rk, how, joinParts(n), extra)
 }
