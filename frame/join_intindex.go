@@ -3,7 +3,6 @@ package frame
 import (
 	"context"
 	"math"
-	"math/bits"
 
 	"github.com/godask/godask/internal/hash"
 )
@@ -134,25 +133,12 @@ func (x *intIndex) probe(ctx context.Context, lc col, rv []int64, head, next []i
 		} else {
 			jj = head[hash.Uint64(uint64(v))&mask]
 		}
-		hit := false
+		// The bit is set, so some row has key v: the chain holds it.
 		for ; jj >= 0; jj = nx[jj] {
 			if rv[jj] == v {
 				lidx, ridx = append(lidx, int32(i)), append(ridx, jj)
-				hit = true
 			}
-		}
-		if !hit && how == Left { // a bit of another key's bucket cannot be set: defensive
-			lidx, ridx = append(lidx, int32(i)), append(ridx, -1)
 		}
 	}
 	return lidx, ridx
-}
-
-// onesIn counts the keys present (for tests).
-func (x *intIndex) onesIn() int {
-	n := 0
-	for _, w := range x.has {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }

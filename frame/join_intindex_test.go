@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"math"
+	"math/bits"
 	"math/rand"
 	"slices"
 	"testing"
@@ -118,6 +119,15 @@ func (m *joinMarks) count() int {
 		if m.has(i) {
 			n++
 		}
+	}
+	return n
+}
+
+// onesIn counts the keys present in the index's bitmap.
+func (x *intIndex) onesIn() int {
+	n := 0
+	for _, w := range x.has {
+		n += bits.OnesCount64(w)
 	}
 	return n
 }
