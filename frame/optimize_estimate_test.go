@@ -87,3 +87,31 @@ func (f *Frame) optimized(t *testing.T) *node {
 	}
 	return f.plan
 }
+
+// TestEstimateThroughScalarOf: a frame filtered against a scalar subquery
+// (TPC-H q22's c_acctbal > avg, q15's revenue = max) keeps a row estimate:
+// ScalarOf's one row passes its check, so the join that plans on the
+// estimate can broadcast instead of shuffling for want of one.
+func TestEstimateThroughScalarOf(t *testing.T) {
+	v := make([]float64, 1000)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	f := FromColumns(4, Column{"v", v})
+	avg := f.Agg(Col("v").Mean().Alias("m"))
+	g := f.Filter(Col("v").Gt(ScalarOf(avg, "m")))
+	if g.Err() != nil {
+		t.Fatal(g.Err())
+	}
+	r, ok := estRows(optimize(g.n))
+	if !ok || r <= 0 || r > 1000 {
+		t.Fatalf("estimate %v (known %v), want 0 < rows <= 1000", r, ok)
+	}
+	tab, err := g.Compute(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.NumRows() != 500 {
+		t.Fatalf("%d rows above the mean, want 500", tab.NumRows())
+	}
+}

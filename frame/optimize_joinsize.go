@@ -80,6 +80,11 @@ func estimate(n *node) (rows, base float64, ok bool) {
 	case "limit", "topn":
 		r, b, ok := estimate(n.in)
 		return min(r, float64(n.n)), b, ok
+	case "map":
+		if n.fn == "frame.scalar" {
+			// ScalarOf's check (scalar.go) passes its one row through.
+			return estimate(n.in)
+		}
 	case "agg":
 		if len(n.keys) == 0 {
 			return 1, 1, true
