@@ -163,11 +163,27 @@ type opaqueOp struct {
 type finishLog struct {
 	mu    sync.Mutex
 	order []int
+	// started, when not nil, is closed when task 0 starts; the other tasks
+	// wait for it (at most a second), so that a worker slow to start under
+	// a loaded machine (CI: the race detector beside other packages) cannot
+	// let the roots all run before the task they are meant to wait behind.
+	started chan struct{}
+	once    sync.Once
 }
 
 func (opaqueOp) Name() string              { return "sched_test.opaque" }
 func (o opaqueOp) Params() ([]byte, error) { return []byte{byte(o.id), byte(o.id >> 8)}, nil }
 func (o opaqueOp) Run(context.Context, []any) (any, error) {
+	if st := o.log.started; st != nil {
+		if o.id == 0 {
+			o.log.once.Do(func() { close(st) })
+		} else {
+			select {
+			case <-st:
+			case <-time.After(time.Second):
+			}
+		}
+	}
 	time.Sleep(o.sleep)
 	o.log.mu.Lock()
 	o.log.order = append(o.log.order, o.id)
@@ -179,7 +195,7 @@ func TestRootsHeldBackUnderMemoryPressure(t *testing.T) {
 	// A long task (id 0) and 50 roots of 1 MiB that cannot spill, all read by
 	// one final task: while the long task runs, nothing can be freed, so the
 	// roots must wait once memory passes the pause level.
-	log := &finishLog{}
+	log := &finishLog{started: make(chan struct{})}
 	g := &graph.Graph{}
 	long := mk(t, opaqueOp{n: 1, id: 0, sleep: 150 * time.Millisecond, log: log})
 	keys := []graph.Key{long.Key}
