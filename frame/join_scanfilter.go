@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v15/arrow"
-	"github.com/apache/arrow/go/v15/arrow/array"
 
 	"github.com/godask/godask/graph"
 	"github.com/godask/godask/internal/hash"
@@ -261,19 +260,18 @@ func (o *pqKeyFilterOp) Run(ctx context.Context, in []any) (any, error) {
 		return nil, err
 	}
 	kc := colOf(fr.Column(0))
-	keep := make([]bool, kc.n)
+	var keep []bool // the predicate's mask (nil: no predicate)
 	if o.pred != nil {
 		if keep, err = mask(o.pred, fr); err != nil {
 			return nil, fmt.Errorf("filter: %w", err)
 		}
-	} else {
-		for i := range keep {
-			keep[i] = true
-		}
 	}
+	// m marks the rows kept, sel lists them.
+	m := make([]bool, kc.n)
 	sel := make([]int32, 0, 64)
 	for i, v := range kc.i64[:kc.n] {
-		if keep[i] && !kc.null(i) && t.hasKey(v) {
+		if (keep == nil || keep[i]) && !kc.null(i) && t.hasKey(v) {
+			m[i] = true
 			sel = append(sel, int32(i))
 		}
 	}
@@ -286,10 +284,6 @@ func (o *pqKeyFilterOp) Run(ctx context.Context, in []any) (any, error) {
 		if !have[c] {
 			rest = append(rest, c)
 		}
-	}
-	m := make([]bool, kc.n)
-	for _, i := range sel {
-		m[i] = true
 	}
 	kept := filterRecord(fr, m)
 	var lr arrow.Record
@@ -307,28 +301,14 @@ func (o *pqKeyFilterOp) Run(ctx context.Context, in []any) (any, error) {
 			return nil, fmt.Errorf("pqkeyfilter: %s row group %d: %d rows read for %d", o.path, o.rg, lr.NumRows(), kept.NumRows())
 		}
 	}
-	byName := map[string]int{}
-	recs := []arrow.Record{kept, lr}
-	fields := make([]arrow.Field, 0, len(o.cols))
-	arrs := make([]arrow.Array, 0, len(o.cols))
-	for ri, r := range recs {
-		if r == nil {
-			continue
-		}
-		for j, f := range r.Schema().Fields() {
-			byName[f.Name] = ri<<16 | j
-		}
+	if lr != nil {
+		kept = zipRecords(kept, lr) // parquet_late.go
 	}
-	for _, c := range o.cols {
-		x, ok := byName[c]
-		if !ok {
-			return nil, fmt.Errorf("pqkeyfilter: %s row group %d: no column %q", o.path, o.rg, c)
-		}
-		r := recs[x>>16]
-		fields = append(fields, r.Schema().Field(x&0xffff))
-		arrs = append(arrs, r.Column(x&0xffff))
+	r, err := selectColumns(kept, o.cols)
+	if err != nil {
+		return nil, fmt.Errorf("pqkeyfilter: %s row group %d: %w", o.path, o.rg, err)
 	}
-	return &Part{R: array.NewRecord(arrow.NewSchema(fields, nil), arrs, kept.NumRows())}, nil
+	return &Part{R: r}, nil
 }
 
 // hasKey reports whether some row of t (a table on one integer key) has

@@ -432,6 +432,9 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 		return lowerConcat(b, n)
 	case "source":
 		var out []pend
+		// Columns read for the predicate only (dropPredOnly) are dropped
+		// after the filter.
+		dropAfter := n.pred != nil && n.cols != nil && predOutside(n)
 		for i := 0; i < n.src.nparts(); i++ {
 			tasks, deps, steps, err := n.src.part(i, n.cols, n.pred)
 			if err != nil {
@@ -443,8 +446,7 @@ func (b *builder) lowerNode(n *node) ([]pend, error) {
 			if n.pred != nil && !filtered(steps) {
 				steps = append(steps, step{kind: "filter", exprs: []*enode{n.pred}})
 			}
-			if n.pred != nil && n.cols != nil && predOutside(n) {
-				// Columns read for the predicate only (dropPredOnly).
+			if dropAfter {
 				steps = append(steps, step{kind: "cols", names: n.cols})
 			}
 			label := ""
