@@ -131,6 +131,7 @@ func maskedPartial(r arrow.Record, keep []bool, keys []string, aggs []aggSpec, e
 	for g := range head {
 		head[g] = int32(g)
 	}
+	var memo kernelMemo
 	for _, a := range aggs {
 		var c col
 		if a.fn != "size" {
@@ -141,7 +142,7 @@ func maskedPartial(r arrow.Record, keep []bool, keys []string, aggs []aggSpec, e
 			c = colOf(r.Column(idx[0]))
 		}
 		fields = append(fields, a.stateFields()...)
-		for _, s := range partialKernel(a, &c, own, ng+1) {
+		for _, s := range partialKernel(a, &c, own, ng+1, &memo) {
 			cols = append(cols, takeCol(s, head))
 		}
 	}
