@@ -225,6 +225,35 @@ type val struct {
 	data   []byte
 	valid  []bool // nil: no nulls
 	src    arrow.Array
+	// tmp: i or f was made by the evaluator for this value alone (an
+	// arithmetic result not shared through a memo), so its one consumer
+	// may write its own result there instead of allocating (reuseF).
+	tmp bool
+}
+
+// reuseF is a float64 buffer of rows for the result of an element-wise
+// operation on x and y: the buffer of one of them that is a temporary of
+// the same length (which it consumes), else a new one. The kernels read
+// index i before they write it, so the result may overwrite its input.
+func reuseF(x, y *val, rows int) []float64 {
+	for _, v := range [2]*val{x, y} {
+		if v.tmp && !v.scalar && v.k == kFloat && len(v.f) == rows {
+			v.tmp = false
+			return v.f
+		}
+	}
+	return make([]float64, rows)
+}
+
+// reuseI is reuseF for int64 results.
+func reuseI(x, y *val, rows int) []int64 {
+	for _, v := range [2]*val{x, y} {
+		if v.tmp && !v.scalar && v.k == kInt && len(v.i) == rows {
+			v.tmp = false
+			return v.i
+		}
+	}
+	return make([]int64, rows)
 }
 
 func valOfArray(a arrow.Array) *val {
@@ -408,6 +437,7 @@ func evalMemo(n *enode, r arrow.Record, m memo) (*val, error) {
 	}
 	v, err := evalNode(n, r, m)
 	if err == nil {
+		v.tmp = false // shared: another expression may read it
 		m[key] = v
 	}
 	return v, err
@@ -551,7 +581,7 @@ func arith(op string, x, y *val, rows int) *val {
 	valid := andValid(rows, x, y)
 	if op != "/" && (x.k == kInt || x.k == kBool || x.scalar && x.lit.k == kInt) && (y.k == kInt || y.k == kBool || y.scalar && y.lit.k == kInt) &&
 		!(x.scalar && x.lit.null) && !(y.scalar && y.lit.null) {
-		out := make([]int64, rows)
+		out := reuseI(x, y, rows)
 		switch {
 		case y.scalar && !x.scalar && x.k == kInt:
 			c, xs := y.lit.i, x.i
@@ -582,9 +612,9 @@ func arith(op string, x, y *val, rows int) *val {
 				}
 			}
 		}
-		return &val{k: kInt, n: rows, i: out, valid: valid}
+		return &val{k: kInt, n: rows, i: out, valid: valid, tmp: true}
 	}
-	out := make([]float64, rows)
+	out := reuseF(x, y, rows)
 	if !x.scalar && x.k == kFloat && y.scalar {
 		c, xs := y.lit.float(), x.f
 		switch op {
@@ -605,11 +635,11 @@ func arith(op string, x, y *val, rows int) *val {
 				out[i] = xs[i] / c
 			}
 		}
-		return &val{k: kFloat, n: rows, f: out, valid: valid}
+		return &val{k: kFloat, n: rows, f: out, valid: valid, tmp: true}
 	}
 	if x.scalar && !y.scalar && y.k == kFloat {
 		arithScalarLeft(op, x.lit.float(), y.f, out) // 1 - l_discount
-		return &val{k: kFloat, n: rows, f: out, valid: valid}
+		return &val{k: kFloat, n: rows, f: out, valid: valid, tmp: true}
 	}
 	xs, ys := x.floats(rows), y.floats(rows)
 	switch op {
@@ -630,7 +660,7 @@ func arith(op string, x, y *val, rows int) *val {
 			out[i] = xs[i] / ys[i]
 		}
 	}
-	return &val{k: kFloat, n: rows, f: out, valid: valid}
+	return &val{k: kFloat, n: rows, f: out, valid: valid, tmp: true}
 }
 
 func cmpResult(op string, c int) bool {
