@@ -258,7 +258,11 @@ func buildsOnce(n *node, side int) bool {
 func (j *joinOp) runBuilt(ctx context.Context, in []any) (any, bool, error) {
 	s := j.spec
 	if t, ok := in[len(in)-1].(*joinTable); ok && j.nl == len(in)-1 {
-		l, err := newJoinSide(in[:j.nl], j.piece, s.lin)
+		lin, err := j.leftInputs(in)
+		if err != nil {
+			return nil, true, fmt.Errorf("frame: join: left side: %w", err)
+		}
+		l, err := newJoinSide(lin, j.piece, s.lin)
 		if err != nil {
 			return nil, true, fmt.Errorf("frame: join: left side: %w", err)
 		}

@@ -326,6 +326,16 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The side is decided on the counts matAll and emptySide will give.
+	side := bcastSide(n, max(len(lps), 1), max(len(rps), 1))
+	var lfilters []*enode // per left partition, a filter the join task applies
+	if lazyProbeFilters && b.tags == nil && side == 1 && !scanFiltered(n) && n.join.slices <= 1 {
+		lps = append([]pend(nil), lps...)
+		lfilters = make([]*enode, len(lps))
+		for i := range lps {
+			lps[i], lfilters[i] = stripProbeFilter(lps[i])
+		}
+	}
 	lkeys, err := b.matAll(lps)
 	if err != nil {
 		return nil, err
@@ -342,7 +352,7 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 	}
 	op := joinOp{spec: n.join, nl: 1, piece: -1}
 	var out []pend
-	switch side := bcastSide(n, len(lkeys), len(rkeys)); side {
+	switch side {
 	case 1:
 		op.nl = 1
 		if buildsOnce(n, side) {
@@ -357,7 +367,7 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 				}
 			}
 		}
-		for _, lk := range lkeys {
+		for i, lk := range lkeys {
 			if n.join.slices > 1 {
 				ks, err := b.sliceJoin(op, lk, rkeys, n.join.slices)
 				if err != nil {
@@ -369,6 +379,9 @@ func (b *builder) lowerJoin(n *node) ([]pend, error) {
 				continue
 			}
 			o := op
+			if i < len(lfilters) {
+				o.lfilter = lfilters[i]
+			}
 			k, err := b.add(&o, append([]graph.Key{lk}, rkeys...)...)
 			if err != nil {
 				return nil, err
@@ -438,6 +451,9 @@ type joinOp struct {
 	spec  *joinSpec
 	nl    int
 	piece int
+	// lfilter, when not nil, filters the left inputs first
+	// (join_lazyfilter.go).
+	lfilter *enode
 }
 
 func (j *joinOp) Name() string  { return "frame.join" }
@@ -459,7 +475,7 @@ func (j *joinOp) Params() ([]byte, error) {
 	b = appendUvarint(b, shared)
 	b = appendUvarint(b, uint64(j.nl))
 	b = appendVarint(b, int64(j.piece))
-	return appendWhere(b, s.where), nil
+	return appendWhere(appendWhere(b, s.where), j.lfilter), nil
 }
 
 func decodeJoinOp(p []byte) (graph.Op, error) {
@@ -469,6 +485,7 @@ func decodeJoinOp(p []byte) (graph.Op, error) {
 	s.shared = r.Uvarint() == 1
 	j := &joinOp{spec: s, nl: int(r.Uvarint()), piece: int(r.Varint())}
 	s.where = readWhere(r)
+	j.lfilter = readWhere(r)
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -489,7 +506,11 @@ func (j *joinOp) Run(ctx context.Context, in []any) (any, error) {
 	if out, ok, err := j.runBuilt(ctx, in); ok {
 		return out, err
 	}
-	l, err := newJoinSide(in[:j.nl], j.piece, j.spec.lin)
+	lin, err := j.leftInputs(in)
+	if err != nil {
+		return nil, fmt.Errorf("frame: join: left side: %w", err)
+	}
+	l, err := newJoinSide(lin, j.piece, j.spec.lin)
 	if err != nil {
 		return nil, fmt.Errorf("frame: join: left side: %w", err)
 	}
