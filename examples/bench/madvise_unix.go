@@ -30,6 +30,14 @@ func freeWithMadvFree() {
 	if cur != "" {
 		cur += ","
 	}
-	env := append(os.Environ(), "GODEBUG="+cur+"madvdontneed=0")
+	// The old GODEBUG goes: with two, getenv reads the first, and the
+	// restarted program would restart itself again.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GODEBUG=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "GODEBUG="+cur+"madvdontneed=0")
 	_ = syscall.Exec(exe, os.Args, env) // returns only on failure: go on as we are
 }
