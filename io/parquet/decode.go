@@ -1,9 +1,11 @@
 package parquet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	pq "github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
@@ -30,8 +33,8 @@ import (
 // array's buffers. It covers flat (non-nested) columns of INT32, INT64,
 // FLOAT, DOUBLE and BYTE_ARRAY with PLAIN and dictionary (PLAIN_DICTIONARY,
 // RLE_DICTIONARY) data pages, v1 and v2, RLE definition levels, codecs
-// UNCOMPRESSED, SNAPPY and ZSTD (klauspost/compress). Anything else
-// (DELTA_* encodings, gzip, nested columns, logical types Arrow maps to
+// UNCOMPRESSED, SNAPPY, ZSTD and GZIP (klauspost/compress). Anything else
+// (DELTA_* encodings, nested columns, logical types Arrow maps to
 // another type) returns errFallback and pqarrow reads the chunk. A corrupt
 // page is an error wrapping ErrCorrupt naming it; no length read from the
 // file allocates more than the footer's bounds allow (the chunk's bytes and
@@ -162,7 +165,7 @@ type colDecoder struct {
 // of ci into an array of dt with want values.
 func decodeChunk(b []byte, ci chunkInfo, kind fastKind, dt arrow.DataType, maxDef int, want int64, s *scratch, sel []int32) (arrow.Array, error) {
 	switch ci.codec {
-	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd:
+	case compress.Codecs.Uncompressed, compress.Codecs.Snappy, compress.Codecs.Zstd, compress.Codecs.Gzip:
 	default:
 		return nil, errFallback
 	}
@@ -482,9 +485,36 @@ func (d *colDecoder) decompressTo(buf *[]byte, b []byte, n int64) ([]byte, error
 			*buf = out
 		}
 		return out, nil
+	case compress.Codecs.Gzip:
+		// As Arrow's codec: the page is the first n bytes the stream
+		// decodes to. n was checked against the footer's bounds with the
+		// page headers (checkPages).
+		if n > math.MaxInt32 {
+			return nil, fmt.Errorf("gzip page of %d bytes", n)
+		}
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(bytes.NewReader(b))
+		} else {
+			err = zr.Reset(bytes.NewReader(b))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer gzipReaders.Put(zr)
+		*buf = grow(*buf, int(n))
+		if m, err := io.ReadFull(zr, *buf); err != nil {
+			return nil, fmt.Errorf("gzip stream of %d bytes decodes to %d, the page header says %d: %w", len(b), m, n, err)
+		}
+		return *buf, nil
 	}
 	return nil, errFallback
 }
+
+// gzipReaders holds gzip readers for reuse (Reset), each with its
+// decompressor's window and tables.
+var gzipReaders sync.Pool
 
 // codec is set by decodeChunk through the page walk's chunkInfo.
 func (d *colDecoder) codec() compress.Compression { return d.cdc }
