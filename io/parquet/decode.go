@@ -31,7 +31,8 @@ import (
 // checks its page headers (checkPages, with the CRCs), decompresses each
 // page into a reused buffer and decodes the values straight into the
 // array's buffers. It covers flat (non-nested) columns of INT32, INT64,
-// FLOAT, DOUBLE and BYTE_ARRAY with PLAIN and dictionary (PLAIN_DICTIONARY,
+// FLOAT, DOUBLE and BYTE_ARRAY (with the logical types whose Arrow values
+// are the physical ones: dates, times, timestamps, unsigned) with PLAIN and dictionary (PLAIN_DICTIONARY,
 // RLE_DICTIONARY) data pages, v1 and v2, RLE definition levels, codecs
 // UNCOMPRESSED, SNAPPY, ZSTD and GZIP (klauspost/compress). Anything else
 // (DELTA_* encodings, nested columns, logical types Arrow maps to
@@ -68,12 +69,17 @@ func (f *footer) fastKindOf(fi int, widen bool) (fastKind, arrow.DataType) {
 	}
 	dt := f.sch.Field(fi).Type
 	switch pt := c.PhysicalType(); {
-	case pt == pq.Types.Int32 && (dt.ID() == arrow.INT32 || dt.ID() == arrow.DATE32):
+	// The logical types pqarrow reads as the physical values, bit for bit
+	// (transferZeroCopy, or transferInt between types of one width):
+	// decoded as the physical type, the array takes the Arrow type.
+	case pt == pq.Types.Int32 && (dt.ID() == arrow.INT32 || dt.ID() == arrow.DATE32 || dt.ID() == arrow.TIME32 || dt.ID() == arrow.UINT32):
 		if widen && dt.ID() == arrow.INT32 {
 			return fastInt32, arrow.PrimitiveTypes.Int64
 		}
 		return fastInt32, dt
-	case pt == pq.Types.Int64 && dt.ID() == arrow.INT64:
+	case pt == pq.Types.Int64 && (dt.ID() == arrow.INT64 || dt.ID() == arrow.TIME64 || dt.ID() == arrow.UINT64):
+		return fastInt64, dt
+	case pt == pq.Types.Int64 && dt.ID() == arrow.TIMESTAMP && dt.(*arrow.TimestampType).Unit != arrow.Second:
 		return fastInt64, dt
 	case pt == pq.Types.Float && dt.ID() == arrow.FLOAT32:
 		if widen {

@@ -456,3 +456,103 @@ func TestSelectiveReadMatchesWhole(t *testing.T) {
 		t.Fatal("row past the group: no error")
 	}
 }
+
+// TestFastDecoderLogicalTypes: timestamps (with and without a time zone,
+// each unit Parquet stores), times, and unsigned integers are the fast
+// decoder's, to pqarrow's arrays and the written values, with the Arrow
+// schema stored in the file or not.
+func TestFastDecoderLogicalTypes(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	mem := memory.DefaultAllocator
+	types := []arrow.DataType{
+		&arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "America/New_York"},
+		&arrow.TimestampType{Unit: arrow.Millisecond},
+		&arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"},
+		arrow.FixedWidthTypes.Time64us,
+		arrow.FixedWidthTypes.Time32ms,
+		arrow.PrimitiveTypes.Uint64,
+		arrow.PrimitiveTypes.Uint32,
+	}
+	const n = 3000
+	var fields []arrow.Field
+	var cols []arrow.Array
+	var names []string
+	for i, dt := range types {
+		b := array.NewBuilder(mem, dt)
+		for r := 0; r < n; r++ {
+			if rng.Intn(7) == 0 {
+				b.AppendNull()
+				continue
+			}
+			v := int64(rng.Intn(50)) // few values: dictionary pages
+			switch x := b.(type) {
+			case *array.TimestampBuilder:
+				x.Append(arrow.Timestamp(1_600_000_000_000 + v*3_600_000))
+			case *array.Time64Builder:
+				x.Append(arrow.Time64(v * 1_000_000))
+			case *array.Time32Builder:
+				x.Append(arrow.Time32(v * 1000))
+			case *array.Uint64Builder:
+				x.Append(math.MaxUint64 - uint64(v))
+			case *array.Uint32Builder:
+				x.Append(math.MaxUint32 - uint32(v))
+			}
+		}
+		names = append(names, fmt.Sprintf("c%d", i))
+		fields = append(fields, arrow.Field{Name: names[i], Type: dt, Nullable: true})
+		cols = append(cols, b.NewArray())
+		b.Release()
+	}
+	rec := array.NewRecord(arrow.NewSchema(fields, nil), cols, n)
+	defer rec.Release()
+	dir := t.TempDir()
+	for _, store := range []bool{true, false} {
+		p := filepath.Join(dir, fmt.Sprintf("logical-%v.parquet", store))
+		fh, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap := pqarrow.NewArrowWriterProperties()
+		if store {
+			ap = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+		}
+		w, err := pqarrow.NewFileWriter(rec.Schema(), fh, pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageSize(2048)), ap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before := fastReads.Load()
+		got, err := readColumns(context.Background(), p, 0, names, ReadOptions{}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := fastReads.Load() - before; d != int64(len(types)) {
+			t.Errorf("store=%v: fast decoder read %d of %d chunks", store, d, len(types))
+		}
+		want, err := readColumns(context.Background(), p, 0, names, ReadOptions{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range names {
+			if !arrow.TypeEqual(got.Column(i).DataType(), want.Column(i).DataType()) || !sameArray(got.Column(i), want.Column(i)) {
+				t.Errorf("store=%v %s: fast %s differs from pqarrow %s", store, types[i], got.Column(i).DataType(), want.Column(i).DataType())
+			}
+			// pqarrow reads a timestamp written without a zone as UTC: the
+			// values, under the written type.
+			gd := got.Column(i).Data()
+			asWritten := array.MakeFromData(array.NewData(types[i], gd.Len(), gd.Buffers(), nil, gd.NullN(), gd.Offset()))
+			same := sameArray(asWritten, rec.Column(i))
+			asWritten.Release()
+			if !same {
+				t.Errorf("store=%v %s: read (%s) differs from written", store, types[i], got.Column(i).DataType())
+			}
+		}
+		got.Release()
+		want.Release()
+	}
+}
