@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -167,4 +168,82 @@ func FuzzReadCorrupted(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCorruptDictIndexPqarrow: a dictionary index near 2^31 in a column the
+// own decoder leaves to pqarrow (int16: INT32 with a logical width) used to
+// make pqarrow's dictionary decoder allocate and zero gigabytes before it
+// checked the index; it is an error naming the index, at once, for data
+// pages v1 and v2, required and nullable. The uncorrupted files read back.
+func TestCorruptDictIndexPqarrow(t *testing.T) {
+	dir := t.TempDir()
+	for _, v2 := range []bool{false, true} {
+		for _, nullable := range []bool{false, true} {
+			name := fmt.Sprintf("v2=%v,nullable=%v", v2, nullable)
+			b := array.NewInt16Builder(memory.DefaultAllocator)
+			for i := 0; i < 500; i++ {
+				if nullable && i%9 == 0 {
+					b.AppendNull()
+				} else {
+					b.Append(int16(i%5 - 2))
+				}
+			}
+			col := b.NewArray()
+			rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.PrimitiveTypes.Int16, Nullable: nullable}}, nil), []arrow.Array{col}, 500)
+			version := pq.DataPageV1
+			if v2 {
+				version = pq.DataPageV2
+			}
+			p := filepath.Join(dir, name+".parquet")
+			writeWith(t, p, []arrow.Record{rec}, pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Uncompressed), pq.WithDataPageVersion(version)))
+			got, err := ReadColumns(context.Background(), p, 0, []string{"s"})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !sameArray(got.Column(0), col) {
+				t.Fatalf("%s: read differs from written", name)
+			}
+			got.Release()
+			rec.Release()
+
+			// The first data page's values: bit width 31, then an RLE run
+			// of one index 2^31-1.
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start, end := chunkRange(t, p, 0, 0)
+			chunk := raw[start:end]
+			at := -1
+			err = walkPages(chunk, chunkInfo{size: end - start, uncompressed: 1 << 20, values: 500}, func(page int, h *pageHeader, body []byte) error {
+				if h.typ == 2 || at >= 0 {
+					return nil
+				}
+				at = cap(chunk) - cap(body) // body's offset in chunk
+				if v2 {
+					at += int(h.levels)
+				} else if nullable {
+					at += 4 + int(binary.LittleEndian.Uint32(body))
+				}
+				return nil
+			})
+			if err != nil || at < 0 {
+				t.Fatalf("%s: no data page (%v)", name, err)
+			}
+			if chunk[at] != 3 { // 5 values: 3 bits
+				t.Fatalf("%s: bit width %d where 3 was expected: the test misplaces the values", name, chunk[at])
+			}
+			copy(chunk[at:], []byte{31, 0x02, 0xff, 0xff, 0xff, 0x7f})
+			q := filepath.Join(dir, name+"-corrupt.parquet")
+			if err := os.WriteFile(q, raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = ReadColumns(context.Background(), q, 0, []string{"s"})
+			// (Past the run, the page's other bytes read as 31-bit indices
+			// may name a larger one first.)
+			if err == nil || !strings.Contains(err.Error(), "dictionary index ") || !strings.Contains(err.Error(), " of a dictionary of 5 values") {
+				t.Fatalf("%s: %v, want the index named", name, err)
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
 	"os"
 
 	pq "github.com/apache/arrow/go/v15/parquet"
@@ -38,6 +39,9 @@ type chunkInfo struct {
 	codec        compress.Compression
 	rowGroup     int
 	column       int
+	// maxRep, maxDef: the column's level bounds (0 for a flat required
+	// column), to find a v1 data page's values after its levels.
+	maxRep, maxDef int
 }
 
 // chunkStart is the first byte of a column chunk: its dictionary page
@@ -87,7 +91,12 @@ func chunkIndex(md *metadata.FileMetaData, total []int64) map[int64]chunkInfo {
 				delete(idx, start)
 				continue
 			}
-			idx[start] = chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total[i], values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
+			ci := chunkInfo{size: cc.TotalCompressedSize(), uncompressed: total[i], values: cc.NumValues(), codec: cc.Compression(), rowGroup: i, column: j}
+			if j < md.Schema.NumColumns() {
+				c := md.Schema.Column(j)
+				ci.maxRep, ci.maxDef = int(c.MaxRepetitionLevel()), int(c.MaxDefinitionLevel())
+			}
+			idx[start] = ci
 		}
 	}
 	return idx
@@ -113,6 +122,9 @@ func (c *checkedFile) ReadAt(p []byte, off int64) (int, error) {
 		if err := checkPages(p[:ci.size], ci); err != nil {
 			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
 		}
+		if err := checkDictIndices(p[:ci.size], ci); err != nil {
+			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
+		}
 	}
 	return n, nil
 }
@@ -126,6 +138,7 @@ type pageHeader struct {
 	v2Compressed                  bool
 	encoding                      int64 // of the values (data pages) or the dictionary
 	defEncoding                   int64 // v1: of the definition levels
+	repEncoding                   int64 // v1: of the repetition levels
 	// crc is the header's CRC32 (IEEE) of the page's compressed bytes
 	// (PageHeader field 4), when hasCRC.
 	crc    uint32
@@ -141,7 +154,7 @@ func checkPages(b []byte, ci chunkInfo) error { return walkPages(b, ci, nil) }
 func walkPages(b []byte, ci chunkInfo, fn func(page int, h *pageHeader, body []byte) error) error {
 	for page, pos := 0, 0; pos < len(b); page++ {
 		r := thriftReader{b: b, pos: pos}
-		h := pageHeader{typ: -1, uncompressed: -1, compressed: -1, encoding: -1, defEncoding: -1, v2Compressed: true}
+		h := pageHeader{typ: -1, uncompressed: -1, compressed: -1, encoding: -1, defEncoding: -1, repEncoding: -1, v2Compressed: true}
 		r.pageHeader(&h)
 		if r.err != nil {
 			return fmt.Errorf("page %d: header: %w", page, r.err)
@@ -403,6 +416,8 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 					return i32(typ, &h.encoding)
 				case 3:
 					return i32(typ, &h.defEncoding)
+				case 4:
+					return i32(typ, &h.repEncoding)
 				}
 				return false
 			})
@@ -438,4 +453,118 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 		}
 		return false
 	})
+}
+
+// checkDictIndices checks the dictionary indices of the data pages of
+// chunk b before Arrow's reader decodes them. Arrow's dictionary decoder
+// grows its decoded dictionary up to the largest index of a page before it
+// checks it against the dictionary's size: one corrupt index near 2^31 is
+// a make of 16 GB, zeroed (a fuzzed file: a minute, or the process killed).
+// A page whose bit width cannot name an index past twice the dictionary's
+// size is not read further (Arrow's and parquet-mr's writers use the
+// least width that holds the dictionary's size); a wider one has its
+// indices read, and one past the dictionary is an error naming it. Pages
+// whose values cannot be located here (a codec the own decoder lacks,
+// BIT_PACKED levels) are left to Arrow's checks.
+func checkDictIndices(b []byte, ci chunkInfo) error {
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	d := &colDecoder{s: s, cdc: ci.codec}
+	dictN := -1
+	return walkPages(b, ci, func(page int, h *pageHeader, body []byte) error {
+		if h.typ == 2 {
+			dictN = int(h.values)
+			return nil
+		}
+		if h.typ != 0 && h.typ != 3 || dictN < 0 ||
+			h.encoding != int64(pq.Encodings.PlainDict) && h.encoding != int64(pq.Encodings.RLEDict) {
+			return nil
+		}
+		var values []byte
+		if h.typ == 0 {
+			raw, err := d.decompress(body, h.uncompressed)
+			if err != nil {
+				return nil // Arrow's decompressor reports it
+			}
+			for _, lv := range []struct {
+				max int
+				enc int64
+			}{{ci.maxRep, h.repEncoding}, {ci.maxDef, h.defEncoding}} {
+				if lv.max == 0 {
+					continue
+				}
+				if lv.enc != int64(pq.Encodings.RLE) || len(raw) < 4 {
+					return nil
+				}
+				n := binary.LittleEndian.Uint32(raw)
+				if uint64(n) > uint64(len(raw)-4) {
+					return nil
+				}
+				raw = raw[4+n:]
+			}
+			values = raw
+		} else {
+			values = body[h.levels:]
+			if h.v2Compressed {
+				raw, err := d.decompress(values, h.uncompressed-h.levels)
+				if err != nil {
+					return nil
+				}
+				values = raw
+			}
+		}
+		if len(values) == 0 {
+			return nil
+		}
+		bw := int(values[0])
+		if bw > 32 {
+			return fmt.Errorf("page %d: dictionary indices of bit width %d", page, bw)
+		}
+		if bw <= bits.Len(uint(dictN)) {
+			return nil
+		}
+		if mx, ok := maxHybrid(values[1:], bw, int(h.values)); ok && mx >= uint64(dictN) {
+			return fmt.Errorf("page %d: dictionary index %d of a dictionary of %d values", page, mx, dictN)
+		}
+		return nil
+	})
+}
+
+// maxHybrid returns the largest of the first n values (fewer where b ends
+// first) of Parquet's RLE/bit-packed hybrid encoding in b, bit width bw
+// (1 to 32); ok is false for none.
+func maxHybrid(b []byte, bw, n int) (mx uint64, ok bool) {
+	vbytes := (bw + 7) / 8
+	mask := uint64(1)<<bw - 1
+	for pos, k := 0, 0; k < n && pos < len(b); {
+		h, l := binary.Uvarint(b[pos:])
+		if l <= 0 {
+			break
+		}
+		pos += l
+		if h&1 == 0 { // RLE run
+			if h>>1 == 0 || pos+vbytes > len(b) {
+				break
+			}
+			var v uint64
+			for i := 0; i < vbytes; i++ {
+				v |= uint64(b[pos+i]) << (8 * i)
+			}
+			pos += vbytes
+			mx, ok = max(mx, v), true
+			k += int(min(h>>1, uint64(n-k)))
+			continue
+		}
+		groups := h >> 1
+		m := int(min(groups*8, uint64(n-k), uint64(len(b)-pos)*8/uint64(bw)))
+		if m == 0 {
+			break
+		}
+		for i, bit := 0, 0; i < m; i, bit = i+1, bit+bw {
+			mx, ok = max(mx, unpack(b[pos:], bit)&mask), true
+		}
+		k += m
+		pos += int(min(groups*uint64(bw), uint64(len(b)-pos)))
+	}
+	return mx, ok
 }
