@@ -122,7 +122,7 @@ func (c *checkedFile) ReadAt(p []byte, off int64) (int, error) {
 		if err := checkPages(p[:ci.size], ci); err != nil {
 			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
 		}
-		if err := checkDictIndices(p[:ci.size], ci); err != nil {
+		if err := checkPageValues(p[:ci.size], ci); err != nil {
 			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
 		}
 	}
@@ -455,18 +455,30 @@ func (r *thriftReader) pageHeader(h *pageHeader) {
 	})
 }
 
-// checkDictIndices checks the dictionary indices of the data pages of
-// chunk b before Arrow's reader decodes them. Arrow's dictionary decoder
-// grows its decoded dictionary up to the largest index of a page before it
-// checks it against the dictionary's size: one corrupt index near 2^31 is
-// a make of 16 GB, zeroed (a fuzzed file: a minute, or the process killed).
-// A page whose bit width cannot name an index past twice the dictionary's
-// size is not read further (Arrow's and parquet-mr's writers use the
-// least width that holds the dictionary's size); a wider one has its
-// indices read, and one past the dictionary is an error naming it. Pages
-// whose values cannot be located here (a codec the own decoder lacks,
-// BIT_PACKED levels) are left to Arrow's checks.
-func checkDictIndices(b []byte, ci chunkInfo) error {
+// checkPageValues checks what Arrow's decoders would allocate from before
+// they check it, for the chunks left to pqarrow (the own decoder checks its
+// pages itself):
+//
+//   - Dictionary indices. Arrow's dictionary decoder grows its decoded
+//     dictionary up to the largest index of a page before it checks it
+//     against the dictionary's size: one corrupt index near 2^31 is a make
+//     of 16 GB, zeroed (a fuzzed file: a minute, or a makeslice panic). A
+//     page whose bit width cannot name an index past twice the
+//     dictionary's size is not read further (Arrow's and parquet-mr's
+//     writers use the least width that holds the dictionary's size); a
+//     wider one has its indices read, and one past the dictionary is an
+//     error naming it.
+//   - DELTA_BINARY_PACKED headers (also the lengths of DELTA_LENGTH_BYTE_ARRAY
+//     and the prefix and suffix lengths of DELTA_BYTE_ARRAY): Arrow sizes
+//     buffers by the block's miniblock count, the values per miniblock and
+//     the header's value count (a fuzzed file: 276 GB, out of memory).
+//     They must be as the format has them (a block of a positive multiple
+//     of 128 values, at most 1<<20, in miniblocks of a multiple of 32) and
+//     count no more values than the page has.
+//
+// Pages whose values cannot be located here (a codec the own decoder
+// lacks, BIT_PACKED levels) are left to Arrow's checks.
+func checkPageValues(b []byte, ci chunkInfo) error {
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	d := &colDecoder{s: s, cdc: ci.codec}
@@ -476,58 +488,148 @@ func checkDictIndices(b []byte, ci chunkInfo) error {
 			dictN = int(h.values)
 			return nil
 		}
-		if h.typ != 0 && h.typ != 3 || dictN < 0 ||
-			h.encoding != int64(pq.Encodings.PlainDict) && h.encoding != int64(pq.Encodings.RLEDict) {
+		enc := pq.Encoding(h.encoding)
+		switch {
+		case h.typ != 0 && h.typ != 3:
+			return nil
+		case enc == pq.Encodings.PlainDict || enc == pq.Encodings.RLEDict:
+			if dictN < 0 {
+				return nil
+			}
+		case enc == pq.Encodings.DeltaBinaryPacked || enc == pq.Encodings.DeltaLengthByteArray || enc == pq.Encodings.DeltaByteArray:
+		default:
 			return nil
 		}
-		var values []byte
-		if h.typ == 0 {
-			raw, err := d.decompress(body, h.uncompressed)
-			if err != nil {
-				return nil // Arrow's decompressor reports it
-			}
-			for _, lv := range []struct {
-				max int
-				enc int64
-			}{{ci.maxRep, h.repEncoding}, {ci.maxDef, h.defEncoding}} {
-				if lv.max == 0 {
-					continue
-				}
-				if lv.enc != int64(pq.Encodings.RLE) || len(raw) < 4 {
-					return nil
-				}
-				n := binary.LittleEndian.Uint32(raw)
-				if uint64(n) > uint64(len(raw)-4) {
-					return nil
-				}
-				raw = raw[4+n:]
-			}
-			values = raw
-		} else {
-			values = body[h.levels:]
-			if h.v2Compressed {
-				raw, err := d.decompress(values, h.uncompressed-h.levels)
-				if err != nil {
-					return nil
-				}
-				values = raw
-			}
-		}
-		if len(values) == 0 {
+		values, ok := d.pageValueBytes(h, body, ci)
+		if !ok || len(values) == 0 {
 			return nil
 		}
-		bw := int(values[0])
-		if bw > 32 {
-			return fmt.Errorf("page %d: dictionary indices of bit width %d", page, bw)
+		var err error
+		switch enc {
+		case pq.Encodings.PlainDict, pq.Encodings.RLEDict:
+			err = checkIndices(values, dictN, int(h.values))
+		case pq.Encodings.DeltaBinaryPacked, pq.Encodings.DeltaLengthByteArray:
+			_, _, err = checkDelta(values, int(h.values))
+		case pq.Encodings.DeltaByteArray:
+			var end int
+			if end, ok, err = checkDelta(values, int(h.values)); err == nil && ok {
+				_, _, err = checkDelta(values[end:], int(h.values))
+			}
 		}
-		if bw <= bits.Len(uint(dictN)) {
-			return nil
-		}
-		if mx, ok := maxHybrid(values[1:], bw, int(h.values)); ok && mx >= uint64(dictN) {
-			return fmt.Errorf("page %d: dictionary index %d of a dictionary of %d values", page, mx, dictN)
+		if err != nil {
+			return fmt.Errorf("page %d: %w", page, err)
 		}
 		return nil
 	})
+}
+
+// pageValueBytes returns the values of data page h (body: its bytes after
+// the header), decompressed and past its levels; ok is false where they
+// cannot be located.
+func (d *colDecoder) pageValueBytes(h *pageHeader, body []byte, ci chunkInfo) ([]byte, bool) {
+	if h.typ == 3 {
+		values := body[h.levels:]
+		if h.v2Compressed {
+			raw, err := d.decompress(values, h.uncompressed-h.levels)
+			if err != nil {
+				return nil, false
+			}
+			values = raw
+		}
+		return values, true
+	}
+	raw, err := d.decompress(body, h.uncompressed)
+	if err != nil {
+		return nil, false // Arrow's decompressor reports it
+	}
+	for _, lv := range []struct {
+		max int
+		enc int64
+	}{{ci.maxRep, h.repEncoding}, {ci.maxDef, h.defEncoding}} {
+		if lv.max == 0 {
+			continue
+		}
+		if lv.enc != int64(pq.Encodings.RLE) || len(raw) < 4 {
+			return nil, false
+		}
+		n := binary.LittleEndian.Uint32(raw)
+		if uint64(n) > uint64(len(raw)-4) {
+			return nil, false
+		}
+		raw = raw[4+n:]
+	}
+	return raw, true
+}
+
+// checkIndices checks the dictionary indices of one page (values: its
+// bit width, then at most nv indices) against a dictionary of dictN.
+func checkIndices(values []byte, dictN, nv int) error {
+	bw := int(values[0])
+	if bw > 32 {
+		return fmt.Errorf("dictionary indices of bit width %d", bw)
+	}
+	if bw <= bits.Len(uint(dictN)) {
+		return nil
+	}
+	if mx, ok := maxHybrid(values[1:], bw, nv); ok && mx >= uint64(dictN) {
+		return fmt.Errorf("dictionary index %d of a dictionary of %d values", mx, dictN)
+	}
+	return nil
+}
+
+// maxDeltaBlock bounds the values of a DELTA_BINARY_PACKED block (writers
+// use 128).
+const maxDeltaBlock = 1 << 20
+
+// checkDelta checks the DELTA_BINARY_PACKED header at the start of b, for
+// a page of at most nv values, and returns where the encoded values end
+// (ok false when the blocks run past b: Arrow's decoder reports that).
+func checkDelta(b []byte, nv int) (end int, ok bool, err error) {
+	pos := 0
+	next := func() (uint64, bool) {
+		v, n := binary.Uvarint(b[pos:])
+		if n <= 0 {
+			return 0, false
+		}
+		pos += n
+		return v, true
+	}
+	block, ok1 := next()
+	minis, ok2 := next()
+	total, ok3 := next()
+	_, ok4 := next() // the first value, zigzag
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return 0, false, nil
+	}
+	switch {
+	case block == 0 || block%128 != 0 || block > maxDeltaBlock:
+		return 0, false, fmt.Errorf("DELTA_BINARY_PACKED blocks of %d values (a positive multiple of 128, at most %d)", block, maxDeltaBlock)
+	case minis == 0 || block%minis != 0 || (block/minis)%32 != 0:
+		return 0, false, fmt.Errorf("DELTA_BINARY_PACKED block of %d values in %d miniblocks (of a multiple of 32 values each)", block, minis)
+	case total > uint64(nv):
+		return 0, false, fmt.Errorf("DELTA_BINARY_PACKED header counts %d values in a page of %d", total, nv)
+	}
+	per := block / minis
+	for left := int64(total) - 1; left > 0; left -= int64(block) {
+		if _, ok := next(); !ok { // the block's minimum delta
+			return 0, false, nil
+		}
+		if pos+int(minis) > len(b) {
+			return 0, false, nil
+		}
+		widths := b[pos : pos+int(minis)]
+		pos += int(minis)
+		for m := 0; m < int(minis) && int64(m)*int64(per) < left; m++ {
+			if widths[m] > 64 {
+				return 0, false, fmt.Errorf("DELTA_BINARY_PACKED miniblock of bit width %d", widths[m])
+			}
+			pos += int(per) * int(widths[m]) / 8
+		}
+		if pos > len(b) {
+			return 0, false, nil
+		}
+	}
+	return pos, true, nil
 }
 
 // maxHybrid returns the largest of the first n values (fewer where b ends

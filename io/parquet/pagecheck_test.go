@@ -119,3 +119,49 @@ func TestReadRefusesOversizedPage(t *testing.T) {
 		t.Fatalf("row group 0 is intact: %v", err)
 	}
 }
+
+// TestCheckDelta: DELTA_BINARY_PACKED headers as Arrow writes them pass,
+// and where the end of the values is; a header that would size Arrow's
+// buffers past the page is an error naming the field.
+func TestCheckDelta(t *testing.T) {
+	hdr := func(v ...uint64) []byte {
+		var b []byte
+		for _, x := range v {
+			b = binary.AppendUvarint(b, x)
+		}
+		return b
+	}
+	// 200 values: one full block of 128 (min delta, 4 widths of 3 bits,
+	// 4 x 32 x 3 / 8 bytes), then 71 values in a block of which 3
+	// miniblocks are needed (widths 1, 0, 2: 4+0+8 bytes).
+	b := hdr(128, 4, 200, 7)
+	b = append(b, 0x02, 3, 3, 3, 3)
+	b = append(b, make([]byte, 4*12)...)
+	b = append(b, 0x02, 1, 0, 2, 9)
+	b = append(b, make([]byte, 4+0+8)...)
+	end, ok, err := checkDelta(append(b, 0xee), 200)
+	if err != nil || !ok || end != len(b) {
+		t.Fatalf("valid header: end %d ok %v err %v, want end %d", end, ok, err, len(b))
+	}
+	for _, c := range []struct {
+		b    []byte
+		nv   int
+		want string
+	}{
+		{hdr(0, 4, 10, 0), 10, "blocks of 0 values"},
+		{hdr(100, 4, 10, 0), 10, "blocks of 100 values"},
+		{hdr(1<<30, 4, 10, 0), 10, "at most"},
+		{hdr(128, 0, 10, 0), 10, "in 0 miniblocks"},
+		{hdr(128, 3, 10, 0), 10, "in 3 miniblocks"},
+		{hdr(128, 1<<40, 10, 0), 10, "miniblocks"},
+		{hdr(128, 4, 1<<40, 0), 10, "counts 1099511627776 values in a page of 10"},
+		{append(hdr(128, 4, 10, 0), 0x02, 65, 0, 0, 0), 10, "bit width 65"},
+	} {
+		if _, _, err := checkDelta(c.b, c.nv); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.b, err, c.want)
+		}
+	}
+	if _, ok, err := checkDelta(hdr(128, 4, 200, 7)[:3], 200); ok || err != nil {
+		t.Errorf("truncated header: ok %v err %v, want neither", ok, err)
+	}
+}
