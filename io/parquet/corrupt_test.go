@@ -144,30 +144,7 @@ func FuzzReadCorrupted(f *testing.F) {
 	f.Add(uint8(2), uint32(100), []byte{0})
 	f.Add(uint8(3), uint32(1<<31), []byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, which uint8, off uint32, patch []byte) {
-		b := append([]byte{}, files[int(which)%len(files)]...)
-		o := int(off % uint32(len(b)))
-		copy(b[o:], patch)
-		p := filepath.Join(t.TempDir(), "x.parquet")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		m, err := Open(p)
-		if err != nil {
-			return
-		}
-		var cols []string
-		for _, fl := range m.Schema.Fields() {
-			cols = append(cols, fl.Name)
-		}
-		for rg := range m.RowGroups {
-			rec, err := ReadColumns(context.Background(), p, rg, cols)
-			if err == nil {
-				if rec.NumRows() != m.RowGroups[rg].Rows {
-					t.Fatalf("row group %d: %d rows, footer says %d", rg, rec.NumRows(), m.RowGroups[rg].Rows)
-				}
-				rec.Release()
-			}
-		}
+		readPatched(t, files[int(which)%len(files)], off, patch)
 	})
 }
 
@@ -315,29 +292,36 @@ func FuzzReadCorruptedFallback(f *testing.F) {
 	f.Add(uint8(2), uint32(900), []byte{0})
 	f.Add(uint8(1), uint32(1<<31), []byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, which uint8, off uint32, patch []byte) {
-		b := append([]byte{}, files[int(which)%len(files)]...)
-		o := int(off % uint32(len(b)))
-		copy(b[o:], patch)
-		p := filepath.Join(t.TempDir(), "x.parquet")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		m, err := Open(p)
-		if err != nil {
-			return
-		}
-		var cols []string
-		for _, fl := range m.Schema.Fields() {
-			cols = append(cols, fl.Name)
-		}
-		for rg := range m.RowGroups {
-			rec, err := ReadColumns(context.Background(), p, rg, cols)
-			if err == nil {
-				if rec.NumRows() != m.RowGroups[rg].Rows {
-					t.Fatalf("row group %d: %d rows, footer says %d", rg, rec.NumRows(), m.RowGroups[rg].Rows)
-				}
-				rec.Release()
-			}
-		}
+		readPatched(t, files[int(which)%len(files)], off, patch)
 	})
+}
+
+// readPatched writes file with patch copied over it at off (modulo its
+// length) and reads every column of every row group: an error is fine, a
+// read must have the footer's row count.
+func readPatched(t *testing.T, file []byte, off uint32, patch []byte) {
+	b := append([]byte{}, file...)
+	o := int(off % uint32(len(b)))
+	copy(b[o:], patch)
+	p := filepath.Join(t.TempDir(), "x.parquet")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(p)
+	if err != nil {
+		return
+	}
+	var cols []string
+	for _, fl := range m.Schema.Fields() {
+		cols = append(cols, fl.Name)
+	}
+	for rg := range m.RowGroups {
+		rec, err := ReadColumns(context.Background(), p, rg, cols)
+		if err == nil {
+			if rec.NumRows() != m.RowGroups[rg].Rows {
+				t.Fatalf("row group %d: %d rows, footer says %d", rg, rec.NumRows(), m.RowGroups[rg].Rows)
+			}
+			rec.Release()
+		}
+	}
 }
