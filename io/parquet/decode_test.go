@@ -556,3 +556,45 @@ func TestFastDecoderLogicalTypes(t *testing.T) {
 		want.Release()
 	}
 }
+
+// BenchmarkReadDecoders compares the decoders on a generated file (1<<21
+// rows in 4 row groups: int64, float64, timestamp[us], a string of 50
+// values) per codec: every column of every row group.
+func BenchmarkReadDecoders(b *testing.B) {
+	rng := rand.New(rand.NewSource(9))
+	mem := memory.DefaultAllocator
+	const rows, groups = 1 << 21, 4
+	ts := &arrow.TimestampType{Unit: arrow.Microsecond}
+	sch := arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int64}, {Name: "f", Type: arrow.PrimitiveTypes.Float64}, {Name: "t", Type: ts}, {Name: "s", Type: arrow.BinaryTypes.String}}, nil)
+	var recs []arrow.Record
+	for g := 0; g < groups; g++ {
+		rb := array.NewRecordBuilder(mem, sch)
+		for r := 0; r < rows/groups; r++ {
+			rb.Field(0).(*array.Int64Builder).Append(int64(rng.Intn(1000)))
+			rb.Field(1).(*array.Float64Builder).Append(rng.Float64())
+			rb.Field(2).(*array.TimestampBuilder).Append(arrow.Timestamp(1_450_000_000_000_000 + int64(g*rows/groups+r)*1_000_000))
+			rb.Field(3).(*array.StringBuilder).Append(fmt.Sprintf("value-%02d", rng.Intn(50)))
+		}
+		recs = append(recs, rb.NewRecord())
+		rb.Release()
+	}
+	dir := b.TempDir()
+	cols := []string{"i", "f", "t", "s"}
+	for _, c := range []compress.Compression{compress.Codecs.Gzip, compress.Codecs.Snappy} {
+		p := filepath.Join(dir, c.String()+".parquet")
+		writeWith(b, p, recs, pq.NewWriterProperties(pq.WithCompression(c)))
+		for _, fast := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/fast=%v", c, fast), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					for rg := 0; rg < groups; rg++ {
+						r, err := readColumns(context.Background(), p, rg, cols, ReadOptions{Widen: true}, fast)
+						if err != nil {
+							b.Fatal(err)
+						}
+						r.Release()
+					}
+				}
+			})
+		}
+	}
+}
