@@ -14,6 +14,7 @@ import (
 
 	"github.com/godask/godask/frame/internal/maskkern"
 	"github.com/godask/godask/internal/datetime"
+	"github.com/godask/godask/internal/nozero"
 )
 
 func appendVarint(b []byte, v int64) []byte   { return binary.AppendVarint(b, v) }
@@ -242,7 +243,7 @@ func reuseF(x, y *val, rows int) []float64 {
 			return v.f
 		}
 	}
-	return make([]float64, rows)
+	return nozero.Slice[float64](rows) // arith writes every element
 }
 
 // reuseI is reuseF for int64 results.
@@ -253,7 +254,7 @@ func reuseI(x, y *val, rows int) []int64 {
 			return v.i
 		}
 	}
-	return make([]int64, rows)
+	return nozero.Slice[int64](rows) // arith writes every element
 }
 
 func valOfArray(a arrow.Array) *val {

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	pq "github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/godask/godask/internal/nozero"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
@@ -223,19 +224,26 @@ func (d *colDecoder) decode(b []byte, ci chunkInfo) error {
 // and size, to size a byte array's data).
 func (d *colDecoder) alloc(ci chunkInfo, chunk int) {
 	kind, dt, n := d.kind, d.dt, d.n
+	// Every value of a whole-chunk read is written: by the page that
+	// holds it, or as 0 where it is null (markNulls). A selective read
+	// places only some, so its buffers are zeroed.
+	i64, i32, f64, f32 := nozero.Slice[int64], nozero.Slice[int32], nozero.Slice[float64], nozero.Slice[float32]
+	if d.sel != nil {
+		i64, i32, f64, f32 = zeroed[int64], zeroed[int32], zeroed[float64], zeroed[float32]
+	}
 	switch {
 	case kind == fastInt32 && dt.ID() == arrow.INT64:
-		d.i64 = make([]int64, n)
+		d.i64 = i64(n)
 	case kind == fastInt32:
-		d.i32 = make([]int32, n)
+		d.i32 = i32(n)
 	case kind == fastInt64:
-		d.i64 = make([]int64, n)
+		d.i64 = i64(n)
 	case kind == fastFloat32 && dt.ID() == arrow.FLOAT64:
-		d.f64 = make([]float64, n)
+		d.f64 = f64(n)
 	case kind == fastFloat32:
-		d.f32 = make([]float32, n)
+		d.f32 = f32(n)
 	case kind == fastFloat64:
-		d.f64 = make([]float64, n)
+		d.f64 = f64(n)
 	case kind == fastBytes:
 		d.offs = make([]int32, n+1)
 		if d.sel == nil {
@@ -243,6 +251,9 @@ func (d *colDecoder) alloc(ci chunkInfo, chunk int) {
 		}
 	}
 }
+
+// zeroed is make, as a function of n.
+func zeroed[T nozero.Number](n int) []T { return make([]T, n) }
 
 func bytesOf[T any](s []T) []byte {
 	if len(s) == 0 {
@@ -405,7 +416,8 @@ func (d *colDecoder) values(h *pageHeader, values []byte, set int, lv []uint8) e
 	return nil
 }
 
-// markNulls records the unset values of the page starting at d.pos.
+// markNulls records the unset values of the page starting at d.pos, and
+// writes 0 as their values (the buffers are not zeroed, see alloc).
 func (d *colDecoder) markNulls(lv []uint8) {
 	if d.valid == nil {
 		d.valid = make([]byte, (d.rows+7)/8)
@@ -422,7 +434,22 @@ func (d *colDecoder) markNulls(lv []uint8) {
 			d.valid[j/8] |= 1 << (j % 8)
 		} else {
 			d.nulls++
+			d.zeroAt(d.pos + i)
 		}
+	}
+}
+
+// zeroAt writes 0 as value j of a fixed-width output.
+func (d *colDecoder) zeroAt(j int) {
+	switch {
+	case d.i64 != nil:
+		d.i64[j] = 0
+	case d.i32 != nil:
+		d.i32[j] = 0
+	case d.f64 != nil:
+		d.f64[j] = 0
+	case d.f32 != nil:
+		d.f32[j] = 0
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -596,5 +597,53 @@ func BenchmarkReadDecoders(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestFastDecoderNullsAreZero: the own decoder's value buffers are not
+// zeroed when allocated (internal/nozero), so it writes 0 under each null
+// itself; after the heap held non-zero garbage, every null of every
+// fixed-width column reads as 0, as a zeroed buffer would have it.
+func TestFastDecoderNullsAreZero(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	dir := t.TempDir()
+	p := filepath.Join(dir, "nulls.parquet")
+	rec := randomRecord(rng, 200_000, 0.3, false)
+	defer rec.Release()
+	writeWith(t, p, []arrow.Record{rec}, pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageSize(4096)))
+	for round := 0; round < 3; round++ {
+		for k := 0; k < 16; k++ { // garbage for the allocator to hand out again
+			g := make([]uint64, 1<<18)
+			for i := range g {
+				g[i] = 0xdeadbeefdeadbeef
+			}
+		}
+		runtime.GC()
+		before := fastReads.Load()
+		got, err := readColumns(context.Background(), p, 0, []string{"i32", "d32", "i64", "f32", "f64"}, ReadOptions{Widen: round%2 == 1}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fastReads.Load()-before != 5 {
+			t.Fatal("not read by the fast decoder")
+		}
+		for c := 0; c < int(got.NumCols()); c++ {
+			a := got.Column(c)
+			if a.NullN() == 0 {
+				t.Fatalf("column %d: no nulls to check", c)
+			}
+			raw := a.Data().Buffers()[1].Bytes()
+			w := len(raw) / a.Len()
+			for i := 0; i < a.Len(); i++ {
+				if a.IsNull(i) {
+					for _, x := range raw[i*w : (i+1)*w] {
+						if x != 0 {
+							t.Fatalf("round %d column %s: null %d holds %x", round, got.ColumnName(c), i, raw[i*w:(i+1)*w])
+						}
+					}
+				}
+			}
+		}
+		got.Release()
 	}
 }
