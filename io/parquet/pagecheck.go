@@ -119,9 +119,8 @@ func (c *checkedFile) ReadAt(p []byte, off int64) (int, error) {
 		return n, err
 	}
 	if ci, ok := c.chunks[off]; ok && int64(len(p)) >= ci.size {
-		if err := checkPages(p[:ci.size], ci); err != nil {
-			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
-		}
+		// checkPageValues walks the pages with checkPages' checks, then
+		// looks into them.
 		if err := checkPageValues(p[:ci.size], ci); err != nil {
 			return 0, fmt.Errorf("row group %d column %d: %w: %w", ci.rowGroup, ci.column, ErrCorrupt, err)
 		}
