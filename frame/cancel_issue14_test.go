@@ -40,14 +40,35 @@ func TestCancelStopsCSVParsing(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The bound below is against a whole run timed just before; on a
+	// loaded machine (CI runs other packages' tests beside this one, under
+	// -race) the load can change between the two runs, so a miss is
+	// measured again, twice, before it fails: a parser that does not stop
+	// misses every time (it parses to the end: about 0.9 of a run).
+	var miss string
+	for attempt := 0; attempt < 3; attempt++ {
+		var ok bool
+		if ok, miss = cancelStopsCSVParsing(t, p, int64(b.Len()/2+1)); ok {
+			return
+		}
+		t.Logf("attempt %d: %s", attempt, miss)
+	}
+	t.Fatal(miss)
+}
+
+// cancelStopsCSVParsing times a whole run of a sum over the CSV file p in
+// ranges of block bytes, then cancels a second run at a tenth of that and
+// reports whether the parsers stopped within 0.6 of a whole run (or why
+// not).
+func cancelStopsCSVParsing(t *testing.T, p string, block int64) (bool, string) {
 	// Two ranges, one per worker.
-	f := ReadCSV(p, CSVOptions{BlockSize: int64(b.Len()/2 + 1)})
+	f := ReadCSV(p, CSVOptions{BlockSize: block})
 	start := time.Now()
 	if _, err := f.Sum("a").Compute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	whole := time.Since(start)
-	g := ReadCSV(p, CSVOptions{BlockSize: int64(b.Len()/2 + 1)}).Sum("a")
+	g := ReadCSV(p, CSVOptions{BlockSize: block}).Sum("a")
 	ctx, cancel := context.WithCancel(context.Background())
 	var atNs atomic.Int64
 	time.AfterFunc(whole/10, func() { atNs.Store(time.Now().UnixNano()); cancel() })
@@ -64,9 +85,14 @@ func TestCancelStopsCSVParsing(t *testing.T) {
 	bound := max(whole*6/10, 100*time.Millisecond)
 	for csvParsing() > 0 {
 		if time.Since(at) > bound {
-			t.Fatalf("workers still parsing CSV %v after the cancel (a whole run takes %v)", time.Since(at), whole)
+			miss := fmt.Sprintf("workers still parsing CSV %v after the cancel (a whole run takes %v)", time.Since(at), whole)
+			for csvParsing() > 0 { // let them end before the next attempt
+				time.Sleep(time.Millisecond)
+			}
+			return false, miss
 		}
 		time.Sleep(time.Millisecond)
 	}
 	t.Logf("whole run %v; Compute returned %v and parsing had stopped %v after the cancel", whole, returned, time.Since(at))
+	return true, ""
 }
