@@ -335,45 +335,12 @@ func (d *colDecoder) pageValues(h *pageHeader, body []byte) (nv int, values []by
 	if nv > d.rows-d.pos {
 		return 0, nil, nil, 0, fmt.Errorf("%d values, %d left of the row group's %d", nv, d.rows-d.pos, d.rows)
 	}
-	var levels []byte
-	if h.typ == 0 {
-		raw, err := d.decompress(body, h.uncompressed)
-		if err != nil {
-			return 0, nil, nil, 0, err
-		}
-		if d.maxDef > 0 {
-			if h.defEncoding != int64(pq.Encodings.RLE) {
-				return 0, nil, nil, 0, errFallback
-			}
-			if len(raw) < 4 {
-				return 0, nil, nil, 0, errors.New("definition levels: short page")
-			}
-			n := binary.LittleEndian.Uint32(raw)
-			if uint64(n) > uint64(len(raw)-4) {
-				return 0, nil, nil, 0, fmt.Errorf("definition levels of %d bytes in a page of %d", n, len(raw))
-			}
-			levels, values = raw[4:4+n], raw[4+n:]
-		} else {
-			values = raw
-		}
-	} else {
-		if h.repLen != 0 {
-			return 0, nil, nil, 0, errFallback
-		}
-		levels = body[:h.defLen]
-		rest := body[h.defLen:]
-		if h.v2Compressed {
-			raw, err := d.decompress(rest, h.uncompressed-h.defLen)
-			if err != nil {
-				return 0, nil, nil, 0, err
-			}
-			values = raw
-		} else {
-			values = rest
-		}
-		if d.maxDef == 0 {
-			levels = nil
-		}
+	if h.typ == 3 && h.repLen != 0 {
+		return 0, nil, nil, 0, errFallback
+	}
+	levels, values, err := d.pageSections(h, body, 0, d.maxDef)
+	if err != nil {
+		return 0, nil, nil, 0, err
 	}
 	set = nv
 	if d.maxDef > 0 && !allSet(levels, nv) {
@@ -391,6 +358,53 @@ func (d *colDecoder) pageValues(h *pageHeader, body []byte) (nv int, values []by
 		}
 	}
 	return nv, values, lv, set, nil
+}
+
+// pageSections returns the definition levels (nil for maxDef 0) and the
+// values of data page h (body: its bytes after the header), decompressed;
+// maxRep and maxDef are the column's level bounds. errFallback for levels
+// not RLE-encoded (BIT_PACKED, deprecated).
+func (d *colDecoder) pageSections(h *pageHeader, body []byte, maxRep, maxDef int) (def, values []byte, err error) {
+	if h.typ == 3 {
+		if maxDef > 0 {
+			def = body[h.repLen:h.levels]
+		}
+		values = body[h.levels:]
+		if h.v2Compressed {
+			if values, err = d.decompress(values, h.uncompressed-h.levels); err != nil {
+				return nil, nil, err
+			}
+		}
+		return def, values, nil
+	}
+	raw, err := d.decompress(body, h.uncompressed)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, lv := range [2]struct {
+		name string
+		max  int
+		enc  int64
+	}{{"repetition", maxRep, h.repEncoding}, {"definition", maxDef, h.defEncoding}} {
+		if lv.max == 0 {
+			continue
+		}
+		if lv.enc != int64(pq.Encodings.RLE) {
+			return nil, nil, errFallback
+		}
+		if len(raw) < 4 {
+			return nil, nil, fmt.Errorf("%s levels: short page", lv.name)
+		}
+		n := binary.LittleEndian.Uint32(raw)
+		if uint64(n) > uint64(len(raw)-4) {
+			return nil, nil, fmt.Errorf("%s levels of %d bytes in a page of %d", lv.name, n, len(raw))
+		}
+		if lv.name == "definition" {
+			def = raw[4 : 4+n]
+		}
+		raw = raw[4+n:]
+	}
+	return def, raw, nil
 }
 
 // values decodes the set values of a data page into its place.

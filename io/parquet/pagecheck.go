@@ -499,11 +499,10 @@ func checkPageValues(b []byte, ci chunkInfo) error {
 		default:
 			return nil
 		}
-		values, ok := d.pageValueBytes(h, body, ci)
-		if !ok || len(values) == 0 {
-			return nil
+		_, values, err := d.pageSections(h, body, ci.maxRep, ci.maxDef)
+		if err != nil || len(values) == 0 {
+			return nil // levels it cannot locate, or data Arrow's decoder reports
 		}
-		var err error
 		switch enc {
 		case pq.Encodings.PlainDict, pq.Encodings.RLEDict:
 			err = checkIndices(values, dictN, int(h.values))
@@ -511,6 +510,7 @@ func checkPageValues(b []byte, ci chunkInfo) error {
 			_, _, err = checkDelta(values, int(h.values))
 		case pq.Encodings.DeltaByteArray:
 			var end int
+			var ok bool
 			if end, ok, err = checkDelta(values, int(h.values)); err == nil && ok {
 				_, _, err = checkDelta(values[end:], int(h.values))
 			}
@@ -520,44 +520,6 @@ func checkPageValues(b []byte, ci chunkInfo) error {
 		}
 		return nil
 	})
-}
-
-// pageValueBytes returns the values of data page h (body: its bytes after
-// the header), decompressed and past its levels; ok is false where they
-// cannot be located.
-func (d *colDecoder) pageValueBytes(h *pageHeader, body []byte, ci chunkInfo) ([]byte, bool) {
-	if h.typ == 3 {
-		values := body[h.levels:]
-		if h.v2Compressed {
-			raw, err := d.decompress(values, h.uncompressed-h.levels)
-			if err != nil {
-				return nil, false
-			}
-			values = raw
-		}
-		return values, true
-	}
-	raw, err := d.decompress(body, h.uncompressed)
-	if err != nil {
-		return nil, false // Arrow's decompressor reports it
-	}
-	for _, lv := range []struct {
-		max int
-		enc int64
-	}{{ci.maxRep, h.repEncoding}, {ci.maxDef, h.defEncoding}} {
-		if lv.max == 0 {
-			continue
-		}
-		if lv.enc != int64(pq.Encodings.RLE) || len(raw) < 4 {
-			return nil, false
-		}
-		n := binary.LittleEndian.Uint32(raw)
-		if uint64(n) > uint64(len(raw)-4) {
-			return nil, false
-		}
-		raw = raw[4+n:]
-	}
-	return raw, true
 }
 
 // checkIndices checks the dictionary indices of one page (values: its
